@@ -1,0 +1,98 @@
+// Core interface of the emulator runtime, shared by the kernel-API shadow headers and the runtime library.
+//
+// Kernels are compiled by host g++ into shared objects that link against libtensix_emu.so. Every API call a
+// kernel makes lands in the runtime through the functions declared here, carrying the call-site location so
+// that every protocol error can name the kernel file, line, core, CB and call.
+#pragma once
+
+#include <cstdint>
+#include <cstddef>
+#include <string>
+
+namespace emu {
+
+// tt::DataFormat numbering (tt_metal/hw/inc/.../tensix_types.h); only the formats the emulator converts.
+enum class DataFormat : uint8_t {
+    Float32 = 0,
+    Float16 = 1,
+    Bfp8 = 2,
+    Bfp4 = 3,
+    Tf32 = 4,
+    Float16_b = 5,
+    Bfp8_b = 6,
+    Bfp4_b = 7,
+    Int32 = 8,
+    UInt16 = 9,
+    Int8 = 14,
+    UInt32 = 24,
+    UInt8 = 30,
+    Invalid = 0xff,
+};
+
+const char* format_name(DataFormat f);
+uint32_t format_bytes(DataFormat f);  // bytes per datum; 0 for block formats
+
+// Call-site location, filled in by default arguments of the shadow API functions.
+struct Loc {
+    const char* file;
+    int line;
+    static constexpr Loc here(const char* f = __builtin_FILE(), int l = __builtin_LINE()) { return {f, l}; }
+};
+
+// Which hardware thread of the core a kernel thread models.
+enum class Role : uint8_t { Reader /*BRISC*/, Writer /*NCRISC*/, Compute /*TRISC0..2*/ };
+
+// Thrown to unwind a kernel thread once the op has failed; never caught by kernel code.
+struct Abort {};
+
+// Records a protocol violation for the current thread and unwinds it. `cb` < 0 when no CB is involved.
+[[noreturn]] void fail(const char* call, int cb, const Loc& loc, const std::string& message);
+
+// ---- per-thread context --------------------------------------------------------------------------------
+uint32_t core_x();  // logical core coordinates of the calling kernel thread
+uint32_t core_y();
+Role role();
+const char* kernel_path();
+
+uint32_t runtime_arg(uint32_t index, const Loc& loc);         // get_arg_val, bounds-checked
+uint32_t common_runtime_arg(uint32_t index, const Loc& loc);  // get_common_arg_val, bounds-checked
+uint32_t runtime_arg_addr(uint32_t index, const Loc& loc);    // get_arg_addr (pointer into the arg list)
+
+// Marks forward progress and the call the thread is in; used by the deadlock/livelock report.
+void note_call(const char* call, int cb, const Loc& loc);
+
+// ---- circular buffers (exact hardware semantics; blocking calls wait on the other threads) ------------
+void cb_reserve_back(int cb, uint32_t pages, const Loc& loc);
+void cb_push_back(int cb, uint32_t pages, const Loc& loc);
+void cb_wait_front(int cb, uint32_t pages, const Loc& loc);
+void cb_pop_front(int cb, uint32_t pages, const Loc& loc);
+bool cb_pages_reservable_at_back(int cb, uint32_t pages, const Loc& loc);
+bool cb_pages_available_at_front(int cb, uint32_t pages, const Loc& loc);
+uint32_t cb_write_ptr(int cb, const Loc& loc);  // L1 byte address (a host address below 2 GiB)
+uint32_t cb_read_ptr(int cb, const Loc& loc);
+uint32_t cb_page_size(int cb, const Loc& loc);
+uint32_t cb_num_pages(int cb, const Loc& loc);
+DataFormat cb_format(int cb, const Loc& loc);
+
+// For the compute API: host pointer to page `index` of the front window (checked against what was waited
+// for and against the FIFO end) and of the reserved back window (checked against what was reserved).
+uint8_t* cb_front_page(int cb, uint32_t index, const char* call, const Loc& loc);
+uint8_t* cb_back_page(int cb, uint32_t index, const char* call, const Loc& loc);
+
+// True if `bytes` at `p` still hold the L1 poison pattern (never written since the op started).
+bool is_poisoned(const void* p, size_t bytes);
+
+// ---- compute configuration of the current core's compute kernel --------------------------------------
+struct ComputeConfig {
+    int math_fidelity = 4;  // 0 LoFi, 2 HiFi2, 3 HiFi3, 4 HiFi4 (tt MathFidelity values)
+    bool fp32_dest_acc_en = false;
+    bool math_approx_mode = false;
+    bool dst_full_sync_en = false;
+    uint32_t unpack_to_dest_fp32_mask = 0;  // bit i: CB i uses UnpackToDestFp32
+};
+const ComputeConfig& compute_config();
+
+// ---- L1 / NoC ------------------------------------------------------------------------------------------
+uint32_t l1_base();  // host address of L1 offset 0 of the calling core
+uint32_t l1_size();
+}  // namespace emu

@@ -1,0 +1,1 @@
+"""Sub-commands of ``scaffold``; each module defines ``register(app: typer.Typer)``."""

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Creates .venv/ (Python 3.12) at the repo root if missing and installs the project into it.
+# Sourced by demo.sh and test.sh; safe to run again (pip skips what is already there).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+find_python312() {
+    local c
+    for c in python3.12 "$(command -v pyenv >/dev/null 2>&1 && pyenv root)"/versions/3.12*/bin/python3.12; do
+        if [ -n "$c" ] && "$c" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1; then
+            command -v "$c" || echo "$c"
+            return 0
+        fi
+    done
+    return 1
+}
+
+if [ ! -x "$VENV/bin/python" ]; then
+    PY="$(find_python312)" || {
+        echo "error: Python 3.12 not found (ttnn 0.81.1 ships cp310/cp312 wheels only); install python3.12 or pyenv's 3.12" >&2
+        exit 3
+    }
+    echo "creating $VENV with $PY"
+    "$PY" -m venv "$VENV"
+fi
+STAMP="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)"
+if [ ! -f "$STAMP" ]; then
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[${SCAFFOLD_EXTRAS:-test}]"
+    touch "$STAMP"
+fi
