@@ -1,0 +1,425 @@
+"""Read an op spec (any of tt-metal's formats) into an ``OpSpec``.
+
+Errors are collected with file and line and raised together as ``SpecError``; ambiguities become
+warnings and parsing continues with a stated assumption.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffolder.model import CircularBuffer, OpSpec, Parameter, Requirement, Stage
+from scaffolder.spec import phases as phase_reader
+from scaffolder.spec import tables as tr
+from scaffolder.spec.detect import detect_format
+from scaffolder.spec.diagnostics import Diagnostic, Diagnostics, SpecError
+from scaffolder.spec.markdown import Document, Heading, clean, field_of, parse_markdown
+from scaffolder.spec.shapes import Tolerance, find_shapes, find_tolerance
+
+# The planner's standard matrix (minimal, multi-tile, non-square, multi-batch).
+DEFAULT_SHAPES = [(1, 1, 32, 32), (1, 1, 64, 128), (1, 1, 32, 256), (4, 2, 64, 64)]
+# Names a page count may use; anything else is flagged and read as Wt.
+KNOWN_NAMES = {"Wt", "Ht", "W", "H", "NC", "BLOCK_SIZE", "DEPTH", "NUM_BLOCKS", "blk", "block_size",
+               "has_partial_w", "partial_w", "has_gamma", "has_beta", "Ht_img", "R"}
+_NAME_RX = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass
+class ParseResult:
+    spec: OpSpec
+    diagnostics: list[Diagnostic]
+    confidence: str
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+def parse_spec(path: str | Path, design: str | Path | None = None, name: str | None = None) -> ParseResult:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError([Diagnostic("error", str(path), 1, f"cannot read spec: {e}")]) from None
+    result = parse_text(text, str(path), name=name)
+    if design is not None:
+        design = Path(design)
+        try:
+            dtext = design.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise SpecError([Diagnostic("error", str(design), 1, f"cannot read design: {e}")]) from None
+        _merge_design(result, dtext, str(design))
+    return result
+
+
+def parse_text(text: str, file: str = "<spec>", name: str | None = None, *, supplement: bool = False) -> ParseResult:
+    diags = Diagnostics(file)
+    doc = parse_markdown(text)
+    fmt, confidence = detect_format(doc)
+    if fmt == "kernel_design" and not supplement:
+        diags.error(1, "this is a kernel_design.md; pass the planner spec as SPEC and this file with --design")
+        raise SpecError(diags.errors)
+    spec = OpSpec(name="", path=file, format=fmt)
+    spec.name = name or _op_name(doc, file, diags)
+    if spec.name and not _NAME_RX.match(spec.name):
+        diags.error(doc.title.line if doc.title else 1,
+                    f"op name {spec.name!r} is not a Python identifier (lower_snake_case)")
+    spec.category = _field(doc, r"^(category|classification)$") or ""
+    spec.math = _math(doc)
+    _read_parameters(doc, spec, diags)
+    _read_tensors(doc, spec, diags)
+    _read_cbs(doc, spec, diags, required=not supplement)
+    _read_args(doc, spec, diags)
+    _read_work(doc, spec)
+    _read_phases(doc, spec)
+    for t in doc.tables:
+        if tr.is_broadcast_table(t):
+            spec.broadcasts.extend(tr.read_broadcasts(t))
+    _read_stages(doc, spec)
+    _read_tests(doc, spec, diags, quiet=supplement)
+    flat = text.replace(" ", "").lower()
+    if "fp32_dest_acc_en=true" in flat or "fp32_dest_acc_en:true" in flat:
+        spec.fp32_dest_acc_en = True
+    elif "fp32_dest_acc_en=false" in flat:
+        spec.fp32_dest_acc_en = False
+    if diags.errors:
+        raise SpecError(diags.errors)
+    return ParseResult(spec, diags.items, confidence)
+
+
+# ---------------------------------------------------------------- op-level fields
+
+
+def _fields(doc: Document) -> list[tuple[str, str, int]]:
+    out = []
+    for b in doc.blocks:
+        f = field_of(b)
+        if f:
+            out.append((f[0], f[1], b.line))
+    for t in doc.tables:
+        if tr.is_field_table(t):
+            k, v = t.column(r"^(field|attribute|property)$"), t.column(r"^value$")
+            for row, line in zip(t.rows, t.row_lines):
+                out.append((clean(t.cell(row, k)), t.cell(row, v), line))
+    return out
+
+
+def _field(doc: Document, pattern: str) -> str | None:
+    rx = re.compile(pattern)
+    for key, value, _ in _fields(doc):
+        if rx.search(key.lower()):
+            return clean(value)
+    return None
+
+
+def _op_name(doc: Document, file: str, diags: Diagnostics) -> str:
+    value = _field(doc, r"^(operation name|op name|operation|name)$")
+    if value:
+        m = re.search(r"[a-z_][a-z0-9_]*", value)
+        if m:
+            return m.group(0)
+    if doc.title:
+        t = clean(doc.title.title)
+        m = re.match(r"(?:operation design|kernel design|op design|design)\s*[:\-—]\s*(\S+)", t, re.IGNORECASE) or \
+            re.match(r"(\S+)\s+(?:functional specification|spec(?:ification)?|op spec)\b", t, re.IGNORECASE)
+        if m:
+            return m.group(1).strip("`:")
+    stem = Path(file).stem
+    for suffix in ("_spec", "_design"):
+        if stem.endswith(suffix) and stem != suffix.strip("_"):
+            return stem[: -len(suffix)]
+    parent = Path(file).parent.name
+    if stem in ("op_design", "kernel_design", "spec") and _NAME_RX.match(parent or ""):
+        diags.warning(1, f"op name taken from the directory name {parent!r}")
+        return parent
+    diags.error(1, "no op name: add '**Operation Name**: <name>' to the Overview or pass --name")
+    return ""
+
+
+def _under(doc: Document, pattern: str) -> list[Heading]:
+    return doc.find_headings(pattern)
+
+
+def _math(doc: Document) -> str:
+    for h in _under(doc, r"math|formula|definition"):
+        code = doc.section_code(h)
+        if code:
+            return code[0].text.strip()
+        blocks = doc.section_blocks(h)
+        if blocks:
+            return "\n".join(b.text for b in blocks[:6])
+    return _field(doc, r"^math$") or ""
+
+
+# ---------------------------------------------------------------- parameters and tensors
+
+
+def _read_parameters(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
+    seen: dict[str, Parameter] = {}
+    for t in doc.tables:
+        if tr.is_parameter_table(t) and not tr.is_cb_table(t):
+            for p in tr.read_parameters(t, diags):
+                seen.setdefault(p.name, p)
+    params = list(seen.values())
+    if not any(p.is_tensor and p.required for p in params):
+        params.insert(0, Parameter("input_tensor", "Tensor", True, None, False, "Input tensor"))
+    # Python order: required positionals, then optional positionals, then keyword-only.
+    for p in params:
+        if not p.is_tensor and not p.required:
+            p.keyword_only = True
+    params.sort(key=lambda p: (p.keyword_only, not p.required))
+    spec.parameters = params
+
+
+def _tensor_subject(heading_chain: list[Heading]) -> str:
+    for h in reversed(heading_chain):
+        m = re.search(r"\b(gamma|beta|weight|bias)\b", h.key)
+        if m:
+            return m.group(1)
+    return "input_tensor"
+
+
+def _read_tensors(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
+    output_tables = []
+    for t in doc.tables:
+        if "output" in (t.headings[-1].key if t.headings else ""):
+            output_tables.append(t)
+            continue
+        if tr.is_requirement_table(t):
+            spec.requirements.extend(tr.read_requirements(t, _tensor_subject(t.headings)))
+    # Newer designs: "### Input" with a Property | Requirement table is handled above; Property | Value too.
+    for t in doc.tables:
+        if t.headings and re.fullmatch(r"input( tensor)?", t.headings[-1].key) and tr.is_field_table(t):
+            for row, line in zip(t.rows, t.row_lines):
+                prop = clean(t.cell(row, t.column(r"^property$")))
+                val = clean(t.cell(row, t.column(r"^value$")))
+                spec.requirements.append(Requirement("input_tensor", tr._property_kind(prop), val, "", line))
+    layouts, dtypes = [], []
+    for r in spec.requirements:
+        if r.subject != "input_tensor":
+            continue
+        text = r.requirement.upper().replace("-", "_")
+        if r.property == "layout":
+            if "ROW_MAJOR" in text or re.search(r"\bRM\b", text):
+                layouts.append("ROW_MAJOR")
+            if "TILE" in text:
+                layouts.append("TILE")
+        elif r.property == "dtype":
+            low = r.requirement.lower()
+            if "bfloat16" in low or "bf16" in low:
+                dtypes.append("bfloat16")
+            if "float32" in low.replace("bfloat16", "") or re.search(r"\bf(p)?32\b", low):
+                dtypes.append("float32")
+    if not layouts:
+        mentions_tile = "TILE_LAYOUT" in "\n".join(doc.lines)
+        layouts = ["TILE" if mentions_tile else "ROW_MAJOR"]
+        diags.warning(1, f"no input layout requirement found; assuming {layouts[0]}")
+    if not dtypes:
+        dtypes = ["bfloat16"]
+        diags.warning(1, "no input dtype requirement found; assuming bfloat16")
+    spec.input_layouts = list(dict.fromkeys(layouts))
+    spec.input_dtypes = list(dict.fromkeys(dtypes))
+    # Output: bullets or a Property | Value table under an "output" heading.
+    out_text = []
+    for h in _under(doc, r"^output"):
+        out_text += [b.text for b in doc.section_blocks(h)]
+    for t in output_tables:
+        out_text += [" ".join(r) for r in t.rows]
+    joined = clean(" ".join(out_text)).upper()
+    lay = re.search(r"LAYOUT\s*:?\s*(?:\|\s*)?(ROW_MAJOR|TILE|SAME)", joined)
+    if lay:
+        spec.output_layout = {"SAME": "same"}.get(lay.group(1), lay.group(1))
+    elif len(spec.input_layouts) == 1:
+        spec.output_layout = spec.input_layouts[0]
+    dt = re.search(r"DTYPE\s*:?\s*(?:\|\s*)?(BFLOAT16|FLOAT32|SAME)", joined)
+    if dt:
+        spec.output_dtype = {"SAME": "same"}.get(dt.group(1), dt.group(1).lower())
+
+
+# ---------------------------------------------------------------- CBs and arguments
+
+
+def _read_cbs(doc: Document, spec: OpSpec, diags: Diagnostics, *, required: bool) -> None:
+    merged: list[CircularBuffer] = []
+    for t in doc.tables:
+        if not tr.is_cb_table(t) or tr.is_parameter_table(t):
+            continue
+        for cb in tr.read_cbs(t, diags):
+            same = next((c for c in merged if (cb.index >= 0 and c.index == cb.index) or
+                         (cb.index < 0 and cb.name and c.name == cb.name)), None)
+            if same is None:
+                merged.append(cb)
+                continue
+            if same.line != cb.line and same.name and cb.name and same.name != cb.name and \
+                    same.lifetime and cb.lifetime and same.pages and cb.pages and same.purpose and cb.purpose:
+                diags.error(cb.line, f"CB c_{cb.index} is declared twice ({same.name} at line {same.line}, "
+                                     f"{cb.name} here)")
+            for attr in ("name", "purpose", "producer", "consumer", "pages", "data_format", "lifetime",
+                         "valid_region"):
+                if not getattr(same, attr) and getattr(cb, attr):
+                    setattr(same, attr, getattr(cb, attr))
+            if cb.page_unit == "stick":
+                same.page_unit = "stick"
+    used = {c.index for c in merged if c.index >= 0}
+    for cb in merged:
+        if cb.index >= 0:
+            continue
+        base = 0 if "reader" in cb.producer.lower() else 16 if "writer" in cb.consumer.lower() else 24
+        free = next((i for i in range(base, base + 8) if i not in used), None)
+        if free is None:
+            diags.error(cb.line, f"CB {cb.name} has no index and no free slot near {base}")
+            continue
+        cb.index = free
+        used.add(free)
+        diags.warning(cb.line, f"CB {cb.name} has no index; assigned c_{free} by the index convention")
+    for cb in merged:
+        if cb.pages is None:
+            diags.error(cb.line, f"CB c_{cb.index} ({cb.name or 'unnamed'}) has no page count")
+            continue
+        unknown = cb.pages.names() - KNOWN_NAMES
+        if unknown:
+            diags.warning(cb.line, f"CB c_{cb.index} page count {cb.pages.text!r} uses {sorted(unknown)}; "
+                                   f"read as Wt")
+        if not cb.name:
+            cb.name = f"cb_{cb.index}"
+    if required and not merged:
+        diags.error(1, "no circular-buffer table found (a table with a CB/Index column and a Pages column)")
+    spec.cbs = sorted(merged, key=lambda c: c.index)
+
+
+def _read_args(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
+    seen = set()
+    for t in doc.tables:
+        if tr.is_arg_table(t) and not tr.is_cb_table(t):
+            for a in tr.read_args(t, diags):
+                key = (a.kernel, a.kind, a.index, a.name)
+                if key not in seen:
+                    seen.add(key)
+                    spec.kernel_args.append(a)
+
+
+def _read_work(doc: Document, spec: OpSpec) -> None:
+    for h in _under(doc, r"work distribution|parallel"):
+        for b in doc.section_blocks(h):
+            f = field_of(b)
+            if f:
+                spec.work_distribution[f[0].lower()] = clean(f[1])
+        for t in doc.section_tables(h):
+            if tr.is_field_table(t):
+                k, v = t.column(r"^(field|attribute|property)$"), t.column(r"^value$")
+                for row in t.rows:
+                    spec.work_distribution[clean(t.cell(row, k)).lower()] = clean(t.cell(row, v))
+
+
+def _read_phases(doc: Document, spec: OpSpec) -> None:
+    for t in doc.tables:
+        if tr.is_phase_table(t):
+            spec.phases = phase_reader.from_phase_table(t, spec.cbs)
+            if spec.phases:
+                return
+    spec.phases = phase_reader.from_headings(doc, spec.cbs) or phase_reader.from_dataflow(doc, spec.cbs)
+
+
+# ---------------------------------------------------------------- stages and tests
+
+
+def _read_stages(doc: Document, spec: OpSpec) -> None:
+    stages: list[Stage] = []
+    for t in doc.tables:
+        if tr.is_stage_table(t):
+            stages = tr.read_stage_table(t)
+            break
+    for h in doc.headings:
+        m = re.match(r"stage\s+(\d+)\s*[:.\-—–]\s*([a-z0-9_]+)", clean(h.title).lower())
+        if not m:
+            continue
+        idx, name = int(m.group(1)), m.group(2)
+        stage = next((s for s in stages if s.name == name or s.index == idx), None)
+        if stage is None:
+            stage = Stage(idx, name, line=h.line)
+            stages.append(stage)
+        for b in doc.section_blocks(h):
+            f = field_of(b)
+            if not f:
+                continue
+            key, value = f[0].lower(), f[1]
+            if key.startswith("reference") and not stage.reference:
+                code = re.findall(r"`([^`]+)`", value)
+                stage.reference = code[0] if code else clean(value)
+            elif key.startswith("shape"):
+                stage.shapes = find_shapes(value) or stage.shapes
+            elif key.startswith("toleran"):
+                stage.tolerance = find_tolerance(value).merged(stage.tolerance)
+            elif key.startswith("scope") and not stage.description:
+                stage.description = clean(value)
+    spec.stages = sorted(stages, key=lambda s: s.index)
+
+
+def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool) -> None:
+    shapes: list[tuple[int, ...]] = []
+    tol = Tolerance()
+    texts = []
+    for h in _under(doc, r"test|acceptance|validation criteria"):
+        if re.match(r"stage", h.key):
+            continue
+        for t in doc.section_tables(h):
+            c = t.column(r"shape")
+            for row in t.rows:
+                shapes += find_shapes(t.cell(row, c) if c is not None else " ".join(row))
+                texts.append(" ".join(row))
+        for b in doc.section_blocks(h):
+            shapes += find_shapes(b.text)
+            texts.append(b.text)
+    joined = "\n".join(texts)
+    tol = find_tolerance(joined)
+    ref = re.search(r"(torch\.[A-Za-z_.]+)", joined)
+    if ref:
+        spec.reference = ref.group(1)
+    for s in spec.stages:
+        for shape in s.shapes:
+            if shape not in shapes:
+                shapes.append(shape)
+    shapes = list(dict.fromkeys(shapes))
+    if not shapes and not quiet:
+        diags.warning(1, "no test shapes found; using the standard matrix " + ", ".join(map(str, DEFAULT_SHAPES)))
+        shapes = list(DEFAULT_SHAPES)
+    for s in shapes:
+        if s[-1] % 32 or s[-2] % 32:
+            diags.warning(1, f"test shape {s} is not tile-aligned in H and W; the generated kernels need "
+                             f"multiples of 32")
+    spec.test_shapes = shapes
+    if tol.empty and spec.stages:
+        final = [s.tolerance for s in spec.stages if not s.tolerance.empty]
+        if final:
+            tol = final[-1]
+    if tol.empty and not quiet:
+        tol = Tolerance(0.05, 0.2) if "norm" in (spec.category + spec.name).lower() else Tolerance(0.01, 0.05)
+        diags.warning(1, f"no tolerance found; using rtol={tol.rtol}, atol={tol.atol} (stage guidelines)")
+    spec.tolerance = tol
+
+
+# ---------------------------------------------------------------- kernel_design.md supplement
+
+
+def _merge_design(result: ParseResult, text: str, file: str) -> None:
+    sup = parse_text(text, file, name=result.spec.name, supplement=True)
+    spec = result.spec
+    spec.design_path = file
+    for cb in sup.spec.cbs:
+        mine = spec.cb(cb.index)
+        if mine is None:
+            spec.cbs.append(cb)
+            continue
+        for attr in ("valid_region", "data_format", "lifetime"):
+            if getattr(cb, attr) and not getattr(mine, attr):
+                setattr(mine, attr, getattr(cb, attr))
+    spec.cbs.sort(key=lambda c: c.index)
+    if sup.spec.phases:
+        spec.phases = sup.spec.phases
+    if sup.spec.broadcasts:
+        spec.broadcasts = sup.spec.broadcasts
+    if sup.spec.stages and not spec.stages:
+        spec.stages = sup.spec.stages
+    result.diagnostics.extend(d for d in sup.diagnostics if "no input" not in d.message)
