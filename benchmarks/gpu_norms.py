@@ -1,0 +1,339 @@
+"""GPU benchmark of RMSNorm / LayerNorm forward: our Triton kernels against their peers.
+
+One run on one CUDA GPU measures, for bf16 and fp32, decode shapes (batch 1 ... 512 at N = 4096) and a
+hidden-size sweep N = 128 ... 262 144 at 2^27 elements per tensor:
+
+* ``copy_``: ``y.copy_(x)``, the bandwidth ceiling;
+* ``F.rms_norm`` / ``F.layer_norm``: ATen's fused kernels;
+* ``hf_eager``: the Hugging Face style module (LlamaRMSNorm; the same decomposition for LayerNorm);
+* ``compile(hf)``: ``torch.compile`` of that module;
+* ``liger``: Liger-Kernel, when importable (casting mode "llama" for RMSNorm, its default);
+* ``ours``: ``siblings.triton``; for N >= 32k also ``ours_looped`` (the two-pass fallback) for reference.
+
+Bandwidth counts the bytes each op must move: read x, write y, read the weight (and bias); ``copy_`` moves
+2·M·N elements. Time is the median of ``triton.testing.do_bench`` (L2 flushed between calls).
+Correctness of ``ours`` is checked at every shape against a float64 reference before timing.
+
+Usage: ``python benchmarks/gpu_norms.py --out DIR [--quick]``; writes gpu_norms.json, gpu_norms.md and
+gpu_norms.png into DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+DECODE_BATCHES = (1, 8, 32, 128, 512)
+SWEEP_N = (128, 512, 1024, 4096, 16384, 65536, 262144)
+SWEEP_ELEMS = 1 << 27
+EPS = {"rms_norm": 1e-6, "layer_norm": 1e-5}
+DTYPES = {"bf16": torch.bfloat16, "fp32": torch.float32}
+
+
+class HFRMSNorm(torch.nn.Module):
+    """LlamaRMSNorm's forward (casting mode "llama": normalise in fp32, round, then scale)."""
+
+    def __init__(self, weight, eps):
+        super().__init__()
+        self.weight = torch.nn.Parameter(weight, requires_grad=False)
+        self.eps = eps
+
+    def forward(self, x):
+        dtype = x.dtype
+        h = x.float()
+        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.eps)
+        return self.weight * h.to(dtype)
+
+
+class HFLayerNorm(torch.nn.Module):
+    """The same eager decomposition for LayerNorm, fp32 math and one final cast."""
+
+    def __init__(self, weight, bias, eps):
+        super().__init__()
+        self.weight = torch.nn.Parameter(weight, requires_grad=False)
+        self.bias = torch.nn.Parameter(bias, requires_grad=False)
+        self.eps = eps
+
+    def forward(self, x):
+        h = x.float()
+        mean = h.mean(-1, keepdim=True)
+        c = h - mean
+        h = c * torch.rsqrt(c.pow(2).mean(-1, keepdim=True) + self.eps)
+        return (h * self.weight.float() + self.bias.float()).to(x.dtype)
+
+
+def load_liger():
+    try:
+        from liger_kernel.ops.layer_norm import LigerLayerNormFunction
+        from liger_kernel.ops.rms_norm import LigerRMSNormFunction
+    except Exception as exc:  # noqa: BLE001 - any import failure means "not available"
+        return None, f"{type(exc).__name__}: {exc}"
+    return (LigerRMSNormFunction, LigerLayerNormFunction), None
+
+
+def shapes():
+    out = [(b, 4096, "decode") for b in DECODE_BATCHES]
+    out += [(SWEEP_ELEMS // n, n, "sweep") for n in SWEEP_N]
+    return out
+
+
+def bench(fn, quick):
+    from triton.testing import do_bench
+
+    fn()
+    torch.cuda.synchronize()
+    return do_bench(fn, warmup=10 if quick else 25, rep=40 if quick else 100, return_mode="median") * 1e3
+
+
+def reference(op, x, w, b, eps):
+    xd = x.double()
+    if op == "rms_norm":
+        y = xd * torch.rsqrt(xd.pow(2).mean(-1, keepdim=True) + eps) * w.double()
+    else:
+        y = F.layer_norm(xd, (x.shape[-1],), w.double(), b.double(), eps)
+    return y
+
+
+def providers(op, x, w, b, eps, liger):
+    import siblings.triton as ours
+    from siblings.triton import norms
+
+    y = torch.empty_like(x)
+    p = {"copy_": lambda: y.copy_(x)}
+    if op == "rms_norm":
+        p["F.rms_norm"] = lambda: F.rms_norm(x, (x.shape[-1],), w, eps)
+        hf = HFRMSNorm(w, eps)
+        p["hf_eager"] = lambda: hf(x)
+        hf_c = torch.compile(hf, dynamic=False)
+        p["compile(hf)"] = lambda: hf_c(x)
+        if liger:
+            p["liger"] = lambda: liger[0].apply(x, w, eps, 0.0, "llama", False)
+        p["ours"] = lambda: ours.rms_norm(x, w, eps)
+        if x.shape[-1] >= 32768:
+            p["ours_looped"] = lambda: _looped(norms, lambda: ours.rms_norm(x, w, eps))
+    else:
+        p["F.layer_norm"] = lambda: F.layer_norm(x, (x.shape[-1],), w, b, eps)
+        hf = HFLayerNorm(w, b, eps)
+        p["hf_eager"] = lambda: hf(x)
+        hf_c = torch.compile(hf, dynamic=False)
+        p["compile(hf)"] = lambda: hf_c(x)
+        if liger:
+            p["liger"] = lambda: liger[1].apply(x, w, b, eps)
+        p["ours"] = lambda: ours.layer_norm(x, w, b, eps)
+        if x.shape[-1] >= 32768:
+            p["ours_looped"] = lambda: _looped(norms, lambda: ours.layer_norm(x, w, b, eps))
+    return p
+
+
+def _looped(norms, fn):
+    old = norms._split_disabled
+    norms._split_disabled = lambda: True
+    try:
+        return fn()
+    finally:
+        norms._split_disabled = old
+
+
+def run(args):
+    import triton
+
+    torch.manual_seed(0)
+    dev = torch.device("cuda")
+    liger, liger_why = load_liger()
+    torch._dynamo.config.cache_size_limit = 64
+    torch._dynamo.config.recompile_limit = 64
+    records = []
+    t0 = time.time()
+    for op in EPS:
+        eps = EPS[op]
+        for dname, dtype in DTYPES.items():
+            for m, n, kind in shapes():
+                if args.quick and kind == "sweep" and n not in (128, 4096, 65536):
+                    continue
+                x = torch.randn(m, n, device=dev, dtype=dtype)
+                w = torch.randn(n, device=dev, dtype=dtype)
+                b = torch.randn(n, device=dev, dtype=dtype)
+                elem = x.element_size()
+                ref = reference(op, x, w, b, eps)
+                for name, fn in providers(op, x, w, b, eps, liger).items():
+                    rec = {"op": op, "dtype": dname, "M": m, "N": n, "kind": kind, "provider": name}
+                    try:
+                        out = fn()
+                        if name != "copy_":
+                            err = (out.double() - ref).abs().max().item()
+                            rec["max_abs_err"] = err
+                            if name.startswith("ours"):
+                                # One rounding to the output dtype: |err| <= ulp(|y|)/2 (+ fp32 slack).
+                                bound = (2.0 ** -8 if dtype == torch.bfloat16 else 2.0 ** -20) * ref.abs().max().item()
+                                rec["correct"] = bool(err <= bound)
+                        us = bench(fn, args.quick)
+                    except Exception as exc:  # noqa: BLE001 - record and keep going
+                        rec["error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+                        records.append(rec)
+                        print(f"{op} {dname} {m}x{n} {name}: {rec['error']}", flush=True)
+                        continue
+                    moved = 2 * m * n if name == "copy_" else 2 * m * n + n * (1 if op == "rms_norm" else 2)
+                    rec["us"] = us
+                    rec["tbps"] = moved * elem / (us * 1e-6) / 1e12
+                    records.append(rec)
+                del x, w, b, ref
+                torch.cuda.empty_cache()
+                print(f"[{time.time() - t0:6.1f}s] {op} {dname} {m}x{n} done", flush=True)
+    env = {
+        "gpu": torch.cuda.get_device_name(),
+        "torch": torch.__version__,
+        "triton": triton.__version__,
+        "cuda": torch.version.cuda,
+        "python": platform.python_version(),
+        "liger": None if liger is None else _version("liger_kernel"),
+        "liger_unavailable_because": liger_why,
+        "timing": "triton.testing.do_bench median, L2 flushed between calls",
+        "elapsed_s": round(time.time() - t0, 1),
+    }
+    for r in records:
+        if "tbps" in r:
+            copy = next((c for c in records if c["provider"] == "copy_" and c["op"] == r["op"]
+                         and c["dtype"] == r["dtype"] and c["M"] == r["M"] and c["N"] == r["N"] and "tbps" in c), None)
+            if copy:
+                r["pct_copy"] = 100.0 * r["tbps"] / copy["tbps"]
+    return {"environment": env, "records": records}
+
+
+def _version(mod):
+    from importlib.metadata import version
+
+    try:
+        return version(mod.replace("_", "-"))
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def targets(records):
+    """The issue's targets for ``ours``: >=95 % of copy_ for N = 128 ... 16384, >=85 % at N >= 65536,
+    and at decode batch <= 32 no slower than the fastest peer."""
+    rows = []
+    peers = ("F.rms_norm", "F.layer_norm", "hf_eager", "compile(hf)", "liger")
+    for r in records:
+        if r["provider"] != "ours" or "us" not in r:
+            continue
+        if r["kind"] == "sweep":
+            need = 95.0 if r["N"] <= 16384 else 85.0
+            got = r.get("pct_copy", 0.0)
+            rows.append((r, f"{got:.1f}% of copy_ (target >= {need:.0f}%)", got >= need))
+        elif r["M"] <= 32:
+            same = [p for p in records if p["provider"] in peers and p["op"] == r["op"] and p["dtype"] == r["dtype"]
+                    and p["M"] == r["M"] and p["N"] == r["N"] and "us" in p]
+            best = min(same, key=lambda p: p["us"]) if same else None
+            if best:
+                # Within 2% counts as a tie: medians of a few-µs kernel move by that much run to run.
+                ok = r["us"] <= best["us"] * 1.02
+                rows.append((r, f"{r['us']:.2f} µs vs fastest peer {best['provider']} {best['us']:.2f} µs", ok))
+    return rows
+
+
+def markdown(result):
+    env = result["environment"]
+    recs = result["records"]
+    lines = [
+        "# GPU norms benchmark",
+        "",
+        f"{env['gpu']}, torch {env['torch']}, triton {env['triton']}, CUDA {env['cuda']}, "
+        f"Liger-Kernel {env['liger'] or 'not available (' + str(env['liger_unavailable_because']) + ')'}. "
+        f"Timing: {env['timing']}. Cells: TB/s (µs); decode rows: µs.",
+        "",
+    ]
+    for op in EPS:
+        for dname in DTYPES:
+            sub = [r for r in recs if r["op"] == op and r["dtype"] == dname]
+            provs = list(dict.fromkeys(r["provider"] for r in sub))
+            lines += [f"## {op} {dname}", "", "| M × N | " + " | ".join(provs) + " | ours % of copy_ |",
+                      "|---|" + "---|" * (len(provs) + 1)]
+            for m, n, kind in shapes():
+                row = {r["provider"]: r for r in sub if r["M"] == m and r["N"] == n}
+                if not row:
+                    continue
+                cells = []
+                for p in provs:
+                    r = row.get(p)
+                    if r is None:
+                        cells.append("")
+                    elif "us" not in r:
+                        cells.append("error")
+                    elif kind == "decode":
+                        cells.append(f"{r['us']:.2f} µs")
+                    else:
+                        cells.append(f"{r['tbps']:.2f} ({r['us']:.0f} µs)")
+                ours = row.get("ours", {})
+                pct = f"{ours['pct_copy']:.1f}%" if "pct_copy" in ours else ""
+                lines.append(f"| {m}×{n} | " + " | ".join(cells) + f" | {pct} |")
+            lines.append("")
+    lines += ["## Targets", "", "| op | dtype | M × N | measured | met |", "|---|---|---|---|---|"]
+    for r, text, ok in targets(recs):
+        lines.append(f"| {r['op']} | {r['dtype']} | {r['M']}×{r['N']} | {text} | {'yes' if ok else 'NO'} |")
+    bad = [r for r in recs if r["provider"].startswith("ours") and r.get("correct") is False]
+    lines += ["", "## Correctness of ours vs float64", "",
+              "every shape within one output rounding" if not bad else
+              "FAILED at: " + ", ".join(f"{r['op']} {r['dtype']} {r['M']}x{r['N']} {r['provider']}" for r in bad), ""]
+    return "\n".join(lines)
+
+
+def plot(result, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    recs = [r for r in result["records"] if r["kind"] == "sweep" and "tbps" in r]
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    for i, op in enumerate(EPS):
+        for j, dname in enumerate(DTYPES):
+            ax = axes[i][j]
+            sub = [r for r in recs if r["op"] == op and r["dtype"] == dname]
+            for p in dict.fromkeys(r["provider"] for r in sub):
+                pts = sorted((r["N"], r["tbps"]) for r in sub if r["provider"] == p)
+                ax.plot([q[0] for q in pts], [q[1] for q in pts], marker="o", label=p,
+                        linewidth=2.5 if p == "ours" else 1.2)
+            ax.set_xscale("log", base=2)
+            ax.set_title(f"{op} {dname} (M·N = 2^27)")
+            ax.set_ylabel("TB/s")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7)
+    for ax in axes[1]:
+        ax.set_xlabel("hidden size N")
+    fig.suptitle(f"{result['environment']['gpu']}: norm forward bandwidth")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, required=True, help="directory for gpu_norms.{json,md,png}")
+    ap.add_argument("--quick", action="store_true", help="fewer shapes and repetitions")
+    args = ap.parse_args()
+    if not torch.cuda.is_available():
+        sys.exit("gpu_norms.py needs a CUDA GPU (torch.cuda.is_available() is False)")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with torch.inference_mode():
+        result = run(args)
+    (args.out / "gpu_norms.json").write_text(json.dumps(result, indent=1, default=lambda v: None if isinstance(v, float) and math.isnan(v) else v))
+    md = markdown(result)
+    (args.out / "gpu_norms.md").write_text(md)
+    try:
+        plot(result, args.out / "gpu_norms.png")
+    except Exception as exc:  # noqa: BLE001 - the table is the deliverable, the plot a convenience
+        print(f"plot failed: {exc}")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

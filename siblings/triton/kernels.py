@@ -1,0 +1,188 @@
+"""Triton kernels for RMSNorm / LayerNorm forward (optionally fused with a residual add).
+
+Math is fp32 throughout; the output is rounded once ("fp32-then-cast", see ``siblings.reference``).
+Three kernels cover every hidden size N:
+
+* ``norm_rows_kernel``: a ``[ROWS, BLOCK_N]`` tile per program, the whole row in registers. Several rows
+  per program keep small N (128 ... 1024) at full bandwidth.
+* ``norm_split_kernel``: for rows too large for one program's registers (N >= 32k), ``SPLIT`` programs
+  share a row, each holding one ``CHUNK`` in registers. They exchange per-chunk statistics through a small
+  global workspace and a per-row arrival counter, so x is read from memory exactly once. This relies on
+  the programs of one row being resident together, which holds because blocks are dispatched in launch
+  order and the programs of a row are adjacent. It cannot run under the sequential CPU interpreter.
+* ``norm_looped_kernel``: one row per program, two passes over column chunks (x read twice). The
+  interpreter-safe path for large rows.
+"""
+
+from __future__ import annotations
+
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def _row_stats(x, mask, n_cols, IS_LN: tl.constexpr):
+    """(mean, rstd-argument) of a [R, B] fp32 tile along axis 1; masked elements are zero in x."""
+    if IS_LN:
+        mean = tl.sum(x, axis=1) / n_cols
+        xc = tl.where(mask, x - mean[:, None], 0.0)
+        var = tl.sum(xc * xc, axis=1) / n_cols
+    else:
+        mean = tl.zeros([x.shape[0]], dtype=tl.float32)
+        var = tl.sum(x * x, axis=1) / n_cols
+    return mean, var
+
+
+@triton.jit
+def norm_rows_kernel(
+    x_ptr, res_ptr, w_ptr, b_ptr, y_ptr, res_out_ptr,
+    n_rows, n_cols, stride_x, stride_res, stride_y, stride_res_out,
+    eps, w_offset,
+    IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
+    ROWS: tl.constexpr, BLOCK_N: tl.constexpr,
+):
+    rows = tl.program_id(0) * ROWS + tl.arange(0, ROWS)
+    cols = tl.arange(0, BLOCK_N)
+    row_ok = rows < n_rows
+    mask = row_ok[:, None] & (cols[None, :] < n_cols)
+    rows64 = rows.to(tl.int64)
+    x = tl.load(x_ptr + rows64[:, None] * stride_x + cols[None, :], mask=mask, other=0.0).to(tl.float32)
+    if HAS_RES:
+        r = tl.load(res_ptr + rows64[:, None] * stride_res + cols[None, :], mask=mask, other=0.0)
+        x = x + r.to(tl.float32)
+        tl.store(res_out_ptr + rows64[:, None] * stride_res_out + cols[None, :],
+                 x.to(res_out_ptr.dtype.element_ty), mask=mask)
+    mean, var = _row_stats(x, mask, n_cols, IS_LN)
+    rstd = 1.0 / tl.sqrt(var + eps)
+    y = (x - mean[:, None]) * rstd[:, None]
+    if HAS_W:
+        w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+        y = y * (w + w_offset)[None, :]
+    if HAS_B:
+        b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+        y = y + b[None, :]
+    tl.store(y_ptr + rows64[:, None] * stride_y + cols[None, :], y.to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def norm_split_kernel(
+    x_ptr, res_ptr, w_ptr, b_ptr, y_ptr, res_out_ptr, stats_ptr, count_ptr,
+    n_cols, stride_x, stride_res, stride_y, stride_res_out,
+    eps, w_offset,
+    IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
+    SPLIT: tl.constexpr, CHUNK: tl.constexpr,
+):
+    # grid = (SPLIT, n_rows): the programs sharing a row have adjacent ids.
+    part = tl.program_id(0)
+    row = tl.program_id(1).to(tl.int64)
+    cols = part * CHUNK + tl.arange(0, CHUNK)
+    mask = cols < n_cols
+    x = tl.load(x_ptr + row * stride_x + cols, mask=mask, other=0.0).to(tl.float32)
+    if HAS_RES:
+        r = tl.load(res_ptr + row * stride_res + cols, mask=mask, other=0.0).to(tl.float32)
+        x = x + r
+        tl.store(res_out_ptr + row * stride_res_out + cols, x.to(res_out_ptr.dtype.element_ty), mask=mask)
+
+    # Local statistics of this chunk: (sum of squares) or (mean, centred M2) for Chan's combination.
+    count = tl.minimum(n_cols - part * CHUNK, CHUNK).to(tl.float32)
+    if IS_LN:
+        local_mean = tl.sum(x, axis=0) / count
+        xc = tl.where(mask, x - local_mean, 0.0)
+        local_m2 = tl.sum(xc * xc, axis=0)
+    else:
+        local_mean = 0.0
+        local_m2 = tl.sum(x * x, axis=0)
+    slot = stats_ptr + (row * SPLIT + part) * 2
+    tl.store(slot, local_mean)
+    tl.store(slot + 1, local_m2)
+    tl.debug_barrier()
+
+    # Arrive, then wait for the other programs of this row (acquire makes their slots visible).
+    arrived = tl.atomic_add(count_ptr + row, 1, sem="acq_rel", scope="gpu") + 1
+    while arrived < SPLIT:
+        arrived = tl.atomic_add(count_ptr + row, 0, sem="acquire", scope="gpu")
+
+    parts = tl.arange(0, triton.next_power_of_2(SPLIT))
+    part_ok = parts < SPLIT
+    base = stats_ptr + (row * SPLIT + parts) * 2
+    means = tl.load(base, mask=part_ok, other=0.0, cache_modifier=".cg")
+    m2s = tl.load(base + 1, mask=part_ok, other=0.0, cache_modifier=".cg")
+    if IS_LN:
+        counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
+        mean = tl.sum(counts * means, axis=0) / n_cols
+        d = means - mean
+        var = (tl.sum(m2s, axis=0) + tl.sum(counts * d * d, axis=0)) / n_cols
+    else:
+        mean = 0.0
+        var = tl.sum(m2s, axis=0) / n_cols
+
+    # Second arrival: the last program to leave resets the counter, so the workspace stays all-zero
+    # between launches and needs no memset.
+    tl.debug_barrier()
+    left = tl.atomic_add(count_ptr + row, 1, sem="relaxed", scope="gpu")
+    if left == 2 * SPLIT - 1:
+        tl.atomic_xchg(count_ptr + row, 0, sem="relaxed", scope="gpu")
+
+    rstd = 1.0 / tl.sqrt(var + eps)
+    y = (x - mean) * rstd
+    if HAS_W:
+        w = tl.load(w_ptr + cols, mask=mask, other=0.0).to(tl.float32)
+        y = y * (w + w_offset)
+    if HAS_B:
+        b = tl.load(b_ptr + cols, mask=mask, other=0.0).to(tl.float32)
+        y = y + b
+    tl.store(y_ptr + row * stride_y + cols, y.to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def norm_looped_kernel(
+    x_ptr, res_ptr, w_ptr, b_ptr, y_ptr, res_out_ptr,
+    n_cols, stride_x, stride_res, stride_y, stride_res_out,
+    eps, w_offset,
+    IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
+    CHUNK: tl.constexpr,
+):
+    row = tl.program_id(0).to(tl.int64)
+    offs = tl.arange(0, CHUNK)
+    # Pass 1: statistics, combining chunk (mean, M2) pairs with Chan's formula for LayerNorm.
+    mean = 0.0
+    m2 = 0.0
+    seen = 0.0
+    for start in range(0, n_cols, CHUNK):
+        cols = start + offs
+        mask = cols < n_cols
+        x = tl.load(x_ptr + row * stride_x + cols, mask=mask, other=0.0).to(tl.float32)
+        if HAS_RES:
+            r = tl.load(res_ptr + row * stride_res + cols, mask=mask, other=0.0).to(tl.float32)
+            x = x + r
+            tl.store(res_out_ptr + row * stride_res_out + cols, x.to(res_out_ptr.dtype.element_ty), mask=mask)
+        cnt = tl.minimum(n_cols - start, CHUNK).to(tl.float32)
+        if IS_LN:
+            c_mean = tl.sum(x, axis=0) / cnt
+            xc = tl.where(mask, x - c_mean, 0.0)
+            c_m2 = tl.sum(xc * xc, axis=0)
+            total = seen + cnt
+            delta = c_mean - mean
+            mean = mean + delta * (cnt / total)
+            m2 = m2 + c_m2 + delta * delta * (seen * cnt / total)
+            seen = total
+        else:
+            m2 = m2 + tl.sum(x * x, axis=0)
+    rstd = 1.0 / tl.sqrt(m2 / n_cols + eps)
+    if not IS_LN:
+        mean = 0.0
+    # Pass 2: normalise. The fused sum is recomputed from x and residual so that it stays unrounded.
+    for start in range(0, n_cols, CHUNK):
+        cols = start + offs
+        mask = cols < n_cols
+        x = tl.load(x_ptr + row * stride_x + cols, mask=mask, other=0.0).to(tl.float32)
+        if HAS_RES:
+            x = x + tl.load(res_ptr + row * stride_res + cols, mask=mask, other=0.0).to(tl.float32)
+        y = (x - mean) * rstd
+        if HAS_W:
+            w = tl.load(w_ptr + cols, mask=mask, other=0.0).to(tl.float32)
+            y = y * (w + w_offset)
+        if HAS_B:
+            b = tl.load(b_ptr + cols, mask=mask, other=0.0).to(tl.float32)
+            y = y + b
+        tl.store(y_ptr + row * stride_y + cols, y.to(y_ptr.dtype.element_ty), mask=mask)

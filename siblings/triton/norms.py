@@ -1,0 +1,186 @@
+"""Host wrappers for the Triton norm kernels: shape checks, launch configuration, outputs.
+
+Casting mode "fp32-then-cast": x (and residual) are widened to fp32, statistics, weight (``1 + w`` for
+Gemma), and bias are applied in fp32, and y is rounded once to ``out_dtype`` (default: x's dtype).
+Weight and bias may have a different dtype from x (e.g. fp32 weights with bf16 activations).
+
+On CPU tensors the kernels run in Triton's interpreter (set ``TRITON_INTERPRET=1`` before triton is
+imported); there the row-splitting kernel is replaced by the two-pass looped kernel, because the
+interpreter runs programs one after another and a cross-program wait would never finish.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+import triton
+
+from siblings.triton import kernels
+
+SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
+
+# Elements of one row a single program keeps in registers before the row is split across programs.
+_MAX_ROW_BLOCK = {4: 8192, 2: 16384}
+# Elements per program handled by the row-tile kernel for small rows (several rows per program).
+_TILE_ELEMS = 4096
+_SPLIT_CHUNK = {4: 8192, 2: 16384}
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """How one call is launched; exposed so tests and the benchmark can name the path taken."""
+
+    path: str  # "rows" | "split" | "looped"
+    rows_per_program: int
+    block: int
+    split: int
+    num_warps: int
+
+
+def _interpreting() -> bool:
+    return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
+
+
+def _split_disabled() -> bool:
+    return os.environ.get("SIBLINGS_TRITON_NO_SPLIT", "0") not in ("", "0")
+
+
+def plan_launch(n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool) -> LaunchPlan:
+    size = torch.empty((), dtype=dtype).element_size()
+    size = 4 if size >= 4 else 2
+    block_n = triton.next_power_of_2(n_cols)
+    if block_n <= _MAX_ROW_BLOCK[size]:
+        rows = max(1, min(64, _TILE_ELEMS // block_n))
+        # Don't starve the GPU of programs on short inputs.
+        rows = min(rows, triton.next_power_of_2(max(1, n_rows)))
+        elems = rows * block_n
+        warps = 4 if elems < 2048 else 8 if elems < 8192 else 16
+        return LaunchPlan("rows", rows, block_n, 1, warps)
+    chunk = _SPLIT_CHUNK[size]
+    if on_gpu and not _interpreting() and not _split_disabled():
+        split = triton.cdiv(n_cols, chunk)
+        return LaunchPlan("split", 1, chunk, split, 16)
+    return LaunchPlan("looped", 1, min(chunk, 4096), 1, 8)
+
+
+_COUNTERS: dict[torch.device, torch.Tensor] = {}
+
+
+def _row_counters(n_rows: int, device: torch.device) -> torch.Tensor:
+    """Per-row arrival counters for the split kernel; zero between launches (the kernel resets them)."""
+    buf = _COUNTERS.get(device)
+    if buf is None or buf.numel() < n_rows:
+        buf = torch.zeros(max(n_rows, 1024), dtype=torch.int32, device=device)
+        _COUNTERS[device] = buf
+    return buf
+
+
+def _check(name: str, t: torch.Tensor | None, n_cols: int, vector: bool):
+    if t is None:
+        return
+    if not isinstance(t, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    if t.dtype not in SUPPORTED_DTYPES:
+        raise ValueError(f"{name} has dtype {t.dtype}; supported: float32, float16, bfloat16")
+    if vector and (t.dim() != 1 or t.shape[0] != n_cols):
+        raise ValueError(f"{name} must have shape ({n_cols},) to match the last dim of x, got {tuple(t.shape)}")
+
+
+def _rows(t: torch.Tensor, n_cols: int) -> torch.Tensor:
+    t2 = t.reshape(-1, n_cols)
+    return t2 if t2.stride(-1) == 1 else t2.contiguous()
+
+
+def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_dtype):
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if x.dim() < 1 or x.shape[-1] == 0:
+        raise ValueError(f"x must have a non-empty last dimension, got shape {tuple(x.shape)}")
+    if not eps >= 0:
+        raise ValueError(f"eps must be >= 0, got {eps}")
+    n_cols = x.shape[-1]
+    _check("x", x, n_cols, vector=False)
+    _check("weight", weight, n_cols, vector=True)
+    _check("bias", bias, n_cols, vector=True)
+    _check("residual", residual, n_cols, vector=False)
+    if residual is not None and residual.shape != x.shape:
+        raise ValueError(f"residual shape {tuple(residual.shape)} != x shape {tuple(x.shape)}")
+    for t in (weight, bias, residual):
+        if t is not None and t.device != x.device:
+            raise ValueError(f"all tensors must be on {x.device}, got one on {t.device}")
+    out_dtype = out_dtype or x.dtype
+    if out_dtype not in SUPPORTED_DTYPES:
+        raise ValueError(f"out_dtype {out_dtype} is not supported")
+
+    x2 = _rows(x, n_cols)
+    n_rows = x2.shape[0]
+    y = torch.empty((n_rows, n_cols), dtype=out_dtype, device=x.device)
+    res2 = res_out = None
+    if residual is not None:
+        res2 = _rows(residual, n_cols)
+        res_out = torch.empty((n_rows, n_cols), dtype=residual_dtype or residual.dtype, device=x.device)
+    if n_rows == 0:
+        y = y.reshape(x.shape)
+        return (y, res_out.reshape(x.shape)) if residual is not None else y
+
+    # Unused pointer arguments get x; the constexpr flags keep them untouched.
+    args = (
+        x2, res2 if res2 is not None else x2, weight if weight is not None else x2,
+        bias if bias is not None else x2, y, res_out if res_out is not None else y,
+    )
+    strides = (x2.stride(0), res2.stride(0) if res2 is not None else 0, y.stride(0),
+               res_out.stride(0) if res_out is not None else 0)
+    flags = dict(IS_LN=is_ln, HAS_W=weight is not None, HAS_B=bias is not None, HAS_RES=residual is not None)
+    plan = plan_launch(n_rows, n_cols, x.dtype, on_gpu=x.is_cuda)
+    if plan.path == "rows":
+        grid = (triton.cdiv(n_rows, plan.rows_per_program),)
+        kernels.norm_rows_kernel[grid](
+            *args, n_rows, n_cols, *strides, float(eps), float(w_offset), **flags,
+            ROWS=plan.rows_per_program, BLOCK_N=plan.block, num_warps=plan.num_warps,
+        )
+    elif plan.path == "split":
+        stats = torch.empty((n_rows, plan.split, 2), dtype=torch.float32, device=x.device)
+        counters = _row_counters(n_rows, x.device)
+        kernels.norm_split_kernel[(plan.split, n_rows)](
+            *args, stats, counters, n_cols, *strides, float(eps), float(w_offset), **flags,
+            SPLIT=plan.split, CHUNK=plan.block, num_warps=plan.num_warps,
+        )
+    else:
+        kernels.norm_looped_kernel[(n_rows,)](
+            *args, n_cols, *strides, float(eps), float(w_offset), **flags,
+            CHUNK=plan.block, num_warps=plan.num_warps,
+        )
+    y = y.reshape(x.shape)
+    if residual is not None:
+        return y, res_out.reshape(x.shape)
+    return y
+
+
+def rms_norm(x, weight=None, eps: float = 1e-6, *, out_dtype=None):
+    """RMSNorm over the last dim: x * rsqrt(mean(x^2) + eps) * weight."""
+    return _norm(x, weight, None, None, eps, 0.0, False, out_dtype, None)
+
+
+def gemma_rms_norm(x, weight, eps: float = 1e-6, *, out_dtype=None):
+    """Gemma's RMSNorm: the weight is stored as an offset from one, y = x_hat * (1 + weight)."""
+    if weight is None:
+        raise ValueError("gemma_rms_norm needs a weight (the (1 + w) scale)")
+    return _norm(x, weight, None, None, eps, 1.0, False, out_dtype, None)
+
+
+def fused_add_rms_norm(x, residual, weight=None, eps: float = 1e-6, *, weight_offset: float = 0.0,
+                       out_dtype=None, residual_dtype=None):
+    """h = x + residual (in fp32); returns (rms_norm(h), h rounded to the residual dtype).
+
+    The norm uses the unrounded fp32 sum, like the FlashInfer-Bench reference.
+    """
+    if residual is None:
+        raise ValueError("fused_add_rms_norm needs a residual tensor")
+    return _norm(x, weight, None, residual, eps, weight_offset, False, out_dtype, residual_dtype)
+
+
+def layer_norm(x, weight=None, bias=None, eps: float = 1e-5, *, out_dtype=None):
+    """LayerNorm over the last dim with population variance: (x - mean) * rsqrt(var + eps) * w + b."""
+    return _norm(x, weight, bias, None, eps, 0.0, True, out_dtype, None)

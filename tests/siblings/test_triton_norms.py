@@ -1,0 +1,175 @@
+"""Triton norms against float64 torch references, on CPU through the Triton interpreter (or on a GPU).
+
+Tolerance: the kernels round once to the output dtype, so each element must be within one output ulp
+of the float64 reference (the interpreter truncates fp32 -> bf16 instead of rounding, which still stays
+inside one ulp), plus a few fp32 ulps for the fp32 math.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+if not torch.cuda.is_available():
+    # Must be set before triton is first imported.
+    os.environ.setdefault("TRITON_INTERPRET", "1")
+pytest.importorskip("triton")
+
+import siblings.triton as st  # noqa: E402
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+DTYPES = [torch.float32, torch.float16, torch.bfloat16]
+MANTISSA = {torch.float32: 23, torch.float16: 10, torch.bfloat16: 7}
+
+
+def ulp(ref: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """Spacing of `dtype` numbers at |ref| (ref in float64)."""
+    _, exp = torch.frexp(ref.abs().clamp_min(2.0 ** -14))
+    return torch.ldexp(torch.ones_like(ref), exp - 1 - MANTISSA[dtype])
+
+
+def assert_close_ulp(out: torch.Tensor, ref: torch.Tensor, dtype: torch.dtype):
+    assert out.dtype == dtype
+    assert out.shape == ref.shape
+    err = (out.double().cpu() - ref.cpu()).abs()
+    bound = ulp(ref.cpu(), dtype) * (1.0 if dtype != torch.float32 else 8.0) + 1e-6
+    worst = (err / bound).max().item()
+    assert torch.isfinite(out).all()
+    assert worst <= 1.0, f"max error {err.max().item():.3g} is {worst:.2f}x the one-ulp bound"
+
+
+def ref_rms(x, w=None, eps=1e-6, offset=0.0):
+    xd = x.double().cpu()
+    y = xd * torch.rsqrt(xd.pow(2).mean(-1, keepdim=True) + eps)
+    return y if w is None else y * (offset + w.double().cpu())
+
+
+def ref_ln(x, w=None, b=None, eps=1e-5):
+    xd = x.double().cpu()
+    mean = xd.mean(-1, keepdim=True)
+    var = (xd - mean).pow(2).mean(-1, keepdim=True)
+    y = (xd - mean) / torch.sqrt(var + eps)
+    if w is not None:
+        y = y * w.double().cpu()
+    if b is not None:
+        y = y + b.double().cpu()
+    return y
+
+
+def rand(*shape, dtype=torch.float32, seed=0, scale=1.0, shift=0.0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(*shape, generator=g, dtype=torch.float32) * scale + shift).to(dtype).to(DEVICE)
+
+
+SHAPES = [(7, 128), (3, 1000), (2, 4096), (33, 96), (1, 5120)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_rms_norm(dtype, shape):
+    x = rand(*shape, dtype=dtype, seed=1)
+    w = rand(shape[-1], dtype=dtype, seed=2)
+    assert_close_ulp(st.rms_norm(x, w, 1e-6), ref_rms(x, w, 1e-6), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_layer_norm(dtype, shape):
+    # A large common offset checks that the variance is centred (E[x^2] - E[x]^2 would cancel).
+    x = rand(*shape, dtype=dtype, seed=3, scale=2.0, shift=3.0)
+    w = rand(shape[-1], dtype=dtype, seed=4)
+    b = rand(shape[-1], dtype=dtype, seed=5)
+    assert_close_ulp(st.layer_norm(x, w, b, 1e-5), ref_ln(x, w, b, 1e-5), dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_fused_add_rms_norm(dtype):
+    x = rand(5, 768, dtype=dtype, seed=6)
+    r = rand(5, 768, dtype=dtype, seed=7)
+    w = rand(768, dtype=dtype, seed=8)
+    y, h = st.fused_add_rms_norm(x, r, w, 1e-6)
+    h_ref = x.double().cpu() + r.double().cpu()
+    assert_close_ulp(h, h_ref, dtype)
+    assert_close_ulp(y, ref_rms(h_ref, w, 1e-6), dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_gemma_rms_norm_uses_one_plus_weight(dtype):
+    x = rand(4, 640, dtype=dtype, seed=9)
+    w = rand(640, dtype=dtype, seed=10, scale=0.1)
+    assert_close_ulp(st.gemma_rms_norm(x, w, 1e-6), ref_rms(x, w, 1e-6, offset=1.0), dtype)
+
+
+def test_optional_weight_and_bias():
+    x = rand(6, 300, seed=11)
+    assert_close_ulp(st.rms_norm(x), ref_rms(x), torch.float32)
+    assert_close_ulp(st.layer_norm(x), ref_ln(x), torch.float32)
+    w = rand(300, seed=12)
+    assert_close_ulp(st.layer_norm(x, w), ref_ln(x, w), torch.float32)
+
+
+def test_mixed_dtypes_and_out_dtype():
+    x = rand(4, 512, dtype=torch.bfloat16, seed=13)
+    w = rand(512, dtype=torch.float32, seed=14)
+    assert_close_ulp(st.rms_norm(x, w, out_dtype=torch.float32), ref_rms(x, w), torch.float32)
+    assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), torch.bfloat16)
+
+
+def test_leading_dims_and_row_stride():
+    x = rand(2, 3, 256, seed=15)
+    w = rand(256, seed=16)
+    assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), torch.float32)
+    wide = rand(5, 512, seed=17)
+    view = wide[:, :256]  # row stride 512, last dim contiguous
+    assert_close_ulp(st.layer_norm(view, w), ref_ln(view, w), torch.float32)
+
+
+def test_large_rows_take_the_large_row_path():
+    n = 40000  # not a multiple of any chunk: the last chunk is partial
+    plan = st.plan_launch(2, n, torch.float32, on_gpu=DEVICE == "cuda")
+    assert plan.path in ("split", "looped")
+    x = rand(2, n, seed=18, shift=1.0)
+    w = rand(n, seed=19)
+    b = rand(n, seed=20)
+    r = rand(2, n, seed=21)
+    assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), torch.float32)
+    assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), torch.float32)
+    y, h = st.fused_add_rms_norm(x, r, w)
+    assert_close_ulp(y, ref_rms(x.double() + r.double(), w), torch.float32)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [65536, 262144])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_huge_rows(n, dtype):
+    m = 3 if DEVICE == "cpu" else 64
+    x = rand(m, n, dtype=dtype, seed=22, shift=0.5)
+    w = rand(n, dtype=dtype, seed=23)
+    b = rand(n, dtype=dtype, seed=24)
+    assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
+    assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), dtype)
+    # Repeated launches reuse the split kernel's arrival counters: they must come back reset.
+    assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
+
+
+def test_launch_plans():
+    small = st.plan_launch(1 << 20, 128, torch.bfloat16, on_gpu=True)
+    assert small.path == "rows" and small.rows_per_program > 1
+    assert st.plan_launch(4, 4096, torch.bfloat16, on_gpu=True).path == "rows"
+    assert st.plan_launch(4, 65536, torch.bfloat16, on_gpu=False).path == "looped"
+
+
+def test_bad_inputs_raise_clear_errors():
+    x = rand(2, 64, seed=25)
+    with pytest.raises(ValueError, match="shape"):
+        st.rms_norm(x, rand(65, seed=26))
+    with pytest.raises(ValueError, match="dtype"):
+        st.rms_norm(x.to(torch.int32))
+    with pytest.raises(ValueError, match="residual shape"):
+        st.fused_add_rms_norm(x, rand(3, 64, seed=27))
+    with pytest.raises(ValueError, match="eps"):
+        st.layer_norm(x, eps=-1.0)
+    with pytest.raises(ValueError, match="weight"):
+        st.gemma_rms_norm(x, None)
