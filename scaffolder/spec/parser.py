@@ -276,6 +276,8 @@ def _read_cbs(doc: Document, spec: OpSpec, diags: Diagnostics, *, required: bool
         diags.warning(cb.line, f"CB {cb.name} has no index; assigned c_{free} by the index convention")
     for cb in merged:
         if cb.pages is None:
+            if any(d.line == cb.line for d in diags.errors):
+                continue
             diags.error(cb.line, f"CB c_{cb.index} ({cb.name or 'unnamed'}) has no page count")
             continue
         unknown = cb.pages.names() - KNOWN_NAMES
