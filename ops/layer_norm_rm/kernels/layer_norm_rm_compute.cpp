@@ -1,0 +1,244 @@
+// layer_norm_rm compute (TRISC0-2).
+//
+// Per tile-row, with every CB in bfloat16 and DEST in fp32:
+//   pass 1  mean  = reduce_row(x) * 1/W                         (Col0 tile)
+//   pass 2  var   = reduce_row((x - mean)^2) * 1/W              (Col0 tile)
+//           istd  = rsqrt(var + eps)                            (eps tile broadcast as a scalar)
+//   pass 3  y     = (x - mean) * istd [* gamma] [+ beta]        (COL broadcasts for Col0 stats,
+//                                                                ROW broadcasts for Row0 gamma/beta)
+//           pack-untilize y into cb_out_rm, blk tiles at a time.
+// x is tilized in chunks of `chunk` tiles. With chunk == Wt the tilized row stays in cb_x for all three
+// passes; otherwise each pass re-tilizes its chunks and the per-chunk sums (taken with a ones scaler)
+// are combined by one more reduce with the 1/W scaler.
+
+#include <cstdint>
+#include "api/compute/compute_kernel_hw_startup.h"
+#include "api/compute/cb_api.h"
+#include "api/compute/reg_api.h"
+#include "api/compute/pack.h"
+#include "api/compute/tile_move_copy.h"
+#include "api/compute/tilize.h"
+#include "api/compute/pack_untilize.h"
+#include "api/compute/reduce.h"
+#include "api/compute/bcast.h"
+#include "api/compute/eltwise_binary.h"
+#include "api/compute/eltwise_unary/rsqrt.h"
+#include "api/compute/reconfig_data_format.h"
+
+constexpr uint32_t cb_rm_in = 0;
+constexpr uint32_t cb_gamma = 1;
+constexpr uint32_t cb_beta = 2;
+constexpr uint32_t cb_scaler = 8;
+constexpr uint32_t cb_eps = 9;
+constexpr uint32_t cb_ones = 10;
+constexpr uint32_t cb_out_rm = 16;
+constexpr uint32_t cb_x = 24;
+constexpr uint32_t cb_sq = 25;
+constexpr uint32_t cb_part = 26;
+constexpr uint32_t cb_mean = 27;
+constexpr uint32_t cb_var = 28;
+constexpr uint32_t cb_istd = 29;
+constexpr uint32_t cb_t0 = 30;
+constexpr uint32_t cb_t1 = 31;
+
+constexpr uint32_t Wt = get_compile_time_arg_val(0);
+constexpr uint32_t blk = get_compile_time_arg_val(1);
+constexpr uint32_t chunk = get_compile_time_arg_val(2);
+constexpr bool has_gamma = get_compile_time_arg_val(3) == 1;
+constexpr bool has_beta = get_compile_time_arg_val(4) == 1;
+
+constexpr uint32_t n_chunks = Wt / chunk;
+constexpr uint32_t blocks_per_chunk = chunk / blk;
+constexpr bool resident = n_chunks == 1;
+// Where each row-sum lands: straight into the statistic, or into per-chunk partials first.
+constexpr uint32_t cb_sum_scaler = resident ? cb_scaler : cb_ones;
+
+// Commit DEST tiles [0, n) and pack them into `cb` as one push.
+inline void pack_to(uint32_t cb, uint32_t n) {
+    tile_regs_commit();
+    cb_reserve_back(cb, n);
+    tile_regs_wait();
+    for (uint32_t i = 0; i < n; ++i) {
+        pack_tile(i, cb);
+    }
+    tile_regs_release();
+    cb_push_back(cb, n);
+}
+
+// Make chunk `c` of x available at the front of cb_x (tilizing it when this pass must re-read it).
+inline void acquire_chunk(bool first_pass) {
+    if (first_pass || !resident) {
+        reconfig_data_format_srca(cb_rm_in);
+        pack_reconfig_data_format(cb_x);
+        tilize_init(cb_rm_in, blk, cb_x);
+        for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
+            cb_wait_front(cb_rm_in, blk);
+            cb_reserve_back(cb_x, blk);
+            tilize_block(cb_rm_in, blk, cb_x);
+            cb_push_back(cb_x, blk);
+            cb_pop_front(cb_rm_in, blk);
+        }
+        tilize_uninit(cb_rm_in, cb_x);
+    }
+    cb_wait_front(cb_x, chunk);
+}
+
+inline void release_chunk() {
+    if constexpr (!resident) {
+        cb_pop_front(cb_x, chunk);
+    }
+}
+
+// One Col0 tile: row sums of tiles [0, n) of `cb_in` times the scaler in `cb_s`, packed into `cb_out`.
+inline void reduce_rows(uint32_t cb_in, uint32_t n, uint32_t cb_s, uint32_t cb_out) {
+    reconfig_data_format(cb_s, cb_in);
+    reduce_init<PoolType::SUM, ReduceDim::REDUCE_ROW>(cb_in, cb_s, cb_out);
+    tile_regs_acquire();
+    for (uint32_t i = 0; i < n; ++i) {
+        reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(cb_in, cb_s, i, 0, 0);
+    }
+    tile_regs_commit();
+    cb_reserve_back(cb_out, 1);
+    tile_regs_wait();
+    pack_tile(0, cb_out);
+    tile_regs_release();
+    cb_push_back(cb_out, 1);
+    reduce_uninit();
+}
+
+// Combine the per-chunk partial sums into the statistic (no-op when the row is resident).
+inline void finish_stat(uint32_t cb_stat) {
+    if constexpr (!resident) {
+        cb_wait_front(cb_part, n_chunks);
+        reduce_rows(cb_part, n_chunks, cb_scaler, cb_stat);
+        cb_pop_front(cb_part, n_chunks);
+    }
+}
+
+// cb_t0 <- x[base .. base+blk) - mean
+inline void center_block(uint32_t base) {
+    sub_bcast_cols_init(cb_x, cb_mean);
+    tile_regs_acquire();
+    for (uint32_t i = 0; i < blk; ++i) {
+        sub_tiles_bcast_cols(cb_x, cb_mean, base + i, 0, i);
+    }
+    pack_to(cb_t0, blk);
+}
+
+// cb_out <- cb_a (blk tiles, popped) op cb_b; the broadcast kind follows the valid region of cb_b.
+enum class Step { MulCol, MulRow, AddRow, Square };
+
+template <Step step>
+inline void block_step(uint32_t cb_a, uint32_t cb_b, uint32_t cb_out) {
+    cb_wait_front(cb_a, blk);
+    if constexpr (step == Step::MulCol) {
+        mul_bcast_cols_init(cb_a, cb_b);
+    } else if constexpr (step == Step::MulRow) {
+        mul_bcast_rows_init(cb_a, cb_b);
+    } else if constexpr (step == Step::AddRow) {
+        add_bcast_rows_init(cb_a, cb_b);
+    } else {
+        mul_init(cb_a, cb_a, false);
+    }
+    tile_regs_acquire();
+    for (uint32_t i = 0; i < blk; ++i) {
+        if constexpr (step == Step::MulCol) {
+            mul_tiles_bcast_cols(cb_a, cb_b, i, 0, i);
+        } else if constexpr (step == Step::MulRow) {
+            mul_tiles_bcast_rows(cb_a, cb_b, i, i, i);
+        } else if constexpr (step == Step::AddRow) {
+            add_tiles_bcast_rows(cb_a, cb_b, i, i, i);
+        } else {
+            mul_tiles(cb_a, cb_a, i, i, i);
+        }
+    }
+    pack_to(cb_out, blk);
+    cb_pop_front(cb_a, blk);
+}
+
+void kernel_main() {
+    const uint32_t num_rows = get_arg_val<uint32_t>(0);
+    if (num_rows == 0) {
+        return;
+    }
+    compute_kernel_hw_startup(cb_x, cb_scaler, cb_t0);
+    cb_wait_front(cb_scaler, 1);
+    cb_wait_front(cb_eps, 1);
+    if constexpr (!resident) {
+        cb_wait_front(cb_ones, 1);
+    }
+
+    for (uint32_t row = 0; row < num_rows; ++row) {
+        // Pass 1: mean.
+        for (uint32_t c = 0; c < n_chunks; ++c) {
+            acquire_chunk(true);
+            reduce_rows(cb_x, chunk, cb_sum_scaler, resident ? cb_mean : cb_part);
+            release_chunk();
+        }
+        finish_stat(cb_mean);
+        cb_wait_front(cb_mean, 1);
+
+        // Pass 2: population variance of the centred values.
+        for (uint32_t c = 0; c < n_chunks; ++c) {
+            acquire_chunk(false);
+            for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
+                center_block(b * blk);
+                block_step<Step::Square>(cb_t0, cb_t0, cb_sq);
+            }
+            cb_wait_front(cb_sq, chunk);
+            reduce_rows(cb_sq, chunk, cb_sum_scaler, resident ? cb_var : cb_part);
+            cb_pop_front(cb_sq, chunk);
+            release_chunk();
+        }
+        finish_stat(cb_var);
+
+        // istd = rsqrt(var + eps), computed in DEST without an intermediate pack.
+        cb_wait_front(cb_var, 1);
+        add_bcast_scalar_init(cb_var, cb_eps);
+        tile_regs_acquire();
+        add_tiles_bcast_scalar(cb_var, cb_eps, 0, 0, 0);
+        rsqrt_tile_init();
+        rsqrt_tile(0);
+        pack_to(cb_istd, 1);
+        cb_pop_front(cb_var, 1);
+        cb_wait_front(cb_istd, 1);
+
+        // Pass 3: normalize, optional affine, untilize.
+        for (uint32_t c = 0; c < n_chunks; ++c) {
+            acquire_chunk(false);
+            for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
+                center_block(b * blk);
+                block_step<Step::MulCol>(cb_t0, cb_istd, cb_t1);
+                uint32_t cur = cb_t1;
+                if constexpr (has_gamma) {
+                    cb_wait_front(cb_gamma, blk);
+                    block_step<Step::MulRow>(cur, cb_gamma, cb_t0);
+                    cb_pop_front(cb_gamma, blk);
+                    cur = cb_t0;
+                }
+                if constexpr (has_beta) {
+                    const uint32_t next = cur == cb_t0 ? cb_t1 : cb_t0;
+                    cb_wait_front(cb_beta, blk);
+                    block_step<Step::AddRow>(cur, cb_beta, next);
+                    cb_pop_front(cb_beta, blk);
+                    cur = next;
+                }
+                reconfig_data_format_srca(cur);
+                pack_reconfig_data_format(cb_out_rm);
+                pack_untilize_init<blk, blk>(cur, cb_out_rm);
+                cb_wait_front(cur, blk);
+                cb_reserve_back(cb_out_rm, blk);
+                pack_untilize_block<blk, blk>(cur, 1, cb_out_rm);
+                cb_push_back(cb_out_rm, blk);
+                cb_pop_front(cur, blk);
+                pack_untilize_uninit(cb_out_rm);
+            }
+            release_chunk();
+        }
+        cb_pop_front(cb_mean, 1);
+        cb_pop_front(cb_istd, 1);
+        if constexpr (resident) {
+            cb_pop_front(cb_x, Wt);
+        }
+    }
+}

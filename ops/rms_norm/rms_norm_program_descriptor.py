@@ -1,0 +1,205 @@
+"""Program descriptor of ``rms_norm``: CB plan, work split, kernel arguments.
+
+Work unit: one tile-row (32 rows x W). Tile-rows are split over the whole compute grid with
+``split_work_to_cores``; start row and row count are runtime args, so idle cores get a count of 0 and
+return at once.
+
+All CBs use the input's data format, so float32 input stays fp32 end to end (fp32 CBs, scaler and
+epsilon tiles, fp32 DEST). ``blk`` (<= 4 tiles, the fp32-DEST half-sync capacity) is the unit of every
+element-wise step and of pack-untilize; ``chunk`` (a multiple of ``blk`` dividing Wt) is how many tiles of
+x stay in L1. With ``chunk == Wt`` x is read once per row and reused by both passes; otherwise each pass
+re-reads its chunks and the per-chunk sums are combined by a second reduce.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import ttnn
+
+KERNEL_DIR = Path(__file__).parent / "kernels"
+
+# Conservative per-core L1 for CBs on Wormhole when the device cannot tell us.
+DEFAULT_L1_CB_BUDGET = 1_300_000
+DEST_TILES = 4  # half-sync DEST with fp32_dest_acc_en=True
+TILE = 32
+
+CB_RM_IN, CB_GAMMA = 0, 1
+CB_SCALER, CB_EPS, CB_ONES = 8, 9, 10
+CB_OUT = 16
+CB_X, CB_SQ, CB_PART, CB_VAR, CB_ISTD, CB_T0, CB_T1 = 24, 25, 26, 28, 29, 30, 31
+
+
+def l1_cb_budget(device) -> int:
+    """CB bytes available per core: the emulator's figure when it has one, else the WH constant."""
+    try:
+        from emulator.device_info import l1_cb_budget as query
+    except ImportError:
+        return DEFAULT_L1_CB_BUDGET
+    return int(query(device))
+
+
+def fp32_bits(value: float) -> int:
+    return struct.unpack("<I", struct.pack("<f", value))[0]
+
+
+def bf16_bits(value: float) -> int:
+    """bf16 bit pattern of ``value`` rounded to nearest even."""
+    bits = fp32_bits(value)
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) & 0xFFFF
+
+
+def tile_word(value: float, dtype) -> int:
+    """How a constant is stored in a tile of the CB format."""
+    return fp32_bits(value) if dtype == ttnn.float32 else bf16_bits(value)
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    Wt: int
+    blk: int
+    chunk: int
+    cbs: tuple  # (index, pages)
+    tile_bytes: int
+
+    @property
+    def n_chunks(self) -> int:
+        return self.Wt // self.chunk
+
+    @property
+    def l1_bytes(self) -> int:
+        return sum(pages for _, pages in self.cbs) * self.tile_bytes
+
+
+def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, tile_layout: bool) -> tuple:
+    n_chunks = Wt // chunk
+    cbs = [
+        (CB_SCALER, 1),
+        (CB_EPS, 1),
+        (CB_OUT, 2 * blk),
+        (CB_X, chunk),
+        (CB_SQ, chunk),
+        (CB_VAR, 1),
+        (CB_ISTD, 1),
+    ]
+    if not tile_layout:
+        cbs += [(CB_RM_IN, 2 * blk), (CB_T1, blk)]
+    if has_gamma:
+        cbs += [(CB_GAMMA, 2 * blk), (CB_T0, blk)]
+    if n_chunks > 1:
+        cbs += [(CB_ONES, 1), (CB_PART, n_chunks)]
+    return tuple(cbs)
+
+
+def plan_columns(W: int, tile_bytes: int, has_gamma: bool, tile_layout: bool, budget: int) -> ColumnPlan:
+    """Largest resident chunk that fits ``budget``; raises ValueError when even streaming cannot fit."""
+    Wt = W // TILE
+    blk = max(d for d in range(1, DEST_TILES + 1) if Wt % d == 0)
+    for chunk in sorted((d for d in range(blk, Wt + 1, blk) if Wt % d == 0), reverse=True):
+        plan = ColumnPlan(Wt, blk, chunk, _cb_pages(Wt, blk, chunk, has_gamma, tile_layout), tile_bytes)
+        if plan.l1_bytes <= budget:
+            return plan
+    smallest = ColumnPlan(Wt, blk, blk, _cb_pages(Wt, blk, blk, has_gamma, tile_layout), tile_bytes)
+    raise ValueError(
+        f"rms_norm: W={W} needs {smallest.l1_bytes} bytes of circular buffers per core even when streamed "
+        f"in {blk}-tile column blocks, over the L1 budget of {budget} bytes"
+    )
+
+
+def core_assignment(grid, num_rows: int):
+    """[(x, y, start_row, n_rows)] for every core of the grid; cores without work get n_rows = 0."""
+    _, _, group_1, group_2, per_core_1, per_core_2 = ttnn.split_work_to_cores(grid, num_rows)
+    counts = {}
+    for group, per_core in ((group_1, per_core_1), (group_2, per_core_2)):
+        for rng in group.ranges():
+            for y in range(rng.start.y, rng.end.y + 1):
+                for x in range(rng.start.x, rng.end.x + 1):
+                    counts[(x, y)] = per_core
+    out, start = [], 0
+    for y in range(grid.y):
+        for x in range(grid.x):
+            n = counts.get((x, y), 0)
+            out.append((x, y, start if n else 0, n))
+            start += n
+    return out
+
+
+def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: float):
+    shape = list(input_tensor.shape)
+    W = shape[-1]
+    num_rows = 1
+    for d in shape[:-1]:
+        num_rows *= d
+    num_tile_rows = num_rows // TILE
+    dtype = input_tensor.dtype
+    elem_bytes = 4 if dtype == ttnn.float32 else 2
+    tile_bytes = ttnn.tile_size(dtype)
+    tile_layout = input_tensor.layout == ttnn.TILE_LAYOUT
+    has_gamma = gamma is not None
+
+    device = input_tensor.device()
+    plan = plan_columns(W, tile_bytes, has_gamma, tile_layout, l1_cb_budget(device))
+
+    grid = device.compute_with_storage_grid_size()
+    all_cores = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))])
+
+    cbs = [
+        ttnn.CBDescriptor(
+            total_size=pages * tile_bytes,
+            core_ranges=all_cores,
+            format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=index, data_format=dtype, page_size=tile_bytes)],
+        )
+        for index, pages in plan.cbs
+    ]
+
+    in_args = ttnn.TensorAccessorArgs(input_tensor).get_compile_time_args()
+    gamma_args = ttnn.TensorAccessorArgs(gamma).get_compile_time_args() if has_gamma else in_args
+    reader_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(tile_layout), elem_bytes]
+    reader_ct += list(in_args) + list(gamma_args)
+    writer_ct = [plan.Wt, plan.blk, int(tile_layout), elem_bytes]
+    writer_ct += list(ttnn.TensorAccessorArgs(output_tensor).get_compile_time_args())
+    compute_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(tile_layout)]
+
+    scaler_word = tile_word(1.0 / W, dtype)
+    eps_word = tile_word(epsilon, dtype)
+    src = input_tensor.buffer_address()
+    g_addr = gamma.buffer_address() if has_gamma else 0
+    dst = output_tensor.buffer_address()
+
+    reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    for x, y, start, n in core_assignment(grid, num_tile_rows):
+        reader_rt[x][y] = [src, g_addr, start, n, scaler_word, eps_word]
+        writer_rt[x][y] = [dst, start, n]
+        compute_rt[x][y] = [n]
+
+    reader = ttnn.KernelDescriptor(
+        kernel_source=str(KERNEL_DIR / "rms_norm_reader.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=reader_ct,
+        runtime_args=reader_rt,
+        config=ttnn.ReaderConfigDescriptor(),
+    )
+    writer = ttnn.KernelDescriptor(
+        kernel_source=str(KERNEL_DIR / "rms_norm_writer.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=writer_ct,
+        runtime_args=writer_rt,
+        config=ttnn.WriterConfigDescriptor(),
+    )
+    # HiFi4 for the x*istd and *gamma multiplies; fp32 DEST so the sum of squares accumulates in fp32
+    # (and, for float32 input, nothing is ever rounded to bf16).
+    compute = ttnn.KernelDescriptor(
+        kernel_source=str(KERNEL_DIR / "rms_norm_compute.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=compute_ct,
+        runtime_args=compute_rt,
+        config=ttnn.ComputeConfigDescriptor(
+            math_fidelity=ttnn.MathFidelity.HiFi4,
+            math_approx_mode=False,
+            fp32_dest_acc_en=True,
+            dst_full_sync_en=False,
+        ),
+    )
+    return ttnn.ProgramDescriptor(kernels=[reader, writer, compute], semaphores=[], cbs=cbs)
