@@ -1,0 +1,201 @@
+"""layer_norm_rm against torch (fp32 math, rounded to bfloat16), per the op's API contract."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+import torch
+import ttnn
+
+from ttnn.operations.layer_norm_rm import layer_norm_rm
+
+from .conftest import NoDeviceWork, assert_close, make_input, to_device
+
+# The module the op really uses (ttnn.operations.<op> is loaded from ops/<op> by the import hook).
+lnpd = importlib.import_module("ttnn.operations.layer_norm_rm.layer_norm_rm_program_descriptor")
+
+RTOL, ATOL = 0.02, 0.1
+TINY_RTOL, TINY_ATOL = 0.05, 0.15
+
+
+def reference(x, gamma=None, beta=None, eps=1e-5):
+    W = x.shape[-1]
+    g = gamma.float().reshape(W) if gamma is not None else None
+    b = beta.float().reshape(W) if beta is not None else None
+    return torch.nn.functional.layer_norm(x.float(), (W,), g, b, eps).to(torch.bfloat16)
+
+
+def run(device, shape, affine="gamma_beta", dist="normal", eps=None, seed=0):
+    x = make_input(shape, dist, seed).to(torch.bfloat16)
+    W = shape[-1]
+    gamma = make_input((1, 1, 1, W), "normal", seed + 1).to(torch.bfloat16) if "gamma" in affine else None
+    beta = make_input((1, 1, 1, W), "normal", seed + 2).to(torch.bfloat16) if "beta" in affine else None
+    args = [to_device(x, device)]
+    if gamma is not None or beta is not None:
+        args.append(to_device(gamma, device) if gamma is not None else None)
+    if beta is not None:
+        args.append(to_device(beta, device))
+    kwargs = {} if eps is None else {"epsilon": eps}
+    out = layer_norm_rm(*args, **kwargs)
+    assert out.dtype == ttnn.bfloat16 and out.layout == ttnn.ROW_MAJOR_LAYOUT
+    assert list(out.shape) == list(shape)
+    expected = reference(x, gamma, beta, 1e-5 if eps is None else eps)
+    return ttnn.to_torch(out), expected
+
+
+SHAPES = {
+    "minimal": (1, 1, 32, 32),
+    "multi_tile": (1, 1, 64, 128),
+    "non_square": (1, 1, 32, 256),
+    "multi_batch": (4, 2, 64, 64),
+    "remainder_w5": (1, 1, 96, 160),
+    "w3_channels": (2, 3, 32, 96),
+    "wide_1024": (1, 1, 32, 1024),
+    "tall_512": (1, 1, 512, 32),
+    "square_256": (1, 1, 256, 256),
+    "rank2": (64, 64),
+    "rank3": (3, 32, 128),
+}
+
+SLOW_SHAPES = {
+    "wide_4096": (1, 1, 32, 4096),
+    "tall_4096": (1, 1, 4096, 32),
+    "square_1024": (1, 1, 1024, 1024),
+    "wide_8192": (1, 1, 32, 8192),
+    "batch_2048": (2, 2, 64, 2048),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES.values()), ids=list(SHAPES))
+def test_shapes(device, shape):
+    actual, expected = run(device, shape)
+    assert_close(actual, expected, RTOL, ATOL)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", list(SLOW_SHAPES.values()), ids=list(SLOW_SHAPES))
+def test_large_shapes(device, shape):
+    actual, expected = run(device, shape)
+    assert_close(actual, expected, RTOL, ATOL)
+
+
+@pytest.mark.parametrize("affine", ["none", "gamma", "beta", "gamma_beta"])
+def test_affine(device, affine):
+    actual, expected = run(device, (1, 2, 64, 128), affine=affine, seed=3)
+    assert_close(actual, expected, RTOL, ATOL)
+
+
+@pytest.mark.parametrize("dist", ["normal", "uniform", "tiny", "large", "positive", "negative", "offset"])
+def test_distributions(device, dist):
+    actual, expected = run(device, (1, 1, 64, 256), dist=dist, seed=5)
+    rtol, atol = (TINY_RTOL, TINY_ATOL) if dist == "tiny" else (RTOL, ATOL)
+    assert_close(actual, expected, rtol, atol)
+
+
+@pytest.mark.parametrize("eps", [1e-6, 1e-3, 0.1, 1.0])
+def test_epsilon(device, eps):
+    # Tiny inputs make var comparable to eps, so each eps gives visibly different outputs.
+    actual, expected = run(device, (1, 1, 32, 128), dist="tiny", eps=eps, seed=7)
+    assert_close(actual, expected, TINY_RTOL, TINY_ATOL)
+
+
+def test_call_forms(device):
+    """Contract call forms: positional gamma/beta, keyword gamma/beta, keyword-only epsilon."""
+    x = make_input((1, 1, 32, 64), "normal", 11).to(torch.bfloat16)
+    g = make_input((1, 1, 1, 64), "normal", 12).to(torch.bfloat16)
+    b = make_input((1, 1, 1, 64), "normal", 13).to(torch.bfloat16)
+    tx, tg, tb = to_device(x, device), to_device(g, device), to_device(b, device)
+    assert_close(ttnn.to_torch(layer_norm_rm(tx, gamma=tg, beta=tb)), reference(x, g, b), RTOL, ATOL)
+    assert_close(ttnn.to_torch(layer_norm_rm(tx, tg, tb, epsilon=1e-2)), reference(x, g, b, 1e-2), RTOL, ATOL)
+    with pytest.raises(TypeError):
+        layer_norm_rm(tx, tg, tb, 1e-2)  # epsilon is keyword-only
+
+
+@pytest.mark.parametrize("affine", ["none", "gamma_beta"])
+@pytest.mark.parametrize("W", [256, 384])
+def test_column_streaming(device, monkeypatch, W, affine):
+    """A budget too small for the whole tile-row forces several chunks per row (re-read per pass)."""
+    plan_full = lnpd.plan_columns(W, 2048, True, True, lnpd.DEFAULT_L1_CB_BUDGET)
+    budget = plan_full.l1_bytes - 1
+    monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev: budget)
+    assert lnpd.plan_columns(W, 2048, True, True, budget).n_chunks > 1
+    actual, expected = run(device, (1, 2, 64, W), affine=affine, seed=17)
+    assert_close(actual, expected, RTOL, ATOL)
+
+
+def test_over_budget_raises_before_launch(device, monkeypatch):
+    monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev: 16 * 2048)
+    x = to_device(make_input((1, 1, 32, 1024), "normal", 1).to(torch.bfloat16), device)
+    monkeypatch.setattr(ttnn, "generic_op", lambda *a, **k: pytest.fail("launched an over-budget program"))
+    with pytest.raises(ValueError, match="L1 budget"):
+        layer_norm_rm(x)
+
+
+def test_same_program_for_new_epsilon_and_tensors(device):
+    """Epsilon and addresses are runtime args: the program hash (the cache key) does not change."""
+    shape = (1, 1, 64, 128)
+    hashes = set()
+    for seed, eps in ((1, 1e-5), (2, 1e-2)):
+        x = to_device(make_input(shape, "normal", seed).to(torch.bfloat16), device)
+        g = to_device(make_input((1, 1, 1, 128), "normal", seed).to(torch.bfloat16), device)
+        out = to_device(torch.zeros(shape, dtype=torch.bfloat16), device)
+        desc = lnpd.create_program_descriptor(x, g, None, out, epsilon=eps)
+        hashes.add(ttnn.compute_program_descriptor_hash(desc))
+    assert len(hashes) == 1
+
+
+def test_plan_l1_use():
+    """Whole tile-rows stay resident up to W=8192 in bf16 and fit the budget."""
+    for W in (1024, 4096, 8192):
+        plan = lnpd.plan_columns(W, 2048, True, True, lnpd.DEFAULT_L1_CB_BUDGET)
+        assert plan.n_chunks == 1 and plan.l1_bytes <= lnpd.DEFAULT_L1_CB_BUDGET
+        assert plan.blk <= lnpd.DEST_TILES and plan.Wt % plan.blk == 0
+
+
+# ---- validation: every case raises before any device work ----
+
+
+def _bad_inputs(device):
+    x = make_input((1, 1, 32, 64), "normal", 0)
+    good = to_device(x.to(torch.bfloat16), device)
+    g_narrow = to_device(make_input((1, 1, 1, 32), "normal", 1).to(torch.bfloat16), device)
+    return {
+        "float32_input": ((to_device(x, device, dtype=ttnn.float32),), {}, "bfloat16"),
+        "tile_input": ((to_device(x.to(torch.bfloat16), device, layout=ttnn.TILE_LAYOUT),), {}, "ROW_MAJOR"),
+        "gamma_width": ((good, g_narrow), {}, "gamma last dim"),
+        "beta_width": ((good, None, g_narrow), {}, "beta last dim"),
+        "gamma_float32": (
+            (good, to_device(make_input((1, 1, 1, 64), "normal", 2), device, dtype=ttnn.float32)),
+            {},
+            "gamma must be bfloat16",
+        ),
+        "rank1": ((to_device(make_input((64,), "normal", 3).to(torch.bfloat16), device),), {}, "rank"),
+        "w_not_multiple_of_32": ((to_device(make_input((1, 1, 32, 48), "normal", 4).to(torch.bfloat16), device),), {}, "multiples of 32"),
+        "h_not_multiple_of_32": ((to_device(make_input((1, 1, 40, 64), "normal", 4).to(torch.bfloat16), device),), {}, "multiples of 32"),
+        "negative_epsilon": ((good,), {"epsilon": -1.0}, "epsilon"),
+        "nan_epsilon": ((good,), {"epsilon": float("nan")}, "epsilon"),
+        "not_a_tensor": ((x,), {}, "ttnn.Tensor"),
+    }
+
+
+CASES = [
+    "float32_input",
+    "tile_input",
+    "gamma_width",
+    "beta_width",
+    "gamma_float32",
+    "rank1",
+    "w_not_multiple_of_32",
+    "h_not_multiple_of_32",
+    "negative_epsilon",
+    "nan_epsilon",
+    "not_a_tensor",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_validation(device, monkeypatch, case):
+    args, kwargs, message = _bad_inputs(device)[case]
+    with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match=message):
+        layer_norm_rm(*args, **kwargs)
