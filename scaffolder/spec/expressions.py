@@ -51,7 +51,7 @@ def normalise(text: str) -> tuple[str, str]:
     if not t:
         raise ValueError(f"page count {text!r} has no number or expression")
     # `2 Wt` → `2*Wt`
-    t = re.sub(r"(\d)\s+([A-Za-z_])", r"\1*\2", t)
+    t = re.sub(r"(\d)\s+(?!(?:if|else)\b)([A-Za-z_])", r"\1*\2", t)
     try:
         tree = ast.parse(t, mode="eval")
     except SyntaxError:

@@ -127,8 +127,8 @@ _PROPERTY_WORDS = [
     ("rank", r"rank|dimensions?$"),
     ("memory", r"memory|interleav|storage"),
     ("device", r"device"),
-    ("last_dim", r"last dim|\bw\b|last 2 dims|width"),
     ("second_last_dim", r"second-to-last|\bh\b|height"),
+    ("last_dim", r"last dim|\bw\b|last 2 dims|width"),
     ("shape", r"shape"),
 ]
 

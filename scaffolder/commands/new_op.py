@@ -1,0 +1,65 @@
+"""``scaffold new-op SPEC``: a complete generic_op package from a markdown op spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.tree import Tree
+
+from scaffolder.generate import generate
+from scaffolder.generate.files import conflicts, diff, write_atomic
+from scaffolder.spec.diagnostics import SpecError
+from scaffolder.spec.parser import parse_spec
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def new_op(
+    spec: Path = typer.Argument(..., help="Op spec: planner {op}_spec.md or op_design.md."),
+    out: Path = typer.Option(_ROOT / "ops", "--out", help="Directory that receives <op>/."),
+    name: str | None = typer.Option(None, "--name", help="Op name, when the spec does not give one."),
+    design: Path | None = typer.Option(None, "--design", help="kernel_design.md supplementing a planner spec."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the file tree and a diff; write nothing."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files that differ."),
+) -> None:
+    """Generate <out>/<op>/: entry point, program descriptor, three kernels, tests, README, breadcrumbs."""
+    console = Console()
+    try:
+        result = parse_spec(spec, design=design, name=name)
+    except SpecError as e:
+        for d in e.diagnostics:
+            console.print(f"[red]{d}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    for d in result.warnings:
+        console.print(f"[yellow]{d}[/yellow]", highlight=False)
+    files = generate(result, spec)
+    target = out / result.spec.name
+    changes = diff(target, files)
+    tree = Tree(f"[bold]{target}[/]")
+    for rel, status, _ in changes:
+        tree.add(f"{rel} [dim]({status})[/]")
+    if dry_run:
+        console.print(tree)
+        for rel, status, d in changes:
+            if d:
+                console.print(d, highlight=False, markup=False)
+        return
+    blocked = conflicts(target, files)
+    if blocked and not force:
+        console.print(f"[red]{len(blocked)} existing file(s) would change: {', '.join(blocked)}; "
+                      f"use --dry-run to see the diff or --force to overwrite[/red]")
+        raise typer.Exit(1)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("writing", total=len(files))
+        for rel, text in files.items():
+            write_atomic(target / rel, text)
+            progress.advance(task)
+    console.print(tree)
+    console.print(f"[green]generated {result.spec.name} in {target}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("new-op")(new_op)

@@ -1,0 +1,225 @@
+"""Render a generated package from the op model with the jinja2 templates in ``templates/op``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+
+from scaffolder.generate.plan import Plan, build_plan
+from scaffolder.model import OpSpec, Parameter
+from scaffolder.sizing import TILE
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "op"
+_DEFAULT_HINTS = {
+    "rank": "input must have rank >= 2",
+    "dtype": "unsupported dtype",
+    "layout": "unsupported layout",
+    "last_dim": "last dimension must be a multiple of 32",
+    "second_last_dim": "second-to-last dimension must be a multiple of 32",
+}
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _py_default(p: Parameter) -> str:
+    d = p.default
+    if d is None or d == "None":
+        return "None"
+    try:
+        float(d)
+        return d
+    except ValueError:
+        return repr(d.strip("'\""))
+
+
+def _signature(plan: Plan) -> str:
+    parts, star = [], False
+    for p in plan.tensors + plan.scalars:
+        if p.keyword_only and not star:
+            parts.append("*")
+            star = True
+        ann = "ttnn.Tensor" if p.is_tensor else ("float" if "float" in p.type.lower() else
+                                                  "int" if "int" in p.type.lower() else
+                                                  "bool" if "bool" in p.type.lower() else "object")
+        if p.required:
+            parts.append(f"{p.name}: {ann}")
+        elif p.is_tensor:
+            parts.append(f"{p.name}: ttnn.Tensor | None = None")
+        else:
+            parts.append(f"{p.name}: {ann} = {_py_default(p)}")
+    return ", ".join(parts)
+
+
+def _hints(plan: Plan) -> dict[str, str]:
+    hints = dict(_DEFAULT_HINTS)
+    for r in plan.checks:
+        if r.subject == "input_tensor" and r.error_hint:
+            if r.property == "last_dim" and "h and w" in r.error_hint.lower():
+                hints["second_last_dim"] = r.error_hint
+            if r.property in hints:
+                hints[r.property] = r.error_hint
+    out = {k: f"f{v!r}" if "{" in v else repr(v) for k, v in hints.items()}
+    out["dtype"] = repr(hints["dtype"]) + " + f': got {input_tensor.dtype}'"
+    out["layout"] = repr(hints["layout"]) + " + f': got {input_tensor.layout}'"
+    out = {k: v.replace("{", "{{").replace("}", "}}") if not v.startswith(("'", '"')) else v
+           for k, v in out.items()}
+    return out
+
+
+def _optional(plan: Plan) -> list[dict]:
+    out = []
+    for p in plan.optional_tensors:
+        hint = next((r.error_hint for r in plan.checks if r.subject == p.name and r.error_hint),
+                    f"{p.name} last dimension must match the input's")
+        out.append({"name": p.name, "keyword_only": p.keyword_only, "hint": repr(hint)})
+    return out
+
+
+def _cb_rows(plan: Plan) -> list[dict]:
+    spec = plan.spec
+    rows = []
+    for cb in spec.cbs:
+        expr = cb.pages.expr if cb.pages else "1"
+        for name in sorted(cb.pages.names() if cb.pages else [], key=len, reverse=True):
+            if name not in {"Wt", "Ht", "W", "H", "NC", "BLOCK_SIZE", "DEPTH", "NUM_BLOCKS"}:
+                expr = re.sub(rf"\b{name}\b", "Wt", expr)
+        expr = re.sub(r"\s*\*\s*", " * ", expr)
+        note = ""
+        if cb is plan.input_cb or (plan.both_layouts and cb.produced_by("reader") and cb.page_unit == "tile"
+                                   and cb is not plan.input_cb and "scaler" not in cb.name):
+            expr, note = f"max({expr}, in_pages_per_row)", "holds a full tile-row for the data path"
+        elif cb is plan.tile_cb:
+            expr, note = f"max({expr}, Wt)", "holds a full tile-row for the data path"
+        elif cb is plan.output_cb or cb is plan.output_tile_cb:
+            expr, note = f"max({expr}, out_pages_per_row)", "holds a full tile-row for the data path"
+        fmt = cb.data_format.lower()
+        if "scaler" in cb.name.lower() or "scaler" in cb.purpose.lower() or (
+                "bfloat16" in fmt and "float32" not in fmt):
+            dtype, tile = "ttnn.bfloat16", "ttnn.tile_size(ttnn.bfloat16)"
+        elif ("fp32" in fmt or "float32" in fmt) and "bfloat16" not in fmt:
+            dtype, tile = "ttnn.float32", "ttnn.tile_size(ttnn.float32)"
+        else:
+            dtype, tile = "dtype", "tile_size"
+        page = "stick_size" if cb.page_unit == "stick" else tile
+        if cb.page_unit == "stick" and dtype != "dtype":
+            page = f"W * {4 if dtype == 'ttnn.float32' else 2}"
+        rows.append({"index": cb.index, "name": cb.name, "purpose": cb.purpose or cb.lifetime or "-",
+                     "pages": expr, "page_size": page, "dtype": dtype, "note": note})
+    return rows
+
+
+def _invalid_cases(plan: Plan) -> list[dict]:
+    cases = []
+    shape = "(1, 1, 32, 64)"
+    if "float32" not in plan.dtypes:
+        layout = plan.layouts[0]
+        cases.append({"name": "float32", "shape": shape, "torch_dtype": "torch.float32", "layout": layout})
+    if len(plan.layouts) == 1:
+        other = "TILE" if plan.layouts[0] == "ROW_MAJOR" else "ROW_MAJOR"
+        cases.append({"name": other.lower() + "_layout", "shape": shape,
+                      "torch_dtype": f"torch.{plan.dtypes[0]}", "layout": other})
+    cases.append({"name": "rank_1", "shape": "(64,)", "torch_dtype": f"torch.{plan.dtypes[0]}",
+                  "layout": "ROW_MAJOR"})
+    return cases
+
+
+def context(spec: OpSpec, spec_file: str) -> dict:
+    plan = build_plan(spec)
+    opt = _optional(plan)
+    call_args = ", ".join(["input_tensor"] + [o["name"] for o in opt])
+    float_scalars = [p.name for p in plan.scalars if "float" in p.type.lower()]
+    rm_out = plan.output_layout == "ROW_MAJOR"
+    in_rm = plan.input_cb
+    input_per_row = f"(32 if rm_in else Wt)" if in_rm.page_unit == "stick" else "Wt"
+    out_per_row = f"(32 if rm_out else Wt)" if plan.output_cb.page_unit == "stick" else "Wt"
+    if plan.output_tile_cb is not None:
+        output_cb_expr = f"{plan.output_cb.index} if rm_out else {plan.output_tile_cb.index}"
+    else:
+        output_cb_expr = str(plan.output_cb.index)
+    tile_cb_index = plan.tile_cb.index if plan.tile_cb else plan.output_cb.index
+    eps = next((p.default for p in plan.scalars if p.name in ("epsilon", "eps") and p.default), "1e-5")
+    tol = spec.tolerance
+    ctx = {
+        "op": plan.op,
+        "spec_file": Path(spec_file).name,
+        "format": spec.format,
+        "summary": (spec.math.splitlines()[0] if spec.math else f"The {plan.op} operation.").strip("` "),
+        "signature": _signature(plan),
+        "call_args": call_args,
+        "scalar_kwargs": "".join(f", {p.name}={p.name}" for p in plan.scalars),
+        "scalar_params": (", *, " + ", ".join(f"{p.name}={_py_default(p)}" for p in plan.scalars))
+        if plan.scalars else "",
+        "optional": opt,
+        "dtypes": plan.dtypes,
+        "layouts": plan.layouts,
+        "output_layout": "same" if plan.output_layout == "same" else plan.output_layout,
+        "output_dtype": spec.output_dtype if spec.output_dtype in ("bfloat16", "float32") else "same",
+        "hints": _hints(plan),
+        "fp32_dest": "auto" if spec.fp32_dest_acc_en is None else str(spec.fp32_dest_acc_en),
+        "fidelity": spec.math_fidelity,
+        "io_cbs": [{"var": "in", "per_row": input_per_row}, {"var": "out", "per_row": out_per_row}],
+        "cbs": _cb_rows(plan),
+        "input_cb": plan.input_cb,
+        "output_cb_expr": output_cb_expr,
+        "tile_cb_index": tile_cb_index,
+        "float_scalars": float_scalars,
+        "in_unit": plan.input_cb.page_unit,
+        "missing": plan.missing_phases,
+        "phases": spec.phases,
+        "shapes": repr([tuple(s) for s in spec.test_shapes]),
+        "rtol": tol.rtol if tol.rtol is not None else 0.05,
+        "atol": tol.atol if tol.atol is not None else 0.2,
+        "pcc": tol.pcc,
+        "reference": plan.reference,
+        "eps": eps,
+        "stages": [dict(st, shapes=repr([tuple(s) for s in st["shapes"]])) for st in plan.stage_tests],
+        "invalid": _invalid_cases(plan),
+        "rm_out": rm_out,
+        "tile": TILE,
+    }
+    if plan.reference is None and plan.missing_phases:
+        ctx["missing"] = plan.missing_phases + ["torch reference (the spec's math has no known torch form)"]
+    ctx["_plan"] = plan
+    return ctx
+
+
+def render_package(spec: OpSpec, spec_file: str) -> dict[str, str]:
+    """Relative path -> file content for the whole package."""
+    env = _env()
+    ctx = context(spec, spec_file)
+    op = ctx["op"]
+    plan: Plan = ctx.pop("_plan")
+    files = {
+        "__init__.py": env.get_template("__init__.py.j2").render(ctx),
+        f"{op}.py": env.get_template("op.py.j2").render(ctx),
+        f"{op}_program_descriptor.py": env.get_template("program_descriptor.py.j2").render(ctx),
+        f"kernels/{op}_reader.cpp": env.get_template("kernels/reader.cpp.j2").render(ctx),
+        f"kernels/{op}_writer.cpp": env.get_template("kernels/writer.cpp.j2").render(ctx),
+        f"kernels/{op}_compute.cpp": env.get_template("kernels/compute.cpp.j2").render(ctx),
+        f"tests/test_{op}.py": env.get_template("tests/test_op.py.j2").render(ctx),
+    }
+    layouts = " or ".join(plan.layouts)
+    readme_ctx = dict(ctx)
+    readme_ctx.update(
+        n_cbs=len(spec.cbs),
+        reader_desc=f"{layouts} input, interleaved DRAM, per-core start row and row count",
+        writer_desc="the same for the output",
+        compute_desc=("data path (tilize/untilize/copy) with the phase plan as comments"
+                      if plan.missing_phases else "all phases from phase templates"),
+        stages=", ".join(s["name"] for s in plan.stage_tests),
+        spec_args=", ".join(sorted({f"{a.kernel} {a.kind.replace('_', '-')}" for a in spec.kernel_args})),
+        shapes=", ".join(str(tuple(s)) for s in spec.test_shapes),
+        dtypes=" / ".join(plan.dtypes),
+    )
+    files["README.md"] = env.get_template("README.md.j2").render(readme_ctx)
+    return files
