@@ -1,0 +1,143 @@
+"""Emulator wall time of the finished ops across shapes, and their per-core L1 use.
+
+Usage: python benchmarks/ops_emulator.py [--quick] [--out benchmarks/results]
+
+For every (op, variant, shape) it times the first call (kernel build included) and the median of the
+following calls (kernels cached), and checks each output against torch so a fast wrong answer cannot
+pass as a result. The L1 table is the CB total per core that each op's descriptor plans at
+W = 1024, 4096 and 8192 (with gamma/beta, the default budget). Writes ops_emulator.{md,json}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import torch
+import ttnn
+
+from ttnn.operations.layer_norm_rm import layer_norm_rm
+from ttnn.operations.rms_norm import rms_norm
+
+LNPD = importlib.import_module("ttnn.operations.layer_norm_rm.layer_norm_rm_program_descriptor")
+RMSPD = importlib.import_module("ttnn.operations.rms_norm.rms_norm_program_descriptor")
+
+SHAPES = [(1, 1, 32, 32), (1, 1, 64, 128), (4, 2, 64, 64), (1, 1, 32, 1024), (1, 1, 256, 256),
+          (1, 1, 512, 512), (1, 1, 32, 4096), (1, 1, 4096, 32), (1, 1, 1024, 1024), (1, 1, 32, 8192)]
+QUICK_SHAPES = SHAPES[:6]
+
+
+def _dev(t, device, dtype, layout=ttnn.ROW_MAJOR_LAYOUT):
+    return ttnn.from_torch(t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG)
+
+
+def _case_layer_norm(device, shape):
+    x = torch.randn(shape).to(torch.bfloat16)
+    g = torch.randn((1, 1, 1, shape[-1])).to(torch.bfloat16)
+    b = torch.randn((1, 1, 1, shape[-1])).to(torch.bfloat16)
+    args = (_dev(x, device, ttnn.bfloat16), _dev(g, device, ttnn.bfloat16), _dev(b, device, ttnn.bfloat16))
+    ref = torch.nn.functional.layer_norm(x.float(), (shape[-1],), g.float().flatten(), b.float().flatten(), 1e-5)
+    return (lambda: layer_norm_rm(*args)), ref, (0.02, 0.1)
+
+
+def _case_rms(dtype, layout):
+    def make(device, shape):
+        tdt = torch.float32 if dtype == ttnn.float32 else torch.bfloat16
+        x = torch.randn(shape).to(tdt)
+        g = torch.randn((1, 1, 1, shape[-1])).to(tdt)
+        tx, tg = _dev(x, device, dtype, layout), _dev(g, device, dtype)
+        xf = x.float()
+        ref = xf / torch.sqrt(xf.pow(2).mean(-1, keepdim=True) + 1e-6) * g.float().flatten()
+        tol = (0.001, 0.01) if dtype == ttnn.float32 else (0.01, 0.05)
+        return (lambda: rms_norm(tx, gamma=tg)), ref, tol
+
+    return make
+
+
+VARIANTS = [
+    ("layer_norm_rm", "bf16 RM, gamma+beta", _case_layer_norm),
+    ("rms_norm", "bf16 RM, gamma", _case_rms(ttnn.bfloat16, ttnn.ROW_MAJOR_LAYOUT)),
+    ("rms_norm", "bf16 TILE, gamma", _case_rms(ttnn.bfloat16, ttnn.TILE_LAYOUT)),
+    ("rms_norm", "fp32 RM, gamma", _case_rms(ttnn.float32, ttnn.ROW_MAJOR_LAYOUT)),
+    ("rms_norm", "fp32 TILE, gamma", _case_rms(ttnn.float32, ttnn.TILE_LAYOUT)),
+]
+
+
+def time_case(device, make, shape, repeats):
+    call, ref, (rtol, atol) = make(device, shape)
+    t0 = time.perf_counter()
+    out = call()
+    first = time.perf_counter() - t0
+    got = ttnn.to_torch(out).float()
+    expected = ref.to(torch.bfloat16 if out.dtype == ttnn.bfloat16 else torch.float32).float()
+    ok = bool(torch.allclose(got, expected, rtol=rtol, atol=atol))
+    warm = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        call()
+        warm.append(time.perf_counter() - t0)
+    return first, statistics.median(warm), ok
+
+
+def l1_table():
+    rows = []
+    for W in (1024, 4096, 8192):
+        ln = LNPD.plan_columns(W, 2048, True, True, LNPD.DEFAULT_L1_CB_BUDGET)
+        rows.append(("layer_norm_rm", "bf16 RM", W, ln.l1_bytes, ln.chunk, ln.n_chunks))
+        for dtype_name, tile_bytes in (("bf16", 2048), ("fp32", 4096)):
+            for layout_name, tile_layout in (("RM", False), ("TILE", True)):
+                p = RMSPD.plan_columns(W, tile_bytes, True, tile_layout, RMSPD.DEFAULT_L1_CB_BUDGET)
+                rows.append(("rms_norm", f"{dtype_name} {layout_name}", W, p.l1_bytes, p.chunk, p.n_chunks))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small shapes only")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    args = parser.parse_args()
+    shapes = QUICK_SHAPES if args.quick else SHAPES
+
+    torch.manual_seed(0)
+    device = ttnn.open_device(device_id=0)
+    timings = []
+    try:
+        for op, variant, make in VARIANTS:
+            for shape in shapes:
+                first, warm, ok = time_case(device, make, shape, args.repeats)
+                timings.append({"op": op, "variant": variant, "shape": list(shape), "first_s": round(first, 3),
+                                "warm_s": round(warm, 3), "correct": ok})
+                print(f"{op:14s} {variant:20s} {str(shape):22s} first {first:7.2f} s  warm {warm:7.2f} s  "
+                      f"{'ok' if ok else 'WRONG'}", flush=True)
+    finally:
+        ttnn.close_device(device)
+
+    l1 = l1_table()
+    args.out.mkdir(parents=True, exist_ok=True)
+    meta = {"machine": platform.machine(), "cpus": __import__("os").cpu_count(), "python": platform.python_version()}
+    (args.out / "ops_emulator.json").write_text(
+        json.dumps({"meta": meta, "timings": timings, "l1": [dict(zip(
+            ("op", "variant", "W", "l1_bytes", "chunk", "n_chunks"), r)) for r in l1]}, indent=1) + "\n")
+    lines = ["# Finished ops on the host emulator", "",
+             f"{meta['cpus']} CPUs, Python {meta['python']}. `first` includes building the kernels; `warm` is the "
+             f"median of {args.repeats} further calls with the same shapes (kernels cached).", "",
+             "| op | variant | shape | first (s) | warm (s) | matches torch |", "|---|---|---|---|---|---|"]
+    for t in timings:
+        lines.append(f"| {t['op']} | {t['variant']} | {tuple(t['shape'])} | {t['first_s']:.2f} | {t['warm_s']:.2f} | "
+                     f"{'yes' if t['correct'] else 'NO'} |")
+    lines += ["", "## Per-core L1 used by circular buffers (with gamma/beta, budget 1,300,000 B)", "",
+              "| op | variant | W | CB bytes per core | chunk (tiles) | chunks per row |", "|---|---|---|---|---|---|"]
+    for op, variant, W, nbytes, chunk, n in l1:
+        lines.append(f"| {op} | {variant} | {W} | {nbytes:,} | {chunk} | {n} |")
+    (args.out / "ops_emulator.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
