@@ -28,9 +28,24 @@ def shape_env(shape: tuple[int, ...], fp32_dest: bool = False) -> dict[str, int]
         nc *= d
     wt, ht = -(-w // TILE), -(-h // TILE)
     blk = block_size(wt, dest_tiles(fp32_dest))
-    env = {"W": w, "H": h, "Wt": wt, "Ht": ht, "NC": nc, "Ht_img": ht, "R": nc * ht, "BLOCK_SIZE": blk,
-           "block_size": blk, "blk": blk, "DEPTH": 2, "NUM_BLOCKS": wt // blk, "has_partial_w": int(w % TILE != 0),
-           "partial_w": w % TILE, "has_gamma": 1, "has_beta": 1}
+    env = {
+        "W": w,
+        "H": h,
+        "Wt": wt,
+        "Ht": ht,
+        "NC": nc,
+        "Ht_img": ht,
+        "R": nc * ht,
+        "BLOCK_SIZE": blk,
+        "block_size": blk,
+        "blk": blk,
+        "DEPTH": 2,
+        "NUM_BLOCKS": wt // blk,
+        "has_partial_w": int(w % TILE != 0),
+        "partial_w": w % TILE,
+        "has_gamma": 1,
+        "has_beta": 1,
+    }
     return env
 
 

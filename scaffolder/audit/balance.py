@@ -25,8 +25,14 @@ def audit_balance(spec: OpSpec) -> list[Finding]:
     declared = {c.index for c in spec.cbs}
     for idx in sorted((set(phase_in) | set(phase_out)) - declared):
         users = phase_in.get(idx, []) + phase_out.get(idx, [])
-        out.append(Finding("cb_balance", f"c_{idx}", "fail", f"used by phase(s) {', '.join(users)} but not in "
-                                                            f"the CB table"))
+        out.append(
+            Finding(
+                "cb_balance",
+                f"c_{idx}",
+                "fail",
+                f"used by phase(s) {', '.join(users)} but not in the CB table",
+            )
+        )
     for cb in spec.cbs:
         subject = f"c_{cb.index} {cb.name}"
         producers = (["reader"] if cb.produced_by("reader") else []) + phase_out.get(cb.index, [])
@@ -38,18 +44,40 @@ def audit_balance(spec: OpSpec) -> list[Finding]:
             consumers.append("compute")
         persistent = any(w in cb.lifetime.lower() for w in _PERSISTENT)
         if not producers and (consumers or cb.consumer):
-            out.append(Finding("cb_balance", subject, "fail",
-                               f"popped by {', '.join(consumers) or cb.consumer} but nothing pushes it "
-                               f"(cb_wait_front would hang)", cb.line))
+            out.append(
+                Finding(
+                    "cb_balance",
+                    subject,
+                    "fail",
+                    f"popped by {', '.join(consumers) or cb.consumer} but nothing pushes it "
+                    f"(cb_wait_front would hang)",
+                    cb.line,
+                )
+            )
         elif producers and not consumers and not persistent:
-            out.append(Finding("cb_balance", subject, "fail",
-                               f"pushed by {', '.join(producers)} but never popped (cb_reserve_back would hang "
-                               f"once it fills)", cb.line))
+            out.append(
+                Finding(
+                    "cb_balance",
+                    subject,
+                    "fail",
+                    f"pushed by {', '.join(producers)} but never popped (cb_reserve_back would hang "
+                    f"once it fills)",
+                    cb.line,
+                )
+            )
         elif not producers and not consumers:
-            out.append(Finding("cb_balance", subject, "warn", "declared but unused by any kernel or phase",
-                               cb.line))
+            out.append(
+                Finding("cb_balance", subject, "warn", "declared but unused by any kernel or phase", cb.line)
+            )
         else:
             kind = "persistent, popped once at the end" if persistent else "pushed and popped per iteration"
-            out.append(Finding("cb_balance", subject, "ok",
-                               f"{'+'.join(producers)} -> {'+'.join(consumers) or 'held'} ({kind})", cb.line))
+            out.append(
+                Finding(
+                    "cb_balance",
+                    subject,
+                    "ok",
+                    f"{'+'.join(producers)} -> {'+'.join(consumers) or 'held'} ({kind})",
+                    cb.line,
+                )
+            )
     return out

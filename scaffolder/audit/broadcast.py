@@ -17,12 +17,21 @@ def audit_broadcasts(spec: OpSpec) -> list[Finding]:
         want = EXPECTED[b.b_region]
         subject = f"{b.phase} {b.op}".strip()
         if b.broadcast != want:
-            out.append(Finding("broadcast", subject, "fail",
-                               f"B is {b.b_region}-valid, so the broadcast must be {want}, not {b.broadcast}",
-                               b.line))
+            out.append(
+                Finding(
+                    "broadcast",
+                    subject,
+                    "fail",
+                    f"B is {b.b_region}-valid, so the broadcast must be {want}, not {b.broadcast}",
+                    b.line,
+                )
+            )
         else:
-            out.append(Finding("broadcast", subject, "ok", f"A {b.a_region or '?'} / B {b.b_region} -> {want}",
-                               b.line))
+            out.append(
+                Finding(
+                    "broadcast", subject, "ok", f"A {b.a_region or '?'} / B {b.b_region} -> {want}", b.line
+                )
+            )
     # Phases that declare a broadcast: check B's CB valid region where the CB table states it.
     for p in spec.phases:
         if p.kind != "binary" or len(p.inputs) < 2 or p.op == "square":
@@ -33,7 +42,14 @@ def audit_broadcasts(spec: OpSpec) -> list[Finding]:
             continue
         want = EXPECTED[region]
         if p.broadcast != want:
-            out.append(Finding("broadcast", f"phase {p.index} {p.name}", "fail",
-                               f"operand c_{cb.index} is {region}-valid, so {p.op} needs {want} broadcast, "
-                               f"spec says {p.broadcast}", p.line))
+            out.append(
+                Finding(
+                    "broadcast",
+                    f"phase {p.index} {p.name}",
+                    "fail",
+                    f"operand c_{cb.index} is {region}-valid, so {p.op} needs {want} broadcast, "
+                    f"spec says {p.broadcast}",
+                    p.line,
+                )
+            )
     return out

@@ -31,7 +31,14 @@ def audit_dest(spec: OpSpec) -> list[Finding]:
         elif p.kind == "untilize":
             width = env["BLOCK_SIZE"]  # the generator blocks untilize to fit DEST
         status = "fail" if width > limit else "ok"
-        out.append(Finding("dest", f"phase {p.index} {p.name}", status,
-                           f"{width} tile(s) per acquire, limit {limit} ({'fp32' if fp32 else '16-bit'} DEST) "
-                           f"at W={widest[-1]}", p.line))
+        out.append(
+            Finding(
+                "dest",
+                f"phase {p.index} {p.name}",
+                status,
+                f"{width} tile(s) per acquire, limit {limit} ({'fp32' if fp32 else '16-bit'} DEST) "
+                f"at W={widest[-1]}",
+                p.line,
+            )
+        )
     return out

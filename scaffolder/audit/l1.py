@@ -15,7 +15,13 @@ def audit_l1(spec: OpSpec) -> list[Finding]:
         shape = max(spec.test_shapes, key=lambda s: l1_bytes(spec, s, dtype))
         used = l1_bytes(spec, shape, dtype)
         status = "fail" if used > L1_BUDGET_BYTES else "ok"
-        out.append(Finding("l1", f"{dtype} {shape}", status,
-                           f"{used:,} B of CBs per core vs budget {L1_BUDGET_BYTES:,} B "
-                           f"({100 * used / L1_BUDGET_BYTES:.0f}%)"))
+        out.append(
+            Finding(
+                "l1",
+                f"{dtype} {shape}",
+                status,
+                f"{used:,} B of CBs per core vs budget {L1_BUDGET_BYTES:,} B "
+                f"({100 * used / L1_BUDGET_BYTES:.0f}%)",
+            )
+        )
     return out

@@ -1,4 +1,5 @@
 """``scaffold check SPEC``: audits a spec before any code exists; exit 1 on a violation."""
+# ruff: noqa: B008  (typer declares options as argument defaults)
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ _STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
 
 def check(
     spec: Path = typer.Argument(..., help="Op spec (planner {op}_spec.md or op_design.md)."),
-    design: Path | None = typer.Option(None, "--design", help="kernel_design.md supplementing a planner spec."),
+    design: Path | None = typer.Option(
+        None, "--design", help="kernel_design.md supplementing a planner spec."
+    ),
     show_ok: bool = typer.Option(True, "--show-ok/--failures-only", help="List passing checks too."),
 ) -> None:
     """Audit CB balance, L1 budget, DEST capacity, reduce-scaler format and broadcast regions."""

@@ -1,4 +1,5 @@
 """``scaffold list``: the ops under ``ops/`` and the specs under ``specs/``."""
+# ruff: noqa: B008  (typer declares options as argument defaults)
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ def list_ops(
     ops = Table(title=f"ops ({ops_dir})")
     for col in ("op", "kernels", "tests"):
         ops.add_column(col)
-    for d in sorted(p for p in ops_dir.glob("*") if (p / "__init__.py").is_file()) if ops_dir.is_dir() else []:
+    for d in (
+        sorted(p for p in ops_dir.glob("*") if (p / "__init__.py").is_file()) if ops_dir.is_dir() else []
+    ):
         kernels = sorted(k.name for k in (d / "kernels").glob("*.cpp")) if (d / "kernels").is_dir() else []
         tests = sorted(t.name for t in d.rglob("test_*.py"))
         ops.add_row(d.name, ", ".join(kernels) or "-", ", ".join(tests) or "-")

@@ -1,4 +1,5 @@
 """``scaffold new-op SPEC``: a complete generic_op package from a markdown op spec."""
+# ruff: noqa: B008  (typer declares options as argument defaults)
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def new_op(
     spec: Path = typer.Argument(..., help="Op spec: planner {op}_spec.md or op_design.md."),
     out: Path = typer.Option(_ROOT / "ops", "--out", help="Directory that receives <op>/."),
     name: str | None = typer.Option(None, "--name", help="Op name, when the spec does not give one."),
-    design: Path | None = typer.Option(None, "--design", help="kernel_design.md supplementing a planner spec."),
+    design: Path | None = typer.Option(
+        None, "--design", help="kernel_design.md supplementing a planner spec."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the file tree and a diff; write nothing."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that differ."),
 ) -> None:
@@ -49,8 +52,10 @@ def new_op(
         return
     blocked = conflicts(target, files)
     if blocked and not force:
-        console.print(f"[red]{len(blocked)} existing file(s) would change: {', '.join(blocked)}; "
-                      f"use --dry-run to see the diff or --force to overwrite[/red]")
+        console.print(
+            f"[red]{len(blocked)} existing file(s) would change: {', '.join(blocked)}; "
+            f"use --dry-run to see the diff or --force to overwrite[/red]"
+        )
         raise typer.Exit(1)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("writing", total=len(files))

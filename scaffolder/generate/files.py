@@ -20,8 +20,13 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
     for name, text in files.items():
         if not name.endswith(".py"):
             continue
-        proc = subprocess.run([ruff, "format", "--line-length", "110", "--stdin-filename", name, "-"],
-                              input=text, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [ruff, "format", "--line-length", "110", "--stdin-filename", name, "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode == 0:
             out[name] = proc.stdout
     return out

@@ -51,7 +51,11 @@ def _reference(spec: OpSpec) -> str | None:
         return "layer_norm"
     if "rms" in text:
         return "rms_norm"
-    if spec.name.startswith("tilize") or spec.name.startswith("untilize") or re.search(r"\bout\s*=\s*x\b", text):
+    if (
+        spec.name.startswith("tilize")
+        or spec.name.startswith("untilize")
+        or re.search(r"\bout\s*=\s*x\b", text)
+    ):
         return "identity"
     return None
 
@@ -76,25 +80,43 @@ def build_plan(spec: OpSpec) -> Plan:
     if tilize is not None and tilize.output not in (input_cb.index, output_cb.index):
         tile_cb = spec.cb(tilize.output)
     if tile_cb is None and rm_in and want_rm_out:
-        tile_cb = _pick(spec.cbs, lambda c: c.produced_by("compute") and c.page_unit == "tile"
-                        and c.index not in (input_cb.index, output_cb.index))
+        tile_cb = _pick(
+            spec.cbs,
+            lambda c: (
+                c.produced_by("compute")
+                and c.page_unit == "tile"
+                and c.index not in (input_cb.index, output_cb.index)
+            ),
+        )
     mapped = {"tilize", "untilize", "copy"}
     missing = [f"{p.index}:{p.name}" for p in spec.phases if p.kind not in mapped]
     reference = _reference(spec)
     plan = Plan(
-        spec=spec, op=spec.name, input_cb=input_cb, output_cb=output_cb, output_tile_cb=output_tile_cb,
-        tile_cb=tile_cb, layouts=layouts, output_layout=out_layout, dtypes=spec.input_dtypes or ["bfloat16"],
-        tensors=spec.tensor_params, scalars=spec.scalar_params, checks=spec.requirements,
-        missing_phases=missing, reference=reference,
+        spec=spec,
+        op=spec.name,
+        input_cb=input_cb,
+        output_cb=output_cb,
+        output_tile_cb=output_tile_cb,
+        tile_cb=tile_cb,
+        layouts=layouts,
+        output_layout=out_layout,
+        dtypes=spec.input_dtypes or ["bfloat16"],
+        tensors=spec.tensor_params,
+        scalars=spec.scalar_params,
+        checks=spec.requirements,
+        missing_phases=missing,
+        reference=reference,
     )
     for st in spec.stages:
         ref = st.reference.strip()
-        plan.stage_tests.append({
-            "name": st.name,
-            "reference": ref if ref else None,
-            "identity": ref in ("x", "input", "input_tensor"),
-            "shapes": st.shapes or spec.test_shapes,
-            "rtol": st.tolerance.rtol if st.tolerance.rtol is not None else spec.tolerance.rtol or 0.05,
-            "atol": st.tolerance.atol if st.tolerance.atol is not None else spec.tolerance.atol or 0.2,
-        })
+        plan.stage_tests.append(
+            {
+                "name": st.name,
+                "reference": ref if ref else None,
+                "identity": ref in ("x", "input", "input_tensor"),
+                "shapes": st.shapes or spec.test_shapes,
+                "rtol": st.tolerance.rtol if st.tolerance.rtol is not None else spec.tolerance.rtol or 0.05,
+                "atol": st.tolerance.atol if st.tolerance.atol is not None else spec.tolerance.atol or 0.2,
+            }
+        )
     return plan

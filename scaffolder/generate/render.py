@@ -48,9 +48,19 @@ def _signature(plan: Plan) -> str:
         if p.keyword_only and not star:
             parts.append("*")
             star = True
-        ann = "ttnn.Tensor" if p.is_tensor else ("float" if "float" in p.type.lower() else
-                                                  "int" if "int" in p.type.lower() else
-                                                  "bool" if "bool" in p.type.lower() else "object")
+        ann = (
+            "ttnn.Tensor"
+            if p.is_tensor
+            else (
+                "float"
+                if "float" in p.type.lower()
+                else "int"
+                if "int" in p.type.lower()
+                else "bool"
+                if "bool" in p.type.lower()
+                else "object"
+            )
+        )
         if p.required:
             parts.append(f"{p.name}: {ann}")
         elif p.is_tensor:
@@ -71,16 +81,20 @@ def _hints(plan: Plan) -> dict[str, str]:
     out = {k: f"f{v!r}" if "{" in v else repr(v) for k, v in hints.items()}
     out["dtype"] = repr(hints["dtype"]) + " + f': got {input_tensor.dtype}'"
     out["layout"] = repr(hints["layout"]) + " + f': got {input_tensor.layout}'"
-    out = {k: v.replace("{", "{{").replace("}", "}}") if not v.startswith(("'", '"')) else v
-           for k, v in out.items()}
+    out = {
+        k: v.replace("{", "{{").replace("}", "}}") if not v.startswith(("'", '"')) else v
+        for k, v in out.items()
+    }
     return out
 
 
 def _optional(plan: Plan) -> list[dict]:
     out = []
     for p in plan.optional_tensors:
-        hint = next((r.error_hint for r in plan.checks if r.subject == p.name and r.error_hint),
-                    f"{p.name} last dimension must match the input's")
+        hint = next(
+            (r.error_hint for r in plan.checks if r.subject == p.name and r.error_hint),
+            f"{p.name} last dimension must match the input's",
+        )
         out.append({"name": p.name, "keyword_only": p.keyword_only, "hint": repr(hint)})
     return out
 
@@ -95,16 +109,24 @@ def _cb_rows(plan: Plan) -> list[dict]:
                 expr = re.sub(rf"\b{name}\b", "Wt", expr)
         expr = re.sub(r"\s*\*\s*", " * ", expr)
         note = ""
-        if cb is plan.input_cb or (plan.both_layouts and cb.produced_by("reader") and cb.page_unit == "tile"
-                                   and cb is not plan.input_cb and "scaler" not in cb.name):
+        if cb is plan.input_cb or (
+            plan.both_layouts
+            and cb.produced_by("reader")
+            and cb.page_unit == "tile"
+            and cb is not plan.input_cb
+            and "scaler" not in cb.name
+        ):
             expr, note = f"max({expr}, in_pages_per_row)", "holds a full tile-row for the data path"
         elif cb is plan.tile_cb:
             expr, note = f"max({expr}, Wt)", "holds a full tile-row for the data path"
         elif cb is plan.output_cb or cb is plan.output_tile_cb:
             expr, note = f"max({expr}, out_pages_per_row)", "holds a full tile-row for the data path"
         fmt = cb.data_format.lower()
-        if "scaler" in cb.name.lower() or "scaler" in cb.purpose.lower() or (
-                "bfloat16" in fmt and "float32" not in fmt):
+        if (
+            "scaler" in cb.name.lower()
+            or "scaler" in cb.purpose.lower()
+            or ("bfloat16" in fmt and "float32" not in fmt)
+        ):
             dtype, tile = "ttnn.bfloat16", "ttnn.tile_size(ttnn.bfloat16)"
         elif ("fp32" in fmt or "float32" in fmt) and "bfloat16" not in fmt:
             dtype, tile = "ttnn.float32", "ttnn.tile_size(ttnn.float32)"
@@ -113,8 +135,17 @@ def _cb_rows(plan: Plan) -> list[dict]:
         page = "stick_size" if cb.page_unit == "stick" else tile
         if cb.page_unit == "stick" and dtype != "dtype":
             page = f"W * {4 if dtype == 'ttnn.float32' else 2}"
-        rows.append({"index": cb.index, "name": cb.name, "purpose": cb.purpose or cb.lifetime or "-",
-                     "pages": expr, "page_size": page, "dtype": dtype, "note": note})
+        rows.append(
+            {
+                "index": cb.index,
+                "name": cb.name,
+                "purpose": cb.purpose or cb.lifetime or "-",
+                "pages": expr,
+                "page_size": page,
+                "dtype": dtype,
+                "note": note,
+            }
+        )
     return rows
 
 
@@ -126,10 +157,17 @@ def _invalid_cases(plan: Plan) -> list[dict]:
         cases.append({"name": "float32", "shape": shape, "torch_dtype": "torch.float32", "layout": layout})
     if len(plan.layouts) == 1:
         other = "TILE" if plan.layouts[0] == "ROW_MAJOR" else "ROW_MAJOR"
-        cases.append({"name": other.lower() + "_layout", "shape": shape,
-                      "torch_dtype": f"torch.{plan.dtypes[0]}", "layout": other})
-    cases.append({"name": "rank_1", "shape": "(64,)", "torch_dtype": f"torch.{plan.dtypes[0]}",
-                  "layout": "ROW_MAJOR"})
+        cases.append(
+            {
+                "name": other.lower() + "_layout",
+                "shape": shape,
+                "torch_dtype": f"torch.{plan.dtypes[0]}",
+                "layout": other,
+            }
+        )
+    cases.append(
+        {"name": "rank_1", "shape": "(64,)", "torch_dtype": f"torch.{plan.dtypes[0]}", "layout": "ROW_MAJOR"}
+    )
     return cases
 
 
@@ -140,8 +178,8 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     float_scalars = [p.name for p in plan.scalars if "float" in p.type.lower()]
     rm_out = plan.output_layout == "ROW_MAJOR"
     in_rm = plan.input_cb
-    input_per_row = f"(32 if rm_in else Wt)" if in_rm.page_unit == "stick" else "Wt"
-    out_per_row = f"(32 if rm_out else Wt)" if plan.output_cb.page_unit == "stick" else "Wt"
+    input_per_row = "(32 if rm_in else Wt)" if in_rm.page_unit == "stick" else "Wt"
+    out_per_row = "(32 if rm_out else Wt)" if plan.output_cb.page_unit == "stick" else "Wt"
     if plan.output_tile_cb is not None:
         output_cb_expr = f"{plan.output_cb.index} if rm_out else {plan.output_tile_cb.index}"
     else:
@@ -158,7 +196,8 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "call_args": call_args,
         "scalar_kwargs": "".join(f", {p.name}={p.name}" for p in plan.scalars),
         "scalar_params": (", *, " + ", ".join(f"{p.name}={_py_default(p)}" for p in plan.scalars))
-        if plan.scalars else "",
+        if plan.scalars
+        else "",
         "optional": opt,
         "dtypes": plan.dtypes,
         "layouts": plan.layouts,
@@ -214,8 +253,11 @@ def render_package(spec: OpSpec, spec_file: str) -> dict[str, str]:
         n_cbs=len(spec.cbs),
         reader_desc=f"{layouts} input, interleaved DRAM, per-core start row and row count",
         writer_desc="the same for the output",
-        compute_desc=("data path (tilize/untilize/copy) with the phase plan as comments"
-                      if plan.missing_phases else "all phases from phase templates"),
+        compute_desc=(
+            "data path (tilize/untilize/copy) with the phase plan as comments"
+            if plan.missing_phases
+            else "all phases from phase templates"
+        ),
         stages=", ".join(s["name"] for s in plan.stage_tests),
         spec_args=", ".join(sorted({f"{a.kernel} {a.kind.replace('_', '-')}" for a in spec.kernel_args})),
         shapes=", ".join(str(tuple(s)) for s in spec.test_shapes),

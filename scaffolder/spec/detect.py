@@ -21,12 +21,16 @@ def detect_format(doc: Document) -> tuple[str, str]:
     def has(fragment: str) -> bool:
         return any(fragment in k for k in keys)
 
-    field_table = any(t.column(r"^field$") is not None and t.column(r"^value$") is not None for t in doc.tables)
+    field_table = any(
+        t.column(r"^field$") is not None and t.column(r"^value$") is not None for t in doc.tables
+    )
     if title.startswith("kernel design"):
         return "kernel_design", "HIGH"
     if has("api mapping") or (has("compute phases") and field_table):
         return "design", "HIGH"
-    if any(h.title.lower().startswith("part 1") or h.title.lower().startswith("part 2") for h in doc.headings):
+    if any(
+        h.title.lower().startswith("part 1") or h.title.lower().startswith("part 2") for h in doc.headings
+    ):
         return "architect", "HIGH"
     if "functional specification" in title or has("api specification"):
         return "planner", "HIGH"

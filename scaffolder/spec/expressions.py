@@ -109,8 +109,14 @@ def evaluate(expr: str, env: dict[str, int]) -> int | float:
         if isinstance(node, ast.Compare):
             left, right = ev(node.left), ev(node.comparators[0])
             op = node.ops[0]
-            table = {ast.Eq: left == right, ast.NotEq: left != right, ast.Gt: left > right,
-                     ast.Lt: left < right, ast.GtE: left >= right, ast.LtE: left <= right}
+            table = {
+                ast.Eq: left == right,
+                ast.NotEq: left != right,
+                ast.Gt: left > right,
+                ast.Lt: left < right,
+                ast.GtE: left >= right,
+                ast.LtE: left <= right,
+            }
             return table.get(type(op), False)
         if isinstance(node, ast.Call):
             return _FUNCS[node.func.id](*[ev(a) for a in node.args])

@@ -117,8 +117,7 @@ class Document:
 
 def split_row(line: str) -> list[str]:
     body = line.strip()
-    if body.startswith("|"):
-        body = body[1:]
+    body = body.removeprefix("|")
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
     cells, cur, i = [], [], 0
@@ -177,8 +176,10 @@ def parse_markdown(text: str) -> Document:
             continue
         if line.lstrip().startswith("|"):
             header = split_row(line)
-            if i + 1 < len(lines) and lines[i + 1].lstrip().startswith("|") and _is_separator(
-                split_row(lines[i + 1])
+            if (
+                i + 1 < len(lines)
+                and lines[i + 1].lstrip().startswith("|")
+                and _is_separator(split_row(lines[i + 1]))
             ):
                 rows, row_lines = [], []
                 j = i + 2

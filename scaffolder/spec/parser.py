@@ -21,8 +21,24 @@ from scaffolder.spec.shapes import Tolerance, find_shapes, find_tolerance
 # The planner's standard matrix (minimal, multi-tile, non-square, multi-batch).
 DEFAULT_SHAPES = [(1, 1, 32, 32), (1, 1, 64, 128), (1, 1, 32, 256), (4, 2, 64, 64)]
 # Names a page count may use; anything else is flagged and read as Wt.
-KNOWN_NAMES = {"Wt", "Ht", "W", "H", "NC", "BLOCK_SIZE", "DEPTH", "NUM_BLOCKS", "blk", "block_size",
-               "has_partial_w", "partial_w", "has_gamma", "has_beta", "Ht_img", "R"}
+KNOWN_NAMES = {
+    "Wt",
+    "Ht",
+    "W",
+    "H",
+    "NC",
+    "BLOCK_SIZE",
+    "DEPTH",
+    "NUM_BLOCKS",
+    "blk",
+    "block_size",
+    "has_partial_w",
+    "partial_w",
+    "has_gamma",
+    "has_beta",
+    "Ht_img",
+    "R",
+}
 _NAME_RX = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -54,18 +70,24 @@ def parse_spec(path: str | Path, design: str | Path | None = None, name: str | N
     return result
 
 
-def parse_text(text: str, file: str = "<spec>", name: str | None = None, *, supplement: bool = False) -> ParseResult:
+def parse_text(
+    text: str, file: str = "<spec>", name: str | None = None, *, supplement: bool = False
+) -> ParseResult:
     diags = Diagnostics(file)
     doc = parse_markdown(text)
     fmt, confidence = detect_format(doc)
     if fmt == "kernel_design" and not supplement:
-        diags.error(1, "this is a kernel_design.md; pass the planner spec as SPEC and this file with --design")
+        diags.error(
+            1, "this is a kernel_design.md; pass the planner spec as SPEC and this file with --design"
+        )
         raise SpecError(diags.errors)
     spec = OpSpec(name="", path=file, format=fmt)
     spec.name = name or _op_name(doc, file, diags)
     if spec.name and not _NAME_RX.match(spec.name):
-        diags.error(doc.title.line if doc.title else 1,
-                    f"op name {spec.name!r} is not a Python identifier (lower_snake_case)")
+        diags.error(
+            doc.title.line if doc.title else 1,
+            f"op name {spec.name!r} is not a Python identifier (lower_snake_case)",
+        )
     spec.category = _field(doc, r"^(category|classification)$") or ""
     spec.math = _math(doc)
     _read_parameters(doc, spec, diags)
@@ -122,8 +144,9 @@ def _op_name(doc: Document, file: str, diags: Diagnostics) -> str:
             return m.group(0)
     if doc.title:
         t = clean(doc.title.title)
-        m = re.match(r"(?:operation design|kernel design|op design|design)\s*[:\-—]\s*(\S+)", t, re.IGNORECASE) or \
-            re.match(r"(\S+)\s+(?:functional specification|spec(?:ification)?|op spec)\b", t, re.IGNORECASE)
+        m = re.match(
+            r"(?:operation design|kernel design|op design|design)\s*[:\-—]\s*(\S+)", t, re.IGNORECASE
+        ) or re.match(r"(\S+)\s+(?:functional specification|spec(?:ification)?|op spec)\b", t, re.IGNORECASE)
         if m:
             return m.group(1).strip("`:")
     stem = Path(file).stem
@@ -247,17 +270,44 @@ def _read_cbs(doc: Document, spec: OpSpec, diags: Diagnostics, *, required: bool
         if not tr.is_cb_table(t) or tr.is_parameter_table(t):
             continue
         for cb in tr.read_cbs(t, diags):
-            same = next((c for c in merged if (cb.index >= 0 and c.index == cb.index) or
-                         (cb.index < 0 and cb.name and c.name == cb.name)), None)
+            same = next(
+                (
+                    c
+                    for c in merged
+                    if (cb.index >= 0 and c.index == cb.index)
+                    or (cb.index < 0 and cb.name and c.name == cb.name)
+                ),
+                None,
+            )
             if same is None:
                 merged.append(cb)
                 continue
-            if same.line != cb.line and same.name and cb.name and same.name != cb.name and \
-                    same.lifetime and cb.lifetime and same.pages and cb.pages and same.purpose and cb.purpose:
-                diags.error(cb.line, f"CB c_{cb.index} is declared twice ({same.name} at line {same.line}, "
-                                     f"{cb.name} here)")
-            for attr in ("name", "purpose", "producer", "consumer", "pages", "data_format", "lifetime",
-                         "valid_region"):
+            if (
+                same.line != cb.line
+                and same.name
+                and cb.name
+                and same.name != cb.name
+                and same.lifetime
+                and cb.lifetime
+                and same.pages
+                and cb.pages
+                and same.purpose
+                and cb.purpose
+            ):
+                diags.error(
+                    cb.line,
+                    f"CB c_{cb.index} is declared twice ({same.name} at line {same.line}, {cb.name} here)",
+                )
+            for attr in (
+                "name",
+                "purpose",
+                "producer",
+                "consumer",
+                "pages",
+                "data_format",
+                "lifetime",
+                "valid_region",
+            ):
                 if not getattr(same, attr) and getattr(cb, attr):
                     setattr(same, attr, getattr(cb, attr))
             if cb.page_unit == "stick":
@@ -282,8 +332,9 @@ def _read_cbs(doc: Document, spec: OpSpec, diags: Diagnostics, *, required: bool
             continue
         unknown = cb.pages.names() - KNOWN_NAMES
         if unknown:
-            diags.warning(cb.line, f"CB c_{cb.index} page count {cb.pages.text!r} uses {sorted(unknown)}; "
-                                   f"read as Wt")
+            diags.warning(
+                cb.line, f"CB c_{cb.index} page count {cb.pages.text!r} uses {sorted(unknown)}; read as Wt"
+            )
         if not cb.name:
             cb.name = f"cb_{cb.index}"
     if required and not merged:
@@ -385,12 +436,16 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
                 shapes.append(shape)
     shapes = list(dict.fromkeys(shapes))
     if not shapes and not quiet:
-        diags.warning(1, "no test shapes found; using the standard matrix " + ", ".join(map(str, DEFAULT_SHAPES)))
+        diags.warning(
+            1, "no test shapes found; using the standard matrix " + ", ".join(map(str, DEFAULT_SHAPES))
+        )
         shapes = list(DEFAULT_SHAPES)
     for s in shapes:
         if s[-1] % 32 or s[-2] % 32:
-            diags.warning(1, f"test shape {s} is not tile-aligned in H and W; the generated kernels need "
-                             f"multiples of 32")
+            diags.warning(
+                1,
+                f"test shape {s} is not tile-aligned in H and W; the generated kernels need multiples of 32",
+            )
     spec.test_shapes = shapes
     if tol.empty and spec.stages:
         final = [s.tolerance for s in spec.stages if not s.tolerance.empty]

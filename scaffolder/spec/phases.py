@@ -19,7 +19,8 @@ def classify(text: str) -> tuple[str, str, str, str]:
     bcast = "NONE"
     m = re.search(r"<\s*(?:broadcastdim::)?(col|row|scalar|none)\b", head) or re.search(
         r"bcast[_ ]?(col|row|scalar)s?|broadcast(?:dim)?::(col|row|scalar)|\((?:bcast )?(col|row|scalar)\)"
-        r"|\b(col|row|scalar) broadcast", head
+        r"|\b(col|row|scalar) broadcast",
+        head,
     )
     if m:
         bcast = next(g for g in m.groups() if g).upper()
@@ -108,8 +109,16 @@ def from_headings(doc: Document, cbs: list[CircularBuffer]) -> list[Phase]:
         in_lines = [b for b in bullets if re.match(r"\s*[-*]\s*(in|a|b|input|scaler)\b", clean(b).lower())]
         out_lines = [b for b in bullets if re.match(r"\s*[-*]\s*(out|output)\b", clean(b).lower())]
         kind, op, bcast, dim = classify(f"{m.group(2)} {code} {' '.join(bullets)}".split("->")[0])
-        p = Phase(len(out) + 1, _slug(m.group(2)), kind, clean(m.group(2)), broadcast=bcast, op=op,
-                  reduce_dim=dim, line=h.line)
+        p = Phase(
+            len(out) + 1,
+            _slug(m.group(2)),
+            kind,
+            clean(m.group(2)),
+            broadcast=bcast,
+            op=op,
+            reduce_dim=dim,
+            line=h.line,
+        )
         if in_lines or out_lines:
             _fill(p, " ".join(in_lines), " ".join(out_lines), cbs)
         else:
@@ -131,8 +140,16 @@ def from_dataflow(doc: Document, cbs: list[CircularBuffer]) -> list[Phase]:
             body = m.group(1)
             left, _, right = body.partition("->")
             kind, op, bcast, dim = classify(body)
-            p = Phase(len(out) + 1, _slug(re.split(r"[<(]", body)[0]), kind, body.strip(), broadcast=bcast,
-                      op=op, reduce_dim=dim, line=base + offset)
+            p = Phase(
+                len(out) + 1,
+                _slug(re.split(r"[<(]", body)[0]),
+                kind,
+                body.strip(),
+                broadcast=bcast,
+                op=op,
+                reduce_dim=dim,
+                line=base + offset,
+            )
             out.append(_fill(p, left, right, cbs))
     return out
 

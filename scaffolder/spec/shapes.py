@@ -23,7 +23,7 @@ class Tolerance:
     atol: float | None = None
     pcc: float | None = None
 
-    def merged(self, other: "Tolerance") -> "Tolerance":
+    def merged(self, other: Tolerance) -> Tolerance:
         return Tolerance(
             self.rtol if self.rtol is not None else other.rtol,
             self.atol if self.atol is not None else other.atol,

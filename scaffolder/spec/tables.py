@@ -103,7 +103,9 @@ def read_parameters(t: Table, diags: Diagnostics) -> list[Parameter]:
         required = required_text.startswith("yes") or required_text == "y" or required_text == "true"
         if not required_text:
             required = default is None
-        kw = any(k in f"{required_text} {desc} {typ}".lower() for k in ("kw-only", "keyword-only", "keyword only"))
+        kw = any(
+            k in f"{required_text} {desc} {typ}".lower() for k in ("kw-only", "keyword-only", "keyword only")
+        )
         if not required and default is None:
             default = "None"
         out.append(
@@ -227,7 +229,11 @@ def read_args(t: Table, diags: Diagnostics) -> list[KernelArg]:
     out = []
     for row, line in zip(t.rows, t.row_lines):
         kernel = _kernel_of(t.cell(row, kernel_c)) if kernel_c is not None else None
-        kernel = kernel or _kernel_of(clean(t.lead)) or _kernel_of(context.split(" / ")[-2] if " / " in context else context)
+        kernel = (
+            kernel
+            or _kernel_of(clean(t.lead))
+            or _kernel_of(context.split(" / ")[-2] if " / " in context else context)
+        )
         kernel = kernel or _kernel_of(context)
         kind = (_kind_of(t.cell(row, kind_c)) if kind_c is not None else None) or (
             _kind_of(t.cell(row, kernel_c)) if kernel_c is not None else None
@@ -235,7 +241,9 @@ def read_args(t: Table, diags: Diagnostics) -> list[KernelArg]:
         kind = kind or _kind_of(clean(t.lead)) or _kind_of(context)
         name = clean(t.cell(row, name_c))
         if not name or kernel is None or kind is None:
-            diags.warning(line, f"kernel argument {name or '?'} has no kernel or arg kind in its table context")
+            diags.warning(
+                line, f"kernel argument {name or '?'} has no kernel or arg kind in its table context"
+            )
             continue
         idx_text = clean(t.cell(row, idx_c))
         m = re.match(r"(\d+)", idx_text)

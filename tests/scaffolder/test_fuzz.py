@@ -27,10 +27,32 @@ def test_truncated(text, frac):
 
 
 @_SETTINGS
-@given(st.sampled_from(TEXTS), st.lists(st.tuples(st.integers(0, 400), st.sampled_from(
-    ["", "|", "| c_99 | x | | | 2*  |", "| --- |", "### Phase 3:", "```", "| Index | Name | Type |",
-     "- **Shapes**: (1,,2)", "| c_0 | | | | Wt Wt |", "# ", "**Compile-time (Reader)**:", "\x00", "| ` |"])),
-    max_size=6))
+@given(
+    st.sampled_from(TEXTS),
+    st.lists(
+        st.tuples(
+            st.integers(0, 400),
+            st.sampled_from(
+                [
+                    "",
+                    "|",
+                    "| c_99 | x | | | 2*  |",
+                    "| --- |",
+                    "### Phase 3:",
+                    "```",
+                    "| Index | Name | Type |",
+                    "- **Shapes**: (1,,2)",
+                    "| c_0 | | | | Wt Wt |",
+                    "# ",
+                    "**Compile-time (Reader)**:",
+                    "\x00",
+                    "| ` |",
+                ]
+            ),
+        ),
+        max_size=6,
+    ),
+)
 def test_mutated_lines(text, edits):
     lines = text.splitlines()
     for pos, repl in edits:

@@ -18,14 +18,27 @@ def test_planner_with_kernel_design(fixtures):
     ]
     assert [c.index for c in s.cbs] == [0, 1, 2, 3, 4, 5, 6, 7, 16, 24, 25]
     assert s.cb(2).valid_region.startswith("Row0")  # from kernel_design.md
-    assert [p.kind for p in s.phases] == ["tilize", "reduce", "binary", "binary", "reduce", "binary",
-                                          "binary", "untilize"]
+    assert [p.kind for p in s.phases] == [
+        "tilize",
+        "reduce",
+        "binary",
+        "binary",
+        "reduce",
+        "binary",
+        "binary",
+        "untilize",
+    ]
     assert s.phases[2].broadcast == "COL" and s.phases[2].inputs == [1, 3] and s.phases[2].output == 4
     assert s.test_shapes == [(1, 1, 32, 32), (1, 1, 64, 128), (1, 1, 32, 256), (4, 2, 64, 64)]
     assert (s.tolerance.rtol, s.tolerance.atol) == (0.05, 0.2)
     assert {(a.kernel, a.kind) for a in s.kernel_args} == {
-        ("reader", "compile_time"), ("reader", "runtime"), ("compute", "compile_time"),
-        ("compute", "runtime"), ("writer", "compile_time"), ("writer", "runtime")}
+        ("reader", "compile_time"),
+        ("reader", "runtime"),
+        ("compute", "compile_time"),
+        ("compute", "runtime"),
+        ("writer", "compile_time"),
+        ("writer", "runtime"),
+    }
     errs = [r for r in s.requirements if r.property == "second_last_dim"]
     assert errs and errs[0].error_hint == "H must be a multiple of 32"
 
@@ -47,7 +60,10 @@ def test_newer_design(fixtures):
     assert s.format == "design"
     assert s.input_layouts == ["ROW_MAJOR", "TILE"] and s.input_dtypes == ["bfloat16", "float32"]
     assert [(p.name, p.keyword_only) for p in s.parameters] == [
-        ("input_tensor", False), ("gamma", True), ("epsilon", True)]
+        ("input_tensor", False),
+        ("gamma", True),
+        ("epsilon", True),
+    ]
     assert s.cb(0).page_unit == "stick" and s.cb(0).pages.evaluate({"DEPTH": 2}) == 64
     assert s.phases[4].broadcast == "COL" and s.phases[4].inputs == [1, 25] and s.phases[4].output == 26
     assert s.tolerance.pcc == 0.9999 and s.test_shapes[-1] == (1, 1, 32, 1024)
@@ -63,8 +79,9 @@ def test_broken_spec_lists_every_error_with_lines(fixtures):
         parse_spec(fixtures / "broken/missing_cbs_spec.md")
     got = {(d.line, d.message.split(":")[0]) for d in e.value.diagnostics}
     assert (17, "CB index 40 is outside 0..31") in got
-    assert any(line == 18 and "not an expression" in d.message for d in e.value.diagnostics
-               for line in [d.line])
+    assert any(
+        line == 18 and "not an expression" in d.message for d in e.value.diagnostics for line in [d.line]
+    )
     assert any(d.line == 16 and "no page count" in d.message for d in e.value.diagnostics)
     assert all(d.file.endswith("missing_cbs_spec.md") for d in e.value.diagnostics)
 
@@ -78,8 +95,10 @@ def test_missing_cb_table_and_name():
 
 
 def test_ambiguities_are_warnings():
-    text = ("# demo_op Functional Specification\n\n| CB ID | Name | Producer | Consumer | Pages |\n"
-            "|---|---|---|---|---|\n| c_0 | cb_in | Reader | Compute | N |\n| c_16 | cb_out | Compute | Writer | Wt |\n")
+    text = (
+        "# demo_op Functional Specification\n\n| CB ID | Name | Producer | Consumer | Pages |\n"
+        "|---|---|---|---|---|\n| c_0 | cb_in | Reader | Compute | N |\n| c_16 | cb_out | Compute | Writer | Wt |\n"
+    )
     r = parse_text(text, "demo.md")
     warnings = [str(w) for w in r.warnings]
     assert any("['N']" in w and "demo.md:5" in w for w in warnings)
