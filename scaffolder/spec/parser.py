@@ -91,6 +91,7 @@ def parse_text(
     spec.category = _field(doc, r"^(category|classification)$") or ""
     spec.math = _math(doc)
     _read_parameters(doc, spec, diags)
+    _read_signature(doc, spec)
     _read_tensors(doc, spec, diags)
     _read_cbs(doc, spec, diags, required=not supplement)
     _read_args(doc, spec, diags)
@@ -194,6 +195,32 @@ def _read_parameters(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
             p.keyword_only = True
     params.sort(key=lambda p: (p.keyword_only, not p.required))
     spec.parameters = params
+
+
+def _read_signature(doc: Document, spec: OpSpec) -> None:
+    """A written signature such as ``rms_norm(input_tensor, *, gamma=None, epsilon=1e-6)`` decides which
+    parameters are keyword-only, overriding the table's convention."""
+    rx = re.compile(rf"`{re.escape(spec.name)}\(([^`]*)\)`") if spec.name else None
+    if rx is None:
+        return
+    for b in doc.blocks:
+        m = rx.search(b.text)
+        if not m:
+            continue
+        names, star = {}, False
+        for part in m.group(1).split(","):
+            part = part.strip().split(":")[0].split("=")[0].strip()
+            if part == "*":
+                star = True
+            elif re.fullmatch(r"[A-Za-z_]\w*", part):
+                names[part] = star
+        if not names:
+            continue
+        for p in spec.parameters:
+            if p.name in names:
+                p.keyword_only = names[p.name]
+        spec.parameters.sort(key=lambda p: (p.keyword_only, not p.required))
+        return
 
 
 def _tensor_subject(heading_chain: list[Heading]) -> str:

@@ -76,6 +76,8 @@ def _fill(phase: Phase, in_text: str, out_text: str, cbs: list[CircularBuffer]) 
     phase.output = outs[0] if outs else None
     if phase.output in phase.inputs and len(phase.inputs) > 1:
         phase.inputs.remove(phase.output)
+    if phase.kind == "binary" and phase.op == "mul" and len(phase.inputs) == 1:
+        phase.op = "square"  # mul(a, a)
     return phase
 
 
@@ -128,29 +130,66 @@ def from_headings(doc: Document, cbs: list[CircularBuffer]) -> list[Phase]:
     return out
 
 
+_ROLE = re.compile(r"^(\s*)(?:\d+\.\s*)?(reader|compute|writer)\s*:\s*(.*)$", re.IGNORECASE)
+
+
+def _compute_statements(block_text: str, base_line: int) -> list[tuple[str, int]]:
+    """``Compute:`` statements of a data-flow block, continuation lines joined, with their line numbers."""
+    out: list[tuple[str, int]] = []
+    current: list | None = None
+    indent = 0
+    for offset, line in enumerate(block_text.splitlines(), start=1):
+        m = _ROLE.match(line)
+        if m:
+            current = [m.group(3).strip(), base_line + offset] if m.group(2).lower() == "compute" else None
+            if current is not None:
+                out.append(current)
+            indent = len(m.group(1))
+            continue
+        stripped = line.strip()
+        if current is not None and stripped and len(line) - len(line.lstrip()) > indent:
+            current[0] += " " + stripped
+        else:
+            current = None
+    return [(text, line) for text, line in out]
+
+
+def _steps(statement: str) -> list[str]:
+    """Split ``a -> x; b -> y`` into steps; a step without an arrow (work left in DEST) joins the next."""
+    body = re.sub(r"^\s*per (block|chunk|row)\s*:\s*", "", statement, flags=re.IGNORECASE)
+    parts = [p.strip() for p in body.split(";") if p.strip()]
+    steps: list[str] = []
+    pending = ""
+    for p in parts:
+        if "->" not in p:
+            pending = f"{pending}; {p}" if pending else p
+            continue
+        steps.append(f"{pending}; {p}" if pending else p)
+        pending = ""
+    if pending:
+        steps.append(pending)
+    return steps
+
+
 def from_dataflow(doc: Document, cbs: list[CircularBuffer]) -> list[Phase]:
-    """Planner data-flow lists: ``3. Compute: reduce<SUM, REDUCE_ROW>(c_2, ...) -> cb_mean (c_24), 1 tile``."""
-    out = []
+    """Planner data-flow blocks: ``Compute: reduce<SUM, ROW>(c_24, scaler c_8) -> mean c_27`` (numbered or not,
+    several steps per line separated by ``;``, optional steps in brackets)."""
+    out: list[Phase] = []
     for block in doc.code:
-        base = block.line
-        for offset, line in enumerate(block.text.splitlines(), start=1):
-            m = re.match(r"\s*\d+\.\s*compute\s*:\s*(.+)", line, re.IGNORECASE)
-            if not m:
-                continue
-            body = m.group(1)
-            left, _, right = body.partition("->")
-            kind, op, bcast, dim = classify(body)
-            p = Phase(
-                len(out) + 1,
-                _slug(re.split(r"[<(]", body)[0]),
-                kind,
-                body.strip(),
-                broadcast=bcast,
-                op=op,
-                reduce_dim=dim,
-                line=base + offset,
-            )
-            out.append(_fill(p, left, right, cbs))
+        for statement, line in _compute_statements(block.text, block.line):
+            for step in _steps(statement):
+                optional = step.startswith("[")
+                step = step.strip("[] ").replace("]", "", 1) if optional else step
+                left, _, right = step.rpartition("->") if "->" in step else (step, "", "")
+                kind, op, bcast, dim = classify(step)
+                name = _slug(re.split(r"[<(]", step.split(";")[0])[0])
+                p = Phase(len(out) + 1, name, kind, step, broadcast=bcast, op=op, reduce_dim=dim, line=line)
+                _fill(p, left, right, cbs)
+                if (not p.inputs or "(." in left.replace(" ", "")) and out and out[-1].output is not None:
+                    p.inputs.insert(0, out[-1].output)
+                if optional:
+                    p.text += " (optional)"
+                out.append(p)
     return out
 
 
