@@ -144,6 +144,17 @@ def _looped(norms, fn):
         norms._split_disabled = old
 
 
+def warm_up_gpu(dev, seconds=3.0):
+    """Keep the GPU busy for a few seconds so clocks have ramped up before the first (decode) timings."""
+    a = torch.empty(1 << 28, dtype=torch.uint8, device=dev)
+    b = torch.empty_like(a)
+    end = time.time() + seconds
+    while time.time() < end:
+        for _ in range(20):
+            b.copy_(a)
+        torch.cuda.synchronize()
+
+
 def run(args):
     import triton
 
@@ -153,6 +164,7 @@ def run(args):
     torch._dynamo.config.cache_size_limit = 64
     torch._dynamo.config.recompile_limit = 64
     records = []
+    warm_up_gpu(dev)
     t0 = time.time()
     for op in EPS:
         eps = EPS[op]
@@ -315,14 +327,63 @@ def plot(result, path):
     fig.savefig(path, dpi=110)
 
 
+TUNE_SHAPES = ((8192, 16384), (2048, 65536), (512, 262144))
+
+
+def tune(quick):
+    """Sweep the large-row launch tunables; returns the best TUNING override per element size."""
+    import siblings.triton as ours
+    from siblings.triton import norms
+
+    base = {k: (dict(v) if isinstance(v, dict) else v) for k, v in norms.TUNING.items()}
+    configs = []
+    for size, dname in ((2, "bf16"), (4, "fp32")):
+        for rw in (16, 32):
+            configs.append((dname, f"rows<=16384 w{rw}", {"max_row_block": {size: 16384}, "row_warps_max": rw}))
+        for chunk in (4096, 8192, 16384):
+            for warps in (4, 8, 16):
+                if chunk // (warps * 32) > 64:
+                    continue
+                configs.append((dname, f"split c{chunk} w{warps}",
+                                {"max_row_block": {size: 8192}, "split_chunk": {size: chunk}, "split_warps": warps}))
+    table = []
+    for dname, label, over in configs:
+        dtype = DTYPES[dname]
+        norms.TUNING.update({k: ({**base[k], **v} if isinstance(v, dict) else v) for k, v in over.items()})
+        try:
+            for m, n in TUNE_SHAPES:
+                if label.startswith("rows") and n > 16384:
+                    continue
+                x = torch.randn(m, n, device="cuda", dtype=dtype)
+                w = torch.randn(n, device="cuda", dtype=dtype)
+                b = torch.randn(n, device="cuda", dtype=dtype)
+                for op, fn in (("rms_norm", lambda: ours.rms_norm(x, w)), ("layer_norm", lambda: ours.layer_norm(x, w, b))):
+                    ref = reference(op, x, w, b, EPS[op])
+                    ok = ((fn().double() - ref).abs().max() <= 2.0 ** -7 * ref.abs().max()).item()
+                    us = bench(fn, quick)
+                    tb = (2 * m * n + n) * x.element_size() / (us * 1e-6) / 1e12
+                    table.append({"dtype": dname, "config": label, "op": op, "N": n, "us": us, "tbps": tb, "ok": ok})
+                    print(f"tune {dname} {label:22s} {op:10s} N={n:6d} {us:8.1f} us {tb:5.2f} TB/s ok={ok}", flush=True)
+        finally:
+            norms.TUNING.clear()
+            norms.TUNING.update({k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()})
+    return table
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="directory for gpu_norms.{json,md,png}")
     ap.add_argument("--quick", action="store_true", help="fewer shapes and repetitions")
+    ap.add_argument("--tune", action="store_true", help="only sweep the large-row launch tunables")
     args = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("gpu_norms.py needs a CUDA GPU (torch.cuda.is_available() is False)")
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.tune:
+        with torch.inference_mode():
+            table = tune(args.quick)
+        (args.out / "gpu_norms_tune.json").write_text(json.dumps(table, indent=1))
+        return
     with torch.inference_mode():
         result = run(args)
     (args.out / "gpu_norms.json").write_text(json.dumps(result, indent=1, default=lambda v: None if isinstance(v, float) and math.isnan(v) else v))

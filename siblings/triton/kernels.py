@@ -39,7 +39,7 @@ def norm_rows_kernel(
     n_rows, n_cols, stride_x, stride_res, stride_y, stride_res_out,
     eps, w_offset,
     IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
-    ROWS: tl.constexpr, BLOCK_N: tl.constexpr,
+    ROWS: tl.constexpr, BLOCK_N: tl.constexpr, PRELOAD_WB: tl.constexpr,
 ):
     rows = tl.program_id(0) * ROWS + tl.arange(0, ROWS)
     cols = tl.arange(0, BLOCK_N)
@@ -52,14 +52,23 @@ def norm_rows_kernel(
         x = x + r.to(tl.float32)
         tl.store(res_out_ptr + rows64[:, None] * stride_res_out + cols[None, :],
                  x.to(res_out_ptr.dtype.element_ty), mask=mask)
+    # For small tiles, weight and bias are loaded before the reductions so their latency overlaps x's
+    # (decode shapes are latency-bound); for large tiles that would cost registers and spill.
+    if PRELOAD_WB:
+        if HAS_W:
+            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+        if HAS_B:
+            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
     mean, var = _row_stats(x, mask, n_cols, IS_LN)
     rstd = 1.0 / tl.sqrt(var + eps)
     y = (x - mean[:, None]) * rstd[:, None]
     if HAS_W:
-        w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+        if not PRELOAD_WB:
+            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
         y = y * (w + w_offset)[None, :]
     if HAS_B:
-        b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+        if not PRELOAD_WB:
+            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
         y = y + b[None, :]
     tl.store(y_ptr + rows64[:, None] * stride_y + cols[None, :], y.to(y_ptr.dtype.element_ty), mask=mask)
 

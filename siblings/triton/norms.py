@@ -21,11 +21,18 @@ from siblings.triton import kernels
 
 SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
-# Elements of one row a single program keeps in registers before the row is split across programs.
-_MAX_ROW_BLOCK = {4: 8192, 2: 16384}
-# Elements per program handled by the row-tile kernel for small rows (several rows per program).
-_TILE_ELEMS = 4096
-_SPLIT_CHUNK = {4: 8192, 2: 16384}
+# Launch tunables, keyed by element size where it matters (measured on an H200; see
+# benchmarks/gpu_norms.py --tune). max_row_block: the largest row one program keeps in registers before
+# the row is split across programs; tile_elems: elements per program for small rows (several rows per
+# program); split_chunk / split_warps: the share of a row each program of the split kernel holds.
+TUNING = {
+    "max_row_block": {4: 16384, 2: 16384},
+    "tile_elems": 4096,
+    "split_chunk": {4: 8192, 2: 16384},
+    "split_warps": 8,
+    "preload_max_per_thread": 16,
+    "row_warps_max": 16,
+}
 
 
 @dataclass(frozen=True)
@@ -48,20 +55,20 @@ def _split_disabled() -> bool:
 
 
 def plan_launch(n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool) -> LaunchPlan:
-    size = torch.empty((), dtype=dtype).element_size()
-    size = 4 if size >= 4 else 2
+    size = 4 if dtype == torch.float32 else 2
     block_n = triton.next_power_of_2(n_cols)
-    if block_n <= _MAX_ROW_BLOCK[size]:
-        rows = max(1, min(64, _TILE_ELEMS // block_n))
+    if block_n <= TUNING["max_row_block"][size]:
+        rows = max(1, min(64, TUNING["tile_elems"] // block_n))
         # Don't starve the GPU of programs on short inputs.
         rows = min(rows, triton.next_power_of_2(max(1, n_rows)))
         elems = rows * block_n
-        warps = 4 if elems < 2048 else 8 if elems < 8192 else 16
+        warps = min(4 if elems < 2048 else 8 if elems < 8192 else 16 if elems < 32768 else 32,
+                    TUNING["row_warps_max"])
         return LaunchPlan("rows", rows, block_n, 1, warps)
-    chunk = _SPLIT_CHUNK[size]
+    chunk = TUNING["split_chunk"][size]
     if on_gpu and not _interpreting() and not _split_disabled():
         split = triton.cdiv(n_cols, chunk)
-        return LaunchPlan("split", 1, chunk, split, 16)
+        return LaunchPlan("split", 1, chunk, split, TUNING["split_warps"])
     return LaunchPlan("looped", 1, min(chunk, 4096), 1, 8)
 
 
@@ -139,6 +146,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
         kernels.norm_rows_kernel[grid](
             *args, n_rows, n_cols, *strides, float(eps), float(w_offset), **flags,
             ROWS=plan.rows_per_program, BLOCK_N=plan.block, num_warps=plan.num_warps,
+            PRELOAD_WB=plan.rows_per_program * plan.block <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
         )
     elif plan.path == "split":
         stats = torch.empty((n_rows, plan.split, 2), dtype=torch.float32, device=x.device)
