@@ -466,3 +466,106 @@ def test_binop_with_scalar(lib, mode, fn):
             np.testing.assert_array_equal(out, O.bf16_rne(r))  # rsub rounds explicitly
         else:
             np.testing.assert_array_equal(out, O.bf16_truncate(r))  # bf16 DEST stores truncate
+
+
+# ---- kernels through the shadow headers and the compute runtime (stand-in core) --------------------------------
+KERNELS = Path(__file__).resolve().parent / "kernels"
+BF16, FP32 = 5, 0  # DataFormat values
+
+
+@pytest.fixture(scope="module")
+def runtime_objects(tmp_path_factory):
+    """The compute runtime and the stand-in core, compiled once (C++20, as the runtime library is built)."""
+    d = tmp_path_factory.mktemp("compute_rt")
+    objs = []
+    for src in sorted((RUNTIME / "src" / "compute").glob("*.cpp")) + [KERNELS / "compute_harness_core.cpp"]:
+        obj = d / (src.stem + ".o")
+        subprocess.run(["g++", "-std=c++20", "-O1", "-c", f"-I{RUNTIME / 'include'}", "-o", str(obj), str(src)],
+                       check=True, capture_output=True, text=True)
+        objs.append(str(obj))
+    return objs
+
+
+def run_kernel(runtime_objects, tmp_path, kernel, cbs, defines=(), fp32_dest=False, fidelity=4):
+    """Builds `kernel` (C++17, shadow headers first) against the runtime and runs it. cbs: {cb: (fmt, pages,
+    array or None)}. Returns (returncode, stdout, {cb: raw bytes})."""
+    exe = tmp_path / "kernel"
+    flags = [f"-D{d}" for d in defines]
+    kobj = tmp_path / "kernel.o"
+    subprocess.run(["g++", "-std=c++17", "-O1", "-Wall", "-c", *flags, f"-I{ROOT / 'emulator' / 'kernel_api'}",
+                    f"-I{RUNTIME / 'include'}", "-o", str(kobj), str(KERNELS / kernel)],
+                   check=True, capture_output=True, text=True)
+    subprocess.run(["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True)
+    args = [str(exe), str(tmp_path), str(int(fp32_dest)), str(fidelity), "0", "0", "0"]
+    for cb, (fmt, pages, data) in cbs.items():
+        path = "-"
+        if data is not None:
+            path = str(tmp_path / f"in{cb}.bin")
+            raw = O.bits(data).astype(np.uint32)
+            (raw >> 16).astype(np.uint16).tofile(path) if fmt == BF16 else raw.tofile(path)
+        args += [str(cb), str(fmt), str(pages), path]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    out = {cb: (tmp_path / f"cb{cb}.bin").read_bytes() for cb in cbs}
+    return proc.returncode, proc.stdout, out
+
+
+def bf16_tiles(raw: bytes) -> np.ndarray:
+    u = np.frombuffer(raw, np.uint16).astype(np.uint32) << 16
+    return O.from_bits(u).reshape(-1, 1024)
+
+
+def test_kernel_bcast_reduce_sqrt(runtime_objects, tmp_path):
+    rng = np.random.default_rng(50)
+    wt = 2
+    x = np.abs(random_bf16(rng, 32 * 32 * wt)).reshape(32, 32 * wt)
+    col = np.abs(random_bf16(rng, 1024)).reshape(32, 32)
+    scaler = O.scaler_tile(1 / 64)
+    cbs = {0: (BF16, wt, O.tilize(x)), 1: (BF16, 1, O.tilize(col)), 2: (BF16, 1, O.tilize(scaler)),
+           16: (BF16, wt, None), 17: (BF16, 1, None)}
+    rc, out, cb = run_kernel(runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs, [f"WT={wt}"])
+    assert rc == 0, out
+    prod = O.untilize(bf16_tiles(cb[16]))
+    expected_prod = O.bf16_ties_away(x.astype(np.float64) * col[:, :1])
+    np.testing.assert_array_equal(prod, expected_prod)
+    acc = np.zeros(32)
+    for t in range(wt):  # each reduce_tile rounds the running sum in the 16-bit DEST
+        acc = O.bf16_ties_away(acc + (prod[:, 32 * t:32 * t + 32].astype(np.float64) / 64).sum(axis=1))
+    res = O.untilize(bf16_tiles(cb[17]))
+    ideal = O.bf16_rne(np.sqrt(acc.astype(np.float64)).astype(np.float32))
+    ulp = np.spacing(ideal) * 65536
+    assert np.all(np.abs(res[:, 0] - ideal) <= ulp)
+    assert np.all(res[:, 1:] == 0)  # the reduce edge mask zeroes everything but column 0
+
+
+ERROR_CASES = {
+    1: "add_init called before compute_kernel_hw_startup",
+    2: "add_tiles without its matching init: call add_init(icb0, icb1) before it",
+    3: "DEST index 8 is out of range: only 8 tiles are usable with fp32_dest_acc_en=false",
+    4: "add_tiles writes DEST without tile_regs_acquire",
+    5: "pack_tile reads DEST without tile_regs_wait",
+    6: "rsqrt_tile without its SFPU init",
+    7: "CB 1 holds Float32 data but the SrcA unpacker is configured for Float16_b",
+    8: "tile_regs_acquire called twice without tile_regs_commit",
+    9: "tile_regs_release without tile_regs_wait",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+def test_protocol_errors(runtime_objects, tmp_path, case):
+    rng = np.random.default_rng(60)
+    cbs = {0: (BF16, 1, random_bf16(rng, 1024)[None]), 1: (FP32 if case == 7 else BF16, 1, random_bf16(rng, 1024)[None]),
+           16: (BF16, 1, None)}
+    rc, out, _ = run_kernel(runtime_objects, tmp_path, "compute_protocol_errors.cpp", cbs, [f"ERROR_CASE={case}"])
+    assert rc == 3, out
+    assert ERROR_CASES[case] in out, out
+
+
+def test_pack_after_reduce_needs_reduce_uninit(runtime_objects, tmp_path):
+    rng = np.random.default_rng(61)
+    cbs = {0: (BF16, 2, random_bf16(rng, 2048).reshape(2, 1024)), 1: (BF16, 1, random_bf16(rng, 1024)[None]),
+           2: (BF16, 1, O.tilize(O.scaler_tile(1.0))), 16: (BF16, 2, None), 17: (BF16, 1, None)}
+    rc, out, _ = run_kernel(runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs,
+                            ["PACK_AFTER_REDUCE", "SKIP_UNINIT"])
+    assert rc == 3 and "pack_tile after a reduce without reduce_uninit" in out, out
+    rc, out, _ = run_kernel(runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs, ["PACK_AFTER_REDUCE"])
+    assert rc == 0, out
