@@ -569,3 +569,23 @@ def test_pack_after_reduce_needs_reduce_uninit(runtime_objects, tmp_path):
     assert rc == 3 and "pack_tile after a reduce without reduce_uninit" in out, out
     rc, out, _ = run_kernel(runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs, ["PACK_AFTER_REDUCE"])
     assert rc == 0, out
+
+
+@pytest.mark.parametrize("fmt", [BF16, FP32])
+def test_kernel_tilize_then_pack_untilize(runtime_objects, tmp_path, fmt):
+    rng = np.random.default_rng(70)
+    block = 3
+    rows = rng.standard_normal((32, 32 * block)).astype(np.float32)
+    if fmt == BF16:
+        rows = O.bf16_truncate(rows)
+    cbs = {0: (fmt, block, rows.reshape(block, 1024)), 16: (fmt, block, None), 17: (fmt, block, None)}
+    rc, out, cb = run_kernel(runtime_objects, tmp_path, "compute_tilize_untilize.cpp", cbs, [f"BLOCK={block}"])
+    assert rc == 0, out
+    decode = bf16_tiles if fmt == BF16 else (lambda raw: np.frombuffer(raw, np.float32).reshape(-1, 1024))
+    tiles = decode(cb[16])
+    # bf16 moves exactly; fp32 without UnpackToDestFp32 passes SrcA as TF32 and a 16-bit DEST (ties away)
+    expected = rows if fmt == BF16 else O.bf16_ties_away(O.to_src(rows).astype(np.float64))
+    np.testing.assert_array_equal(tiles, O.tilize(expected))
+    back = decode(cb[17]).reshape(32, 32 * block)
+    twice = expected if fmt == BF16 else O.bf16_ties_away(O.to_src(expected).astype(np.float64))
+    np.testing.assert_array_equal(back, twice)
