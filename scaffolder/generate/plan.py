@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from scaffolder.generate.compute_program import ComputeProgram, Unmapped, build_program
 from scaffolder.model import CircularBuffer, OpSpec, Parameter, Requirement
 
 _SIDE = re.compile(r"scaler|eps|gamma|beta|weight|bias|mask|const", re.IGNORECASE)
@@ -28,6 +29,8 @@ class Plan:
     missing_phases: list[str]
     reference: str | None  # torch expression over x (and gamma/beta) for the full op
     stage_tests: list[dict] = field(default_factory=list)
+    program: ComputeProgram | None = None  # set when every phase maps onto a phase template
+    unmapped: str = ""  # why not, otherwise
 
     @property
     def optional_tensors(self) -> list[Parameter]:
@@ -88,8 +91,13 @@ def build_plan(spec: OpSpec) -> Plan:
                 and c.index not in (input_cb.index, output_cb.index)
             ),
         )
-    mapped = {"tilize", "untilize", "copy"}
-    missing = [f"{p.index}:{p.name}" for p in spec.phases if p.kind not in mapped]
+    program, unmapped = None, ""
+    try:
+        program = build_program(spec, input_cb.index, output_cb.index, [p.name for p in spec.scalar_params])
+    except Unmapped as e:
+        unmapped = str(e)
+    data_path = {"tilize", "untilize", "copy"}
+    missing = [] if program else [f"{p.index}:{p.name}" for p in spec.phases if p.kind not in data_path]
     reference = _reference(spec)
     plan = Plan(
         spec=spec,
@@ -106,6 +114,8 @@ def build_plan(spec: OpSpec) -> Plan:
         checks=spec.requirements,
         missing_phases=missing,
         reference=reference,
+        program=program,
+        unmapped=unmapped,
     )
     for st in spec.stages:
         ref = st.reference.strip()

@@ -109,7 +109,14 @@ def _cb_rows(plan: Plan) -> list[dict]:
                 expr = re.sub(rf"\b{name}\b", "Wt", expr)
         expr = re.sub(r"\s*\*\s*", " * ", expr)
         note = ""
-        if cb is plan.input_cb or (
+        prog = plan.program
+        const = next((c for c in prog.constants if c.cb == cb.index), None) if prog else None
+        if prog and cb.index in prog.row_tiles:
+            expr, note = (
+                prog.row_tiles[cb.index],
+                "one resident tile-row" if prog.row_tiles[cb.index] == "Wt" else "",
+            )
+        elif cb is plan.input_cb or (
             plan.both_layouts
             and cb.produced_by("reader")
             and cb.page_unit == "tile"
@@ -122,7 +129,13 @@ def _cb_rows(plan: Plan) -> list[dict]:
         elif cb is plan.output_cb or cb is plan.output_tile_cb:
             expr, note = f"max({expr}, out_pages_per_row)", "holds a full tile-row for the data path"
         fmt = cb.data_format.lower()
-        if (
+        if const is not None:
+            # The reduce-scaler generator writes a 16-bit tile; a [0, 0] scalar takes the data format.
+            bf16 = const.kind == "reduce_scaler"
+            dtype, tile = (
+                ("ttnn.bfloat16", "ttnn.tile_size(ttnn.bfloat16)") if bf16 else ("dtype", "tile_size")
+            )
+        elif (
             "scaler" in cb.name.lower()
             or "scaler" in cb.purpose.lower()
             or ("bfloat16" in fmt and "float32" not in fmt)
@@ -214,6 +227,21 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "float_scalars": float_scalars,
         "in_unit": plan.input_cb.page_unit,
         "missing": plan.missing_phases,
+        "program": plan.program,
+        "unmapped": plan.unmapped,
+        "constants": [
+            {
+                "cb": c.cb,
+                "kind": c.kind,
+                "name": plan.program.names[c.cb],
+                "value": c.value,
+                "arg": 3 + len(opt) + k,
+            }
+            for k, c in enumerate(plan.program.constants)
+        ]
+        if plan.program
+        else [],
+        "cb_decls": sorted(plan.program.names.items()) if plan.program else [],
         "phases": spec.phases,
         "shapes": repr([tuple(s) for s in spec.test_shapes]),
         "rtol": tol.rtol if tol.rtol is not None else 0.05,
@@ -232,6 +260,19 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     return ctx
 
 
+def _sort_includes(text: str) -> str:
+    """Sort each run of project includes, as clang-format's IncludeBlocks: Preserve does."""
+    lines, out, run = text.split("\n"), [], []
+    for line in lines + [""]:
+        if line.startswith('#include "'):
+            run.append(line)
+            continue
+        out.extend(sorted(run))
+        run = []
+        out.append(line)
+    return "\n".join(out[:-1])
+
+
 def render_package(spec: OpSpec, spec_file: str) -> dict[str, str]:
     """Relative path -> file content for the whole package."""
     env = _env()
@@ -247,6 +288,7 @@ def render_package(spec: OpSpec, spec_file: str) -> dict[str, str]:
         f"kernels/{op}_compute.cpp": env.get_template("kernels/compute.cpp.j2").render(ctx),
         f"tests/test_{op}.py": env.get_template("tests/test_op.py.j2").render(ctx),
     }
+    files[f"kernels/{op}_compute.cpp"] = _sort_includes(files[f"kernels/{op}_compute.cpp"])
     layouts = " or ".join(plan.layouts)
     readme_ctx = dict(ctx)
     readme_ctx.update(

@@ -185,6 +185,9 @@ def from_dataflow(doc: Document, cbs: list[CircularBuffer]) -> list[Phase]:
                 name = _slug(re.split(r"[<(]", step.split(";")[0])[0])
                 p = Phase(len(out) + 1, name, kind, step, broadcast=bcast, op=op, reduce_dim=dim, line=line)
                 _fill(p, left, right, cbs)
+                if p.output is not None:
+                    target = next((c.name for c in cbs if c.index == p.output and c.name), f"c_{p.output}")
+                    p.name = _slug(f"{op or kind} {target.removeprefix('cb_')}")
                 if (not p.inputs or "(." in left.replace(" ", "")) and out and out[-1].output is not None:
                     p.inputs.insert(0, out[-1].output)
                 if optional:

@@ -1,0 +1,233 @@
+"""Phase templates: turn a spec's compute phases into raw-API compute code for one resident tile-row.
+
+Every tile CB a phase touches holds one tile-row (Wt tiles, or 1 tile for reduce outputs and constants),
+so each CB is waited for once per row and popped after its last use before it is produced again; the
+waits and pops stay in balance by construction. Phases outside the template library (in-place SFPU,
+optional affine steps, column reduces, ...) leave the kernel as a data path with the plan in comments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from scaffolder.model import CircularBuffer, OpSpec
+
+_SFPU_POST = ("rsqrt", "sqrt", "recip", "exp")
+_BCAST_SUFFIX = {"COL": "cols", "ROW": "rows", "SCALAR": "scalar"}
+
+
+@dataclass
+class Constant:
+    """A tile the reader writes once: a reduce scaler (row 0 of each face) or a scalar at [0, 0]."""
+
+    cb: int
+    kind: str  # "reduce_scaler" | "scalar"
+    value: str  # Python expression on the host: "1.0 / W", "epsilon"
+
+
+@dataclass
+class ComputeProgram:
+    setup: list[str] = field(default_factory=list)  # before the row loop
+    body: list[str] = field(default_factory=list)  # per tile-row
+    teardown: list[str] = field(default_factory=list)  # after the loop
+    constants: list[Constant] = field(default_factory=list)
+    row_tiles: dict[int, str] = field(default_factory=dict)  # CB -> "Wt" | "1": pages the program needs
+    includes: set[str] = field(default_factory=set)
+    names: dict[int, str] = field(default_factory=dict)  # CB index -> C++ constant name
+
+
+class Unmapped(Exception):
+    """A phase or CB the templates cannot express; the message says which."""
+
+
+def _is_constant(cb: CircularBuffer) -> bool:
+    return (
+        cb.produced_by("reader")
+        and re.search(r"scaler|eps|ones|const", f"{cb.name} {cb.purpose}", re.IGNORECASE) is not None
+    )
+
+
+def _constant(cb: CircularBuffer, scalars: list[str]) -> Constant:
+    text = f"{cb.name} {cb.purpose}".lower()
+    if "scaler" in text or "ones" in text:
+        value = (
+            "1.0" if ("ones" in text or "1.0" in text) and "1/w" not in text.replace(" ", "") else "1.0 / W"
+        )
+        return Constant(cb.index, "reduce_scaler", value)
+    eps = next((s for s in scalars if s.startswith("eps")), None)
+    if eps is None:
+        raise Unmapped(f"c_{cb.index} {cb.name}: constant tile with no scalar parameter to fill it")
+    return Constant(cb.index, "scalar", eps)
+
+
+def cb_names(spec: OpSpec) -> dict[int, str]:
+    """C++ constant names for CB ids: the spec's names made unique, `cb_<index>` when a name is unusable."""
+    out: dict[int, str] = {}
+    for cb in spec.cbs:
+        name = re.sub(r"\W+", "_", cb.name).strip("_").lower() or f"cb_{cb.index}"
+        if not name.startswith("cb_"):
+            name = "cb_" + name
+        if name in out.values() or name in ("cb_in", "cb_out", "cb_tiled"):
+            name = f"{name}_{cb.index}"
+        out[cb.index] = name
+    return out
+
+
+def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str]) -> ComputeProgram:
+    phases = spec.phases
+    if not phases:
+        raise Unmapped("the spec lists no compute phases")
+    has_tilize = any(p.kind == "tilize" for p in phases)
+    if len(spec.input_layouts) != 1 or has_tilize != (spec.input_layouts[0] == "ROW_MAJOR"):
+        raise Unmapped(
+            "the phases cover one input layout; the spec accepts " + " and ".join(spec.input_layouts)
+        )
+    prog = ComputeProgram()
+    tensors = [p.name for p in spec.tensor_params[1:]]
+    if tensors:
+        raise Unmapped(f"optional tensor input(s) {', '.join(tensors)} need reader templates not written yet")
+    for p in phases:
+        if "(optional)" in p.text:
+            raise Unmapped(f"phase {p.index} {p.name} is optional (needs a compile-time switch)")
+        if p.output is None or not p.inputs:
+            raise Unmapped(f"phase {p.index} {p.name}: input or output CB not resolved")
+        if p.kind == "reduce" and p.reduce_dim != "REDUCE_ROW":
+            raise Unmapped(f"phase {p.index} {p.name}: {p.reduce_dim} has no template")
+        if p.kind not in ("tilize", "untilize", "reduce", "binary", "copy"):
+            raise Unmapped(f"phase {p.index} {p.name}: {p.kind} phase has no template")
+        if p.output in p.inputs:
+            raise Unmapped(f"phase {p.index} {p.name}: in-place phase on c_{p.output}")
+    cbs = {c.index: c for c in spec.cbs}
+    prog.names = cb_names(spec)
+    N = prog.names
+    for p in phases:
+        for i in [*p.inputs, p.output]:
+            if i not in cbs:
+                raise Unmapped(f"phase {p.index} {p.name}: c_{i} is not in the CB table")
+    # Constants: written once by the reader, waited once, popped after the loop.
+    consts = {i: _constant(cbs[i], scalars) for p in phases for i in p.inputs if _is_constant(cbs[i])}
+    prog.constants = sorted(consts.values(), key=lambda c: c.cb)
+    # Tiles per row: 1 for reduce outputs (Col0) and constants, Wt for everything else.
+    tiles: dict[int, str] = {}
+    for p in phases:
+        tiles.setdefault(p.output, "1" if p.kind == "reduce" else "Wt")
+        if p.kind == "binary" and len(p.inputs) > 1 and tiles.get(p.inputs[0]) == "1":
+            tiles[p.output] = "1"
+        for i in p.inputs:
+            tiles.setdefault(i, "1" if i in consts else "Wt")
+    prog.row_tiles = {i: n for i, n in tiles.items() if i not in (input_cb, output_cb)}
+    for c in prog.constants:
+        prog.setup.append(f"cb_wait_front({N[c.cb]}, 1);  // written once by the reader")
+        prog.teardown.append(f"cb_pop_front({N[c.cb]}, 1);")
+
+    def last_use(cb: int, start: int) -> bool:
+        """True when phase `start` is the last reader of cb before cb is produced again (or the row ends)."""
+        for q in phases[start + 1 :]:
+            if cb in q.inputs:
+                return False
+            if q.output == cb:
+                return True
+        return True
+
+    waited: set[int] = set()
+    body = prog.body
+    for n, p in enumerate(phases):
+        body.append(
+            f"// Phase {p.index}: {p.name} ({p.kind}{' ' + p.op if p.op and p.op != p.kind else ''}"
+            f"{', ' + p.broadcast + ' broadcast' if p.broadcast != 'NONE' else ''})"
+        )
+        ins, out = p.inputs, p.output
+        if p.kind == "tilize":
+            body.append(f"tilize_row<Wt>({N[ins[0]]}, in_pages, {N[out]});")
+            prog.includes.add("tilize")
+            continue
+        if p.kind == "untilize":
+            if ins[0] in waited:
+                raise Unmapped(f"phase {p.index} {p.name}: untilize of a CB that later phases still read")
+            body.append(f"untilize_row<Wt, block>({N[ins[0]]}, {N[out]}, out_pages);")
+            prog.includes.add("untilize")
+            continue
+        for i in dict.fromkeys(ins):
+            if i not in waited and i not in consts:
+                body.append(f"cb_wait_front({N[i]}, {tiles[i]});")
+                waited.add(i)
+        a = ins[0]
+        b = ins[1] if len(ins) > 1 else ins[0]
+        n_out = tiles[out]
+        post = next((s for s in _SFPU_POST if re.search(rf"\b{s}", p.text.lower())), None)
+        if p.kind == "reduce":
+            scaler = next((i for i in ins[1:] if i in consts), None)
+            if scaler is None:
+                raise Unmapped(f"phase {p.index} {p.name}: reduce without a scaler CB")
+            pool = {"sum": "SUM", "avg": "SUM", "max": "MAX"}[p.op or "sum"]
+            body += [
+                f"reconfig_data_format({N[a]}, {N[scaler]});",
+                f"pack_reconfig_data_format({N[out]});",
+                f"reduce_init<PoolType::{pool}, ReduceDim::REDUCE_ROW>({N[a]}, {N[scaler]}, {N[out]});",
+                f"cb_reserve_back({N[out]}, 1);",
+                "tile_regs_acquire();",
+                "for (uint32_t t = 0; t < Wt; ++t) {",
+                f"    reduce_tile<PoolType::{pool}, ReduceDim::REDUCE_ROW>({N[a]}, {N[scaler]}, t, 0, 0);",
+                "}",
+                "tile_regs_commit();",
+                "tile_regs_wait();",
+                f"pack_tile(0, {N[out]});",
+                "tile_regs_release();",
+                "reduce_uninit();",
+                f"cb_push_back({N[out]}, 1);",
+            ]
+            prog.includes.add("reduce")
+        else:
+            if p.kind == "copy":
+                init, call = f"copy_init({N[a]});", f"copy_tile({N[a]}, t, 0);"
+            else:
+                op = "mul" if p.op == "square" else p.op
+                bcast = "NONE" if p.op == "square" else p.broadcast
+                b_idx = "0" if bcast in ("COL", "SCALAR") or tiles.get(b) == "1" else "t"
+                a_idx = "0" if tiles.get(a) == "1" else "t"
+                if bcast == "NONE":
+                    init = f"{op}_init({N[a]}, {N[b]});"
+                    call = f"{op}_tiles({N[a]}, {N[b]}, {a_idx}, {b_idx}, 0);"
+                else:
+                    suffix = _BCAST_SUFFIX[bcast]
+                    init = f"{op}_bcast_{suffix}_init({N[a]}, {N[b]});"
+                    call = f"{op}_tiles_bcast_{suffix}({N[a]}, {N[b]}, {a_idx}, {b_idx}, 0);"
+                    prog.includes.add("bcast")
+                prog.includes.add("binary")
+            loop = n_out != "1"
+            body += [f"reconfig_data_format({N[a]}, {N[b]});", f"pack_reconfig_data_format({N[out]});", init]
+            if post:
+                body.append(f"{post}_tile_init();")
+                prog.includes.add(post)
+            inner = [
+                f"cb_reserve_back({N[out]}, 1);",
+                "tile_regs_acquire();",
+                call.replace("t, ", "0, ") if not loop else call,
+            ]
+            if post:
+                inner.append(f"{post}_tile(0);")
+            inner += [
+                "tile_regs_commit();",
+                "tile_regs_wait();",
+                f"pack_tile(0, {N[out]});",
+                "tile_regs_release();",
+                f"cb_push_back({N[out]}, 1);",
+            ]
+            if loop:
+                body.append("for (uint32_t t = 0; t < Wt; ++t) {")
+                body += ["    " + line for line in inner]
+                body.append("}")
+            else:
+                body += inner
+        for i in dict.fromkeys(ins):
+            if i in consts or i not in waited:
+                continue
+            if last_use(i, n):
+                body.append(f"cb_pop_front({N[i]}, {tiles[i]});")
+                waited.discard(i)
+    if waited:
+        raise Unmapped(
+            f"CB(s) {', '.join(f'c_{i}' for i in sorted(waited))} are still held at the end of a row"
+        )
+    return prog
