@@ -1,0 +1,65 @@
+"""Generated compute kernels compile against the emulator's shadow kernel API (C++17, -Wall -Werror)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import ttnn
+from scaffolder.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SHADOW = ROOT / "emulator" / "kernel_api"
+RUNTIME_INCLUDE = ROOT / "emulator" / "runtime" / "include"
+WHEEL = Path(ttnn.__file__).parent
+FIXTURES = ROOT / "tests" / "fixtures" / "specs"
+
+pytestmark = pytest.mark.skipif(
+    not (SHADOW / "api" / "compute" / "tilize.h").exists() or shutil.which("g++") is None,
+    reason="the emulator's compute shadow headers are not available",
+)
+
+CASES = [  # spec, extra CLI args, op, compile-time args (cb_in, cb_tiled, cb_out, Wt, in, out, block, rm_in, rm_out)
+    ("planner/row_standardize_spec.md", [], "row_standardize", [(0, 1, 16, 4, 4, 4, 4, 1, 1)]),
+    (
+        "architect/layer_norm_rm/op_design.md",
+        ["--name", "ln_arch"],
+        "ln_arch",
+        [(0, 1, 16, 8, 8, 8, 8, 1, 1)],
+    ),
+    ("architect/tilize/op_design.md", [], "tilize_rm", [(0, 16, 16, 2, 2, 2, 2, 1, 0)]),
+    # both layouts: RM->RM, TILE->TILE
+    (
+        "design/rms_norm/op_design.md",
+        ["--name", "rms_gen"],
+        "rms_gen",
+        [(0, 1, 17, 4, 32, 32, 4, 1, 1), (1, 1, 16, 4, 4, 4, 4, 0, 0)],
+    ),
+]
+
+
+@pytest.mark.parametrize("spec, extra, op, ct_sets", CASES, ids=[c[2] for c in CASES])
+def test_compute_kernel_compiles(tmp_path, spec, extra, op, ct_sets):
+    res = CliRunner().invoke(app, ["new-op", str(FIXTURES / spec), "--out", str(tmp_path), *extra])
+    assert res.exit_code == 0, res.output
+    kernel = tmp_path / op / "kernels" / f"{op}_compute.cpp"
+    for ct in ct_sets:
+        cmd = [
+            "g++",
+            "-std=c++17",
+            "-O0",
+            "-Wall",
+            "-Werror",
+            "-fsyntax-only",
+            f"-DKERNEL_COMPILE_TIME_ARGS={','.join(map(str, ct))}",
+            f"-I{SHADOW}",
+            f"-I{RUNTIME_INCLUDE}",
+            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
+            f"-I{WHEEL / 'tt_metal'}",
+            f"-I{WHEEL}",
+            str(kernel),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stderr[-3000:]
