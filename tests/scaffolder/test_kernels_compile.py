@@ -5,9 +5,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import ttnn
 from typer.testing import CliRunner
 
-import ttnn
 from scaffolder.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
