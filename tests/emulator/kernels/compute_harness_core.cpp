@@ -3,7 +3,7 @@
 // compute runtime without the launcher. Usage:
 //   harness <out_dir> <fp32_dest> <fidelity> <approx> <full_sync> <unpack_to_dest_mask> {<cb> <fmt> <pages> <file|->}…
 // Input CBs (a file) start with all their pages pushed; the others start empty and poisoned. At the end each CB's
-// whole FIFO is written to <out_dir>/cb<cb>.bin. A protocol error prints "EMU_FAIL <call>: <message>" and exits 3.
+// whole FIFO is written to <out_dir>/cb<cb>.bin. Runtime args come from $EMU_HARNESS_ARGS ("1,2,3"). A protocol error prints "EMU_FAIL <call>: <message>" and exits 3.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -42,7 +42,11 @@ uint32_t core_x() { return 0; }
 uint32_t core_y() { return 0; }
 Role role() { return Role::Compute; }
 const char* kernel_path() { return "harness"; }
-uint32_t runtime_arg(uint32_t, const Loc& loc) { fail("get_arg_val", -1, loc, "no runtime args in the harness"); }
+std::vector<uint32_t> g_args;  // from $EMU_HARNESS_ARGS ("1,2,3")
+uint32_t runtime_arg(uint32_t i, const Loc& loc) {
+    if (i >= g_args.size()) fail("get_arg_val", -1, loc, "runtime arg " + std::to_string(i) + " was not supplied");
+    return g_args[i];
+}
 uint32_t common_runtime_arg(uint32_t, const Loc& loc) { fail("get_common_arg_val", -1, loc, "no args"); }
 uint32_t runtime_arg_addr(uint32_t, const Loc& loc) { fail("get_arg_addr", -1, loc, "no args"); }
 void note_call(const char*, int, const Loc&) {}
@@ -121,6 +125,12 @@ int main(int argc, char** argv) {
             c.avail = c.pages;
         }
     }
+    if (const char* a = std::getenv("EMU_HARNESS_ARGS"))
+        for (const char* p = a; *p;) {
+            char* end;
+            emu::g_args.push_back(uint32_t(std::strtoul(p, &end, 0)));
+            p = *end ? end + 1 : end;
+        }
     int rc = 0;
     try {
         kernel_main();
