@@ -95,4 +95,16 @@ const ComputeConfig& compute_config();
 // ---- L1 / NoC ------------------------------------------------------------------------------------------
 uint32_t l1_base();  // host address of L1 offset 0 of the calling core
 uint32_t l1_size();
+uint32_t noc_x(uint32_t logical_x);  // NoC coordinates of a worker core
+uint32_t noc_y(uint32_t logical_y);
+uint64_t dram_bank_noc_addr(uint32_t bank, uint32_t addr);  // NoC address of `addr` in DRAM bank `bank`
+uint32_t num_dram_banks();
+// Transfers are queued and performed at the matching barrier (hardware gives no guarantee before it).
+void noc_read(uint64_t src_noc_addr, uint32_t dst_l1, uint32_t bytes, const Loc& loc);
+void noc_write(uint32_t src_l1, uint64_t dst_noc_addr, uint32_t bytes, const Loc& loc);
+void noc_write_zeros(uint32_t dst_l1, uint32_t bytes, const Loc& loc);
+void noc_read_barrier(const Loc& loc);
+void noc_write_barrier(const Loc& loc);
+uint8_t noc_index();  // 0 for RISCV_0 / reader, 1 for RISCV_1 / writer, as configured
+void dprint(const std::string& text);
 }  // namespace emu

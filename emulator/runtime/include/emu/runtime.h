@@ -1,0 +1,125 @@
+// Internal state of the emulated device: cores with L1 arenas, circular buffers, DRAM banks, kernel threads.
+// Only the runtime's own sources include this; kernels see emu/core.h through the shadow API headers.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "emu/core.h"
+
+namespace emu {
+
+constexpr uint32_t kNumCBs = 32;
+constexpr uint32_t kL1Stride = 2u << 20;        // arenas sit 2 MiB apart in one low mapping
+constexpr uint32_t kL1Alignment = 16;           // NOC_L1_READ_ALIGNMENT_BYTES
+constexpr uint32_t kDramAlignment = 32;         // NOC_DRAM_READ_ALIGNMENT_BYTES (Wormhole)
+constexpr uint32_t kPoisonWord = 0x7fbf7fbfu;   // a NaN in both bf16 halves and as fp32
+
+struct Thread;
+
+// One circular buffer index on one core. Counters are the hardware's 16-bit wrapping registers.
+struct CB {
+    bool configured = false;
+    uint32_t fifo_addr = 0, fifo_size = 0, page_size = 0, num_pages = 0;
+    uint32_t rd_ptr = 0, wr_ptr = 0;
+    uint16_t received = 0, acked = 0;
+    DataFormat format = DataFormat::Invalid;
+    // Protocol bookkeeping (not hardware state): windows opened by reserve/wait, owning threads.
+    uint32_t reserved = 0;  // pages reserved at the back and not yet pushed
+    uint32_t waited = 0;    // pages waited for at the front and not yet popped
+    const Thread* producer = nullptr;
+    const Thread* consumer = nullptr;
+    uint32_t occupied() const { return uint16_t(received - acked); }
+};
+
+struct Core;
+
+// A pending NoC transfer, performed only when its barrier (or flush) is reached.
+struct Transfer {
+    uint8_t* dst;
+    const uint8_t* src;
+    uint32_t bytes;
+    uint32_t l1_addr;  // the local L1 side, for CB-region hazard checks
+    Loc loc;
+};
+
+enum class ThreadState : uint8_t { Running, Blocked, Done, Failed };
+
+struct KernelInstance {
+    Role role = Role::Reader;
+    std::string so_path, kernel_path;
+    std::vector<uint32_t> args, common_args;
+    ComputeConfig compute;
+    uint8_t noc = 0;
+};
+
+struct Thread {
+    Core* core = nullptr;
+    KernelInstance kernel;
+    void* handle = nullptr;
+    void (*entry)() = nullptr;
+    ThreadState state = ThreadState::Running;
+    // What the thread is doing now, for the deadlock / livelock report.
+    const char* call = "start";
+    int call_cb = -1;
+    Loc call_loc{"", 0};
+    uint32_t call_pages = 0;
+    std::vector<Transfer> pending_reads, pending_writes;
+    std::array<uint8_t, 2> my_x{}, my_y{};
+};
+
+struct Core {
+    uint32_t x = 0, y = 0, index = 0;
+    uint8_t* l1 = nullptr;  // host pointer == L1 address (below 2 GiB)
+    std::array<CB, kNumCBs> cbs{};
+    std::vector<std::unique_ptr<Thread>> threads;
+    std::mutex mu;
+    std::condition_variable cv;
+    int alive = 0, blocked = 0;
+};
+
+struct Device {
+    uint32_t grid_x = 8, grid_y = 8;
+    uint32_t l1_size = 1499136, cb_base = 102400;
+    uint32_t num_dram_banks = 12;
+    uint64_t dram_bank_size = 1ull << 30;
+    uint8_t* l1_region = nullptr;
+    std::vector<uint8_t*> dram;
+    std::vector<std::unique_ptr<Core>> cores;  // index = y * grid_x + x
+    Core* core(uint32_t x, uint32_t y) { return cores.at(y * grid_x + x).get(); }
+};
+
+Device& device();
+Thread* current_thread();  // null outside kernel threads
+
+// Op-wide failure state: the first error wins; every thread unwinds at its next API call or wait.
+struct OpStatus {
+    std::mutex mu;
+    std::atomic<bool> aborted{false};
+    int code = 0;  // 0 ok, 1 protocol error, 2 deadlock / no progress
+    std::string message;
+    std::atomic<uint64_t> progress{0};
+};
+OpStatus& op_status();
+void record_failure(int code, const std::string& message);
+[[noreturn]] void unwind();
+
+std::string describe_thread(const Thread& t);
+std::string describe_cbs(const Core& core);
+std::string where(const Thread* t, const char* call, int cb, const Loc& loc);
+
+// NoC address encoding: ((y << 6 | x) << 36) | addr. Workers sit at (x + 1, y + 1); DRAM bank b at (0, b).
+constexpr uint64_t noc_encode(uint32_t nx, uint32_t ny, uint64_t addr) {
+    return (uint64_t((ny << 6) | nx) << 36) | (addr & ((1ull << 36) - 1));
+}
+uint8_t* noc_resolve(uint64_t noc_addr, uint32_t bytes, const char* call, const Loc& loc, bool* is_dram);
+void noc_flush_reads(Thread& t);
+void noc_flush_writes(Thread& t);
+
+}  // namespace emu

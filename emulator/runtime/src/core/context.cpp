@@ -1,0 +1,149 @@
+// Per-thread kernel context: who is running (kernel, core, role), its arguments, and the error path that
+// names kernel, core, CB and call on every protocol violation.
+#include <cstdio>
+#include <sstream>
+
+#include "emu/runtime.h"
+
+namespace emu {
+
+namespace {
+thread_local Thread* t_current = nullptr;
+OpStatus g_status;
+
+const char* role_name(Role r) {
+    switch (r) {
+        case Role::Reader: return "reader (BRISC)";
+        case Role::Writer: return "writer (NCRISC)";
+        default: return "compute (TRISC)";
+    }
+}
+}  // namespace
+
+void set_current_thread(Thread* t) { t_current = t; }
+Thread* current_thread() { return t_current; }
+OpStatus& op_status() { return g_status; }
+
+static Thread& me(const char* call) {
+    if (!t_current) {
+        std::fprintf(stderr, "emulator: %s called outside a kernel thread\n", call);
+        std::abort();
+    }
+    return *t_current;
+}
+
+uint32_t core_x() { return me("core_x").core->x; }
+uint32_t core_y() { return me("core_y").core->y; }
+Role role() { return me("role").kernel.role; }
+const char* kernel_path() { return me("kernel_path").kernel.kernel_path.c_str(); }
+
+const ComputeConfig& compute_config() { return me("compute_config").kernel.compute; }
+uint32_t l1_base() { return uint32_t(reinterpret_cast<uintptr_t>(me("l1_base").core->l1)); }
+uint32_t l1_size() { return device().l1_size; }
+
+std::string where(const Thread* t, const char* call, int cb, const Loc& loc) {
+    std::ostringstream os;
+    if (t) {
+        os << t->kernel.kernel_path;
+        if (loc.line > 0) os << ":" << loc.line;
+        os << " [" << role_name(t->kernel.role) << ", core (" << t->core->x << "," << t->core->y << ")]";
+    }
+    os << " " << call;
+    if (cb >= 0) os << " on CB " << cb;
+    return os.str();
+}
+
+void record_failure(int code, const std::string& message) {
+    OpStatus& s = op_status();
+    std::lock_guard<std::mutex> lock(s.mu);
+    if (s.code == 0) {
+        s.code = code;
+        s.message = message;
+    }
+    s.aborted = true;
+}
+
+[[noreturn]] void unwind() { throw Abort{}; }
+
+[[noreturn]] void fail(const char* call, int cb, const Loc& loc, const std::string& message) {
+    Thread* t = current_thread();
+    record_failure(1, where(t, call, cb, loc) + ": " + message);
+    // No core lock here: callers may already hold it. The state is only read for reports.
+    if (t) t->state = ThreadState::Failed;
+    // Wake every core so blocked threads notice the abort.
+    for (auto& c : device().cores) c->cv.notify_all();
+    unwind();
+}
+
+void note_call(const char* call, int cb, const Loc& loc) {
+    Thread& t = me(call);
+    if (op_status().aborted) unwind();
+    t.call = call;
+    t.call_cb = cb;
+    t.call_loc = loc;
+    op_status().progress.fetch_add(1, std::memory_order_relaxed);
+}
+
+uint32_t runtime_arg(uint32_t index, const Loc& loc) {
+    Thread& t = me("get_arg_val");
+    note_call("get_arg_val", -1, loc);
+    if (index >= t.kernel.args.size()) {
+        std::ostringstream os;
+        os << "runtime arg index " << index << " is past the " << t.kernel.args.size()
+           << " per-core runtime args supplied for this core (hardware would read stale L1)";
+        fail("get_arg_val", -1, loc, os.str());
+    }
+    return t.kernel.args[index];
+}
+
+uint32_t common_runtime_arg(uint32_t index, const Loc& loc) {
+    Thread& t = me("get_common_arg_val");
+    note_call("get_common_arg_val", -1, loc);
+    if (index >= t.kernel.common_args.size()) {
+        std::ostringstream os;
+        os << "common runtime arg index " << index << " is past the " << t.kernel.common_args.size()
+           << " common runtime args supplied";
+        fail("get_common_arg_val", -1, loc, os.str());
+    }
+    return t.kernel.common_args[index];
+}
+
+uint32_t runtime_arg_addr(uint32_t index, const Loc& loc) {
+    fail("get_arg_addr", -1, loc, "get_arg_addr is not supported by the emulator; use get_arg_val");
+}
+
+std::string describe_cbs(const Core& core) {
+    std::ostringstream os;
+    for (uint32_t i = 0; i < kNumCBs; ++i) {
+        const CB& cb = core.cbs[i];
+        if (!cb.configured) continue;
+        os << "    CB " << i << ": " << cb.num_pages << " pages x " << cb.page_size << " B " << format_name(cb.format)
+           << "; received " << cb.received << ", acked " << cb.acked << " (" << cb.occupied()
+           << " in FIFO); reserved " << cb.reserved << ", waited " << cb.waited << "; rd +"
+           << (cb.rd_ptr - cb.fifo_addr) << " wr +" << (cb.wr_ptr - cb.fifo_addr) << "\n";
+    }
+    return os.str();
+}
+
+std::string describe_thread(const Thread& t) {
+    std::ostringstream os;
+    os << "  " << role_name(t.kernel.role) << " " << t.kernel.kernel_path << " on core (" << t.core->x << ","
+       << t.core->y << "): ";
+    switch (t.state) {
+        case ThreadState::Done: os << "finished"; break;
+        case ThreadState::Failed: os << "failed"; break;
+        case ThreadState::Blocked: os << "BLOCKED in "; break;
+        case ThreadState::Running: os << "running, last call "; break;
+    }
+    if (t.state == ThreadState::Blocked || t.state == ThreadState::Running) {
+        os << t.call;
+        if (t.call_cb >= 0) os << "(cb " << t.call_cb;
+        if (t.call_cb >= 0 && t.state == ThreadState::Blocked) os << ", " << t.call_pages << " pages";
+        if (t.call_cb >= 0) os << ")";
+        if (t.call_loc.line > 0) os << " at line " << t.call_loc.line;
+    }
+    os << "\n";
+    return os.str();
+}
+
+}  // namespace emu

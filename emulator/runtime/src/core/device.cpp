@@ -1,0 +1,113 @@
+// The emulated chip: one low (MAP_32BIT) mapping holding every core's L1, and DRAM banks as lazily
+// committed host mappings. L1 addresses handed to kernels are host addresses, so the uint32_t pointers that
+// kernels cast (get_write_ptr, get_read_ptr) dereference directly.
+#include <sys/mman.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "emu/runtime.h"
+
+namespace emu {
+
+namespace {
+Device* g_device = nullptr;
+}
+
+Device& device() {
+    if (!g_device) throw std::runtime_error("emulated device is not open");
+    return *g_device;
+}
+
+const char* format_name(DataFormat f) {
+    switch (f) {
+        case DataFormat::Float32: return "Float32";
+        case DataFormat::Float16: return "Float16";
+        case DataFormat::Bfp8: return "Bfp8";
+        case DataFormat::Bfp4: return "Bfp4";
+        case DataFormat::Tf32: return "Tf32";
+        case DataFormat::Float16_b: return "Float16_b";
+        case DataFormat::Bfp8_b: return "Bfp8_b";
+        case DataFormat::Bfp4_b: return "Bfp4_b";
+        case DataFormat::Int32: return "Int32";
+        case DataFormat::UInt16: return "UInt16";
+        case DataFormat::Int8: return "Int8";
+        case DataFormat::UInt32: return "UInt32";
+        case DataFormat::UInt8: return "UInt8";
+        default: return "Invalid";
+    }
+}
+
+uint32_t format_bytes(DataFormat f) {
+    switch (f) {
+        case DataFormat::Float32: case DataFormat::Tf32: case DataFormat::Int32: case DataFormat::UInt32: return 4;
+        case DataFormat::Float16: case DataFormat::Float16_b: case DataFormat::UInt16: return 2;
+        case DataFormat::Int8: case DataFormat::UInt8: return 1;
+        default: return 0;
+    }
+}
+
+bool is_poisoned(const void* p, size_t bytes) {
+    const auto* w = static_cast<const uint8_t*>(p);
+    uint32_t word;
+    for (size_t i = 0; i + 4 <= bytes; i += 4) {
+        std::memcpy(&word, w + i, 4);
+        if (word != kPoisonWord) return false;
+    }
+    return bytes >= 4;
+}
+
+void device_close() {
+    if (!g_device) return;
+    Device& d = *g_device;
+    munmap(d.l1_region, size_t(d.cores.size()) * kL1Stride);
+    for (uint8_t* bank : d.dram) munmap(bank, d.dram_bank_size);
+    delete g_device;
+    g_device = nullptr;
+}
+
+void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb_base, uint32_t banks,
+                 uint64_t bank_size) {
+    device_close();
+    if (l1_size > kL1Stride) throw std::runtime_error("L1 size above the emulator's 2 MiB arena stride");
+    auto* d = new Device();
+    d->grid_x = grid_x;
+    d->grid_y = grid_y;
+    d->l1_size = l1_size;
+    d->cb_base = cb_base;
+    d->num_dram_banks = banks;
+    d->dram_bank_size = bank_size;
+    const size_t l1_bytes = size_t(grid_x) * grid_y * kL1Stride;
+    void* l1 = mmap(nullptr, l1_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE,
+                    -1, 0);
+    if (l1 == MAP_FAILED) {
+        delete d;
+        throw std::runtime_error("cannot map the emulated L1 below 2 GiB");
+    }
+    d->l1_region = static_cast<uint8_t*>(l1);
+    for (uint32_t y = 0; y < grid_y; ++y) {
+        for (uint32_t x = 0; x < grid_x; ++x) {
+            auto c = std::make_unique<Core>();
+            c->x = x;
+            c->y = y;
+            c->index = y * grid_x + x;
+            c->l1 = d->l1_region + size_t(c->index) * kL1Stride;
+            d->cores.push_back(std::move(c));
+        }
+    }
+    for (uint32_t b = 0; b < banks; ++b) {
+        void* p = mmap(nullptr, bank_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) throw std::runtime_error("cannot map emulated DRAM bank");
+        d->dram.push_back(static_cast<uint8_t*>(p));
+    }
+    g_device = d;
+}
+
+// Hardware L1 holds whatever the previous program left; the emulator fills it with a NaN pattern at the
+// start of every program so that reads of never-written memory are caught instead of silently used.
+void poison_l1(Core& core) {
+    auto* w = reinterpret_cast<uint32_t*>(core.l1);
+    for (uint32_t i = 0; i < device().l1_size / 4; ++i) w[i] = kPoisonWord;
+}
+
+}  // namespace emu

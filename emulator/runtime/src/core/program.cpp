@@ -1,0 +1,231 @@
+// Running one program: CB placement per core, kernel loading, one OS thread per kernel instance
+// (reader, writer, compute on every core, all concurrent), and the watchdog for livelocks.
+#include <dlfcn.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "emu/runtime.h"
+
+namespace emu {
+
+void set_current_thread(Thread* t);
+void poison_l1(Core& core);
+
+uint32_t noc_x(uint32_t logical_x) { return logical_x + 1; }
+uint32_t noc_y(uint32_t logical_y) { return logical_y + 1; }
+uint64_t dram_bank_noc_addr(uint32_t bank, uint32_t addr) { return noc_encode(0, bank, addr); }
+uint32_t num_dram_banks() { return device().num_dram_banks; }
+uint8_t noc_index() {
+    Thread* t = current_thread();
+    return t ? t->kernel.noc : 0;
+}
+
+void dprint(const std::string& text) {
+    static std::mutex mu;
+    std::lock_guard<std::mutex> lock(mu);
+    Thread* t = current_thread();
+    if (t) std::fprintf(stderr, "DPRINT (%u,%u) ", t->core->x, t->core->y);
+    std::fputs(text.c_str(), stderr);
+}
+
+struct StagedCB {
+    uint32_t total_size;
+    std::vector<uint32_t> indices, formats, page_sizes;
+};
+
+struct StagedProgram {
+    std::map<std::pair<uint32_t, uint32_t>, std::vector<StagedCB>> cbs;
+    std::map<std::pair<uint32_t, uint32_t>, std::vector<KernelInstance>> kernels;
+};
+
+static StagedProgram g_staged;
+
+void program_reset() { g_staged = StagedProgram{}; }
+
+void program_add_cb(uint32_t x, uint32_t y, uint32_t total_size, const uint32_t* indices, const uint32_t* formats,
+                    const uint32_t* page_sizes, uint32_t n) {
+    StagedCB cb{total_size, {indices, indices + n}, {formats, formats + n}, {page_sizes, page_sizes + n}};
+    g_staged.cbs[{x, y}].push_back(std::move(cb));
+}
+
+void program_add_kernel(uint32_t x, uint32_t y, KernelInstance k) { g_staged.kernels[{x, y}].push_back(std::move(k)); }
+
+namespace {
+
+std::string configure_cbs(Core& core, const std::vector<StagedCB>& staged) {
+    Device& d = device();
+    const uint32_t budget = d.l1_size - d.cb_base;
+    uint32_t offset = d.cb_base, total = 0;
+    for (auto& cb : core.cbs) cb = CB{};
+    for (const StagedCB& s : staged) {
+        total += s.total_size;
+        if (total > budget) continue;  // reported below with the full sum
+        const uint32_t addr = uint32_t(reinterpret_cast<uintptr_t>(core.l1)) + offset;
+        for (size_t i = 0; i < s.indices.size(); ++i) {
+            const uint32_t idx = s.indices[i];
+            std::ostringstream os;
+            os << "CB " << idx << " on core (" << core.x << "," << core.y << "): ";
+            if (idx >= kNumCBs) return os.str() + "index out of range 0..31";
+            if (core.cbs[idx].configured) return os.str() + "configured twice";
+            if (s.page_sizes[i] == 0 || s.total_size % s.page_sizes[i] != 0) {
+                os << "total_size " << s.total_size << " is not a multiple of page_size " << s.page_sizes[i];
+                return os.str();
+            }
+            CB& c = core.cbs[idx];
+            c.configured = true;
+            c.fifo_addr = c.rd_ptr = c.wr_ptr = addr;
+            c.fifo_size = s.total_size;
+            c.page_size = s.page_sizes[i];
+            c.num_pages = s.total_size / s.page_sizes[i];
+            c.format = DataFormat(s.formats[i]);
+        }
+        offset += (s.total_size + kL1Alignment - 1) / kL1Alignment * kL1Alignment;
+    }
+    if (total > budget) {
+        std::ostringstream os;
+        os << "circular buffers on core (" << core.x << "," << core.y << ") need " << total
+           << " B of L1 but only " << budget << " B are available to CBs (L1 " << d.l1_size << " B, of which "
+           << d.cb_base << " B are reserved for firmware and kernel config); CBs:";
+        for (const StagedCB& s : staged) {
+            os << " [";
+            for (size_t i = 0; i < s.indices.size(); ++i) os << (i ? "," : "") << "c_" << s.indices[i];
+            os << ": " << s.total_size << " B]";
+        }
+        return os.str();
+    }
+    return "";
+}
+
+void thread_main(Thread* t) {
+    set_current_thread(t);
+    try {
+        t->entry();
+        noc_flush_reads(*t);
+        noc_flush_writes(*t);
+        t->state = ThreadState::Done;
+    } catch (const Abort&) {
+        t->state = ThreadState::Failed;
+    } catch (const std::exception& e) {
+        record_failure(1, where(t, t->call, -1, t->call_loc) + ": " + e.what());
+        t->state = ThreadState::Failed;
+    }
+    {
+        std::lock_guard<std::mutex> lock(t->core->mu);
+        --t->core->alive;
+    }
+    for (auto& c : device().cores) c->cv.notify_all();
+    set_current_thread(nullptr);
+}
+
+std::string everyone(const std::vector<Core*>& cores) {
+    std::ostringstream os;
+    for (Core* c : cores) {
+        std::lock_guard<std::mutex> lock(c->mu);
+        for (auto& t : c->threads) os << describe_thread(*t);
+        os << "  circular buffers of core (" << c->x << "," << c->y << "):\n" << describe_cbs(*c);
+    }
+    return os.str();
+}
+
+}  // namespace
+
+int program_run(std::string& message, double timeout_s) {
+    Device& d = device();
+    OpStatus& st = op_status();
+    st.aborted = false;
+    st.code = 0;
+    st.message.clear();
+
+    std::vector<Core*> used;
+    for (auto& [xy, kernels] : g_staged.kernels) {
+        if (xy.first >= d.grid_x || xy.second >= d.grid_y) {
+            message = "kernel placed on core (" + std::to_string(xy.first) + "," + std::to_string(xy.second) +
+                      ") outside the " + std::to_string(d.grid_x) + "x" + std::to_string(d.grid_y) + " grid";
+            return 1;
+        }
+        Core* core = d.core(xy.first, xy.second);
+        core->threads.clear();
+        poison_l1(*core);
+        std::string err = configure_cbs(*core, g_staged.cbs[xy]);
+        if (!err.empty()) {
+            message = err;
+            return 1;
+        }
+        for (KernelInstance& k : kernels) {
+            auto t = std::make_unique<Thread>();
+            t->core = core;
+            t->kernel = k;
+            t->my_x = {uint8_t(noc_x(core->x)), uint8_t(noc_x(core->x))};
+            t->my_y = {uint8_t(noc_y(core->y)), uint8_t(noc_y(core->y))};
+            t->handle = dlopen(k.so_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+            if (!t->handle) {
+                message = "cannot load kernel " + k.kernel_path + ": " + dlerror();
+                return 1;
+            }
+            t->entry = reinterpret_cast<void (*)()>(dlsym(t->handle, "emu_kernel_entry"));
+            if (!t->entry) {
+                message = "kernel " + k.kernel_path + " defines neither kernel_main() nor MAIN";
+                return 1;
+            }
+            core->threads.push_back(std::move(t));
+        }
+        core->alive = int(core->threads.size());
+        core->blocked = 0;
+        used.push_back(core);
+    }
+
+    std::vector<std::thread> threads;
+    for (Core* c : used)
+        for (auto& t : c->threads) threads.emplace_back(thread_main, t.get());
+
+    // Watchdog: a thread spinning without API calls (or all cores waiting on each other) stops the
+    // progress counter; report every thread and end the op.
+    std::atomic<bool> finished{false};
+    std::thread watchdog([&] {
+        uint64_t last = st.progress.load();
+        auto since = std::chrono::steady_clock::now();
+        while (!finished) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            uint64_t now = st.progress.load();
+            if (now != last) {
+                last = now;
+                since = std::chrono::steady_clock::now();
+            } else if (!st.aborted &&
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count() > timeout_s) {
+                std::ostringstream os;
+                os << "no progress for " << timeout_s << " s (a kernel spins without kernel-API calls, or waits "
+                   << "on something no thread will do); threads:\n"
+                   << everyone(used);
+                record_failure(2, os.str());
+                for (Core* c : used) c->cv.notify_all();
+                // Threads stuck in pure loops cannot be unwound; give them a moment, then end the process.
+                std::this_thread::sleep_for(std::chrono::seconds(2));
+                if (!finished) {
+                    std::fprintf(stderr, "EMULATOR HANG: %s\n", st.message.c_str());
+                    std::fflush(stderr);
+                    std::_Exit(124);
+                }
+            }
+        }
+    });
+    for (auto& th : threads) th.join();
+    finished = true;
+    watchdog.join();
+
+    for (Core* c : used) {
+        for (auto& t : c->threads) dlclose(t->handle);
+        c->threads.clear();
+    }
+    g_staged = StagedProgram{};
+    message = st.message;
+    return st.code;
+}
+
+}  // namespace emu
