@@ -44,6 +44,7 @@ def normalise(text: str) -> tuple[str, str]:
     t = text.replace("`", "").replace("\u00d7", "*").replace("·", "*").strip()
     unit = "stick" if re.search(r"\bsticks?\b", t, re.IGNORECASE) else "tile"
     t = re.sub(r"\(.*?\)", " ", t)  # notes such as "(RM only)"
+    t = re.sub(r"\*\s*(tile_size|page_size|single_tile_size)\b|\b(tile_size|page_size)\s*\*", " ", t)
     t = re.sub(r"\bx\b(?=\s*\d)", "*", t)
     t = _UNIT_WORDS.sub(" ", t)
     t = t.split(",")[0]

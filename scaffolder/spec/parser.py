@@ -278,7 +278,12 @@ def _read_tensors(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
     for t in output_tables:
         out_text += [" ".join(r) for r in t.rows]
     joined = clean(" ".join(out_text)).upper()
-    lay = re.search(r"LAYOUT\s*:?\s*(?:\|\s*)?(ROW_MAJOR|TILE|SAME)", joined)
+    layout_text = " ".join(
+        clean(line).upper().split("LAYOUT", 1)[1]
+        for line in out_text
+        if clean(line).upper().lstrip("-* ").startswith("LAYOUT")
+    )
+    lay = re.search(r"\b(ROW_MAJOR|TILE|SAME)", layout_text.replace("LAYOUT::", ""))
     if lay:
         spec.output_layout = {"SAME": "same"}.get(lay.group(1), lay.group(1))
     elif len(spec.input_layouts) == 1:

@@ -32,7 +32,7 @@ def is_requirement_table(t: Table) -> bool:
 
 def is_cb_table(t: Table) -> bool:
     id_col = t.column(r"^cb( id| index)?$", r"^index$", r"^cb$", r"^id$")
-    size_col = t.column(r"pages", r"capacity", r"^num pages$")
+    size_col = t.column(r"pages", r"capacity", r"^num pages$", r"sizing", r"^size$")
     return id_col is not None and (size_col is not None or t.column(r"producer") is not None)
 
 
@@ -72,6 +72,15 @@ def is_field_table(t: Table) -> bool:
 # ---------------------------------------------------------------- rows
 
 
+def _literal(text: str) -> bool:
+    """A default the generated signature can spell: a number, a bool, or a quoted string."""
+    if text in ("True", "False"):
+        return True
+    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
+        return True
+    return len(text) >= 2 and text[0] == text[-1] and text[0] in "'\""
+
+
 def _blank(cell: str) -> bool:
     return clean(cell).lower() in _EMPTY
 
@@ -100,6 +109,8 @@ def read_parameters(t: Table, diags: Diagnostics) -> list[Parameter]:
         default = None if _blank(default_text) else default_text.split("→")[0].split(" ")[0].strip()
         if default in ("None", "none", "null"):
             default = "None"
+        elif default is not None and not _literal(default):
+            default = "None"  # "Default", "input dtype", "device default": resolved by the op at call time
         required = required_text.startswith("yes") or required_text == "y" or required_text == "true"
         if not required_text:
             required = default is None
@@ -164,7 +175,7 @@ def read_cbs(t: Table, diags: Diagnostics) -> list[CircularBuffer]:
     name_c = t.column(r"^name$", r"semantic name", r"^cb name$", r"^cb$")
     if name_c == id_c:
         name_c = None
-    pages_c = t.column(r"^pages$", r"num pages", r"capacity", r"pages")
+    pages_c = t.column(r"^pages$", r"num pages", r"capacity", r"pages", r"sizing", r"^size$")
     out = []
     for row, line in zip(t.rows, t.row_lines):
         id_text = t.cell(row, id_c)
