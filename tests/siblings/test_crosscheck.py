@@ -1,0 +1,118 @@
+"""``scaffold crosscheck``: backends agree on the same inputs, disagreement exits 1, missing backends
+are listed as skipped with the reason."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TRITON_INTERPRET", "1")  # before triton is imported anywhere in this process
+
+from typer.testing import CliRunner  # noqa: E402
+
+from siblings import crosscheck as cc  # noqa: E402
+
+SIBLINGS = ["triton", "nki", "iree", "torch"]
+
+
+def available(backends):
+    out = []
+    for b in backends:
+        mod = {"triton": "triton", "iree": "iree.runtime", "torch": "torch"}.get(b)
+        if mod is None:
+            out.append(b)
+            continue
+        try:
+            __import__(mod)
+            out.append(b)
+        except ImportError:
+            pass
+    return out
+
+
+@pytest.mark.parametrize("op,dtype", [("rms_norm", "bf16"), ("layer_norm", "f32"), ("rms_norm", "f16")])
+def test_siblings_agree(op, dtype):
+    report = cc.crosscheck(op, (5, 96), dtype, available(SIBLINGS), seed=3)
+    assert report.ok, [(r.backend, r.status, r.detail, r.max_ulp) for r in report.results]
+    for r in report.results:
+        assert r.status == "ok"
+        assert r.pcc > 0.9999 and r.max_ulp <= cc.DEFAULT_MAX_ULP[dtype]
+    names = [r.backend for r in report.results]
+    for a in names:
+        assert report.pairwise[a][a] == 0.0
+
+
+def test_missing_backend_is_skipped_with_reason(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ttnn", None)  # import ttnn -> ImportError
+    report = cc.crosscheck("rms_norm", (32, 64), "bf16", ["ttnn", "nki"])
+    ttnn = report.results[0]
+    assert ttnn.status == "skipped" and "ttnn is not importable" in ttnn.detail
+    assert report.results[1].status == "ok"
+    assert report.ok
+
+
+def test_ttnn_shape_rule_skips():
+    report = cc.crosscheck("layer_norm", (3, 100), "bf16", ["ttnn"])
+    assert report.results[0].status == "skipped" and "multiples of 32" in report.results[0].detail
+
+
+def test_a_wrong_backend_fails(monkeypatch):
+    def off_by_a_bit(inp):
+        return cc.oracle(inp) * 1.05
+
+    monkeypatch.setitem(cc.RUNNERS, "torch", off_by_a_bit)
+    report = cc.crosscheck("rms_norm", (4, 64), "bf16", ["nki", "torch"])
+    assert [r.status for r in report.results] == ["ok", "fail"]
+    assert not report.ok
+
+
+def test_compare_metrics_against_numpy():
+    rng = np.random.default_rng(0)
+    ref = rng.standard_normal(1000)
+    out = ref + rng.standard_normal(1000) * 1e-3
+    abs_err, ulp_err, corr = cc.compare(out, ref, "bf16")
+    assert abs_err == pytest.approx(np.abs(out - ref).max())
+    assert corr == pytest.approx(np.corrcoef(out, ref)[0, 1], rel=1e-9)
+    # bf16 ulp at |ref| in [1, 2) is 2^-7; every element's error is at most max_err / (smallest ulp used).
+    assert ulp_err >= abs_err / 2.0 ** -7 * 0.5
+    assert cc.compare(np.full(3, np.nan), np.ones(3), "f32")[0] == float("inf")
+
+
+def test_round_to_bf16_is_round_to_nearest_even():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    v = (np.random.default_rng(1).standard_normal(5000) * 50).astype(np.float32)
+    np.testing.assert_array_equal(cc.round_to(v, "bf16"), v.astype(ml_dtypes.bfloat16).astype(np.float32))
+
+
+def test_parse_shape():
+    assert cc.parse_shape("4x4096") == (4, 4096)
+    assert cc.parse_shape("2,32,64") == (2, 32, 64)
+    with pytest.raises(ValueError, match="integers"):
+        cc.parse_shape("4xabc")
+    with pytest.raises(ValueError, match=">= 2"):
+        cc.parse_shape("4096")
+
+
+def test_cli_json_and_exit_codes(monkeypatch):
+    from scaffolder.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["crosscheck", "rms_norm", "--shape", "3x64", "--dtype", "f32",
+                              "--backends", "nki,torch", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["ok"] and [r["backend"] for r in data["results"]] == ["nki", "torch"]
+
+    monkeypatch.setitem(cc.RUNNERS, "torch", lambda inp: cc.oracle(inp) + 0.5)
+    res = runner.invoke(app, ["crosscheck", "rms_norm", "--shape", "3x64", "--backends", "nki,torch"])
+    assert res.exit_code == 1
+    assert "disagrees" in res.output
+
+    res = runner.invoke(app, ["crosscheck", "softmax", "--shape", "3x64"])
+    assert res.exit_code == 2 and "unknown op" in res.output
+    res = runner.invoke(app, ["crosscheck", "rms_norm", "--backends", "cuda"])
+    assert res.exit_code == 2 and "unknown backend" in res.output
