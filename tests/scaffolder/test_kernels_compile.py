@@ -63,3 +63,38 @@ def test_compute_kernel_compiles(tmp_path, spec, extra, op, ct_sets):
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+@pytest.mark.skipif(
+    not (SHADOW / "api" / "dataflow" / "dataflow_api.h").exists(),
+    reason="the emulator's dataflow shadow headers are not available",
+)
+@pytest.mark.parametrize("spec, extra, op, ct_sets", CASES, ids=[c[2] for c in CASES])
+def test_dataflow_kernels_compile(tmp_path, spec, extra, op, ct_sets):
+    res = CliRunner().invoke(app, ["new-op", str(FIXTURES / spec), "--out", str(tmp_path), *extra])
+    assert res.exit_code == 0, res.output
+    n_optional = (tmp_path / op / f"{op}.py").read_text().count("ttnn.Tensor | None")
+    for ct in ct_sets:
+        cb_in, _, cb_out, wt, in_pages, out_pages, _, rm_in, rm_out = ct
+        accessor = [2, 32 * wt * 2]  # interleaved DRAM: IsDram flag, aligned page size
+        reader_ct = [cb_in, in_pages, 64 * wt, wt, rm_in, *accessor * (1 + n_optional)]
+        writer_ct = [cb_out, out_pages, 64 * wt, wt, rm_out, *accessor]
+        for kind, args in (("reader", reader_ct), ("writer", writer_ct)):
+            cmd = [
+                "g++",
+                "-std=c++17",
+                "-O0",
+                "-Wall",
+                "-Werror",
+                "-fsyntax-only",
+                f"-DKERNEL_COMPILE_TIME_ARGS={','.join(map(str, args))}",
+                f"-I{SHADOW}",
+                f"-I{RUNTIME_INCLUDE}",
+                f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
+                f"-I{WHEEL / 'tt_metal'}",
+                f"-I{WHEEL}",
+                f"-I{WHEEL / 'tt_metal' / 'hostdevcommon' / 'api'}",
+                str(tmp_path / op / "kernels" / f"{op}_{kind}.cpp"),
+            ]
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            assert proc.returncode == 0, f"{kind}: {proc.stderr[-3000:]}"
