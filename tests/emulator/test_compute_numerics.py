@@ -357,16 +357,38 @@ def test_reduce_col_puts_data_through_srca(lib):
     assert np.all(got[1:, :] == 0)
 
 
-def test_reduce_scalar_and_max(lib):
+def test_reduce_scalar_pools_twice(lib):
+    """REDUCE_SCALAR pools the faces into a 16-wide scratch row, moves it through SrcB/SrcA (TF32 from an fp32
+    DEST) and pools again: the scaler applies twice (callers pass 1/sqrt(N) for a mean)."""
     rng = np.random.default_rng(33)
     x = random_bf16(rng, 1024).reshape(32, 32)
-    s = c_reduce(lib, x, O.scaler_tile(0.5), "sum", "scalar", fp32_dest=True)
-    np.testing.assert_allclose(s[0, 0], 0.5 * x.astype(np.float64).sum(), rtol=1e-6)
+    s = 0.5
+    got = c_reduce(lib, x, O.scaler_tile(s), "sum", "scalar", fp32_dest=True)
+    scratch = (x.astype(np.float64) * s).reshape(32, 2, 16).sum(axis=(0, 1))
+    # second pool: the scratch is the SrcA operand, whose last TF32 mantissa bit the multiplier never uses
+    total = O.fidelity_product(O.to_src(scratch.astype(np.float32)), np.full(16, s, np.float32), 4).sum()
+    assert got[0, 0] == np.float32(total)
+    # truncating the partial sums to TF32 costs up to 2^-10 of each
+    assert abs(got[0, 0] - s * s * x.astype(np.float64).sum()) <= 2**-10 * s * s * np.abs(x).sum()
+    assert np.all(got.ravel()[1:] == 0)
+
+
+def test_reduce_max(lib):
+    rng = np.random.default_rng(36)
+    x = random_bf16(rng, 1024).reshape(32, 32)
     m = c_reduce(lib, x, O.scaler_tile(1.0), "max", "row")
     np.testing.assert_array_equal(m[:, 0], x.max(axis=1))
-    neg = -np.abs(x) - 1  # all negative: a max must not start from DEST's zero
-    np.testing.assert_array_equal(c_reduce(lib, neg, O.scaler_tile(1.0), "max", "col")[0, :],
-                                  O.bf16_ties_away(neg.max(axis=0)))
+    neg = O.bf16_truncate(-np.abs(x) - 1)  # all negative: a max must not start from DEST's zero
+    np.testing.assert_array_equal(c_reduce(lib, neg, O.scaler_tile(1.0), "max", "col")[0, :], neg.max(axis=0))
+    # GMPOOL scales by the scaler's exponent only: 0.75 acts as 0.5
+    np.testing.assert_array_equal(c_reduce(lib, x, O.scaler_tile(0.75), "max", "row")[:, 0], x.max(axis=1) * 0.5)
+    # and reads the data as bf16: fp32 data loses its low mantissa bits
+    xf = f32(rng.standard_normal((32, 32)))
+    got = c_reduce(lib, xf, O.scaler_tile(1.0), "max", "scalar", fp32_dest=True)
+    assert got[0, 0] == O.bf16_truncate(xf).max()
+    # a max accumulates across tiles with DEST's value
+    prev = np.full((32, 32), 100.0, np.float32)
+    np.testing.assert_array_equal(c_reduce(lib, x, O.scaler_tile(1.0), "max", "row", dst=prev, had=True)[:, 0], 100.0)
 
 
 def test_reduce_uses_only_row0_of_each_scaler_face(lib):

@@ -109,33 +109,71 @@ void binary_math(int op, int bcast, uint32_t row_idx, const float* a, const floa
     }
 }
 
+namespace {
+// GMPOOL's operand: SrcA read as bf16 (mantissa cut to 7 bits) and scaled by the exponent alone of the SrcB
+// datum (exp2(floor(log2(s)))); a zero-exponent scaler removes the datum (−inf), a denormal datum reads as 0.
+double gmpool_operand(float x, float s) {
+    const uint32_t xb = f2u(x), sb = f2u(s);
+    if ((sb & kInfBits) == 0) return -INFINITY;
+    if ((xb & kInfBits) == 0) return 0.0;
+    return std::ldexp(double(u2f(xb & 0xFFFF0000u)), int((sb >> 23) & 0xFF) - 127);
+}
+}  // namespace
+
 void reduce_math(int pool, int dim, const float* data, const float* scaler, float* dst, bool had, int math_fidelity,
                  bool fp32_dest) {
-    const bool swapped = dim == 0 && pool != 2;
-    auto product = [&](int r, int c) {
+    // Scaler datum for data (r, c): row 0 of the same face, at the index along the reduced dimension.
+    auto scale_of = [&](int r, int c) {
         const int face = (r / 16) * 2 + c / 16;
-        const float sc = scaler[face * 256 + (dim == 1 ? r % 16 : c % 16)];
-        const float x = data[face_index(r, c)];
-        return swapped ? fidelity_product(sc, x, math_fidelity) : fidelity_product(x, sc, math_fidelity);
+        return scaler[face * 256 + (dim == 1 ? r % 16 : c % 16)];
     };
-    auto finish = [&](int out, double sum, double mx) {
-        if (pool == 2) dst[out] = round_to_dest(had ? std::max(double(dst[out]), mx) : mx, fp32_dest);
-        else dst[out] = round_to_dest(double(dst[out]) + sum, fp32_dest);
-    };
-    // outer index: the surviving row (ROW) or column (COL); SCALAR reduces everything into one datum.
-    const int outer_n = dim == 2 ? 1 : 32;
-    for (int o = 0; o < outer_n; ++o) {
-        double sum = 0.0, mx = -INFINITY;
-        for (int k = 0; k < (dim == 2 ? 1024 : 32); ++k) {
-            int r, c;
-            if (dim == 0) r = o, c = k;
-            else if (dim == 1) r = k, c = o;
-            else r = k / 32, c = k % 32;
-            const double p = product(r, c);
-            sum += p;
-            mx = std::max(mx, p);
+    auto at = [&](int r, int c) { return data[face_index(r, c)]; };
+
+    if (pool == 2) {  // MAX: GMPOOL, starting from DEST's value or −inf when the slot holds no result yet
+        auto finish = [&](int out, double mx) {
+            dst[out] = round_to_dest(had ? std::max(double(dst[out]), mx) : mx, fp32_dest);
+        };
+        if (dim == 2) {
+            double mx = -INFINITY;
+            for (int r = 0; r < 32; ++r)
+                for (int c = 0; c < 32; ++c) mx = std::max(mx, gmpool_operand(at(r, c), scale_of(r, c)));
+            finish(0, mx);
+            return;
         }
-        finish(dim == 0 ? face_index(o, 0) : dim == 1 ? face_index(0, o) : 0, sum, mx);
+        for (int o = 0; o < 32; ++o) {
+            double mx = -INFINITY;
+            for (int k = 0; k < 32; ++k) {
+                const int r = dim == 0 ? o : k, c = dim == 0 ? k : o;
+                mx = std::max(mx, gmpool_operand(at(r, c), scale_of(r, c)));
+            }
+            finish(dim == 0 ? face_index(o, 0) : face_index(0, o), mx);
+        }
+        return;
+    }
+
+    if (dim == 0) {  // ROW: MVMUL Dst += SrcB(data) @ SrcA(scaler transposed)
+        for (int r = 0; r < 32; ++r) {
+            double sum = 0.0;
+            for (int c = 0; c < 32; ++c) sum += fidelity_product(scale_of(r, c), at(r, c), math_fidelity);
+            dst[face_index(r, 0)] = round_to_dest(double(dst[face_index(r, 0)]) + sum, fp32_dest);
+        }
+    } else if (dim == 1) {  // COL: GAPOOL Dst += SrcB(scaler row) @ SrcA(data)
+        for (int c = 0; c < 32; ++c) {
+            double sum = 0.0;
+            for (int r = 0; r < 32; ++r) sum += fidelity_product(at(r, c), scale_of(r, c), math_fidelity);
+            dst[face_index(0, c)] = round_to_dest(double(dst[face_index(0, c)]) + sum, fp32_dest);
+        }
+    } else {
+        // SCALAR: every face pools into one 16-wide scratch row of DEST (scaler applied), which is moved back
+        // through SrcB into SrcA as a column and pooled again with the scaler: the scaler enters twice, which
+        // is why callers pass 1/sqrt(N) for an average.
+        double scratch[16] = {};
+        for (int r = 0; r < 32; ++r)
+            for (int c = 0; c < 32; ++c) scratch[c % 16] += fidelity_product(at(r, c), scale_of(r, c), math_fidelity);
+        double sum = 0.0;
+        for (int k = 0; k < 16; ++k)
+            sum += fidelity_product(to_src(round_to_dest(scratch[k], fp32_dest)), scaler[k], math_fidelity);
+        dst[0] = round_to_dest(double(dst[0]) + sum, fp32_dest);
     }
 }
 

@@ -55,11 +55,13 @@ int bcast_src_index(int bcast, int i, uint32_t row_idx);
 // fresh section reads zero), add/sub only with `acc`. One rounding to the DEST format per element.
 void binary_math(int op, int bcast, uint32_t row_idx, const float* a, const float* b, float* dst, bool acc,
                  int math_fidelity, bool fp32_dest);
-// reduce_tile's MATH step (pool 0 SUM, 1 AVG, 2 MAX; dim 0 ROW, 1 COL, 2 SCALAR). `data` and `scaler` are Src
-// images; REDUCE_ROW SUM/AVG multiplies with the scaler as the SrcA operand (operand swap), the other modes
-// with the data as SrcA. The scaler datum for data (r, c) is row 0 of the same face at the position along the
-// reduced dimension. Results land in column 0 (ROW), row 0 (COL) or [0, 0] (SCALAR), accumulated onto DEST
-// (MAX: max with DEST when `had` says the slot already holds a result) and rounded once per call.
+// reduce_tile's MATH step (pool 0 SUM, 1 AVG, 2 MAX; dim 0 ROW, 1 COL, 2 SCALAR) on Src images of the data and
+// scaler tiles. The scaler datum for data (r, c) is row 0 of the same face at the index along the reduced
+// dimension. SUM/AVG multiply with fidelity phases: REDUCE_ROW with the scaler as the SrcA operand (operand
+// swap), REDUCE_COL with the data as SrcA, REDUCE_SCALAR in two pools (so the scaler applies twice). MAX
+// compares bf16-truncated data scaled by the scaler's exponent only (GMPOOL). Results land in column 0 (ROW),
+// row 0 (COL) or [0, 0] (SCALAR), accumulated onto DEST (MAX: onto DEST's value when `had` says the slot holds
+// a result, else from −inf) with one rounding to the DEST format per call (per pool for SCALAR).
 void reduce_math(int pool, int dim, const float* data, const float* scaler, float* dst, bool had, int math_fidelity,
                  bool fp32_dest);
 
