@@ -100,7 +100,7 @@ def _rows(t: torch.Tensor, n_cols: int) -> torch.Tensor:
     return t2 if t2.stride(-1) == 1 else t2.contiguous()
 
 
-def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_dtype):
+def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_dtype, out=None):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if x.dim() < 1 or x.shape[-1] == 0:
@@ -123,7 +123,14 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
 
     x2 = _rows(x, n_cols)
     n_rows = x2.shape[0]
-    y = torch.empty((n_rows, n_cols), dtype=out_dtype, device=x.device)
+    if out is not None:
+        # Destination-passing style (FlashInfer-Bench solutions): write straight into the caller's tensor.
+        if out.shape != x.shape or out.dtype != out_dtype or out.device != x.device or not out.is_contiguous():
+            raise ValueError(f"out must be a contiguous {out_dtype} tensor of shape {tuple(x.shape)} on {x.device}, "
+                             f"got {out.dtype} {tuple(out.shape)} on {out.device}")
+        y = out.view(n_rows, n_cols)
+    else:
+        y = torch.empty((n_rows, n_cols), dtype=out_dtype, device=x.device)
     res2 = res_out = None
     if residual is not None:
         res2 = _rows(residual, n_cols)
@@ -166,9 +173,9 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
     return y
 
 
-def rms_norm(x, weight=None, eps: float = 1e-6, *, out_dtype=None):
+def rms_norm(x, weight=None, eps: float = 1e-6, *, out_dtype=None, out=None):
     """RMSNorm over the last dim: x * rsqrt(mean(x^2) + eps) * weight."""
-    return _norm(x, weight, None, None, eps, 0.0, False, out_dtype, None)
+    return _norm(x, weight, None, None, eps, 0.0, False, out_dtype, None, out)
 
 
 def gemma_rms_norm(x, weight, eps: float = 1e-6, *, out_dtype=None):
@@ -179,16 +186,16 @@ def gemma_rms_norm(x, weight, eps: float = 1e-6, *, out_dtype=None):
 
 
 def fused_add_rms_norm(x, residual, weight=None, eps: float = 1e-6, *, weight_offset: float = 0.0,
-                       out_dtype=None, residual_dtype=None):
+                       out_dtype=None, residual_dtype=None, out=None):
     """h = x + residual (in fp32); returns (rms_norm(h), h rounded to the residual dtype).
 
     The norm uses the unrounded fp32 sum, like the FlashInfer-Bench reference.
     """
     if residual is None:
         raise ValueError("fused_add_rms_norm needs a residual tensor")
-    return _norm(x, weight, None, residual, eps, weight_offset, False, out_dtype, residual_dtype)
+    return _norm(x, weight, None, residual, eps, weight_offset, False, out_dtype, residual_dtype, out)
 
 
-def layer_norm(x, weight=None, bias=None, eps: float = 1e-5, *, out_dtype=None):
+def layer_norm(x, weight=None, bias=None, eps: float = 1e-5, *, out_dtype=None, out=None):
     """LayerNorm over the last dim with population variance: (x - mean) * rsqrt(var + eps) * w + b."""
-    return _norm(x, weight, bias, None, eps, 0.0, True, out_dtype, None)
+    return _norm(x, weight, bias, None, eps, 0.0, True, out_dtype, None, out)
