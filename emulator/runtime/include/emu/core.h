@@ -95,6 +95,10 @@ const ComputeConfig& compute_config();
 // ---- L1 / NoC ------------------------------------------------------------------------------------------
 uint32_t l1_base();  // host address of L1 offset 0 of the calling core
 uint32_t l1_size();
+// NoC address encoding: ((y << 6 | x) << 36) | addr. Workers sit at (x + 1, y + 1); DRAM bank b at (0, b).
+constexpr uint64_t noc_encode(uint32_t nx, uint32_t ny, uint64_t addr) {
+    return (uint64_t((ny << 6) | nx) << 36) | (addr & ((1ull << 36) - 1));
+}
 uint32_t noc_x(uint32_t logical_x);  // NoC coordinates of a worker core
 uint32_t noc_y(uint32_t logical_y);
 uint64_t dram_bank_noc_addr(uint32_t bank, uint32_t addr);  // NoC address of `addr` in DRAM bank `bank`
@@ -105,6 +109,8 @@ void noc_write(uint32_t src_l1, uint64_t dst_noc_addr, uint32_t bytes, const Loc
 void noc_write_zeros(uint32_t dst_l1, uint32_t bytes, const Loc& loc);
 void noc_read_barrier(const Loc& loc);
 void noc_write_barrier(const Loc& loc);
+const uint8_t* my_x_array();  // NoC x of this core, per NoC (my_x[noc])
+const uint8_t* my_y_array();
 uint8_t noc_index();  // 0 for RISCV_0 / reader, 1 for RISCV_1 / writer, as configured
 void dprint(const std::string& text);
 }  // namespace emu

@@ -70,6 +70,7 @@ struct Thread {
     int call_cb = -1;
     Loc call_loc{"", 0};
     uint32_t call_pages = 0;
+    uint64_t seen_epoch = 0;  // core epoch at which this blocked thread last found its condition false
     std::vector<Transfer> pending_reads, pending_writes;
     std::array<uint8_t, 2> my_x{}, my_y{};
 };
@@ -82,6 +83,7 @@ struct Core {
     std::mutex mu;
     std::condition_variable cv;
     int alive = 0, blocked = 0;
+    uint64_t epoch = 0;  // bumped by every CB state change, under mu
 };
 
 struct Device {
@@ -114,10 +116,6 @@ std::string describe_thread(const Thread& t);
 std::string describe_cbs(const Core& core);
 std::string where(const Thread* t, const char* call, int cb, const Loc& loc);
 
-// NoC address encoding: ((y << 6 | x) << 36) | addr. Workers sit at (x + 1, y + 1); DRAM bank b at (0, b).
-constexpr uint64_t noc_encode(uint32_t nx, uint32_t ny, uint64_t addr) {
-    return (uint64_t((ny << 6) | nx) << 36) | (addr & ((1ull << 36) - 1));
-}
 uint8_t* noc_resolve(uint64_t noc_addr, uint32_t bytes, const char* call, const Loc& loc, bool* is_dram);
 void noc_flush_reads(Thread& t);
 void noc_flush_writes(Thread& t);

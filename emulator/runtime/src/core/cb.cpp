@@ -48,6 +48,15 @@ std::string deadlock_report(Core& core) {
     return os.str();
 }
 
+// A blocked thread may not have re-evaluated its condition since another thread changed a CB; only when
+// all have, and all are blocked, is the core truly stuck.
+bool everyone_rechecked(const Core& core) {
+    for (const auto& th : core.threads) {
+        if (th->state == ThreadState::Blocked && th->seen_epoch != core.epoch) return false;
+    }
+    return true;
+}
+
 // Blocks the calling thread until `ready()` holds, under the core's lock. Declares a deadlock when every
 // live thread of the core is blocked: cores share no synchronisation, so nothing could wake them.
 template <class Ready>
@@ -67,7 +76,8 @@ void block_until(Thread& t, std::unique_lock<std::mutex>& lock, const char* call
             t.state = ThreadState::Failed;
             unwind();
         }
-        if (core.blocked == core.alive) {
+        t.seen_epoch = core.epoch;
+        if (core.blocked == core.alive && everyone_rechecked(core)) {
             std::string report = deadlock_report(core);
             --core.blocked;
             t.state = ThreadState::Failed;
@@ -138,6 +148,7 @@ void cb_push_back(int cb, uint32_t pages, const Loc& loc) {
         }
     }
     c.received = uint16_t(c.received + pages);
+    ++t.core->epoch;
     advance(c.wr_ptr, c, pages, "cb_push_back", cb, loc);
     c.reserved -= pages;
     lock.unlock();
@@ -180,6 +191,7 @@ void cb_pop_front(int cb, uint32_t pages, const Loc& loc) {
         }
     }
     c.acked = uint16_t(c.acked + pages);
+    ++t.core->epoch;
     advance(c.rd_ptr, c, pages, "cb_pop_front", cb, loc);
     c.waited -= pages;
     lock.unlock();

@@ -27,6 +27,9 @@ uint8_t noc_index() {
     return t ? t->kernel.noc : 0;
 }
 
+const uint8_t* my_x_array() { return current_thread()->my_x.data(); }
+const uint8_t* my_y_array() { return current_thread()->my_y.data(); }
+
 void dprint(const std::string& text) {
     static std::mutex mu;
     std::lock_guard<std::mutex> lock(mu);
@@ -119,6 +122,7 @@ void thread_main(Thread* t) {
     {
         std::lock_guard<std::mutex> lock(t->core->mu);
         --t->core->alive;
+        ++t->core->epoch;
     }
     for (auto& c : device().cores) c->cv.notify_all();
     set_current_thread(nullptr);
