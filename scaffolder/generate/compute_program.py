@@ -27,11 +27,20 @@ class Constant:
 
 
 @dataclass
+class TensorTiles:
+    """An optional tensor (gamma, beta) the reader writes once as Row0 tiles: its row 0 spread over Wt tiles."""
+
+    tensor: str
+    cb: int
+
+
+@dataclass
 class ComputeProgram:
     setup: list[str] = field(default_factory=list)  # before the row loop
     body: list[str] = field(default_factory=list)  # per tile-row
     teardown: list[str] = field(default_factory=list)  # after the loop
     constants: list[Constant] = field(default_factory=list)
+    tensor_tiles: list[TensorTiles] = field(default_factory=list)
     row_tiles: dict[int, str] = field(default_factory=dict)  # CB -> "Wt" | "1": pages the program needs
     includes: set[str] = field(default_factory=set)
     names: dict[int, str] = field(default_factory=dict)  # CB index -> C++ constant name
@@ -61,6 +70,26 @@ def _constant(cb: CircularBuffer, scalars: list[str]) -> Constant:
     return Constant(cb.index, "scalar", eps)
 
 
+def _tile_loop(N, a, b, out, init: str, call: str, n_out: str, post: str | None) -> list[str]:
+    """One op over a tile-row: init once, then per tile acquire, op, optional SFPU post-op, pack, push."""
+    lines = [f"reconfig_data_format({N[a]}, {N[b]});", f"pack_reconfig_data_format({N[out]});", init]
+    if post:
+        lines.append(f"{post}_tile_init();")
+    inner = [f"cb_reserve_back({N[out]}, 1);", "tile_regs_acquire();", call]
+    if post:
+        inner.append(f"{post}_tile(0);")
+    inner += [
+        "tile_regs_commit();",
+        "tile_regs_wait();",
+        f"pack_tile(0, {N[out]});",
+        "tile_regs_release();",
+        f"cb_push_back({N[out]}, 1);",
+    ]
+    if n_out == "1":
+        return lines + inner
+    return [*lines, "for (uint32_t t = 0; t < Wt; ++t) {", *["    " + x for x in inner], "}"]
+
+
 def cb_names(spec: OpSpec) -> dict[int, str]:
     """C++ constant names for CB ids: the spec's names made unique, `cb_<index>` when a name is unusable."""
     out: dict[int, str] = {}
@@ -84,12 +113,38 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             "the phases cover one input layout; the spec accepts " + " and ".join(spec.input_layouts)
         )
     prog = ComputeProgram()
-    tensors = [p.name for p in spec.tensor_params[1:]]
-    if tensors:
-        raise Unmapped(f"optional tensor input(s) {', '.join(tensors)} need reader templates not written yet")
+    # Optional tensors arrive through a reader-fed CB named after them (cb_gamma: "gamma as Row0 tiles").
+    tensor_cb: dict[int, str] = {}
+    for t in spec.tensor_params[1:]:
+        cb = next(
+            (
+                c
+                for c in spec.cbs
+                if c.produced_by("reader")
+                and re.search(rf"\b{t.name}\b", f"{c.name} {c.purpose}".replace("_", " "))
+            ),
+            None,
+        )
+        if cb is None:
+            raise Unmapped(f"no reader-fed CB carries the optional tensor {t.name}")
+        if re.search(r"stick|\brm\b|_rm\b", f"{cb.name} {cb.purpose}", re.IGNORECASE):
+            raise Unmapped(
+                f"{t.name} arrives as row-major sticks in c_{cb.index}; only Row0 tiles have a template"
+            )
+        tensor_cb[cb.index] = t.name
+        prog.tensor_tiles.append(TensorTiles(t.name, cb.index))
+    for cb_index, tensor in tensor_cb.items():
+        if not any(cb_index in p.inputs for p in phases):
+            raise Unmapped(f"no phase reads {tensor} (c_{cb_index})")
+    switch: dict[int, str] = {}  # phase index -> the tensor whose presence switches it
     for p in phases:
-        if "(optional)" in p.text:
-            raise Unmapped(f"phase {p.index} {p.name} is optional (needs a compile-time switch)")
+        uses = [tensor_cb[i] for i in p.inputs if i in tensor_cb]
+        if "(optional)" in p.text or uses:
+            if len(uses) != 1 or p.kind != "binary" or len(p.inputs) != 2 or p.inputs[1] not in tensor_cb:
+                raise Unmapped(
+                    f"phase {p.index} {p.name} is optional but not a binary op on one optional tensor"
+                )
+            switch[p.index] = uses[0]
         if p.output is None or not p.inputs:
             raise Unmapped(f"phase {p.index} {p.name}: input or output CB not resolved")
         if p.kind == "reduce" and p.reduce_dim != "REDUCE_ROW":
@@ -98,6 +153,10 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             raise Unmapped(f"phase {p.index} {p.name}: {p.kind} phase has no template")
         if p.output in p.inputs:
             raise Unmapped(f"phase {p.index} {p.name}: in-place phase on c_{p.output}")
+        if p.kind == "binary" and len(p.inputs) > 2:
+            raise Unmapped(
+                f"phase {p.index} {p.name}: one phase reads {len(p.inputs)} CBs; split it into binary ops"
+            )
     cbs = {c.index: c for c in spec.cbs}
     prog.names = cb_names(spec)
     N = prog.names
@@ -105,8 +164,22 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
         for i in [*p.inputs, p.output]:
             if i not in cbs:
                 raise Unmapped(f"phase {p.index} {p.name}: c_{i} is not in the CB table")
+    # Every CB a phase reads must come from the reader (input, constant, tensor) or an earlier phase.
+    produced = {input_cb}
+    for p in phases:
+        for i in p.inputs:
+            if i not in produced and i not in tensor_cb and not _is_constant(cbs[i]):
+                raise Unmapped(
+                    f"phase {p.index} {p.name} reads c_{i}, which no earlier phase or reader template fills"
+                )
+        produced.add(p.output)
     # Constants: written once by the reader, waited once, popped after the loop.
-    consts = {i: _constant(cbs[i], scalars) for p in phases for i in p.inputs if _is_constant(cbs[i])}
+    consts = {
+        i: _constant(cbs[i], scalars)
+        for p in phases
+        for i in p.inputs
+        if _is_constant(cbs[i]) and i not in tensor_cb
+    }
     prog.constants = sorted(consts.values(), key=lambda c: c.cb)
     # Tiles per row: 1 for reduce outputs (Col0) and constants, Wt for everything else.
     tiles: dict[int, str] = {}
@@ -117,6 +190,16 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
         for i in p.inputs:
             tiles.setdefault(i, "1" if i in consts else "Wt")
     prog.row_tiles = {i: n for i, n in tiles.items() if i not in (input_cb, output_cb)}
+    for tt in prog.tensor_tiles:
+        prog.row_tiles[tt.cb] = "Wt"
+        prog.setup.append(f"if constexpr (has_{tt.tensor}) {{")
+        prog.setup.append(
+            f"    cb_wait_front({N[tt.cb]}, Wt);  // {tt.tensor} as Row0 tiles, written once by the reader"
+        )
+        prog.setup.append("}")
+        prog.teardown.append(f"if constexpr (has_{tt.tensor}) {{")
+        prog.teardown.append(f"    cb_pop_front({N[tt.cb]}, Wt);")
+        prog.teardown.append("}")
     for c in prog.constants:
         prog.setup.append(f"cb_wait_front({N[c.cb]}, 1);  // written once by the reader")
         prog.teardown.append(f"cb_pop_front({N[c.cb]}, 1);")
@@ -149,7 +232,7 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             prog.includes.add("untilize")
             continue
         for i in dict.fromkeys(ins):
-            if i not in waited and i not in consts:
+            if i not in waited and i not in consts and i not in tensor_cb:
                 body.append(f"cb_wait_front({N[i]}, {tiles[i]});")
                 waited.add(i)
         a = ins[0]
@@ -179,13 +262,15 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             ]
             prog.includes.add("reduce")
         else:
+            a_idx = "0" if tiles.get(a) == "1" else "t"
             if p.kind == "copy":
-                init, call = f"copy_init({N[a]});", f"copy_tile({N[a]}, t, 0);"
+                lines = _tile_loop(
+                    N, a, a, out, f"copy_init({N[a]});", f"copy_tile({N[a]}, {a_idx}, 0);", n_out, post
+                )
             else:
                 op = "mul" if p.op == "square" else p.op
                 bcast = "NONE" if p.op == "square" else p.broadcast
                 b_idx = "0" if bcast in ("COL", "SCALAR") or tiles.get(b) == "1" else "t"
-                a_idx = "0" if tiles.get(a) == "1" else "t"
                 if bcast == "NONE":
                     init = f"{op}_init({N[a]}, {N[b]});"
                     call = f"{op}_tiles({N[a]}, {N[b]}, {a_idx}, {b_idx}, 0);"
@@ -195,33 +280,23 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
                     call = f"{op}_tiles_bcast_{suffix}({N[a]}, {N[b]}, {a_idx}, {b_idx}, 0);"
                     prog.includes.add("bcast")
                 prog.includes.add("binary")
-            loop = n_out != "1"
-            body += [f"reconfig_data_format({N[a]}, {N[b]});", f"pack_reconfig_data_format({N[out]});", init]
+                lines = _tile_loop(N, a, b, out, init, call, n_out, post)
             if post:
-                body.append(f"{post}_tile_init();")
                 prog.includes.add(post)
-            inner = [
-                f"cb_reserve_back({N[out]}, 1);",
-                "tile_regs_acquire();",
-                call.replace("t, ", "0, ") if not loop else call,
-            ]
-            if post:
-                inner.append(f"{post}_tile(0);")
-            inner += [
-                "tile_regs_commit();",
-                "tile_regs_wait();",
-                f"pack_tile(0, {N[out]});",
-                "tile_regs_release();",
-                f"cb_push_back({N[out]}, 1);",
-            ]
-            if loop:
-                body.append("for (uint32_t t = 0; t < Wt; ++t) {")
-                body += ["    " + line for line in inner]
+            if p.index in switch:
+                # Without the tensor the step is an identity: copy keeps the CB routing the same.
+                bypass = _tile_loop(
+                    N, a, a, out, f"copy_init({N[a]});", f"copy_tile({N[a]}, {a_idx}, 0);", n_out, None
+                )
+                body.append(f"if constexpr (has_{switch[p.index]}) {{")
+                body += ["    " + line for line in lines]
+                body.append("} else {")
+                body += ["    " + line for line in bypass]
                 body.append("}")
             else:
-                body += inner
+                body += lines
         for i in dict.fromkeys(ins):
-            if i in consts or i not in waited:
+            if i in consts or i in tensor_cb or i not in waited:
                 continue
             if last_use(i, n):
                 body.append(f"cb_pop_front({N[i]}, {tiles[i]});")

@@ -242,6 +242,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         if plan.program
         else [],
         "cb_decls": sorted(plan.program.names.items()) if plan.program else [],
+        "row0": {tt.tensor: tt.cb for tt in plan.program.tensor_tiles} if plan.program else {},
         "phases": spec.phases,
         "shapes": repr([tuple(s) for s in spec.test_shapes]),
         "rtol": tol.rtol if tol.rtol is not None else 0.05,

@@ -45,7 +45,9 @@ def test_compute_kernel_compiles(tmp_path, spec, extra, op, ct_sets):
     res = CliRunner().invoke(app, ["new-op", str(FIXTURES / spec), "--out", str(tmp_path), *extra])
     assert res.exit_code == 0, res.output
     kernel = tmp_path / op / "kernels" / f"{op}_compute.cpp"
+    n_optional = (tmp_path / op / f"{op}.py").read_text().count("ttnn.Tensor | None")
     for ct in ct_sets:
+        ct = (*ct, *[1] * n_optional)
         cmd = [
             "g++",
             "-std=c++17",
@@ -77,7 +79,8 @@ def test_dataflow_kernels_compile(tmp_path, spec, extra, op, ct_sets):
     for ct in ct_sets:
         cb_in, _, cb_out, wt, in_pages, out_pages, _, rm_in, rm_out = ct
         accessor = [2, 32 * wt * 2]  # interleaved DRAM: IsDram flag, aligned page size
-        reader_ct = [cb_in, in_pages, 64 * wt, wt, rm_in, *accessor * (1 + n_optional)]
+        flags = [1] * n_optional  # has_<tensor> for each optional tensor
+        reader_ct = [cb_in, in_pages, 64 * wt, wt, rm_in, *flags, *accessor * (1 + n_optional)]
         writer_ct = [cb_out, out_pages, 64 * wt, wt, rm_out, *accessor]
         for kind, args in (("reader", reader_ct), ("writer", writer_ct)):
             cmd = [

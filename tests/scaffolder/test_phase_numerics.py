@@ -126,3 +126,117 @@ def test_row_standardize_kernel_matches_torch(runtime_objects, kernel_source, tm
     assert torch.allclose(got, expected, rtol=0.05, atol=0.2), err
     print(f"wt={wt} fp32_dest={fp32_dest}: max abs err {err:.4f}, pcc {pcc:.6f}")
     assert err < 0.08 and pcc > 0.9999, (err, pcc)
+
+
+def _row0_tiles(vec: torch.Tensor) -> torch.Tensor:
+    """(W,) -> Wt tiles with the values in row 0 (faces 0 and 1), zero elsewhere: the ROW broadcast operand."""
+    wt = vec.numel() // 32
+    tiles = torch.zeros(wt, 1024)
+    for t in range(wt):
+        tiles[t, 0:16] = vec[32 * t : 32 * t + 16]
+        tiles[t, 256:272] = vec[32 * t + 16 : 32 * t + 32]
+    return tiles
+
+
+@pytest.fixture(scope="module")
+def layer_norm_kernel(tmp_path_factory):
+    spec = ROOT / "specs" / "layer_norm_rm_spec.md"
+    if not spec.exists():
+        pytest.skip("specs/layer_norm_rm_spec.md not present")
+    out = tmp_path_factory.mktemp("gen_ln")
+    res = CliRunner().invoke(app, ["new-op", str(spec), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    from scaffolder.generate.plan import build_plan
+    from scaffolder.spec.parser import parse_spec
+
+    plan = build_plan(parse_spec(spec).spec)
+    assert plan.program is not None, plan.unmapped
+    return out / "layer_norm_rm" / "kernels" / "layer_norm_rm_compute.cpp", plan
+
+
+@pytest.mark.parametrize("has_gamma, has_beta", [(True, True), (True, False), (False, False)])
+@pytest.mark.parametrize("wt", [2, 5])
+def test_regenerated_layer_norm_rm_kernel_matches_torch(
+    runtime_objects, layer_norm_kernel, tmp_path, wt, has_gamma, has_beta
+):
+    kernel, plan = layer_norm_kernel
+    rows, width, eps = 2, 32 * wt, 1e-5
+    block = max(b for b in range(1, min(wt, 4) + 1) if wt % b == 0)  # the spec asks for fp32 DEST
+    tiled = plan.tile_cb.index
+    ct = f"0,{tiled},16,{wt},{wt},{wt},{block},1,1,{int(has_gamma)},{int(has_beta)}"
+    kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
+    subprocess.run(
+        [
+            "g++",
+            "-std=c++17",
+            "-O1",
+            "-Wall",
+            "-Werror",
+            "-c",
+            f"-DKERNEL_COMPILE_TIME_ARGS={ct}",
+            f"-I{SHADOW}",
+            f"-I{RUNTIME / 'include'}",
+            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
+            f"-I{WHEEL / 'tt_metal'}",
+            f"-I{WHEEL}",
+            "-o",
+            str(kobj),
+            str(kernel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    subprocess.run(
+        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
+    )
+
+    rng = np.random.default_rng(20 + wt)
+    x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32) * 2 - 0.5).to(
+        torch.bfloat16
+    )
+    gamma = torch.from_numpy(rng.standard_normal(width).astype(np.float32)).to(torch.bfloat16).float()
+    beta = torch.from_numpy(rng.standard_normal(width).astype(np.float32)).to(torch.bfloat16).float()
+    scaler = torch.zeros(1024)
+    for face in range(4):
+        scaler[face * 256 : face * 256 + 16] = 1.0 / width
+    eps_tile = torch.zeros(1024)
+    eps_tile[0] = eps
+    consts = {c.cb: (scaler if c.kind == "reduce_scaler" else eps_tile) for c in plan.program.constants}
+    inputs = {0: (rows * wt, _bf16_bytes(x))}
+    inputs.update({cb: (1, _bf16_bytes(t)) for cb, t in consts.items()})
+    row0 = {tt.tensor: tt.cb for tt in plan.program.tensor_tiles}
+    if has_gamma:
+        inputs[row0["gamma"]] = (wt, _bf16_bytes(_row0_tiles(gamma)))
+    if has_beta:
+        inputs[row0["beta"]] = (wt, _bf16_bytes(_row0_tiles(beta)))
+    pages = {cb: (wt if n == "Wt" else 1) for cb, n in plan.program.row_tiles.items()}
+    pages[16] = rows * wt
+    args = [str(exe), str(tmp_path), "1", "4", "0", "0", "0"]
+    for cb in sorted({**pages, **inputs}):
+        if cb in inputs:
+            path = tmp_path / f"in{cb}.bin"
+            path.write_bytes(inputs[cb][1])
+            args += [str(cb), str(BF16), str(inputs[cb][0]), str(path)]
+        else:
+            args += [str(cb), str(BF16), str(pages[cb]), "-"]
+    proc = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=dict(os.environ, EMU_HARNESS_ARGS=f"{rows},0"),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    raw = bytearray((tmp_path / "cb16.bin").read_bytes())
+    got = torch.frombuffer(raw, dtype=torch.bfloat16).reshape(rows * 32, width).float()
+    expected = torch.nn.functional.layer_norm(
+        x.float(), [width], weight=gamma if has_gamma else None, bias=beta if has_beta else None, eps=eps
+    )
+    expected = expected.to(torch.bfloat16).float()
+    err = (got - expected).abs().max().item()
+    pcc = torch.corrcoef(torch.stack([got.flatten(), expected.flatten()]))[0, 1].item()
+    print(f"layer_norm_rm wt={wt} gamma={has_gamma} beta={has_beta}: max abs err {err:.4f}, pcc {pcc:.6f}")
+    assert torch.allclose(got, expected, rtol=0.02, atol=0.1), err  # the spec's tolerance
+    assert pcc > 0.9999

@@ -113,9 +113,10 @@ def test_scaler_bits_in_descriptor(tmp_path):
 @pytest.mark.parametrize(
     "spec",
     [
-        "specs/layer_norm_rm_spec.md",
         "specs/rms_norm_spec.md",
         "tests/fixtures/specs/design/rms_norm/op_design.md",
+        "tests/fixtures/specs/architect/layer_norm_rm/op_design.md",
+        "tests/fixtures/specs/planner/layer_norm_rm_spec.md",
     ],
 )
 def test_unmapped_specs_say_why(spec):
