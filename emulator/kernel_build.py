@@ -155,9 +155,10 @@ def _record_deps(depfile: Path, manifest: Path, skip: list[Path]) -> None:
     manifest.write_text(json.dumps(deps, indent=0))
 
 
-_UNDECLARED = re.compile(r"error: '([A-Za-z_][\w:]*)' (?:was not declared in this scope|is not a member of)")
+_Q = "['\u2018\u2019]"  # g++ quotes names with ' or with typographic quotes, by locale
+_UNDECLARED = re.compile(rf"error: {_Q}([A-Za-z_][\w:]*){_Q} (?:was not declared in this scope|is not a member of)")
 _MISSING_HEADER = re.compile(r"fatal error: ([^:]+): No such file or directory")
-_NO_MATCH = re.compile(r"error: no matching function for call to '([A-Za-z_][\w:]*)")
+_NO_MATCH = re.compile(rf"error: no matching function for call to {_Q}([A-Za-z_][\w:]*)")
 
 
 def explain(stderr: str, build: KernelBuild) -> str:

@@ -1,0 +1,99 @@
+"""End-to-end programs on the emulator through ttnn.generic_op: exact against independent references."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import ttnn
+
+from tests.emulator import programs
+from tests.emulator.bf16 import bits, round_ties_away, tf32_truncate
+
+DTYPES = {torch.bfloat16: ttnn.bfloat16, torch.float32: ttnn.float32}
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 32, 32), (2, 3, 64, 96), (1, 1, 320, 64), (4, 1, 32, 2048)],
+                         ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float32], ids=["bf16", "fp32"])
+def test_row_major_copy_is_exact(device, shape, dtype):
+    x = torch.randn(shape).to(dtype)
+    inp = ttnn.from_torch(x, dtype=DTYPES[dtype], layout=ttnn.ROW_MAJOR_LAYOUT, device=device,
+                          memory_config=ttnn.DRAM_MEMORY_CONFIG)
+    out = ttnn.allocate_tensor_on_device(inp.shape, DTYPES[dtype], ttnn.ROW_MAJOR_LAYOUT, device,
+                                         ttnn.DRAM_MEMORY_CONFIG)
+    result = ttnn.generic_op([inp, out], programs.rm_copy(inp, out))
+    assert result is out
+    assert torch.equal(ttnn.to_torch(result), x)
+
+
+def test_uint32_row_major_copy_is_exact(device):
+    x = torch.randint(0, 2**31 - 1, (1, 1, 64, 64), dtype=torch.int32)
+    inp = ttnn.from_torch(x, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.shape, ttnn.uint32, ttnn.ROW_MAJOR_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    ttnn.generic_op([inp, out], programs.rm_copy(inp, out))
+    assert torch.equal(ttnn.to_torch(out).to(torch.int64), x.to(torch.int64))
+
+
+@pytest.mark.parametrize("op", ["add", "mul"])
+@pytest.mark.parametrize("shape", [(1, 1, 32, 32), (1, 3, 96, 160), (2, 2, 256, 256)],
+                         ids=lambda s: "x".join(map(str, s)))
+def test_multicore_tiled_eltwise_binary_is_exact(device, op, shape):
+    """65+ tiles over the 8x8 grid in two core groups (split_work_to_cores), compute CT args per group,
+    defines select the op; bf16 DEST rounds the exact result ties-away, which the oracle reproduces."""
+    a = torch.randn(shape).to(torch.bfloat16)
+    b = torch.randn(shape).to(torch.bfloat16)
+    ta = ttnn.from_torch(a, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    tb = ttnn.from_torch(b, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(ta.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    defines = [("ELTWISE_OP", f"{op}_tiles"), ("ELTWISE_OP_INIT", f"{op}_init")]
+    ttnn.generic_op([ta, tb, out], programs.eltwise([ta, tb], out, defines))
+    exact = (a.double() + b.double()) if op == "add" else (a.double() * b.double())
+    expected = round_ties_away(exact.float().numpy())
+    np.testing.assert_array_equal(bits(ttnn.to_torch(out)), expected)
+
+
+def test_fp32_copy_through_dest(device):
+    """fp32 through SrcA is truncated to TF32; with UnpackToDestFp32 it reaches fp32 DEST unchanged."""
+    x = torch.randn(1, 1, 64, 64, dtype=torch.float32)
+    inp = ttnn.from_torch(x, dtype=ttnn.float32, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.shape, ttnn.float32, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    ttnn.generic_op([inp, out], programs.eltwise([inp], out, [], fp32_dest_acc_en=True, unpack_to_dest=True))
+    assert torch.equal(ttnn.to_torch(out), x)
+    ttnn.generic_op([inp, out], programs.eltwise([inp], out, [], fp32_dest_acc_en=True))
+    np.testing.assert_array_equal(ttnn.to_torch(out).numpy(), tf32_truncate(x.numpy()))
+
+
+def test_sfpu_sqrt_within_one_bf16_ulp(device):
+    x = (torch.rand(1, 1, 64, 128) * 100 + 1e-3).to(torch.bfloat16)
+    inp = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    ttnn.generic_op([inp, out], programs.eltwise([inp], out, [("SFPU_OP_CHAIN_0", "sqrt_tile_init(); sqrt_tile(0);")]))
+    ulps = np.abs(bits(ttnn.to_torch(out)).astype(np.int32)
+                  - bits(torch.from_numpy(np.sqrt(x.double().numpy())).to(torch.bfloat16)).astype(np.int32))
+    assert ulps.max() <= 1
+
+
+def test_second_launch_does_not_rebuild(device):
+    from emulator import kernel_build
+
+    x = torch.randn(1, 1, 32, 64).to(torch.bfloat16)
+    inp = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.shape, ttnn.bfloat16, ttnn.ROW_MAJOR_LAYOUT, device,
+                                         ttnn.DRAM_MEMORY_CONFIG)
+    ttnn.generic_op([inp, out], programs.rm_copy(inp, out))
+    calls = []
+    original = kernel_build.subprocess.run
+
+    def spy(cmd, *a, **k):
+        if cmd and cmd[0] == "g++":
+            calls.append(cmd)
+        return original(cmd, *a, **k)
+
+    kernel_build.subprocess.run = spy
+    try:
+        ttnn.generic_op([inp, out], programs.rm_copy(inp, out))
+    finally:
+        kernel_build.subprocess.run = original
+    assert calls == []
+    assert torch.equal(ttnn.to_torch(out), x)
