@@ -48,10 +48,11 @@ def bf16_truncate(x) -> np.ndarray:
     return from_bits(bits(x) & np.uint32(0xFFFF0000))
 
 
-def to_src(x) -> np.ndarray:
-    """Unpack to SrcA/SrcB: TF32 keeps 10 mantissa bits (truncation); denormals become signed zeros."""
+def to_src(x, fp32_dest: bool = True) -> np.ndarray:
+    """Unpack to SrcA/SrcB: float32 data becomes TF32 (10 mantissa bits) with an fp32 DEST and bf16 (7 bits)
+    with a 16-bit DEST, by truncation; denormals become signed zeros."""
     u = bits(x)
-    out = u & np.uint32(0xFFFFE000)
+    out = u & np.uint32(0xFFFFE000 if fp32_dest else 0xFFFF0000)
     denorm = (u & np.uint32(0x7F800000)) == 0
     return from_bits(np.where(denorm, u & np.uint32(0x80000000), out))
 

@@ -34,8 +34,9 @@ def ttnn_dev():
 def to_device(ttnn, dev, x: np.ndarray, layout):
     import torch
 
-    return ttnn.from_torch(torch.from_numpy(np.ascontiguousarray(x, np.float32)), dtype=ttnn.bfloat16, layout=layout,
-                           device=dev, memory_config=ttnn.DRAM_MEMORY_CONFIG)
+    # values are bf16 already; a bfloat16 torch tensor spares ttnn a conversion it only does with a device
+    t = torch.from_numpy(np.ascontiguousarray(x, np.float32)).to(torch.bfloat16)
+    return ttnn.from_torch(t, dtype=ttnn.bfloat16, layout=layout, device=dev, memory_config=ttnn.DRAM_MEMORY_CONFIG)
 
 
 def run_program(ttnn, dev, inputs, out_shape, out_layout, op, variant, Wt, Ht, *, rows_mode=False,

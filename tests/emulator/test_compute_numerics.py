@@ -83,10 +83,10 @@ def random_bf16(rng, n, scale=1.0) -> np.ndarray:
 
 
 # ---- C ABI wrappers -------------------------------------------------------------------------------------------
-def c_to_src(lib, x):
+def c_to_src(lib, x, fp32_dest=True):
     x = f32(x).ravel()
     out = np.empty_like(x)
-    lib.emu_test_to_src(ptr(x, F32P), ptr(out, F32P), len(x))
+    lib.emu_test_to_src(ptr(x, F32P), ptr(out, F32P), len(x), int(fp32_dest))
     return out
 
 
@@ -195,6 +195,8 @@ def test_unpack_to_src_truncates_to_tf32(lib):
     bf = random_bf16(rng, 4096)
     np.testing.assert_array_equal(c_to_src(lib, bf), bf)  # bf16 is exact
     np.testing.assert_array_equal(O.bits(c_to_src(lib, [1e-40, -1e-40])), [0, 0x80000000])  # denormal flush
+    # with a 16-bit DEST, float32 CBs unpack to bf16, also by truncation
+    np.testing.assert_array_equal(O.bits(c_to_src(lib, x, fp32_dest=False)), O.bits(x) & 0xFFFF0000)
 
 
 PACK_TABLE = [
@@ -605,9 +607,8 @@ def test_kernel_tilize_then_pack_untilize(runtime_objects, tmp_path, fmt):
     assert rc == 0, out
     decode = bf16_tiles if fmt == BF16 else (lambda raw: np.frombuffer(raw, np.float32).reshape(-1, 1024))
     tiles = decode(cb[16])
-    # bf16 moves exactly; fp32 without UnpackToDestFp32 passes SrcA as TF32 and a 16-bit DEST (ties away)
-    expected = rows if fmt == BF16 else O.bf16_ties_away(O.to_src(rows).astype(np.float64))
+    # bf16 moves exactly; fp32 without UnpackToDestFp32 and with a 16-bit DEST unpacks to bf16 (truncation)
+    expected = rows if fmt == BF16 else O.bf16_truncate(rows)
     np.testing.assert_array_equal(tiles, O.tilize(expected))
     back = decode(cb[17]).reshape(32, 32 * block)
-    twice = expected if fmt == BF16 else O.bf16_ties_away(O.to_src(expected).astype(np.float64))
-    np.testing.assert_array_equal(back, twice)
+    np.testing.assert_array_equal(back, expected)

@@ -49,7 +49,7 @@ void require_init(bool ok, const std::string& needed, const char* call, const Lo
 void load_src(SrcSel which, uint32_t cb, uint32_t itile, float* out, const char* call, const Loc& loc) {
     check_src_format(which, cb, call, loc);
     load_front_tile(cb, itile, out, call, loc);
-    for (int i = 0; i < kTileElems; ++i) out[i] = to_src(out[i]);
+    for (int i = 0; i < kTileElems; ++i) out[i] = to_src(out[i], state().fp32_dest);
 }
 
 }  // namespace
@@ -118,7 +118,7 @@ void unary_bcast(Bcast bcast, uint32_t cb, uint32_t itile, uint32_t idst, const 
     float* d = math_tile(idst);
     for (int i = 0; i < kTileElems; ++i) {
         float v = raw[bcast_src_index(int(bcast), i, 0)];
-        d[i] = wide && s.fp32_dest ? v : round_to_dest(to_src(v), s.fp32_dest);
+        d[i] = wide && s.fp32_dest ? v : to_src(v, s.fp32_dest);
     }
     s.written[s.math_section][idst] = true;
 }

@@ -30,16 +30,14 @@ int fidelity_phases(int math_fidelity) {
     }
 }
 
-float to_src(float v) {
-    uint32_t u = f2u(v);
-    uint32_t exp = (u >> 23) & 0xFF;
+float to_src(float v, bool fp32_dest) {
+    const uint32_t u = f2u(v);
+    const uint32_t exp = (u >> 23) & 0xFF;
+    const uint32_t keep = fp32_dest ? 0xFFFFE000u : 0xFFFF0000u;
     if (exp == 0) return u2f(u & kSign);  // denormals flush to a signed zero
-    if (exp == 0xFF) {
-        // Inf stays Inf; a NaN must stay a NaN even when its payload lives only in the dropped bits.
-        if ((u & 0x7FFFFF) != 0 && (u & 0x7FE000) == 0) return u2f((u & 0xFF800000u) | 0x400000u);
-        return u2f(u & 0xFFFFE000u);
-    }
-    return u2f(u & 0xFFFFE000u);
+    // A NaN must stay a NaN even when its payload lives only in the dropped bits.
+    if (exp == 0xFF && (u & 0x7FFFFF) != 0 && (u & 0x7FFFFF & keep) == 0) return u2f((u & 0xFF800000u) | 0x400000u);
+    return u2f(u & keep);
 }
 
 float round_bf16_ties_away(double v) {

@@ -152,7 +152,7 @@ bool unpacks_to_dest(uint32_t cb, DataFormat fmt) {
 
 float datacopy_value(float v, bool to_dest) {
     if (to_dest) return v;
-    return round_to_dest(to_src(v), state().fp32_dest);
+    return to_src(v, state().fp32_dest);  // MOVA2D moves the Src value unchanged
 }
 
 void note_fpu_init(FpuInit init, const Loc& loc) {

@@ -8,8 +8,8 @@ using namespace emu::compute;
 
 extern "C" {
 
-void emu_test_to_src(const float* in, float* out, int n) {
-    for (int i = 0; i < n; ++i) out[i] = to_src(in[i]);
+void emu_test_to_src(const float* in, float* out, int n, int fp32_dest) {
+    for (int i = 0; i < n; ++i) out[i] = to_src(in[i], fp32_dest != 0);
 }
 
 // mode 0: bf16 ties-away (16-bit DEST), 1: fp32 DEST.
@@ -21,7 +21,7 @@ void emu_test_pack_bf16(const float* in, uint16_t* out, int n) {
     for (int i = 0; i < n; ++i) out[i] = pack_bf16(in[i]);
 }
 
-// ELWMUL of Src-form operands: exact sum of the fidelity phases (before DEST rounding).
+// ELWMUL of operands unpacked as TF32 (fp32 DEST): exact sum of the fidelity phases (before DEST rounding).
 void emu_test_fidelity_product(const float* a, const float* b, double* out, int n, int math_fidelity) {
     for (int i = 0; i < n; ++i) out[i] = fidelity_product(to_src(a[i]), to_src(b[i]), math_fidelity);
 }
@@ -32,7 +32,7 @@ void emu_test_fidelity_product(const float* a, const float* b, double* out, int 
 void emu_test_binary_tile(const float* a, const float* b, float* dst, int op, int bcast, int row_idx,
                           int math_fidelity, int fp32_dest, int acc_to_dest) {
     float as[kTileElems], bs[kTileElems];
-    for (int i = 0; i < kTileElems; ++i) as[i] = to_src(a[i]), bs[i] = to_src(b[i]);
+    for (int i = 0; i < kTileElems; ++i) as[i] = to_src(a[i], fp32_dest != 0), bs[i] = to_src(b[i], fp32_dest != 0);
     binary_math(op, bcast, uint32_t(row_idx), as, bs, dst, acc_to_dest != 0, math_fidelity, fp32_dest != 0);
 }
 
@@ -40,7 +40,7 @@ void emu_test_binary_tile(const float* a, const float* b, float* dst, int op, in
 void emu_test_reduce_tile(const float* data, const float* scaler, float* dst, int pool, int dim, int had,
                           int math_fidelity, int fp32_dest) {
     float ds[kTileElems], ss[kTileElems];
-    for (int i = 0; i < kTileElems; ++i) ds[i] = to_src(data[i]), ss[i] = to_src(scaler[i]);
+    for (int i = 0; i < kTileElems; ++i) ds[i] = to_src(data[i], fp32_dest != 0), ss[i] = to_src(scaler[i], fp32_dest != 0);
     reduce_math(pool, dim, ds, ss, dst, had != 0, math_fidelity, fp32_dest != 0);
 }
 

@@ -27,9 +27,10 @@ inline float u2f(uint32_t u) { return std::bit_cast<float>(u); }
 int fidelity_phases(int math_fidelity);
 
 // ---- unpack: L1 → SrcA/SrcB (19-bit) ------------------------------------------------------------------
-// fp32 → TF32 keeps the top 10 mantissa bits (truncation) and flushes denormals to a signed zero; bf16 data is
-// already representable, so the same function is exact for it.
-float to_src(float v);
+// Float32 CBs unpack to TF32 when DEST is fp32 and to bf16 otherwise (the JIT's conditional unpack format);
+// both conversions truncate and flush denormals to a signed zero. bf16 data is already representable, so
+// this is exact for it. A datacopy (MOVA2D) passes the Src value to DEST unchanged.
+float to_src(float v, bool fp32_dest = true);
 
 // ---- DEST rounding ----------------------------------------------------------------------------------------
 // Round an exact value (held in a double) to bf16, ties away from zero, denormals flushed; what an FPU op
