@@ -123,7 +123,7 @@ struct InterleavedAddrGenFast {
     }
 };
 
-template <typename AddrGen>
+template <typename AddrGen, typename = std::enable_if_t<std::is_class_v<AddrGen>>>
 FORCE_INLINE uint64_t get_noc_addr(uint32_t id, const AddrGen& addrgen, uint32_t offset = 0,
                                    uint8_t noc = noc_index) {
     return addrgen.get_noc_addr(id, offset, noc);

@@ -1,0 +1,145 @@
+"""Every hardware hang or silent corruption becomes an error naming kernel, line, core, CB and call."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+import ttnn
+
+from emulator.kernel_build import KernelBuildError
+from emulator.launcher import EmulatorError, EmulatorHang
+
+CORE = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 2), ttnn.CoreCoord(1, 2))])
+DF = '#include "api/dataflow/dataflow_api.h"\n'
+CMP = ('#include "api/compute/compute_kernel_hw_startup.h"\n#include "api/compute/tile_move_copy.h"\n'
+       '#include "api/compute/eltwise_binary.h"\n')
+
+
+def _kernel(src, config, args=()):
+    rt = ttnn.RuntimeArgs()
+    rt[1][2] = list(args)
+    return ttnn.KernelDescriptor(kernel_source=src, source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+                                 core_ranges=CORE, runtime_args=rt, config=config)
+
+
+def run(device, reader=None, writer=None, compute=None, cbs=((0, 2, 2048),), reader_args=(), total=None):
+    kernels = []
+    if reader:
+        kernels.append(_kernel(DF + reader, ttnn.ReaderConfigDescriptor(), reader_args))
+    if writer:
+        kernels.append(_kernel(DF + writer, ttnn.WriterConfigDescriptor()))
+    if compute:
+        kernels.append(_kernel(CMP + compute, ttnn.ComputeConfigDescriptor()))
+    descs = [ttnn.CBDescriptor(total_size=total or pages * size, core_ranges=CORE,
+                               format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16,
+                                                                           page_size=size)])
+             for i, pages, size in cbs]
+    x = ttnn.from_torch(torch.randn(1, 1, 32, 32).to(torch.bfloat16), dtype=ttnn.bfloat16,
+                        layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(x.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    return ttnn.generic_op([x, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
+
+
+def expect(exc, device, pattern, **kw):
+    with pytest.raises(exc) as info:
+        run(device, **kw)
+    message = str(info.value)
+    assert re.search(pattern, message, re.S), message
+    return message
+
+
+def test_over_reserve_names_kernel_core_cb_and_call(device):
+    msg = expect(EmulatorError, device, r"reserves 3 pages but the CB holds only 2",
+                 reader="void kernel_main() {\n  cb_reserve_back(0, 3);\n}\n")
+    assert "<inline kernel>:3" in msg and "core (1,2)" in msg and "cb_reserve_back on CB 0" in msg
+
+
+def test_push_not_landing_on_fifo_end(device):
+    expect(EmulatorError, device, r"would cross the FIFO end",
+           cbs=((0, 3, 2048),), reader="void kernel_main() {\n for (int i = 0; i < 2; ++i) {"
+           " cb_reserve_back(0, 2); cb_push_back(0, 2); }\n}\n",
+           writer="void kernel_main() { for (int i = 0; i < 2; ++i) { cb_wait_front(0, 2); cb_pop_front(0, 2); } }\n")
+
+
+def test_pop_beyond_wait(device):
+    expect(EmulatorError, device, r"pops 2 pages but only 1 were waited for",
+           reader="void kernel_main() { cb_reserve_back(0, 2); cb_push_back(0, 2); }\n",
+           writer="void kernel_main() { cb_wait_front(0, 1); cb_pop_front(0, 2); }\n")
+
+
+def test_push_beyond_reserve(device):
+    expect(EmulatorError, device, r"pushes 2 pages but only 1 were reserved",
+           reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 2); }\n")
+
+
+def test_non_cumulative_wait_is_caught_at_the_read(device):
+    expect(EmulatorError, device, r"reads page 1 but only 1 page\(s\) were waited for",
+           cbs=((0, 2, 2048), (16, 2, 2048)),
+           reader="void kernel_main() { cb_reserve_back(0, 2); cb_push_back(0, 2); }\n",
+           compute="void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
+                   " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 1, 0); }\n")
+
+
+def test_missing_read_barrier(device):
+    expect(EmulatorError, device, r"noc_async_read_barrier\(\) before cb_push_back",
+           reader_args=(0,), reader=(
+               "void kernel_main() { uint32_t a = get_arg_val<uint32_t>(0);\n"
+               " InterleavedAddrGen<true> g{a, 2048};\n cb_reserve_back(0, 1);\n"
+               " noc_async_read_page(0, g, get_write_ptr(0));\n cb_push_back(0, 1); }\n"))
+
+
+def test_runtime_arg_past_the_list(device):
+    expect(EmulatorError, device, r"runtime arg index 2 is past the 1 per-core runtime args",
+           reader_args=(7,), reader="void kernel_main() { volatile uint32_t v = get_arg_val<uint32_t>(2); (void)v; }\n")
+
+
+def test_misaligned_noc_transfer(device):
+    expect(EmulatorError, device, r"not 16-byte aligned",
+           reader="void kernel_main() { cb_reserve_back(0, 1); uint32_t p = get_write_ptr(0);\n"
+                  " noc_async_read(get_noc_addr(p), p + 8, 64); noc_async_read_barrier(); }\n")
+
+
+def test_cb_total_over_l1_budget(device):
+    expect(EmulatorError, device, r"need 1572864 B of L1 but only \d+ B are available",
+           cbs=((0, 768, 2048),), reader="void kernel_main() {}\n")
+
+
+def test_get_write_ptr_outside_reservation(device):
+    expect(EmulatorError, device, r"get_write_ptr on CB 0: called outside a reservation",
+           reader="void kernel_main() { volatile uint32_t p = get_write_ptr(0); (void)p; }\n")
+
+
+def test_poisoned_l1_is_never_sent(device):
+    expect(EmulatorError, device, r"never written since the program started",
+           reader_args=(0,),
+           reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
+           writer="void kernel_main() { cb_wait_front(0, 1);\n"
+                  " noc_async_write(get_read_ptr(0), get_noc_addr(0, 0, 1u << 20), 64);\n"
+                  " noc_async_write_barrier(); cb_pop_front(0, 1); }\n")
+
+
+def test_deadlock_report_names_every_thread_and_cb(device):
+    msg = expect(EmulatorHang, device, r"deadlock on core \(1,2\)",
+                 cbs=((0, 2, 2048), (16, 2, 2048)),
+                 reader="void kernel_main() {\n  cb_wait_front(16, 1);\n}\n",
+                 writer="void kernel_main() {\n  cb_wait_front(0, 1);\n}\n")
+    assert "reader (BRISC) <inline kernel> on core (1,2): BLOCKED in cb_wait_front(cb 16, 1 pages) at line 3" in msg
+    assert "writer (NCRISC) <inline kernel> on core (1,2): BLOCKED in cb_wait_front(cb 0, 1 pages) at line 3" in msg
+    assert "CB 0: 2 pages x 2048 B Float16_b; received 0, acked 0" in msg
+
+
+def test_two_threads_moving_one_pointer(device):
+    expect(EmulatorError, device, r"two threads move the write pointer",
+           reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
+           writer="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n")
+
+
+def test_unimplemented_api_fails_at_build_time_by_name(device):
+    with pytest.raises(KernelBuildError) as info:
+        run(device, compute='#include "api/compute/eltwise_unary/exp.h"\nvoid kernel_main() { exp_tile(0); }\n')
+    assert "api/compute/eltwise_unary/exp.h is not implemented" in str(info.value)
+    with pytest.raises(KernelBuildError) as info:
+        run(device, reader="void kernel_main() { noc_semaphore_set(nullptr, 1); }\n")
+    assert "'noc_semaphore_set' is not part of the emulator's kernel API" in str(info.value)
