@@ -138,6 +138,7 @@ class OpSpec:
     broadcasts: list[BroadcastCheck] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     test_shapes: list[tuple[int, ...]] = field(default_factory=list)
+    slow_shapes: list[tuple[int, ...]] = field(default_factory=list)  # listed under "slow" / "large"
     tolerance: Tolerance = field(default_factory=Tolerance)
     reference: str = ""  # torch expression for the full op, when the spec gives one
     fp32_dest_acc_en: bool | None = None

@@ -20,7 +20,7 @@ def audit_dest(spec: OpSpec) -> list[Finding]:
     dtype = "float32" if "float32" in spec.input_dtypes else spec.input_dtypes[0]
     fp32 = uses_fp32_dest(spec, dtype)
     limit = dest_tiles(fp32)
-    widest = max(spec.test_shapes, key=lambda s: s[-1])
+    widest = max([*spec.test_shapes, *spec.slow_shapes], key=lambda s: s[-1])
     env = shape_env(widest, fp32)
     for p in spec.phases:
         text = p.text.replace(" ", "")

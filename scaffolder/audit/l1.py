@@ -14,7 +14,7 @@ def audit_l1(spec: OpSpec) -> list[Finding]:
     out = []
     knobs = set().union(*(cb.pages.names() - KNOWN_NAMES for cb in spec.cbs if cb.pages))
     for dtype in spec.input_dtypes:
-        shape = max(spec.test_shapes, key=lambda s: l1_bytes(spec, s, dtype))
+        shape = max([*spec.test_shapes, *spec.slow_shapes], key=lambda s: l1_bytes(spec, s, dtype))
         used = l1_bytes(spec, shape, dtype)
         status = "fail" if used > L1_BUDGET_BYTES else "ok"
         detail = f"{used:,} B of CBs per core vs budget {L1_BUDGET_BYTES:,} B ({100 * used / L1_BUDGET_BYTES:.0f}%)"

@@ -9,7 +9,8 @@ import jinja2
 
 from scaffolder.generate.plan import Plan, build_plan
 from scaffolder.model import OpSpec, Parameter
-from scaffolder.sizing import TILE
+from scaffolder.sizing import ELEMENT_SIZE, L1_BUDGET_BYTES, TILE, shape_env
+from scaffolder.spec.expressions import evaluate
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "op"
 _DEFAULT_HINTS = {
@@ -162,6 +163,27 @@ def _cb_rows(plan: Plan) -> list[dict]:
     return rows
 
 
+def generated_l1_bytes(rows: list[dict], shape: tuple[int, ...], dtype: str, fp32_dest: bool) -> int:
+    """CB bytes per core the generated descriptor allocates for `shape` (it refuses above its budget)."""
+    env = shape_env(shape, fp32_dest)
+    es = ELEMENT_SIZE[dtype]
+    env["in_pages_per_row"] = env["out_pages_per_row"] = env["Wt"]
+    total = 0
+    for row in rows:
+        expr = row["pages"].replace("(32 if rm_in else Wt)", "Wt").replace("(32 if rm_out else Wt)", "Wt")
+        pages = int(evaluate(expr, env))
+        page = {
+            "stick_size": env["W"] * es,
+            "tile_size": 1024 * es,
+            "ttnn.tile_size(ttnn.bfloat16)": 2048,
+            "ttnn.tile_size(ttnn.float32)": 4096,
+        }.get(row["page_size"])
+        if page is None:  # "W * 2" / "W * 4"
+            page = env["W"] * int(row["page_size"].split("*")[1])
+        total += pages * page
+    return total
+
+
 def _invalid_cases(plan: Plan) -> list[dict]:
     cases = []
     shape = "(1, 1, 32, 64)"
@@ -182,6 +204,19 @@ def _invalid_cases(plan: Plan) -> list[dict]:
         {"name": "rank_1", "shape": "(64,)", "torch_dtype": f"torch.{plan.dtypes[0]}", "layout": "ROW_MAJOR"}
     )
     return cases
+
+
+def _shape_params(plan: Plan, shapes: list[tuple[int, ...]], slow: bool) -> list[dict]:
+    """Each test shape with the marks it needs: slow, or xfail where the resident design exceeds L1."""
+    rows = _cb_rows(plan)
+    out = []
+    for shape in shapes:
+        fp32 = plan.spec.fp32_dest_acc_en if plan.spec.fp32_dest_acc_en is not None else False
+        need = max(generated_l1_bytes(rows, shape, d, fp32 or d == "float32") for d in plan.dtypes)
+        out.append(
+            {"shape": tuple(shape), "slow": slow, "over_budget": need > L1_BUDGET_BYTES, "bytes": need}
+        )
+    return out
 
 
 def context(spec: OpSpec, spec_file: str) -> dict:
@@ -244,7 +279,8 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "cb_decls": sorted(plan.program.names.items()) if plan.program else [],
         "row0": {tt.tensor: tt.cb for tt in plan.program.tensor_tiles} if plan.program else {},
         "phases": spec.phases,
-        "shapes": repr([tuple(s) for s in spec.test_shapes]),
+        "shapes": _shape_params(plan, spec.test_shapes, False),
+        "slow_shapes": _shape_params(plan, spec.slow_shapes, True),
         "rtol": tol.rtol if tol.rtol is not None else 0.05,
         "atol": tol.atol if tol.atol is not None else 0.2,
         "pcc": tol.pcc,

@@ -192,7 +192,18 @@ def parse_markdown(text: str) -> Document:
                 lead = ""
                 continue
         if line.strip():
-            doc.blocks.append(Block(line.rstrip(), lineno, list(stack)))
+            prev = doc.blocks[-1] if doc.blocks else None
+            continuation = (
+                prev is not None
+                and prev.line + prev.text.count("\n") == lineno - 1
+                and line.startswith("  ")
+                and not re.match(r"\s*([-*+]|\d+\.)\s", line)
+                and re.match(r"\s*([-*+]|\d+\.)\s", prev.text)
+            )
+            if continuation:  # a wrapped list item: keep it one block
+                prev.text += "\n" + line.rstrip()
+            else:
+                doc.blocks.append(Block(line.rstrip(), lineno, list(stack)))
             lead = line.strip()
         i += 1
     return doc

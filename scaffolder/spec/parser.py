@@ -444,6 +444,7 @@ def _read_stages(doc: Document, spec: OpSpec) -> None:
 
 def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool) -> None:
     shapes: list[tuple[int, ...]] = []
+    slow: list[tuple[int, ...]] = []
     tol = Tolerance()
     texts = []
     for h in _under(doc, r"test|acceptance|validation criteria"):
@@ -455,7 +456,11 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
                 shapes += find_shapes(t.cell(row, c) if c is not None else " ".join(row))
                 texts.append(" ".join(row))
         for b in doc.section_blocks(h):
-            shapes += find_shapes(b.text)
+            found = find_shapes(b.text)
+            if re.search(r"\b(slow|stress)\b", b.text, re.IGNORECASE):
+                slow += found
+            else:
+                shapes += found
             texts.append(b.text)
     joined = "\n".join(texts)
     tol = find_tolerance(joined)
@@ -479,6 +484,7 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
                 f"test shape {s} is not tile-aligned in H and W; the generated kernels need multiples of 32",
             )
     spec.test_shapes = shapes
+    spec.slow_shapes = [s for s in dict.fromkeys(slow) if s not in shapes]
     if tol.empty and spec.stages:
         final = [s.tolerance for s in spec.stages if not s.tolerance.empty]
         if final:
