@@ -143,3 +143,53 @@ def test_unimplemented_api_fails_at_build_time_by_name(device):
     with pytest.raises(KernelBuildError) as info:
         run(device, reader="void kernel_main() { noc_semaphore_set(nullptr, 1); }\n")
     assert "'noc_semaphore_set' is not part of the emulator's kernel API" in str(info.value)
+
+
+TWO_IN = ((0, 2, 2048), (1, 2, 2048), (16, 2, 2048))
+FEED = ("void kernel_main() { for (uint32_t cb = 0; cb < 2; ++cb) { cb_reserve_back(cb, 1);\n"
+        " auto* p = reinterpret_cast<volatile uint32_t*>(get_write_ptr(cb));\n"
+        " for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u; cb_push_back(cb, 1); } }\n")
+
+
+def test_dest_index_over_capacity(device):
+    expect(EmulatorError, device, r"DEST index 8 is out of range: only 8 tiles",
+           cbs=TWO_IN, reader=FEED,
+           compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
+                   " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 8); }\n")
+
+
+def test_pack_without_tile_regs_wait(device):
+    expect(EmulatorError, device, r"without tile_regs_wait",
+           cbs=TWO_IN, reader=FEED,
+           compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
+                   " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit();\n"
+                   " cb_reserve_back(16, 1); pack_tile(0, 16); }\n")
+
+
+def test_fpu_op_without_its_init(device):
+    expect(EmulatorError, device, r"add_tiles",
+           cbs=TWO_IN, reader=FEED,
+           compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); mul_init(0, 1);\n"
+                   " cb_wait_front(0, 1); cb_wait_front(1, 1); tile_regs_acquire(); add_tiles(0, 1, 0, 0, 0); }\n")
+
+
+def test_format_change_without_reconfig(device):
+    kernels = [
+        _kernel(DF + "void kernel_main() { cb_reserve_back(0, 1); auto* p = reinterpret_cast<volatile uint32_t*>(\n"
+                " get_write_ptr(0)); for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u; cb_push_back(0, 1);\n"
+                " cb_reserve_back(1, 1); auto* q = reinterpret_cast<volatile uint32_t*>(get_write_ptr(1));\n"
+                " for (int i = 0; i < 1024; ++i) q[i] = 0x3f800000u; cb_push_back(1, 1); }\n",
+                ttnn.ReaderConfigDescriptor()),
+        _kernel(CMP + "void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
+                " cb_wait_front(1, 1); tile_regs_acquire(); copy_tile(1, 0, 0); }\n",
+                ttnn.ComputeConfigDescriptor()),
+    ]
+    fmt = {0: (ttnn.bfloat16, 2048), 1: (ttnn.float32, 4096), 16: (ttnn.bfloat16, 2048)}
+    descs = [ttnn.CBDescriptor(total_size=2 * size, core_ranges=CORE, format_descriptors=[
+        ttnn.CBFormatDescriptor(buffer_index=i, data_format=dt, page_size=size)]) for i, (dt, size) in fmt.items()]
+    x = ttnn.from_torch(torch.randn(1, 1, 32, 32).to(torch.bfloat16), dtype=ttnn.bfloat16,
+                        layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(x.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    with pytest.raises(EmulatorError, match=r"CB 1 holds Float32 data but the SrcA unpacker is configured for "
+                                            r"Float16_b.*reconfig_data_format_srca"):
+        ttnn.generic_op([x, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
