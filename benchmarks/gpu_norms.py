@@ -328,62 +328,107 @@ def plot(result, path):
 
 
 TUNE_SHAPES = ((8192, 16384), (2048, 65536), (512, 262144))
+DECODE_TUNE = (1, 8, 32)
+
+
+def tune_configs():
+    """(dtype name, group, label, TUNING override) for every candidate."""
+    out = []
+    for size, dname in ((2, "bf16"), (4, "fp32")):
+        for rw in (16, 32):
+            out.append((dname, "n16k", f"rows w{rw}", {"max_row_block": {size: 16384}, "row_warps_max": {size: rw}}))
+        out.append((dname, "n16k", "split", {"max_row_block": {size: 8192}}))
+        chunks = (8192, 16384, 32768) if size == 2 else (4096, 8192, 16384)
+        for chunk in chunks:
+            for warps in (4, 8, 16):
+                if not 16 <= chunk // (warps * 32) <= 64:
+                    continue
+                out.append((dname, "split", f"split c{chunk} w{warps}",
+                            {"split_chunk": {size: chunk}, "split_warps": {size: warps}}))
+        for warps in (2, 4, 8):
+            out.append((dname, "decode", f"decode w{warps}", {"decode_warps": {size: warps}}))
+    return out
+
+
+def _apply(norms, base, over):
+    norms.TUNING.clear()
+    norms.TUNING.update({k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()})
+    for k, v in over.items():
+        if isinstance(v, dict):
+            norms.TUNING[k].update({int(kk): vv for kk, vv in v.items()})
+        else:
+            norms.TUNING[k] = v
 
 
 def tune(quick):
-    """Sweep the large-row launch tunables; returns the best TUNING override per element size."""
+    """Sweep launch tunables on this GPU; returns (measurements, best override per group and dtype)."""
     import siblings.triton as ours
     from siblings.triton import norms
 
     base = {k: (dict(v) if isinstance(v, dict) else v) for k, v in norms.TUNING.items()}
-    configs = []
-    for size, dname in ((2, "bf16"), (4, "fp32")):
-        for rw in (16, 32):
-            configs.append((dname, f"rows<=16384 w{rw}", {"max_row_block": {size: 16384}, "row_warps_max": rw}))
-        for chunk in (4096, 8192, 16384):
-            for warps in (4, 8, 16):
-                if chunk // (warps * 32) > 64:
-                    continue
-                configs.append((dname, f"split c{chunk} w{warps}",
-                                {"max_row_block": {size: 8192}, "split_chunk": {size: chunk}, "split_warps": warps}))
     table = []
-    for dname, label, over in configs:
-        dtype = DTYPES[dname]
-        norms.TUNING.update({k: ({**base[k], **v} if isinstance(v, dict) else v) for k, v in over.items()})
-        try:
-            for m, n in TUNE_SHAPES:
-                if label.startswith("rows") and n > 16384:
-                    continue
+    score: dict[tuple, float] = {}
+    try:
+        for dname, group, label, over in tune_configs():
+            dtype = DTYPES[dname]
+            _apply(norms, base, over)
+            if group == "decode":
+                shapes = [(m, 4096) for m in DECODE_TUNE]
+            elif group == "n16k":
+                shapes = [TUNE_SHAPES[0]]
+            else:
+                shapes = list(TUNE_SHAPES[1:])
+            for m, n in shapes:
                 x = torch.randn(m, n, device="cuda", dtype=dtype)
                 w = torch.randn(n, device="cuda", dtype=dtype)
                 b = torch.randn(n, device="cuda", dtype=dtype)
-                for op, fn in (("rms_norm", lambda: ours.rms_norm(x, w)), ("layer_norm", lambda: ours.layer_norm(x, w, b))):
+                for op, fn in (("rms_norm", lambda: ours.rms_norm(x, w)),
+                               ("layer_norm", lambda: ours.layer_norm(x, w, b))):
                     ref = reference(op, x, w, b, EPS[op])
-                    ok = ((fn().double() - ref).abs().max() <= 2.0 ** -7 * ref.abs().max()).item()
+                    ok = bool(((fn().double() - ref).abs().max() <= 2.0 ** -7 * ref.abs().max()).item())
                     us = bench(fn, quick)
                     tb = (2 * m * n + n) * x.element_size() / (us * 1e-6) / 1e12
-                    table.append({"dtype": dname, "config": label, "op": op, "N": n, "us": us, "tbps": tb, "ok": ok})
-                    print(f"tune {dname} {label:22s} {op:10s} N={n:6d} {us:8.1f} us {tb:5.2f} TB/s ok={ok}", flush=True)
-        finally:
-            norms.TUNING.clear()
-            norms.TUNING.update({k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()})
-    return table
+                    table.append({"dtype": dname, "group": group, "config": label, "op": op, "M": m, "N": n,
+                                  "us": us, "tbps": tb, "ok": ok})
+                    # Decode: least total time; bandwidth groups: most total TB/s. A wrong result disqualifies.
+                    key = (dname, group, label)
+                    gain = (-us if group == "decode" else tb) if ok else -1e9
+                    score[key] = score.get(key, 0.0) + gain
+                    print(f"tune {dname} {label:18s} {op:10s} {m}x{n} {us:8.1f} us {tb:5.2f} TB/s ok={ok}", flush=True)
+    finally:
+        _apply(norms, base, {})
+    best: dict = {}
+    for dname, group, label, over in tune_configs():
+        cands = [(score[(d, g, lab)], o) for d, g, lab, o in tune_configs() if d == dname and g == group]
+        top = max(cands, key=lambda c: c[0])[1]
+        for k, v in top.items():
+            best.setdefault(k, {}).update({str(kk): vv for kk, vv in v.items()})
+    return table, best
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="directory for gpu_norms.{json,md,png}")
     ap.add_argument("--quick", action="store_true", help="fewer shapes and repetitions")
-    ap.add_argument("--tune", action="store_true", help="only sweep the large-row launch tunables")
+    ap.add_argument("--tune", action="store_true", help="only sweep the launch tunables; writes gpu_norms_tune.json")
+    ap.add_argument("--tuning", type=Path, help="a gpu_norms_tune.json whose best overrides to apply first")
     args = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("gpu_norms.py needs a CUDA GPU (torch.cuda.is_available() is False)")
     args.out.mkdir(parents=True, exist_ok=True)
     if args.tune:
         with torch.inference_mode():
-            table = tune(args.quick)
-        (args.out / "gpu_norms_tune.json").write_text(json.dumps(table, indent=1))
+            table, best = tune(args.quick)
+        (args.out / "gpu_norms_tune.json").write_text(json.dumps({"best": best, "measurements": table}, indent=1))
+        print("best tuning:", json.dumps(best))
         return
+    if args.tuning:
+        from siblings.triton import norms
+
+        over = json.loads(args.tuning.read_text())
+        over = over.get("best", over)
+        _apply(norms, {k: (dict(v) if isinstance(v, dict) else v) for k, v in norms.TUNING.items()}, over)
+        print("tuning applied:", norms.TUNING)
     with torch.inference_mode():
         result = run(args)
     (args.out / "gpu_norms.json").write_text(json.dumps(result, indent=1, default=lambda v: None if isinstance(v, float) and math.isnan(v) else v))

@@ -5,10 +5,10 @@ Three kernels cover every hidden size N:
 
 * ``norm_rows_kernel``: a ``[ROWS, BLOCK_N]`` tile per program, the whole row in registers. Several rows
   per program keep small N (128 ... 1024) at full bandwidth.
-* ``norm_split_kernel``: for rows too large for one program's registers (N >= 32k), ``SPLIT`` programs
-  share a row, each holding one ``CHUNK`` in registers. They exchange per-chunk statistics through a small
-  global workspace and a per-row arrival counter, so x is read from memory exactly once. This relies on
-  the programs of one row being resident together, which holds because blocks are dispatched in launch
+* ``norm_split_kernel``: for rows too large for one program's registers (N > 16k), ``SPLIT`` programs
+  share a row, each holding one ``CHUNK`` in registers. They exchange per-chunk statistics through
+  generation-tagged slots in a small global workspace, so x is read from memory exactly once. This relies
+  on the programs of one row being resident together, which holds because blocks are dispatched in launch
   order and the programs of a row are adjacent. It cannot run under the sequential CPU interpreter.
 * ``norm_looped_kernel``: one row per program, two passes over column chunks (x read twice). The
   interpreter-safe path for large rows.
@@ -74,16 +74,29 @@ def norm_rows_kernel(
 
 
 @triton.jit
+def _pack(gen, value):
+    """A 64-bit slot word: generation in the high half, the fp32 value's bits in the low half."""
+    lo = value.to(tl.int32, bitcast=True).to(tl.uint32, bitcast=True).to(tl.int64)
+    return (gen.to(tl.int64) << 32) | lo
+
+
+@triton.jit
 def norm_split_kernel(
-    x_ptr, res_ptr, w_ptr, b_ptr, y_ptr, res_out_ptr, stats_ptr, count_ptr,
+    x_ptr, res_ptr, w_ptr, b_ptr, y_ptr, res_out_ptr, slots_ptr,
     n_cols, stride_x, stride_res, stride_y, stride_res_out,
     eps, w_offset,
     IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
     SPLIT: tl.constexpr, CHUNK: tl.constexpr,
 ):
-    # grid = (SPLIT, n_rows): the programs sharing a row have adjacent ids.
+    # grid = (SPLIT, n_rows): the programs sharing a row have adjacent ids. Each program publishes its
+    # chunk statistics in its own 64-bit slot words tagged with a generation number, and polls the
+    # row's slots until all carry the current generation: the data arrives with the poll, with no
+    # counters or resets. Every launch moves all slots of a row from generation g to g + 1, so g is
+    # read from the program's own slot (written by the previous launch).
     part = tl.program_id(0)
     row = tl.program_id(1).to(tl.int64)
+    my_slot = slots_ptr + (row * SPLIT + part) * 2
+    gen = (tl.load(my_slot, cache_modifier=".cg") >> 32).to(tl.int32) + 1
     cols = part * CHUNK + tl.arange(0, CHUNK)
     mask = cols < n_cols
     x = tl.load(x_ptr + row * stride_x + cols, mask=mask, other=0.0).to(tl.float32)
@@ -98,25 +111,28 @@ def norm_split_kernel(
         local_mean = tl.sum(x, axis=0) / count
         xc = tl.where(mask, x - local_mean, 0.0)
         local_m2 = tl.sum(xc * xc, axis=0)
+        tl.store(my_slot + 1, _pack(gen, local_mean))
     else:
-        local_mean = 0.0
         local_m2 = tl.sum(x * x, axis=0)
-    slot = stats_ptr + (row * SPLIT + part) * 2
-    tl.store(slot, local_mean)
-    tl.store(slot + 1, local_m2)
-    tl.debug_barrier()
-
-    # Arrive, then wait for the other programs of this row (acquire makes their slots visible).
-    arrived = tl.atomic_add(count_ptr + row, 1, sem="acq_rel", scope="gpu") + 1
-    while arrived < SPLIT:
-        arrived = tl.atomic_add(count_ptr + row, 0, sem="acquire", scope="gpu")
+    tl.store(my_slot, _pack(gen, local_m2))
 
     parts = tl.arange(0, triton.next_power_of_2(SPLIT))
     part_ok = parts < SPLIT
-    base = stats_ptr + (row * SPLIT + parts) * 2
-    means = tl.load(base, mask=part_ok, other=0.0, cache_modifier=".cg")
-    m2s = tl.load(base + 1, mask=part_ok, other=0.0, cache_modifier=".cg")
+    ptrs = slots_ptr + (row * SPLIT + parts) * 2
+    w_m2 = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
+    w_mean = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
+    pending = tl.full([], 1, tl.int32)
+    while pending > 0:
+        w_m2 = tl.load(ptrs, mask=part_ok, other=0, volatile=True)
+        ready = (w_m2 >> 32).to(tl.int32) == gen
+        if IS_LN:
+            w_mean = tl.load(ptrs + 1, mask=part_ok, other=0, volatile=True)
+            ready = ready & ((w_mean >> 32).to(tl.int32) == gen)
+        pending = tl.sum(tl.where(ready | ~part_ok, 0, 1), axis=0)
+
+    m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
     if IS_LN:
+        means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
         counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
         mean = tl.sum(counts * means, axis=0) / n_cols
         d = means - mean
@@ -124,13 +140,6 @@ def norm_split_kernel(
     else:
         mean = 0.0
         var = tl.sum(m2s, axis=0) / n_cols
-
-    # Second arrival: the last program to leave resets the counter, so the workspace stays all-zero
-    # between launches and needs no memset.
-    tl.debug_barrier()
-    left = tl.atomic_add(count_ptr + row, 1, sem="relaxed", scope="gpu")
-    if left == 2 * SPLIT - 1:
-        tl.atomic_xchg(count_ptr + row, 0, sem="relaxed", scope="gpu")
 
     rstd = 1.0 / tl.sqrt(var + eps)
     y = (x - mean) * rstd

@@ -29,9 +29,11 @@ TUNING = {
     "max_row_block": {4: 16384, 2: 16384},
     "tile_elems": 4096,
     "split_chunk": {4: 8192, 2: 16384},
-    "split_warps": 8,
+    "split_warps": {4: 8, 2: 8},
+    "row_warps_max": {4: 16, 2: 16},
+    # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
+    "decode_warps": {4: 0, 2: 0},
     "preload_max_per_thread": 16,
-    "row_warps_max": 16,
 }
 
 
@@ -63,24 +65,32 @@ def plan_launch(n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool) -> L
         rows = min(rows, triton.next_power_of_2(max(1, n_rows)))
         elems = rows * block_n
         warps = min(4 if elems < 2048 else 8 if elems < 8192 else 16 if elems < 32768 else 32,
-                    TUNING["row_warps_max"])
+                    TUNING["row_warps_max"][size])
+        if n_rows <= 64 and TUNING["decode_warps"][size]:
+            warps = TUNING["decode_warps"][size]
         return LaunchPlan("rows", rows, block_n, 1, warps)
     chunk = TUNING["split_chunk"][size]
     if on_gpu and not _interpreting() and not _split_disabled():
         split = triton.cdiv(n_cols, chunk)
-        return LaunchPlan("split", 1, chunk, split, TUNING["split_warps"])
+        return LaunchPlan("split", 1, chunk, split, TUNING["split_warps"][size])
     return LaunchPlan("looped", 1, min(chunk, 4096), 1, 8)
 
 
-_COUNTERS: dict[torch.device, torch.Tensor] = {}
+_SLOTS: dict[tuple, torch.Tensor] = {}
 
 
-def _row_counters(n_rows: int, device: torch.device) -> torch.Tensor:
-    """Per-row arrival counters for the split kernel; zero between launches (the kernel resets them)."""
-    buf = _COUNTERS.get(device)
-    if buf is None or buf.numel() < n_rows:
-        buf = torch.zeros(max(n_rows, 1024), dtype=torch.int32, device=device)
-        _COUNTERS[device] = buf
+def _split_slots(n_rows: int, split: int, device: torch.device) -> torch.Tensor:
+    """The split kernel's statistics slots, one buffer per (device, stream, split).
+
+    The slots of a row always hold one generation number, which each launch advances by one; a buffer
+    shared between splits or between concurrently running streams would mix generations, hence the key.
+    A new buffer starts at generation 0 everywhere.
+    """
+    key = (device, torch.cuda.current_stream(device).cuda_stream, split)
+    buf = _SLOTS.get(key)
+    if buf is None or buf.shape[0] < n_rows:
+        buf = torch.zeros((max(n_rows, 1024), split, 2), dtype=torch.int64, device=device)
+        _SLOTS[key] = buf
     return buf
 
 
@@ -156,10 +166,9 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             PRELOAD_WB=plan.rows_per_program * plan.block <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
         )
     elif plan.path == "split":
-        stats = torch.empty((n_rows, plan.split, 2), dtype=torch.float32, device=x.device)
-        counters = _row_counters(n_rows, x.device)
+        slots = _split_slots(n_rows, plan.split, x.device)
         kernels.norm_split_kernel[(plan.split, n_rows)](
-            *args, stats, counters, n_cols, *strides, float(eps), float(w_offset), **flags,
+            *args, slots, n_cols, *strides, float(eps), float(w_offset), **flags,
             SPLIT=plan.split, CHUNK=plan.block, num_warps=plan.num_warps,
         )
     else:
