@@ -96,6 +96,14 @@ def _u32_array(values):
     return (ctypes.c_uint32 * max(len(values), 1))(*values)
 
 
+def _append_triage(report: str) -> None:
+    """dev-test.sh treats a non-empty triage log as a hang, as tt-metal's runner does with tt-triage."""
+    path = os.environ.get("TTNN_EMULATOR_TRIAGE_LOG")
+    if path:
+        with open(path, "a") as f:
+            f.write(report + "\n")
+
+
 def run(io_tensors, program_descriptor) -> EmulatedTensor:
     if len(io_tensors) < 2:
         raise RuntimeError("generic_op needs at least one input tensor and one output tensor")
@@ -167,7 +175,9 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
         code = lib.emu_program_run(_timeout_s(), message, len(message))
         device.programs_run += 1
     if code == 2:
-        raise EmulatorHang("emulated device hang:\n" + message.value.decode(errors="replace"))
+        report = message.value.decode(errors="replace")
+        _append_triage(report)
+        raise EmulatorHang("emulated device hang:\n" + report)
     if code != 0:
         raise EmulatorError(message.value.decode(errors="replace"))
     return io_tensors[-1]

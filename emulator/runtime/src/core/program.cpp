@@ -213,6 +213,12 @@ int program_run(std::string& message, double timeout_s) {
                 std::this_thread::sleep_for(std::chrono::seconds(2));
                 if (!finished) {
                     std::fprintf(stderr, "EMULATOR HANG: %s\n", st.message.c_str());
+                    if (const char* log = std::getenv("TTNN_EMULATOR_TRIAGE_LOG")) {
+                        if (FILE* f = std::fopen(log, "a")) {
+                            std::fprintf(f, "%s\n", st.message.c_str());
+                            std::fclose(f);
+                        }
+                    }
                     std::fflush(stderr);
                     std::_Exit(124);
                 }
