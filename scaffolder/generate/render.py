@@ -107,7 +107,10 @@ def _cb_rows(plan: Plan) -> list[dict]:
         expr = cb.pages.expr if cb.pages else "1"
         for name in sorted(cb.pages.names() if cb.pages else [], key=len, reverse=True):
             if name not in {"Wt", "Ht", "W", "H", "NC", "BLOCK_SIZE", "DEPTH", "NUM_BLOCKS"}:
-                expr = re.sub(rf"\b{name}\b", "Wt", expr)
+                # Block-size spellings map onto the descriptor's BLOCK_SIZE; other knobs read as Wt.
+                local = "BLOCK_SIZE" if name in ("blk", "block_size", "block") else "Wt"
+                expr = re.sub(rf"\b{name}\b", local, expr)
+        expr = re.sub(r"(?<!/)/(?!/)", "//", expr)  # page counts are integers
         expr = re.sub(r"\s*\*\s*", " * ", expr)
         note = ""
         prog = plan.program
