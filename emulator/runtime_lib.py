@@ -11,6 +11,7 @@ import hashlib
 import os
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
@@ -35,21 +36,43 @@ def _sources() -> list[Path]:
 
 def _digest() -> str:
     h = hashlib.sha256(" ".join(CXXFLAGS).encode())
-    for path in _sources() + sorted(INCLUDE_DIR.rglob("*.h")):
+    for path in _sources() + sorted(INCLUDE_DIR.rglob("*.h")) + sorted((RUNTIME_DIR / "src").rglob("*.h")):
         h.update(str(path.relative_to(RUNTIME_DIR)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def _compile(source: Path, headers_digest: str) -> Path:
+    """One object per source, cached by the source, the headers and the flags (so edits rebuild one file)."""
+    h = hashlib.sha256(headers_digest.encode())
+    h.update(source.read_bytes())
+    obj = cache_dir() / "runtime-objects" / f"{source.stem}-{h.hexdigest()[:16]}.o"
+    if not obj.exists():
+        obj.parent.mkdir(parents=True, exist_ok=True)
+        tmp = obj.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        flags = [f for f in CXXFLAGS if f != "-shared"]
+        cmd = ["g++", *flags, f"-I{INCLUDE_DIR}", f"-I{source.parent}", "-c", "-o", str(tmp), str(source)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"building the emulator runtime failed in {source.name}:\n{proc.stderr}")
+        tmp.replace(obj)
+    return obj
 
 
 def library_path() -> Path:
     """Path of the built runtime library, building it first if the sources changed."""
     out = cache_dir() / f"libtensix_emu-{_digest()}.so"
     if not out.exists():
+        headers = hashlib.sha256(" ".join(CXXFLAGS).encode())
+        for path in sorted(INCLUDE_DIR.rglob("*.h")) + sorted((RUNTIME_DIR / "src").rglob("*.h")):
+            headers.update(path.read_bytes())
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            objects = list(pool.map(lambda src: _compile(src, headers.hexdigest()), _sources()))
         tmp = out.with_suffix(f".{os.getpid()}.tmp")
-        cmd = ["g++", *CXXFLAGS, f"-I{INCLUDE_DIR}", "-o", str(tmp), *map(str, _sources())]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(["g++", "-shared", "-pthread", "-o", str(tmp), *map(str, objects)],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
-            raise RuntimeError(f"building the emulator runtime failed:\n{proc.stderr}")
+            raise RuntimeError(f"linking the emulator runtime failed:\n{proc.stderr}")
         tmp.replace(out)
     return out
 
