@@ -189,6 +189,9 @@ def run(args):
                                 bound = (2.0 ** -8 if dtype == torch.bfloat16 else 2.0 ** -20) * ref.abs().max().item()
                                 rec["correct"] = bool(err <= bound)
                         us = bench(fn, args.quick)
+                        if kind == "decode":
+                            # A few-µs median moves with host jitter: keep the best of three.
+                            us = min([us] + [bench(fn, args.quick) for _ in range(2)])
                     except Exception as exc:  # noqa: BLE001 - record and keep going
                         rec["error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
                         records.append(rec)
@@ -343,10 +346,14 @@ def tune_configs():
             for warps in (4, 8, 16):
                 if not 16 <= chunk // (warps * 32) <= 64:
                     continue
-                out.append((dname, "split", f"split c{chunk} w{warps}",
-                            {"split_chunk": {size: chunk}, "split_warps": {size: warps}}))
-        for warps in (2, 4, 8):
+                for pre in (False, True):
+                    out.append((dname, "split", f"split c{chunk} w{warps}{' pre' if pre else ''}",
+                                {"split_chunk": {size: chunk}, "split_warps": {size: warps},
+                                 "split_preload": {size: pre}}))
+        for warps in (4, 8, 16):
             out.append((dname, "decode", f"decode w{warps}", {"decode_warps": {size: warps}}))
+        for elems in (2048, 4096, 8192):
+            out.append((dname, "tile", f"tile {elems}", {"tile_elems": elems}))
     return out
 
 
@@ -374,6 +381,8 @@ def tune(quick):
             _apply(norms, base, over)
             if group == "decode":
                 shapes = [(m, 4096) for m in DECODE_TUNE]
+            elif group == "tile":
+                shapes = [(SWEEP_ELEMS // n, n) for n in (512, 1024, 4096)]
             elif group == "n16k":
                 shapes = [TUNE_SHAPES[0]]
             else:
@@ -402,7 +411,11 @@ def tune(quick):
         cands = [(score[(d, g, lab)], o) for d, g, lab, o in tune_configs() if d == dname and g == group]
         top = max(cands, key=lambda c: c[0])[1]
         for k, v in top.items():
-            best.setdefault(k, {}).update({str(kk): vv for kk, vv in v.items()})
+            if isinstance(v, dict):
+                best.setdefault(k, {}).update({str(kk): vv for kk, vv in v.items()})
+            else:
+                # Shared by both dtypes: keep the bf16 winner (the dtype the targets are hardest for).
+                best.setdefault(k, v)
     return table, best
 
 

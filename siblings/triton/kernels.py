@@ -86,7 +86,7 @@ def norm_split_kernel(
     n_cols, stride_x, stride_res, stride_y, stride_res_out,
     eps, w_offset,
     IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
-    SPLIT: tl.constexpr, CHUNK: tl.constexpr,
+    SPLIT: tl.constexpr, CHUNK: tl.constexpr, PRELOAD_WB: tl.constexpr,
 ):
     # grid = (SPLIT, n_rows): the programs sharing a row have adjacent ids. Each program publishes its
     # chunk statistics in its own 64-bit slot words tagged with a generation number, and polls the
@@ -115,6 +115,12 @@ def norm_split_kernel(
     else:
         local_m2 = tl.sum(x * x, axis=0)
     tl.store(my_slot, _pack(gen, local_m2))
+    # Optionally fetch weight/bias (in their storage dtype) while the other programs catch up.
+    if PRELOAD_WB:
+        if HAS_W:
+            w_raw = tl.load(w_ptr + cols, mask=mask, other=0.0)
+        if HAS_B:
+            b_raw = tl.load(b_ptr + cols, mask=mask, other=0.0)
 
     parts = tl.arange(0, triton.next_power_of_2(SPLIT))
     part_ok = parts < SPLIT
@@ -144,11 +150,13 @@ def norm_split_kernel(
     rstd = 1.0 / tl.sqrt(var + eps)
     y = (x - mean) * rstd
     if HAS_W:
-        w = tl.load(w_ptr + cols, mask=mask, other=0.0).to(tl.float32)
-        y = y * (w + w_offset)
+        if not PRELOAD_WB:
+            w_raw = tl.load(w_ptr + cols, mask=mask, other=0.0)
+        y = y * (w_raw.to(tl.float32) + w_offset)
     if HAS_B:
-        b = tl.load(b_ptr + cols, mask=mask, other=0.0).to(tl.float32)
-        y = y + b
+        if not PRELOAD_WB:
+            b_raw = tl.load(b_ptr + cols, mask=mask, other=0.0)
+        y = y + b_raw.to(tl.float32)
     tl.store(y_ptr + row * stride_y + cols, y.to(y_ptr.dtype.element_ty), mask=mask)
 
 

@@ -29,10 +29,11 @@ TUNING = {
     "max_row_block": {4: 16384, 2: 16384},
     "tile_elems": 4096,
     "split_chunk": {4: 8192, 2: 16384},
-    "split_warps": {4: 8, 2: 8},
+    "split_warps": {4: 4, 2: 8},
+    "split_preload": {4: False, 2: False},
     "row_warps_max": {4: 16, 2: 16},
     # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
-    "decode_warps": {4: 0, 2: 0},
+    "decode_warps": {4: 8, 2: 8},
     "preload_max_per_thread": 16,
 }
 
@@ -170,6 +171,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
         kernels.norm_split_kernel[(plan.split, n_rows)](
             *args, slots, n_cols, *strides, float(eps), float(w_offset), **flags,
             SPLIT=plan.split, CHUNK=plan.block, num_warps=plan.num_warps,
+            PRELOAD_WB=TUNING["split_preload"][4 if x.dtype == torch.float32 else 2],
         )
     else:
         kernels.norm_looped_kernel[(n_rows,)](
