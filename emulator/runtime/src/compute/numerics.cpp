@@ -41,8 +41,17 @@ float to_src(float v, bool fp32_dest) {
 }
 
 float round_bf16_ties_away(double v) {
+    // Fast path: most FPU results are exact in float, where ties-away is "add half an ulp to the magnitude bits
+    // and truncate".
+    const float f = static_cast<float>(v);
+    if (static_cast<double>(f) == v) {
+        const uint32_t u = f2u(f);
+        const uint32_t mag = u & 0x7FFFFFFFu;
+        if (mag > kInfBits) return u2f(u | 0x400000u);               // NaN stays NaN
+        if (mag < 0x00800000u) return u2f(u & kSign);                // denormals flush
+        return u2f((u & kSign) | ((mag + 0x8000u) & 0xFFFF0000u));  // may round up into Inf
+    }
     if (std::isnan(v)) return u2f(std::signbit(v) ? 0xFFC00000u : 0x7FC00000u);
-    if (std::isinf(v)) return static_cast<float>(v);
     double a = std::fabs(v);
     float sign = std::signbit(v) ? -1.0f : 1.0f;
     if (a < 0x1p-126) return sign * 0.0f;
@@ -69,6 +78,8 @@ float round_bf16_rne(float v) {
 double fidelity_product(float a, float b, int math_fidelity) {
     if (!std::isfinite(a) || !std::isfinite(b) || a == 0.0f || b == 0.0f)
         return static_cast<double>(a) * static_cast<double>(b);
+    if (fidelity_phases(math_fidelity) == 4)  // all of B, all of A but its last TF32 bit: exact in a double
+        return static_cast<double>(u2f(f2u(a) & ~0x2000u)) * static_cast<double>(b);
     uint32_t ua = f2u(a), ub = f2u(b);
     // 11-bit significands (hidden bit + 10 TF32 mantissa bits) and their binary exponents.
     int64_t sa = ((ua & 0x7FFFFF) | 0x800000) >> 13;
