@@ -15,7 +15,7 @@
 #include "api/compile_time_args.h"
 #endif
 
-// Runtime arguments; shared with the dataflow shadow API, which defines them under the same guard.
+// Runtime arguments (compute kernels do not include the dataflow API, which has its own definitions).
 #ifndef EMU_RUNTIME_ARG_API
 #define EMU_RUNTIME_ARG_API
 static FORCE_INLINE uint32_t get_arg_addr(int arg_idx, const emu::Loc& loc = emu::Loc::here()) {
@@ -31,10 +31,11 @@ FORCE_INLINE T get_arg_val(int arg_idx, const emu::Loc& loc = emu::Loc::here()) 
     return v;
 }
 
+// One parameter, like the forward declaration in the real api/tensor/tensor_accessor_args.h.
 template <typename T>
-FORCE_INLINE T get_common_arg_val(int arg_idx, const emu::Loc& loc = emu::Loc::here()) {
+T get_common_arg_val(int arg_idx) {
     static_assert(sizeof(T) == 4, "Error: only 4B args are supported");
-    const uint32_t bits = emu::common_runtime_arg(uint32_t(arg_idx), loc);
+    const uint32_t bits = emu::common_runtime_arg(uint32_t(arg_idx), emu::Loc{"", 0});
     T v;
     std::memcpy(&v, &bits, 4);
     return v;
