@@ -51,9 +51,17 @@ def bf16_bits(value: float) -> int:
     return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) & 0xFFFF
 
 
-def tile_word(value: float, dtype) -> int:
+def fp32_rounded_bits(value: float, mantissa_bits: int) -> int:
+    """fp32 bits of ``value`` rounded to nearest with ``mantissa_bits`` stored mantissa bits, so the FPU's
+    truncating unpack (10 bits in SrcB, 9 usable in SrcA at HiFi4) reads it exactly."""
+    drop = 23 - mantissa_bits
+    bits = fp32_bits(value) + (1 << (drop - 1))
+    return bits & ~((1 << drop) - 1) & 0xFFFFFFFF
+
+
+def tile_word(value: float, dtype, mantissa_bits: int) -> int:
     """How a constant is stored in a tile of the CB format."""
-    return fp32_bits(value) if dtype == ttnn.float32 else bf16_bits(value)
+    return fp32_rounded_bits(value, mantissa_bits) if dtype == ttnn.float32 else bf16_bits(value)
 
 
 @dataclass(frozen=True)
@@ -160,10 +168,10 @@ def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: fl
     reader_ct += list(in_args) + list(gamma_args)
     writer_ct = [plan.Wt, plan.blk, int(tile_layout), elem_bytes]
     writer_ct += list(ttnn.TensorAccessorArgs(output_tensor).get_compile_time_args())
-    compute_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(tile_layout)]
+    compute_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(tile_layout), int(dtype == ttnn.float32)]
 
-    scaler_word = tile_word(1.0 / W, dtype)
-    eps_word = tile_word(epsilon, dtype)
+    scaler_word = tile_word(1.0 / W, dtype, 9)  # the reduce reads its scaler through SrcA
+    eps_word = tile_word(epsilon, dtype, 10)  # SrcB of the scalar-broadcast add
     src = input_tensor.buffer_address()
     g_addr = gamma.buffer_address() if has_gamma else 0
     dst = output_tensor.buffer_address()
@@ -190,16 +198,23 @@ def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: fl
     )
     # HiFi4 for the x*istd and *gamma multiplies; fp32 DEST so the sum of squares accumulates in fp32
     # (and, for float32 input, nothing is ever rounded to bf16).
+    config = ttnn.ComputeConfigDescriptor(
+        math_fidelity=ttnn.MathFidelity.HiFi4,
+        math_approx_mode=False,
+        fp32_dest_acc_en=True,
+        dst_full_sync_en=False,
+    )
+    if dtype == ttnn.float32:
+        # tilize and pack-untilize copy fp32 straight into DEST instead of through the truncating SrcA.
+        modes = [ttnn.UnpackToDestMode.Default] * 32
+        for cb in (CB_RM_IN, CB_T1):
+            modes[cb] = ttnn.UnpackToDestMode.UnpackToDestFp32
+        config.unpack_to_dest_mode = modes
     compute = ttnn.KernelDescriptor(
         kernel_source=str(KERNEL_DIR / "rms_norm_compute.cpp"),
         core_ranges=all_cores,
         compile_time_args=compute_ct,
         runtime_args=compute_rt,
-        config=ttnn.ComputeConfigDescriptor(
-            math_fidelity=ttnn.MathFidelity.HiFi4,
-            math_approx_mode=False,
-            fp32_dest_acc_en=True,
-            dst_full_sync_en=False,
-        ),
+        config=config,
     )
     return ttnn.ProgramDescriptor(kernels=[reader, writer, compute], semaphores=[], cbs=cbs)

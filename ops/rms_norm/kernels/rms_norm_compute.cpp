@@ -21,6 +21,7 @@
 #include "api/compute/bcast.h"
 #include "api/compute/eltwise_binary.h"
 #include "api/compute/eltwise_unary/rsqrt.h"
+#include "api/compute/eltwise_unary/binop_with_scalar.h"
 #include "api/compute/reconfig_data_format.h"
 
 constexpr uint32_t cb_rm_in = 0;
@@ -42,6 +43,7 @@ constexpr uint32_t blk = get_compile_time_arg_val(1);
 constexpr uint32_t chunk = get_compile_time_arg_val(2);
 constexpr bool has_gamma = get_compile_time_arg_val(3) == 1;
 constexpr bool tile_layout = get_compile_time_arg_val(4) == 1;
+constexpr bool fp32 = get_compile_time_arg_val(5) == 1;
 
 constexpr uint32_t n_chunks = Wt / chunk;
 constexpr uint32_t blocks_per_chunk = chunk / blk;
@@ -49,6 +51,21 @@ constexpr bool resident = n_chunks == 1;
 constexpr uint32_t cb_sum_scaler = resident ? cb_scaler : cb_ones;
 // Final tiles of a block: straight to the output for TILE layout, else to cb_t1 for pack-untilize.
 constexpr uint32_t cb_y = tile_layout ? cb_out : cb_t1;
+
+// fp32 only: the FPU truncates fp32 operands (10 mantissa bits in SrcB, 9 usable in SrcA at HiFi4). Scaling
+// a value that will be unpacked by (1 + 2/3 ulp) before packing it makes that truncation unbiased and caps
+// it near 2/3 of an ulp. Args are the fp32 bits of 1 + 2^-10/1.5 (SrcA) and 1 + 2^-11/1.5 (SrcB).
+constexpr uint32_t round_for_srca = 0x3F801555u;
+constexpr uint32_t round_for_srcb = 0x3F800AABu;
+
+inline void round_dest_for_fpu(uint32_t n, uint32_t factor_bits) {
+    if constexpr (fp32) {
+        binop_with_scalar_tile_init();
+        for (uint32_t i = 0; i < n; ++i) {
+            mul_unary_tile(i, factor_bits);
+        }
+    }
+}
 
 inline void pack_to(uint32_t cb, uint32_t n) {
     tile_regs_commit();
@@ -107,7 +124,7 @@ void kernel_main() {
     if (num_rows == 0) {
         return;
     }
-    compute_kernel_hw_startup(cb_x, cb_scaler, cb_t0);
+    compute_kernel_hw_startup(cb_x, cb_scaler, cb_sq);
     cb_wait_front(cb_scaler, 1);
     cb_wait_front(cb_eps, 1);
     if constexpr (!resident) {
@@ -124,6 +141,7 @@ void kernel_main() {
                 for (uint32_t i = 0; i < blk; ++i) {
                     mul_tiles(cb_x, cb_x, b * blk + i, b * blk + i, i);
                 }
+                round_dest_for_fpu(blk, round_for_srcb);  // squares enter the reduce through SrcB
                 pack_to(cb_sq, blk);
             }
             cb_wait_front(cb_sq, chunk);
@@ -144,6 +162,7 @@ void kernel_main() {
         add_tiles_bcast_scalar(cb_var, cb_eps, 0, 0, 0);
         rsqrt_tile_init();
         rsqrt_tile(0);
+        round_dest_for_fpu(1, round_for_srcb);  // istd is the COL-broadcast SrcB operand
         pack_to(cb_istd, 1);
         cb_pop_front(cb_var, 1);
         cb_wait_front(cb_istd, 1);
@@ -157,6 +176,9 @@ void kernel_main() {
                 tile_regs_acquire();
                 for (uint32_t i = 0; i < blk; ++i) {
                     mul_tiles_bcast_cols(cb_x, cb_istd, b * blk + i, 0, i);
+                }
+                if constexpr (has_gamma) {
+                    round_dest_for_fpu(blk, round_for_srca);  // x * istd is SrcA of the gamma multiply
                 }
                 pack_to(cb_scaled, blk);
 

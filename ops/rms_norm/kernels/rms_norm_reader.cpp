@@ -33,6 +33,24 @@ constexpr uint32_t block_row_bytes = blk * 32 * elem_bytes;
 constexpr uint32_t stick_bytes = Wt * 32 * elem_bytes;
 constexpr uint32_t src_page_bytes = tile_layout ? tile_bytes : stick_bytes;
 
+// fp32 only: the FPU reads fp32 CB data by truncating the mantissa (10 bits in SrcB, 9 usable bits in SrcA
+// at HiFi4). Adding half of the dropped part first turns that truncation into round-to-nearest, which
+// removes its systematic bias. x feeds SrcA (x * istd), gamma feeds SrcB (ROW broadcast).
+constexpr uint32_t round_half_srca = 0x2000;
+constexpr uint32_t round_half_srcb = 0x1000;
+
+inline void round_for_fpu(uint32_t addr, uint32_t bytes, uint32_t half) {
+    if constexpr (elem_bytes == 4) {
+        auto* p = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(addr);
+        for (uint32_t i = 0; i < bytes / 4; ++i) {
+            const uint32_t w = p[i];
+            if ((w & 0x7F800000u) != 0x7F800000u) {  // leave inf/NaN alone
+                p[i] = w + half;
+            }
+        }
+    }
+}
+
 inline void put_elem(uint32_t addr, uint32_t i, uint32_t word) {
     if constexpr (elem_bytes == 2) {
         reinterpret_cast<volatile tt_l1_ptr uint16_t*>(addr)[i] = static_cast<uint16_t>(word);
@@ -80,6 +98,7 @@ inline void push_x_block(const Accessor& src, uint32_t tile_row, uint32_t col_ti
             noc_async_read(src.get_noc_addr(tile_row * Wt + col_tile + t), l1 + t * tile_bytes, tile_bytes);
         }
         noc_async_read_barrier();
+        round_for_fpu(l1, blk * tile_bytes, round_half_srca);
         cb_push_back(cb_x, blk);
     } else {
         cb_reserve_back(cb_rm_in, blk);
@@ -90,6 +109,7 @@ inline void push_x_block(const Accessor& src, uint32_t tile_row, uint32_t col_ti
                 src.get_noc_addr(tile_row * 32 + s, col_offset), l1 + s * block_row_bytes, block_row_bytes);
         }
         noc_async_read_barrier();
+        round_for_fpu(l1, blk * tile_bytes, round_half_srca);
         cb_push_back(cb_rm_in, blk);
     }
 }
@@ -108,6 +128,7 @@ inline void push_row0_block(const Accessor& src, uint32_t col_tile) {
         noc_async_read(src.get_noc_addr(0, col_offset + 16 * elem_bytes), tile_l1 + face_bytes, 16 * elem_bytes);
     }
     noc_async_read_barrier();
+    round_for_fpu(l1, blk * tile_bytes, round_half_srcb);
     cb_push_back(cb_gamma, blk);
 }
 
