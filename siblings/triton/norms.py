@@ -28,12 +28,12 @@ SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 TUNING = {
     "max_row_block": {4: 16384, 2: 16384},
     "tile_elems": 4096,
-    "split_chunk": {4: 8192, 2: 16384},
-    "split_warps": {4: 4, 2: 8},
-    "split_preload": {4: False, 2: False},
-    "row_warps_max": {4: 16, 2: 16},
+    "split_chunk": {4: 8192, 2: 32768},
+    "split_warps": {4: 4, 2: 16},
+    "split_preload": {4: False, 2: True},
+    "row_warps_max": {4: 32, 2: 16},
     # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
-    "decode_warps": {4: 8, 2: 8},
+    "decode_warps": {4: 8, 2: 16},
     "preload_max_per_thread": 16,
 }
 
