@@ -4,4 +4,4 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
-exec .venv/bin/python -m emulator.demo "$@"
+exec .venv/bin/python -m scaffolder.demo "$@"

@@ -97,3 +97,39 @@ def test_second_launch_does_not_rebuild(device):
         kernel_build.subprocess.run = original
     assert calls == []
     assert torch.equal(ttnn.to_torch(out), x)
+
+
+@pytest.mark.parametrize("kind, op, init", [(0, "mul_tiles_bcast_cols", "mul_bcast_cols_init"),
+                                            (1, "mul_tiles_bcast_rows", "mul_bcast_rows_init"),
+                                            (2, "mul_tiles_bcast_scalar", "mul_bcast_scalar_init")],
+                         ids=["col", "row", "scalar"])
+def test_broadcast_constant_tiles_from_the_generators(device, kind, op, init):
+    """generate_bcast_{col,row,unary}_scalar write only what the broadcast reads; the rest of the tile is
+    never-written L1, which the emulator must not flag. The product is exact, then ties-away to bf16."""
+    x = torch.randn(1, 1, 64, 64).to(torch.bfloat16)
+    scalar = torch.tensor([1.0 + torch.rand(1).item()]).to(torch.bfloat16)
+    packed = int(bits(scalar)[0])
+    inp = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(3, 3), ttnn.CoreCoord(3, 3))])
+    n = inp.buffer_num_pages()
+    reader_rt, writer_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    reader_rt[3][3] = [inp.buffer_address(), n, (packed << 16) | packed]
+    writer_rt[3][3] = [out.buffer_address(), n, 0]
+    cbs = [ttnn.CBDescriptor(total_size=2 * 2048, core_ranges=core, format_descriptors=[
+        ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16, page_size=2048)]) for i in (0, 1, 16)]
+    kernels = [
+        ttnn.KernelDescriptor(kernel_source=str(programs.KERNELS / "bcast_const_reader.cpp"), core_ranges=core,
+                              compile_time_args=ttnn.TensorAccessorArgs(inp).get_compile_time_args(),
+                              defines=[("BCAST_KIND", str(kind))], runtime_args=reader_rt,
+                              config=ttnn.ReaderConfigDescriptor()),
+        ttnn.KernelDescriptor(kernel_source=str(programs.KERNELS / "tile_writer.cpp"), core_ranges=core,
+                              compile_time_args=[16, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
+                              runtime_args=writer_rt, config=ttnn.WriterConfigDescriptor()),
+        ttnn.KernelDescriptor(kernel_source=str(programs.KERNELS / "bcast_const_compute.cpp"), core_ranges=core,
+                              compile_time_args=[n], defines=[("BCAST_OP", op), ("BCAST_INIT", init)],
+                              config=ttnn.ComputeConfigDescriptor()),
+    ]
+    ttnn.generic_op([inp, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=cbs))
+    expected = round_ties_away((x.double() * scalar.double()).float().numpy())
+    np.testing.assert_array_equal(bits(ttnn.to_torch(out)), expected)

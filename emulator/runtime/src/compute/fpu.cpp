@@ -46,9 +46,19 @@ void require_init(bool ok, const std::string& needed, const char* call, const Lo
                   call, needed.c_str(), current_init().c_str()));
 }
 
-void load_src(SrcSel which, uint32_t cb, uint32_t itile, float* out, const char* call, const Loc& loc) {
+unsigned bcast_faces(Bcast bcast, uint32_t row_idx) {
+    switch (bcast) {
+        case Bcast::Col: return 0b0101;
+        case Bcast::Row: return row_idx < 16 ? 0b0011 : 0b1100;
+        case Bcast::Scalar: return 0b0001;
+        default: return 0b1111;
+    }
+}
+
+void load_src(SrcSel which, uint32_t cb, uint32_t itile, float* out, const char* call, const Loc& loc,
+              unsigned faces_read = 0xF) {
     check_src_format(which, cb, call, loc);
-    load_front_tile(cb, itile, out, call, loc);
+    load_front_tile(cb, itile, out, call, loc, faces_read);
     for (int i = 0; i < kTileElems; ++i) out[i] = to_src(out[i], state().fp32_dest);
 }
 
@@ -114,7 +124,7 @@ void unary_bcast(Bcast bcast, uint32_t cb, uint32_t itile, uint32_t idst, const 
     const bool wide = fmt == DataFormat::Float32;
     check_src_format(wide ? SrcSel::A : SrcSel::B, cb, call, loc);
     float raw[kTileElems];
-    load_front_tile(cb, itile, raw, call, loc);
+    load_front_tile(cb, itile, raw, call, loc, bcast_faces(bcast, 0));
     float* d = math_tile(idst);
     for (int i = 0; i < kTileElems; ++i) {
         float v = raw[bcast_src_index(int(bcast), i, 0)];
@@ -157,7 +167,7 @@ void binary_tiles(BinaryOp op, Bcast bcast, uint32_t icb0, uint32_t icb1, uint32
         fail(call, int(icb1), loc, strf("bcast_row_idx %u is outside the tile (0..31)", bcast_row_idx));
     float a[kTileElems], b[kTileElems];
     load_src(SrcSel::A, icb0, itile0, a, call, loc);
-    load_src(SrcSel::B, icb1, itile1, b, call, loc);
+    load_src(SrcSel::B, icb1, itile1, b, call, loc, bcast_faces(bcast, bcast_row_idx));
     binary_math(int(op), int(bcast), bcast_row_idx, a, b, math_tile(idst), s.fpu.acc_to_dest, s.fidelity,
                 s.fp32_dest);
     s.written[s.math_section][idst] = true;

@@ -131,12 +131,13 @@ void check_pack_format(uint32_t cb, const char* call, const Loc& loc) {
                   cb, fmt_name(f), fmt_name(s.pack_fmt), s.pack_cb, cb));
 }
 
-DataFormat load_front_tile(uint32_t cb, uint32_t itile, float* out, const char* call, const Loc& loc) {
+DataFormat load_front_tile(uint32_t cb, uint32_t itile, float* out, const char* call, const Loc& loc,
+                           unsigned faces_read) {
     DataFormat f = compute_format(cb, call, loc);
     const uint8_t* p = cb_front_page(int(cb), itile, call, loc);
     const size_t face_bytes = 256 * format_bytes(f);
     for (int face = 0; face < 4; ++face)
-        if (is_poisoned(p + face * face_bytes, face_bytes))
+        if (((faces_read >> face) & 1u) && is_poisoned(p + face * face_bytes, face_bytes))
             fail(call, int(cb), loc,
                  strf("tile %u of CB %u (face %d) was never written since the op started (uninitialised L1); "
                       "the producer must fill every page before cb_push_back",

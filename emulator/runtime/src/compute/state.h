@@ -89,7 +89,10 @@ void check_src_format(SrcSel which, uint32_t cb, const char* call, const Loc& lo
 void check_pack_format(uint32_t cb, const char* call, const Loc& loc);
 
 // Unpacks tile `itile` of the waited-for front of `cb` into raw values (storage order); fails on poisoned L1.
-DataFormat load_front_tile(uint32_t cb, uint32_t itile, float* out, const char* call, const Loc& loc);
+// faces_read: bit f set when the consumer reads face f (a broadcast operand reads only the faces holding its
+// row or column, and generators such as generate_bcast_col_scalar leave the others unwritten).
+DataFormat load_front_tile(uint32_t cb, uint32_t itile, float* out, const char* call, const Loc& loc,
+                           unsigned faces_read = 0xF);
 // True when a datacopy of this CB goes straight to an fp32 DEST (UnpackToDestFp32), bypassing SrcA.
 bool unpacks_to_dest(uint32_t cb, DataFormat fmt);
 // Value a datacopy (copy_tile, tilize, untilize) leaves in DEST for raw L1 value v.
