@@ -341,19 +341,18 @@ def tune_configs():
         for rw in (16, 32):
             out.append((dname, "n16k", f"rows w{rw}", {"max_row_block": {size: 16384}, "row_warps_max": {size: rw}}))
         out.append((dname, "n16k", "split", {"max_row_block": {size: 8192}}))
-        chunks = (8192, 16384, 32768) if size == 2 else (4096, 8192, 16384)
-        for chunk in chunks:
-            for warps in (4, 8, 16):
-                if not 16 <= chunk // (warps * 32) <= 64:
-                    continue
-                for pre in (False, True):
-                    out.append((dname, "split", f"split c{chunk} w{warps}{' pre' if pre else ''}",
-                                {"split_chunk": {size: chunk}, "split_warps": {size: warps},
-                                 "split_preload": {size: pre}}))
-        for warps in (4, 8, 16):
+        splits = (((8192, 4), (16384, 4), (16384, 8), (32768, 8), (32768, 16)) if size == 2
+                  else ((8192, 4), (8192, 8), (16384, 8)))
+        for chunk, warps in splits:
+            for pre in (False, True):
+                out.append((dname, "split", f"split c{chunk} w{warps}{' pre' if pre else ''}",
+                            {"split_chunk": {size: chunk}, "split_warps": {size: warps},
+                             "split_preload": {size: pre}}))
+        for warps in (8, 16):
             out.append((dname, "decode", f"decode w{warps}", {"decode_warps": {size: warps}}))
-        for elems in (2048, 4096, 8192):
-            out.append((dname, "tile", f"tile {elems}", {"tile_elems": elems}))
+        for op in ("rms", "ln"):
+            for elems, warps in ((2048, 4), (4096, 4), (4096, 8), (8192, 8), (8192, 16)):
+                out.append((dname, f"tile_{op}", f"tile_{op} {elems} w{warps}", {f"tile_{op}": {size: [elems, warps]}}))
     return out
 
 
@@ -381,8 +380,8 @@ def tune(quick):
             _apply(norms, base, over)
             if group == "decode":
                 shapes = [(m, 4096) for m in DECODE_TUNE]
-            elif group == "tile":
-                shapes = [(SWEEP_ELEMS // n, n) for n in (512, 1024, 4096)]
+            elif group.startswith("tile"):
+                shapes = [(SWEEP_ELEMS // n, n) for n in (128, 512, 1024)]
             elif group == "n16k":
                 shapes = [TUNE_SHAPES[0]]
             else:
@@ -391,8 +390,10 @@ def tune(quick):
                 x = torch.randn(m, n, device="cuda", dtype=dtype)
                 w = torch.randn(n, device="cuda", dtype=dtype)
                 b = torch.randn(n, device="cuda", dtype=dtype)
-                for op, fn in (("rms_norm", lambda: ours.rms_norm(x, w)),
-                               ("layer_norm", lambda: ours.layer_norm(x, w, b))):
+                ops = (("rms_norm", lambda: ours.rms_norm(x, w)), ("layer_norm", lambda: ours.layer_norm(x, w, b)))
+                if group.startswith("tile_"):
+                    ops = ops[:1] if group == "tile_rms" else ops[1:]
+                for op, fn in ops:
                     ref = reference(op, x, w, b, EPS[op])
                     ok = bool(((fn().double() - ref).abs().max() <= 2.0 ** -7 * ref.abs().max()).item())
                     us = bench(fn, quick)

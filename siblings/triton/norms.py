@@ -23,11 +23,13 @@ SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
 # Launch tunables, keyed by element size where it matters (measured on an H200; see
 # benchmarks/gpu_norms.py --tune). max_row_block: the largest row one program keeps in registers before
-# the row is split across programs; tile_elems: elements per program for small rows (several rows per
-# program); split_chunk / split_warps: the share of a row each program of the split kernel holds.
+# the row is split across programs; split_chunk / split_warps: the share of a row each program of the
+# split kernel holds.
 TUNING = {
     "max_row_block": {4: 16384, 2: 16384},
-    "tile_elems": 4096,
+    # Small rows: [elements per program, warps] of the multi-row tile, per op (0 warps: heuristic).
+    "tile_rms": {4: [4096, 0], 2: [4096, 0]},
+    "tile_ln": {4: [4096, 0], 2: [4096, 0]},
     "split_chunk": {4: 8192, 2: 32768},
     "split_warps": {4: 4, 2: 16},
     "split_preload": {4: False, 2: True},
@@ -57,16 +59,19 @@ def _split_disabled() -> bool:
     return os.environ.get("SIBLINGS_TRITON_NO_SPLIT", "0") not in ("", "0")
 
 
-def plan_launch(n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool) -> LaunchPlan:
+def plan_launch(n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool, is_ln: bool = False) -> LaunchPlan:
     size = 4 if dtype == torch.float32 else 2
     block_n = triton.next_power_of_2(n_cols)
     if block_n <= TUNING["max_row_block"][size]:
-        rows = max(1, min(64, TUNING["tile_elems"] // block_n))
+        tile_elems, tile_warps = TUNING["tile_ln" if is_ln else "tile_rms"][size]
+        rows = max(1, min(64, tile_elems // block_n))
         # Don't starve the GPU of programs on short inputs.
         rows = min(rows, triton.next_power_of_2(max(1, n_rows)))
         elems = rows * block_n
         warps = min(4 if elems < 2048 else 8 if elems < 8192 else 16 if elems < 32768 else 32,
                     TUNING["row_warps_max"][size])
+        if rows > 1 and tile_warps:
+            warps = tile_warps
         if n_rows <= 64 and TUNING["decode_warps"][size]:
             warps = TUNING["decode_warps"][size]
         return LaunchPlan("rows", rows, block_n, 1, warps)
@@ -158,7 +163,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
     strides = (x2.stride(0), res2.stride(0) if res2 is not None else 0, y.stride(0),
                res_out.stride(0) if res_out is not None else 0)
     flags = dict(IS_LN=is_ln, HAS_W=weight is not None, HAS_B=bias is not None, HAS_RES=residual is not None)
-    plan = plan_launch(n_rows, n_cols, x.dtype, on_gpu=x.is_cuda)
+    plan = plan_launch(n_rows, n_cols, x.dtype, on_gpu=x.is_cuda, is_ln=is_ln)
     if plan.path == "rows":
         grid = (triton.cdiv(n_rows, plan.rows_per_program),)
         kernels.norm_rows_kernel[grid](
