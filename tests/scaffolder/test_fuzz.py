@@ -9,7 +9,8 @@ from scaffolder.spec.diagnostics import SpecError
 from scaffolder.spec.parser import parse_text
 
 FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "specs").rglob("*.md"))
-TEXTS = [p.read_text() for p in FIXTURES]
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = [p.read_text() for p in FIXTURES] + [p.read_text() for p in sorted((ROOT / "specs").glob("*.md"))]
 _SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -65,3 +66,30 @@ def test_mutated_lines(text, edits):
 @given(st.text(alphabet=st.sampled_from(list("#|-`*:() c_0123Wt\nxabPhase")), max_size=400))
 def test_random_markdown(text):
     _parse(text)
+
+
+@_SETTINGS
+@given(st.sampled_from(TEXTS), st.lists(st.tuples(st.integers(0, 400), st.integers(0, 2)), max_size=5))  # fmt: skip
+def test_generation_never_crashes(text, edits):
+    """Whatever parses also audits and renders: delete, truncate or duplicate lines of a valid spec."""
+    from scaffolder.audit import run_audits
+    from scaffolder.generate.render import render_package
+
+    lines = text.splitlines()
+    for pos, kind in edits:
+        if not lines:
+            break
+        i = pos % len(lines)
+        if kind == 0:
+            del lines[i]
+        elif kind == 1:
+            lines[i] = lines[i][: len(lines[i]) // 2]
+        else:
+            lines.insert(i, lines[i])
+    try:
+        result = parse_text("\n".join(lines), "fuzz.md")
+    except SpecError:
+        return
+    run_audits(result.spec)
+    files = render_package(result.spec, "fuzz.md")
+    assert any(name.endswith("_compute.cpp") for name in files)
