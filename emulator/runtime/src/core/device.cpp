@@ -103,11 +103,14 @@ void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb
     g_device = d;
 }
 
-// Hardware L1 holds whatever the previous program left; the emulator fills it with a NaN pattern at the
-// start of every program so that reads of never-written memory are caught instead of silently used.
-void poison_l1(Core& core) {
-    auto* w = reinterpret_cast<uint32_t*>(core.l1);
-    for (uint32_t i = 0; i < device().l1_size / 4; ++i) w[i] = kPoisonWord;
+// Hardware L1 holds whatever the previous program left; the emulator fills every CB with a NaN pattern at
+// the start of every program so that reads of never-written memory are caught instead of silently used.
+void poison_cbs(Core& core) {
+    for (const CB& cb : core.cbs) {
+        if (!cb.configured) continue;
+        auto* w = reinterpret_cast<uint32_t*>(uintptr_t(cb.fifo_addr));
+        for (uint32_t i = 0; i < cb.fifo_size / 4; ++i) w[i] = kPoisonWord;
+    }
 }
 
 }  // namespace emu

@@ -16,7 +16,7 @@
 namespace emu {
 
 void set_current_thread(Thread* t);
-void poison_l1(Core& core);
+void poison_cbs(Core& core);
 
 uint32_t noc_x(uint32_t logical_x) { return logical_x + 1; }
 uint32_t noc_y(uint32_t logical_y) { return logical_y + 1; }
@@ -156,12 +156,12 @@ int program_run(std::string& message, double timeout_s) {
         }
         Core* core = d.core(xy.first, xy.second);
         core->threads.clear();
-        poison_l1(*core);
         std::string err = configure_cbs(*core, g_staged.cbs[xy]);
         if (!err.empty()) {
             message = err;
             return 1;
         }
+        poison_cbs(*core);
         for (KernelInstance& k : kernels) {
             auto t = std::make_unique<Thread>();
             t->core = core;
@@ -192,11 +192,17 @@ int program_run(std::string& message, double timeout_s) {
     // Watchdog: a thread spinning without API calls (or all cores waiting on each other) stops the
     // progress counter; report every thread and end the op.
     std::atomic<bool> finished{false};
+    std::mutex watch_mu;
+    std::condition_variable watch_cv;
     std::thread watchdog([&] {
         uint64_t last = st.progress.load();
         auto since = std::chrono::steady_clock::now();
         while (!finished) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            {
+                std::unique_lock<std::mutex> lock(watch_mu);
+                watch_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return finished.load(); });
+            }
+            if (finished) break;
             uint64_t now = st.progress.load();
             if (now != last) {
                 last = now;
@@ -226,7 +232,11 @@ int program_run(std::string& message, double timeout_s) {
         }
     });
     for (auto& th : threads) th.join();
-    finished = true;
+    {
+        std::lock_guard<std::mutex> lock(watch_mu);
+        finished = true;
+    }
+    watch_cv.notify_all();
     watchdog.join();
 
     for (Core* c : used) {
