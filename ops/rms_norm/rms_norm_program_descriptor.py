@@ -27,9 +27,9 @@ DEST_TILES = 4  # half-sync DEST with fp32_dest_acc_en=True
 TILE = 32
 
 CB_RM_IN, CB_GAMMA = 0, 1
-CB_SCALER, CB_EPS, CB_ONES = 8, 9, 10
+CB_SCALER, CB_EPS, CB_ONES, CB_NEG_ONE = 8, 9, 10, 11
 CB_OUT = 16
-CB_X, CB_SQ, CB_PART, CB_VAR, CB_ISTD, CB_T0, CB_T1 = 24, 25, 26, 28, 29, 30, 31
+CB_X, CB_SQ, CB_PART, CB_LO, CB_VAR, CB_ISTD, CB_T0, CB_T1 = 24, 25, 26, 27, 28, 29, 30, 31
 
 
 def l1_cb_budget(device) -> int:
@@ -81,7 +81,7 @@ class ColumnPlan:
         return sum(pages for _, pages in self.cbs) * self.tile_bytes
 
 
-def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, tile_layout: bool) -> tuple:
+def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, tile_layout: bool, fp32: bool) -> tuple:
     n_chunks = Wt // chunk
     cbs = [
         (CB_SCALER, 1),
@@ -98,6 +98,8 @@ def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, tile_layout: bool)
         cbs += [(CB_GAMMA, 2 * blk), (CB_T0, blk)]
     if n_chunks > 1:
         cbs += [(CB_ONES, 1), (CB_PART, n_chunks)]
+    if fp32:
+        cbs += [(CB_NEG_ONE, 1), (CB_LO, blk)]
     return tuple(cbs)
 
 
@@ -105,11 +107,12 @@ def plan_columns(W: int, tile_bytes: int, has_gamma: bool, tile_layout: bool, bu
     """Largest resident chunk that fits ``budget``; raises ValueError when even streaming cannot fit."""
     Wt = W // TILE
     blk = max(d for d in range(1, DEST_TILES + 1) if Wt % d == 0)
+    fp32 = tile_bytes == 4096
     for chunk in sorted((d for d in range(blk, Wt + 1, blk) if Wt % d == 0), reverse=True):
-        plan = ColumnPlan(Wt, blk, chunk, _cb_pages(Wt, blk, chunk, has_gamma, tile_layout), tile_bytes)
+        plan = ColumnPlan(Wt, blk, chunk, _cb_pages(Wt, blk, chunk, has_gamma, tile_layout, fp32), tile_bytes)
         if plan.l1_bytes <= budget:
             return plan
-    smallest = ColumnPlan(Wt, blk, blk, _cb_pages(Wt, blk, blk, has_gamma, tile_layout), tile_bytes)
+    smallest = ColumnPlan(Wt, blk, blk, _cb_pages(Wt, blk, blk, has_gamma, tile_layout, fp32), tile_bytes)
     raise ValueError(
         f"rms_norm: W={W} needs {smallest.l1_bytes} bytes of circular buffers per core even when streamed "
         f"in {blk}-tile column blocks, over the L1 budget of {budget} bytes"
@@ -205,9 +208,10 @@ def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: fl
         dst_full_sync_en=False,
     )
     if dtype == ttnn.float32:
-        # tilize and pack-untilize copy fp32 straight into DEST instead of through the truncating SrcA.
+        # Copies of fp32 data (tilize, pack-untilize, the hi/lo operand split) go straight into DEST
+        # instead of through the truncating SrcA.
         modes = [ttnn.UnpackToDestMode.Default] * 32
-        for cb in (CB_RM_IN, CB_T1):
+        for cb in (CB_RM_IN, CB_X, CB_T0, CB_T1):
             modes[cb] = ttnn.UnpackToDestMode.UnpackToDestFp32
         config.unpack_to_dest_mode = modes
     compute = ttnn.KernelDescriptor(

@@ -29,10 +29,12 @@ constexpr uint32_t cb_gamma = 1;
 constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
+constexpr uint32_t cb_neg_one = 11;
 constexpr uint32_t cb_out = 16;
 constexpr uint32_t cb_x = 24;
 constexpr uint32_t cb_sq = 25;
 constexpr uint32_t cb_part = 26;
+constexpr uint32_t cb_lo = 27;
 constexpr uint32_t cb_var = 28;
 constexpr uint32_t cb_istd = 29;
 constexpr uint32_t cb_t0 = 30;
@@ -52,10 +54,13 @@ constexpr uint32_t cb_sum_scaler = resident ? cb_scaler : cb_ones;
 // Final tiles of a block: straight to the output for TILE layout, else to cb_t1 for pack-untilize.
 constexpr uint32_t cb_y = tile_layout ? cb_out : cb_t1;
 
-// fp32 only: the FPU truncates fp32 operands (10 mantissa bits in SrcB, 9 usable in SrcA at HiFi4). Scaling
-// a value that will be unpacked by (1 + 2/3 ulp) before packing it makes that truncation unbiased and caps
-// it near 2/3 of an ulp. Args are the fp32 bits of 1 + 2^-10/1.5 (SrcA) and 1 + 2^-11/1.5 (SrcB).
-constexpr uint32_t round_for_srca = 0x3F801555u;
+// fp32 numerics. The FPU reads fp32 CB data by truncating the mantissa: 10 bits in SrcB, 9 usable bits in
+// SrcA at HiFi4. Two remedies keep float32 close to fp32:
+//  * SrcA operands (x, x*istd) are split: lo = v - (v as SrcA reads it), computed exactly in the fp32 DEST
+//    (copy with UnpackToDestFp32, then ELWMUL-accumulate of v * -1), and the product is formed as
+//    v*b + lo*b, both accumulated in DEST; lo's own truncation is ~2^-18 of v.
+//  * SrcB operands that compute produces (squares, istd) are scaled by 1 + 2/3 ulp of the SrcB format before
+//    packing, which makes their truncation unbiased. 0x3F800AAB = fp32 bits of 1 + 2^-11/1.5.
 constexpr uint32_t round_for_srcb = 0x3F800AABu;
 
 inline void round_dest_for_fpu(uint32_t n, uint32_t factor_bits) {
@@ -65,6 +70,23 @@ inline void round_dest_for_fpu(uint32_t n, uint32_t factor_bits) {
             mul_unary_tile(i, factor_bits);
         }
     }
+}
+
+inline void pack_to(uint32_t cb, uint32_t n);
+
+// cb_lo <- v - trunc_srca(v) for tiles [base, base + blk) of cb_v (fp32 only).
+inline void split_low(uint32_t cb_v, uint32_t base) {
+    copy_init(cb_v);
+    tile_regs_acquire();
+    for (uint32_t i = 0; i < blk; ++i) {
+        copy_tile(cb_v, base + i, i);
+    }
+    mul_bcast_scalar_init(cb_v, cb_neg_one);
+    for (uint32_t i = 0; i < blk; ++i) {
+        mul_tiles_bcast_scalar(cb_v, cb_neg_one, base + i, 0, i);
+    }
+    pack_to(cb_lo, blk);
+    cb_wait_front(cb_lo, blk);
 }
 
 inline void pack_to(uint32_t cb, uint32_t n) {
@@ -130,19 +152,34 @@ void kernel_main() {
     if constexpr (!resident) {
         cb_wait_front(cb_ones, 1);
     }
+    if constexpr (fp32) {
+        cb_wait_front(cb_neg_one, 1);
+    }
 
     for (uint32_t row = 0; row < num_rows; ++row) {
         // Pass 1: mean of squares.
         for (uint32_t c = 0; c < n_chunks; ++c) {
             acquire_chunk(true);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
+                if constexpr (fp32) {
+                    split_low(cb_x, b * blk);
+                }
                 mul_init(cb_x, cb_x, false);
                 tile_regs_acquire();
                 for (uint32_t i = 0; i < blk; ++i) {
                     mul_tiles(cb_x, cb_x, b * blk + i, b * blk + i, i);
                 }
+                if constexpr (fp32) {
+                    mul_init(cb_lo, cb_x, false);
+                    for (uint32_t i = 0; i < blk; ++i) {
+                        mul_tiles(cb_lo, cb_x, i, b * blk + i, i);
+                    }
+                }
                 round_dest_for_fpu(blk, round_for_srcb);  // squares enter the reduce through SrcB
                 pack_to(cb_sq, blk);
+                if constexpr (fp32) {
+                    cb_pop_front(cb_lo, blk);
+                }
             }
             cb_wait_front(cb_sq, chunk);
             reduce_rows(cb_sq, chunk, cb_sum_scaler, resident ? cb_var : cb_part);
@@ -172,25 +209,46 @@ void kernel_main() {
             acquire_chunk(false);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
                 constexpr uint32_t cb_scaled = has_gamma ? cb_t0 : cb_y;
+                if constexpr (fp32) {
+                    split_low(cb_x, b * blk);
+                }
                 mul_bcast_cols_init(cb_x, cb_istd);
                 tile_regs_acquire();
                 for (uint32_t i = 0; i < blk; ++i) {
                     mul_tiles_bcast_cols(cb_x, cb_istd, b * blk + i, 0, i);
                 }
-                if constexpr (has_gamma) {
-                    round_dest_for_fpu(blk, round_for_srca);  // x * istd is SrcA of the gamma multiply
+                if constexpr (fp32) {
+                    mul_bcast_cols_init(cb_lo, cb_istd);
+                    for (uint32_t i = 0; i < blk; ++i) {
+                        mul_tiles_bcast_cols(cb_lo, cb_istd, i, 0, i);
+                    }
                 }
                 pack_to(cb_scaled, blk);
+                if constexpr (fp32) {
+                    cb_pop_front(cb_lo, blk);
+                }
 
                 if constexpr (has_gamma) {
                     cb_wait_front(cb_t0, blk);
                     cb_wait_front(cb_gamma, blk);
+                    if constexpr (fp32) {
+                        split_low(cb_t0, 0);
+                    }
                     mul_bcast_rows_init(cb_t0, cb_gamma);
                     tile_regs_acquire();
                     for (uint32_t i = 0; i < blk; ++i) {
                         mul_tiles_bcast_rows(cb_t0, cb_gamma, i, i, i);
                     }
+                    if constexpr (fp32) {
+                        mul_bcast_rows_init(cb_lo, cb_gamma);
+                        for (uint32_t i = 0; i < blk; ++i) {
+                            mul_tiles_bcast_rows(cb_lo, cb_gamma, i, i, i);
+                        }
+                    }
                     pack_to(cb_y, blk);
+                    if constexpr (fp32) {
+                        cb_pop_front(cb_lo, blk);
+                    }
                     cb_pop_front(cb_t0, blk);
                     cb_pop_front(cb_gamma, blk);
                 }

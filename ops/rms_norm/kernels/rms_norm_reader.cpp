@@ -15,6 +15,7 @@ constexpr uint32_t cb_gamma = 1;
 constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
+constexpr uint32_t cb_neg_one = 11;
 constexpr uint32_t cb_x = 24;
 
 constexpr uint32_t Wt = get_compile_time_arg_val(0);
@@ -33,10 +34,9 @@ constexpr uint32_t block_row_bytes = blk * 32 * elem_bytes;
 constexpr uint32_t stick_bytes = Wt * 32 * elem_bytes;
 constexpr uint32_t src_page_bytes = tile_layout ? tile_bytes : stick_bytes;
 
-// fp32 only: the FPU reads fp32 CB data by truncating the mantissa (10 bits in SrcB, 9 usable bits in SrcA
-// at HiFi4). Adding half of the dropped part first turns that truncation into round-to-nearest, which
-// removes its systematic bias. x feeds SrcA (x * istd), gamma feeds SrcB (ROW broadcast).
-constexpr uint32_t round_half_srca = 0x2000;
+// fp32 only: the FPU reads fp32 CB data by truncating the mantissa to 10 bits in SrcB. Adding half of the
+// dropped part first turns that into round-to-nearest for gamma, the ROW-broadcast SrcB operand. (x needs no
+// rounding: compute splits it into the part SrcA reads and the remainder.)
 constexpr uint32_t round_half_srcb = 0x1000;
 
 inline void round_for_fpu(uint32_t addr, uint32_t bytes, uint32_t half) {
@@ -98,7 +98,6 @@ inline void push_x_block(const Accessor& src, uint32_t tile_row, uint32_t col_ti
             noc_async_read(src.get_noc_addr(tile_row * Wt + col_tile + t), l1 + t * tile_bytes, tile_bytes);
         }
         noc_async_read_barrier();
-        round_for_fpu(l1, blk * tile_bytes, round_half_srca);
         cb_push_back(cb_x, blk);
     } else {
         cb_reserve_back(cb_rm_in, blk);
@@ -109,7 +108,6 @@ inline void push_x_block(const Accessor& src, uint32_t tile_row, uint32_t col_ti
                 src.get_noc_addr(tile_row * 32 + s, col_offset), l1 + s * block_row_bytes, block_row_bytes);
         }
         noc_async_read_barrier();
-        round_for_fpu(l1, blk * tile_bytes, round_half_srca);
         cb_push_back(cb_rm_in, blk);
     }
 }
@@ -152,6 +150,9 @@ void kernel_main() {
     push_scalar_tile(cb_eps, eps_word);
     if constexpr (n_chunks > 1) {
         push_scaler_tile(cb_ones, elem_bytes == 2 ? 0x3F80u : 0x3F800000u);
+    }
+    if constexpr (elem_bytes == 4) {
+        push_scalar_tile(cb_neg_one, 0xBF800000u);  // -1.0 for compute's hi/lo operand split
     }
 
     for (uint32_t row = 0; row < num_rows; ++row) {
