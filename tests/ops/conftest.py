@@ -77,3 +77,24 @@ class NoDeviceWork:
     def __exit__(self, *exc):
         self._mp.undo()
         return False
+
+
+class CompileCounter:
+    """Counts host compiler runs of the emulator's kernel builder (None when the emulator is not in use)."""
+
+    def __init__(self, monkeypatch):
+        try:
+            from emulator import kernel_build
+        except ImportError:
+            kernel_build = None
+        self.active = kernel_build is not None and ttnn.generic_op.__module__.startswith("emulator")
+        self.compiles = 0
+        if self.active:
+            real_run = kernel_build.subprocess.run
+
+            def counting_run(cmd, *args, **kwargs):
+                if cmd and str(cmd[0]).endswith(("g++", "c++", "clang++")):
+                    self.compiles += 1
+                return real_run(cmd, *args, **kwargs)
+
+            monkeypatch.setattr(kernel_build.subprocess, "run", counting_run)

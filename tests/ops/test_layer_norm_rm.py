@@ -10,7 +10,7 @@ import ttnn
 
 from ttnn.operations.layer_norm_rm import layer_norm_rm
 
-from .conftest import NoDeviceWork, assert_close, make_input, to_device
+from .conftest import CompileCounter, NoDeviceWork, assert_close, make_input, to_device
 
 # The module the op really uses (ttnn.operations.<op> is loaded from ops/<op> by the import hook).
 lnpd = importlib.import_module("ttnn.operations.layer_norm_rm.layer_norm_rm_program_descriptor")
@@ -144,6 +144,22 @@ def test_same_program_for_new_epsilon_and_tensors(device):
         hashes.add(ttnn.compute_program_descriptor_hash(desc))
     assert len(hashes) == 1
 
+
+
+def test_second_call_does_not_rebuild(device, monkeypatch):
+    """Same shapes, new data and epsilon: the kernels are not compiled again."""
+    shape = (1, 1, 64, 96)
+    def call(seed, eps):
+        x = to_device(make_input(shape, "normal", seed).to(torch.bfloat16), device)
+        g = to_device(make_input((1, 1, 1, 96), "normal", seed + 1).to(torch.bfloat16), device)
+        return layer_norm_rm(x, g, None, epsilon=eps)
+
+    call(1, 1e-5)
+    counter = CompileCounter(monkeypatch)
+    if not counter.active:
+        pytest.skip("kernel builds are only observable on the emulator")
+    call(2, 1e-2)
+    assert counter.compiles == 0
 
 def test_plan_l1_use():
     """Whole tile-rows stay resident up to W=8192 in bf16 and fit the budget."""

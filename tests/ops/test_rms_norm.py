@@ -10,7 +10,7 @@ import ttnn
 
 from ttnn.operations.rms_norm import rms_norm
 
-from .conftest import NoDeviceWork, assert_close, make_input, pcc, to_device
+from .conftest import CompileCounter, NoDeviceWork, assert_close, make_input, pcc, to_device
 
 # The module the op really uses (ttnn.operations.<op> is loaded from ops/<op> by the import hook).
 rmspd = importlib.import_module("ttnn.operations.rms_norm.rms_norm_program_descriptor")
@@ -163,6 +163,22 @@ def test_same_program_for_new_epsilon_and_tensors(device):
         hashes.add(ttnn.compute_program_descriptor_hash(desc))
     assert len(hashes) == 1
 
+
+
+def test_second_call_does_not_rebuild(device, monkeypatch):
+    """Same shapes, new data and epsilon: the kernels are not compiled again."""
+    shape = (1, 1, 64, 96)
+    def call(seed, eps):
+        x = to_device(make_input(shape, "normal", seed), device, dtype=ttnn.float32)
+        g = to_device(make_input((1, 1, 1, 96), "normal", seed + 1), device, dtype=ttnn.float32)
+        return rms_norm(x, gamma=g, epsilon=eps)
+
+    call(1, 1e-5)
+    counter = CompileCounter(monkeypatch)
+    if not counter.active:
+        pytest.skip("kernel builds are only observable on the emulator")
+    call(2, 1e-2)
+    assert counter.compiles == 0
 
 def test_plan_l1_use():
     """bf16 rows stay resident up to W=8192; fp32 at W=8192 streams two chunks; all fit the budget."""
