@@ -28,14 +28,14 @@ SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 TUNING = {
     "max_row_block": {4: 16384, 2: 16384},
     # Small rows: [elements per program, warps] of the multi-row tile, per op (0 warps: heuristic).
-    "tile_rms": {4: [4096, 0], 2: [4096, 0]},
-    "tile_ln": {4: [4096, 0], 2: [4096, 0]},
+    "tile_rms": {4: [2048, 4], 2: [2048, 4]},
+    "tile_ln": {4: [8192, 16], 2: [2048, 4]},
     "split_chunk": {4: 8192, 2: 32768},
     "split_warps": {4: 4, 2: 16},
     "split_preload": {4: False, 2: True},
-    "row_warps_max": {4: 32, 2: 16},
+    "row_warps_max": {4: 16, 2: 16},
     # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
-    "decode_warps": {4: 8, 2: 16},
+    "decode_warps": {4: 16, 2: 8},
     "preload_max_per_thread": 16,
 }
 
