@@ -9,7 +9,7 @@ optional affine steps, column reduces, ...) leave the kernel as a data path with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from scaffolder.model import CircularBuffer, OpSpec
 
@@ -44,6 +44,10 @@ class ComputeProgram:
     row_tiles: dict[int, str] = field(default_factory=dict)  # CB -> "Wt" | "1": pages the program needs
     includes: set[str] = field(default_factory=set)
     names: dict[int, str] = field(default_factory=dict)  # CB index -> C++ constant name
+    decls: list[str] = field(default_factory=list)  # extra constants (layout-dependent CBs)
+
+
+FINAL = -1  # stands for the CB a spec calls "the final CB"
 
 
 class Unmapped(Exception):
@@ -104,14 +108,29 @@ def cb_names(spec: OpSpec) -> dict[int, str]:
 
 
 def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str]) -> ComputeProgram:
-    phases = spec.phases
-    if not phases:
+    if not spec.phases:
         raise Unmapped("the spec lists no compute phases")
-    has_tilize = any(p.kind == "tilize" for p in phases)
-    if len(spec.input_layouts) != 1 or has_tilize != (spec.input_layouts[0] == "ROW_MAJOR"):
-        raise Unmapped(
-            "the phases cover one input layout; the spec accepts " + " and ".join(spec.input_layouts)
-        )
+    phases = [
+        replace(p, inputs=list(p.inputs)) for p in spec.phases
+    ]  # resolved below; the model stays as read
+    tilizes = [p for p in phases if p.kind == "tilize"]
+    untilizes = [p for p in phases if p.kind == "untilize"]
+    both = set(spec.input_layouts) == {"ROW_MAJOR", "TILE"}
+    if both:
+        # Row-major and tile inputs share the phases; tilize/untilize run only for row-major data, and the
+        # reader fills the tilize target directly with tiles otherwise.
+        if len(tilizes) != 1 or len(untilizes) != 1 or spec.output_layout != "same":
+            raise Unmapped(
+                "a two-layout spec needs exactly one tilize and one untilize phase and a same-layout output"
+            )
+    elif len(spec.input_layouts) != 1 or bool(tilizes) != (spec.input_layouts[0] == "ROW_MAJOR"):
+        raise Unmapped("the phases do not match the input layout " + " and ".join(spec.input_layouts))
+    final_target = None
+    for p in phases:
+        if p.output is None and re.search(r"\bfinal\b", p.text, re.IGNORECASE) and both:
+            p.output = FINAL  # "-> final CB": the untilize input for row-major output, else the output CB
+            final_target = untilizes[0].inputs[0] if untilizes[0].inputs else None
+            untilizes[0].inputs = [FINAL]
     prog = ComputeProgram()
     # Optional tensors arrive through a reader-fed CB named after them (cb_gamma: "gamma as Row0 tiles").
     tensor_cb: dict[int, str] = {}
@@ -139,7 +158,9 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
     switch: dict[int, str] = {}  # phase index -> the tensor whose presence switches it
     for p in phases:
         uses = [tensor_cb[i] for i in p.inputs if i in tensor_cb]
-        if "(optional)" in p.text or uses:
+        if p.kind in ("tilize", "untilize") and both:
+            pass  # optional by layout, not by tensor
+        elif "(optional)" in p.text or uses:
             if len(uses) != 1 or p.kind != "binary" or len(p.inputs) != 2 or p.inputs[1] not in tensor_cb:
                 raise Unmapped(
                     f"phase {p.index} {p.name} is optional but not a binary op on one optional tensor"
@@ -160,6 +181,12 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
     cbs = {c.index: c for c in spec.cbs}
     prog.names = cb_names(spec)
     N = prog.names
+    if any(p.output == FINAL for p in phases):
+        if final_target is None or final_target not in cbs:
+            raise Unmapped("the final CB has no row-major target")
+        N[FINAL] = "cb_final"
+        prog.decls.append(f"constexpr uint32_t cb_final = rm_out ? {final_target} : {output_cb};")
+        cbs[FINAL] = replace(cbs[final_target], index=FINAL, name="cb_final")
     for p in phases:
         for i in [*p.inputs, p.output]:
             if i not in cbs:
@@ -189,7 +216,9 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             tiles[p.output] = "1"
         for i in p.inputs:
             tiles.setdefault(i, "1" if i in consts else "Wt")
-    prog.row_tiles = {i: n for i, n in tiles.items() if i not in (input_cb, output_cb)}
+    prog.row_tiles = {i: n for i, n in tiles.items() if i not in (input_cb, output_cb, FINAL)}
+    if final_target is not None:
+        prog.row_tiles[final_target] = "Wt"
     for tt in prog.tensor_tiles:
         prog.row_tiles[tt.cb] = "Wt"
         prog.setup.append(f"if constexpr (has_{tt.tensor}) {{")
@@ -222,13 +251,15 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
         )
         ins, out = p.inputs, p.output
         if p.kind == "tilize":
-            body.append(f"tilize_row<Wt>({N[ins[0]]}, in_pages, {N[out]});")
+            call = f"tilize_row<Wt>({N[ins[0]]}, in_pages, {N[out]});"
+            body += ["if constexpr (rm_in) {", "    " + call, "}"] if both else [call]
             prog.includes.add("tilize")
             continue
         if p.kind == "untilize":
             if ins[0] in waited:
                 raise Unmapped(f"phase {p.index} {p.name}: untilize of a CB that later phases still read")
-            body.append(f"untilize_row<Wt, block>({N[ins[0]]}, {N[out]}, out_pages);")
+            call = f"untilize_row<Wt, block>({N[ins[0]]}, {N[out]}, out_pages);"
+            body += ["if constexpr (rm_out) {", "    " + call, "}"] if both else [call]
             prog.includes.add("untilize")
             continue
         for i in dict.fromkeys(ins):
@@ -245,7 +276,8 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
                 raise Unmapped(f"phase {p.index} {p.name}: reduce without a scaler CB")
             pool = {"sum": "SUM", "avg": "SUM", "max": "MAX"}[p.op or "sum"]
             body += [
-                f"reconfig_data_format({N[a]}, {N[scaler]});",
+                # REDUCE_ROW swaps operands: the scaler goes to SrcA and the data to SrcB.
+                f"reconfig_data_format({N[scaler]}, {N[a]});",
                 f"pack_reconfig_data_format({N[out]});",
                 f"reduce_init<PoolType::{pool}, ReduceDim::REDUCE_ROW>({N[a]}, {N[scaler]}, {N[out]});",
                 f"cb_reserve_back({N[out]}, 1);",

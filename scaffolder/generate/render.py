@@ -280,6 +280,16 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         if plan.program
         else [],
         "cb_decls": sorted(plan.program.names.items()) if plan.program else [],
+        "input_cb_expr": (
+            f"{plan.input_cb.index} if rm_in else {plan.tile_cb.index}"
+            if plan.program and plan.both_layouts and plan.tile_cb
+            else str(plan.input_cb.index)
+        ),
+        "input_cb_note": (
+            f"{plan.input_cb.name}, or {plan.tile_cb.name} filled with tiles by the reader"
+            if plan.program and plan.both_layouts and plan.tile_cb
+            else plan.input_cb.name
+        ),
         "row0": {tt.tensor: tt.cb for tt in plan.program.tensor_tiles} if plan.program else {},
         "phases": spec.phases,
         "shapes": _shape_params(plan, spec.test_shapes, False),

@@ -113,7 +113,6 @@ def test_scaler_bits_in_descriptor(tmp_path):
 @pytest.mark.parametrize(
     "spec",
     [
-        "specs/rms_norm_spec.md",
         "tests/fixtures/specs/design/rms_norm/op_design.md",
         "tests/fixtures/specs/architect/layer_norm_rm/op_design.md",
         "tests/fixtures/specs/planner/layer_norm_rm_spec.md",

@@ -99,6 +99,15 @@ def test_regenerated_layer_norm_rm_runs_on_emulator(tmp_path):
 
 
 @needs_emulator
+def test_regenerated_rms_norm_runs_on_emulator(tmp_path):
+    """Both layouts, both dtypes, with and without gamma: one small shape of each, no hand edits."""
+    pkg = _regen("rms_norm", tmp_path)
+    res = _run_generated_tests(tmp_path, pkg, "-m", "not slow", "-k", "1x1x32x32 or rejects")
+    assert res.returncode == 0, res.stdout[-4000:]
+    assert "9 passed" in res.stdout and "xfail" not in res.stdout, res.stdout[-2000:]
+
+
+@needs_emulator
 def test_generated_row_standardize_runs_on_emulator(tmp_path):
     spec = ROOT / "tests" / "fixtures" / "specs" / "planner" / "row_standardize_spec.md"
     assert CliRunner().invoke(app, ["new-op", str(spec), "--out", str(tmp_path)]).exit_code == 0
@@ -110,7 +119,7 @@ def test_generated_row_standardize_runs_on_emulator(tmp_path):
 @needs_emulator
 @pytest.mark.parametrize("op", sorted(CONTRACTS))
 def test_regenerated_package_default_tests_on_emulator(op, tmp_path):
-    """The full default matrix; rms_norm's compute is left to write, so its numeric tests are xfail."""
+    """The full default matrix of each regenerated op."""
     pkg = _regen(op, tmp_path)
     res = _run_generated_tests(tmp_path, pkg, "-m", "not slow")
     assert res.returncode == 0, res.stdout[-4000:]
