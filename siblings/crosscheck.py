@@ -24,6 +24,9 @@ DEFAULT_EPS = {"rms_norm": 1e-6, "layer_norm": 1e-5}
 # differently (the Triton interpreter truncates to bf16; Tensix packs bf16 from a wider DEST).
 DEFAULT_MAX_ULP = {"bf16": 2.0, "f16": 2.0, "f32": 16.0}
 DEFAULT_MIN_PCC = 0.999
+# Tensix rounds every FPU result to the 16-bit DEST format (several bf16 roundings per norm) and feeds
+# fp32 operands to the FPU as TF32 (10-bit mantissa, truncated): ttnn's tolerance is scaled to that.
+BACKEND_MAX_ULP = {"ttnn": {"bf16": 8.0, "f32": 8.0 * 2**13}}
 
 
 def short_error(exc: BaseException, limit: int = 240) -> str:
@@ -56,6 +59,7 @@ class BackendResult:
     max_abs_err: float | None = None
     max_ulp: float | None = None
     pcc: float | None = None
+    tolerance_ulp: float | None = None
     output: np.ndarray | None = field(default=None, repr=False)
 
 
@@ -325,9 +329,10 @@ def crosscheck(op: str, shape: tuple[int, ...], dtype: str, backends=ALL_BACKEND
             results.append(BackendResult(name, "error", short_error(exc)))
             continue
         abs_err, ulp_err, corr = compare(out, ref, dtype)
-        good = ulp_err <= tol and corr >= min_pcc
+        btol = tol if max_ulp is not None else BACKEND_MAX_ULP.get(name, {}).get(dtype, tol)
+        good = ulp_err <= btol and corr >= min_pcc
         results.append(BackendResult(name, "ok" if good else "fail", describe_engine(name), abs_err, ulp_err,
-                                     corr, out))
+                                     corr, btol, out))
     ran = [r for r in results if r.output is not None]
     pairwise: dict[str, dict[str, float]] = {}
     for a in ran:

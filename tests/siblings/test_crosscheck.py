@@ -116,3 +116,30 @@ def test_cli_json_and_exit_codes(monkeypatch):
     assert res.exit_code == 2 and "unknown op" in res.output
     res = runner.invoke(app, ["crosscheck", "rms_norm", "--backends", "cuda"])
     assert res.exit_code == 2 and "unknown backend" in res.output
+
+
+def test_ttnn_gets_the_tensix_tolerance(monkeypatch):
+    # Tensix rounds intermediates through bf16: 5 ulps pass for ttnn, but not for another backend.
+    def five_ulps_off(inp):
+        ref = cc.oracle(inp)
+        return ref + 5 * cc._ulp(ref, inp.dtype)
+
+    monkeypatch.setitem(cc.RUNNERS, "ttnn", five_ulps_off)
+    monkeypatch.setitem(cc.RUNNERS, "torch", five_ulps_off)
+    report = cc.crosscheck("rms_norm", (32, 64), "bf16", ["ttnn", "torch"])
+    assert [r.status for r in report.results] == ["ok", "fail"]
+    assert report.results[0].tolerance_ulp == cc.BACKEND_MAX_ULP["ttnn"]["bf16"]
+    # An explicit --max-ulp applies to every backend.
+    report = cc.crosscheck("rms_norm", (32, 64), "bf16", ["ttnn"], max_ulp=2.0)
+    assert report.results[0].status == "fail"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op", ["rms_norm", "layer_norm"])
+def test_ttnn_on_the_emulator_agrees(op):
+    """The project's ttnn ops (emulator when no device) against the float64 reference."""
+    report = cc.crosscheck(op, (1, 1, 64, 128), "bf16", ["ttnn", "nki"], seed=7)
+    ttnn = report.results[0]
+    if ttnn.status == "skipped":
+        pytest.skip(ttnn.detail)
+    assert ttnn.status == "ok", (ttnn.detail, ttnn.max_ulp, ttnn.pcc)
