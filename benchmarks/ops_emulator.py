@@ -1,9 +1,10 @@
 """Emulator wall time of the finished ops across shapes, and their per-core L1 use.
 
-Usage: python benchmarks/ops_emulator.py [--quick] [--out benchmarks/results]
+Usage: python benchmarks/ops_emulator.py [--quick] [--cold] [--out benchmarks/results]
 
-For every (op, variant, shape) it times the first call (kernel build included) and the median of the
-following calls (kernels cached), and checks each output against torch so a fast wrong answer cannot
+For every (op, variant, shape) it times the first call in the process and the median of the following
+calls. With --cold the emulator's build cache starts empty, so `first` includes compiling that variant's
+kernels (shapes that share compile-time args reuse them); and checks each output against torch so a fast wrong answer cannot
 pass as a result. The L1 table is the CB total per core that each op's descriptor plans at
 W = 1024, 4096 and 8192 (with gamma/beta, the default budget). Writes ops_emulator.{md,json}.
 """
@@ -13,16 +14,23 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import platform
 import statistics
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-import torch
-import ttnn
+# --cold must take effect before ttnn (and with it the emulator) is imported.
+if "--cold" in sys.argv:
+    os.environ["TTNN_EMULATOR_CACHE"] = tempfile.mkdtemp(prefix="ops-bench-cache-")
 
-from ttnn.operations.layer_norm_rm import layer_norm_rm
-from ttnn.operations.rms_norm import rms_norm
+import torch  # noqa: E402
+import ttnn  # noqa: E402
+
+from ttnn.operations.layer_norm_rm import layer_norm_rm  # noqa: E402
+from ttnn.operations.rms_norm import rms_norm  # noqa: E402
 
 LNPD = importlib.import_module("ttnn.operations.layer_norm_rm.layer_norm_rm_program_descriptor")
 RMSPD = importlib.import_module("ttnn.operations.rms_norm.rms_norm_program_descriptor")
@@ -99,6 +107,7 @@ def l1_table():
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small shapes only")
+    parser.add_argument("--cold", action="store_true", help="start with an empty kernel build cache")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
@@ -120,13 +129,17 @@ def main() -> None:
 
     l1 = l1_table()
     args.out.mkdir(parents=True, exist_ok=True)
-    meta = {"machine": platform.machine(), "cpus": __import__("os").cpu_count(), "python": platform.python_version()}
+    meta = {"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(),
+            "cold_cache": args.cold, "repeats": args.repeats}
     (args.out / "ops_emulator.json").write_text(
         json.dumps({"meta": meta, "timings": timings, "l1": [dict(zip(
             ("op", "variant", "W", "l1_bytes", "chunk", "n_chunks"), r)) for r in l1]}, indent=1) + "\n")
     lines = ["# Finished ops on the host emulator", "",
-             f"{meta['cpus']} CPUs, Python {meta['python']}. `first` includes building the kernels; `warm` is the "
-             f"median of {args.repeats} further calls with the same shapes (kernels cached).", "",
+             f"{meta['cpus']} CPUs, Python {meta['python']}, "
+             f"{'empty' if args.cold else 'warm'} kernel build cache at start. `first` is the first call in the "
+             f"process{' and includes compiling any kernel variant not built before in this run' if args.cold else ''}; "
+             f"`warm` is the median of {args.repeats} further calls with the same shapes (no compilation). The grid "
+             "is the emulated 8x8 Wormhole; the emulator runs all cores on the host CPUs.", "",
              "| op | variant | shape | first (s) | warm (s) | matches torch |", "|---|---|---|---|---|---|"]
     for t in timings:
         lines.append(f"| {t['op']} | {t['variant']} | {tuple(t['shape'])} | {t['first_s']:.2f} | {t['warm_s']:.2f} | "
