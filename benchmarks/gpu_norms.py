@@ -166,8 +166,7 @@ def run(args):
     records = []
     warm_up_gpu(dev)
     t0 = time.time()
-    for op in EPS:
-        eps = EPS[op]
+    for op, eps in EPS.items():
         for dname, dtype in DTYPES.items():
             for m, n, kind in shapes():
                 if args.quick and kind == "sweep" and n not in (128, 4096, 65536):
@@ -186,7 +185,9 @@ def run(args):
                             rec["max_abs_err"] = err
                             if name.startswith("ours"):
                                 # One rounding to the output dtype: |err| <= ulp(|y|)/2 (+ fp32 slack).
-                                bound = (2.0 ** -8 if dtype == torch.bfloat16 else 2.0 ** -20) * ref.abs().max().item()
+                                bound = (
+                                    2.0**-8 if dtype == torch.bfloat16 else 2.0**-20
+                                ) * ref.abs().max().item()
                                 rec["correct"] = bool(err <= bound)
                         us = bench(fn, args.quick)
                         if kind == "decode":
@@ -217,8 +218,19 @@ def run(args):
     }
     for r in records:
         if "tbps" in r:
-            copy = next((c for c in records if c["provider"] == "copy_" and c["op"] == r["op"]
-                         and c["dtype"] == r["dtype"] and c["M"] == r["M"] and c["N"] == r["N"] and "tbps" in c), None)
+            copy = next(
+                (
+                    c
+                    for c in records
+                    if c["provider"] == "copy_"
+                    and c["op"] == r["op"]
+                    and c["dtype"] == r["dtype"]
+                    and c["M"] == r["M"]
+                    and c["N"] == r["N"]
+                    and "tbps" in c
+                ),
+                None,
+            )
             if copy:
                 r["pct_copy"] = 100.0 * r["tbps"] / copy["tbps"]
     return {"environment": env, "records": records}
@@ -246,13 +258,23 @@ def targets(records):
             got = r.get("pct_copy", 0.0)
             rows.append((r, f"{got:.1f}% of copy_ (target >= {need:.0f}%)", got >= need))
         elif r["M"] <= 32:
-            same = [p for p in records if p["provider"] in peers and p["op"] == r["op"] and p["dtype"] == r["dtype"]
-                    and p["M"] == r["M"] and p["N"] == r["N"] and "us" in p]
+            same = [
+                p
+                for p in records
+                if p["provider"] in peers
+                and p["op"] == r["op"]
+                and p["dtype"] == r["dtype"]
+                and p["M"] == r["M"]
+                and p["N"] == r["N"]
+                and "us" in p
+            ]
             best = min(same, key=lambda p: p["us"]) if same else None
             if best:
                 # Within 2% counts as a tie: medians of a few-µs kernel move by that much run to run.
                 ok = r["us"] <= best["us"] * 1.02
-                rows.append((r, f"{r['us']:.2f} µs vs fastest peer {best['provider']} {best['us']:.2f} µs", ok))
+                rows.append(
+                    (r, f"{r['us']:.2f} µs vs fastest peer {best['provider']} {best['us']:.2f} µs", ok)
+                )
     return rows
 
 
@@ -262,17 +284,23 @@ def markdown(result):
     lines = [
         "# GPU norms benchmark",
         "",
-        f"{env['gpu']}, torch {env['torch']}, triton {env['triton']}, CUDA {env['cuda']}, "
-        f"Liger-Kernel {env['liger'] or 'not available (' + str(env['liger_unavailable_because']) + ')'}. "
-        f"Timing: {env['timing']}. Cells: TB/s (µs); decode rows: µs.",
+        (
+            f"{env['gpu']}, torch {env['torch']}, triton {env['triton']}, CUDA {env['cuda']}, "
+            f"Liger-Kernel {env['liger'] or 'not available (' + str(env['liger_unavailable_because']) + ')'}. "
+            f"Timing: {env['timing']}. Cells: TB/s (µs); decode rows: µs."
+        ),
         "",
     ]
     for op in EPS:
         for dname in DTYPES:
             sub = [r for r in recs if r["op"] == op and r["dtype"] == dname]
             provs = list(dict.fromkeys(r["provider"] for r in sub))
-            lines += [f"## {op} {dname}", "", "| M × N | " + " | ".join(provs) + " | ours % of copy_ |",
-                      "|---|" + "---|" * (len(provs) + 1)]
+            lines += [
+                f"## {op} {dname}",
+                "",
+                "| M × N | " + " | ".join(provs) + " | ours % of copy_ |",
+                "|---|" + "---|" * (len(provs) + 1),
+            ]
             for m, n, kind in shapes():
                 row = {r["provider"]: r for r in sub if r["M"] == m and r["N"] == n}
                 if not row:
@@ -296,9 +324,16 @@ def markdown(result):
     for r, text, ok in targets(recs):
         lines.append(f"| {r['op']} | {r['dtype']} | {r['M']}×{r['N']} | {text} | {'yes' if ok else 'NO'} |")
     bad = [r for r in recs if r["provider"].startswith("ours") and r.get("correct") is False]
-    lines += ["", "## Correctness of ours vs float64", "",
-              "every shape within one output rounding" if not bad else
-              "FAILED at: " + ", ".join(f"{r['op']} {r['dtype']} {r['M']}x{r['N']} {r['provider']}" for r in bad), ""]
+    lines += [
+        "",
+        "## Correctness of ours vs float64",
+        "",
+        "every shape within one output rounding"
+        if not bad
+        else "FAILED at: "
+        + ", ".join(f"{r['op']} {r['dtype']} {r['M']}x{r['N']} {r['provider']}" for r in bad),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -316,8 +351,13 @@ def plot(result, path):
             sub = [r for r in recs if r["op"] == op and r["dtype"] == dname]
             for p in dict.fromkeys(r["provider"] for r in sub):
                 pts = sorted((r["N"], r["tbps"]) for r in sub if r["provider"] == p)
-                ax.plot([q[0] for q in pts], [q[1] for q in pts], marker="o", label=p,
-                        linewidth=2.5 if p == "ours" else 1.2)
+                ax.plot(
+                    [q[0] for q in pts],
+                    [q[1] for q in pts],
+                    marker="o",
+                    label=p,
+                    linewidth=2.5 if p == "ours" else 1.2,
+                )
             ax.set_xscale("log", base=2)
             ax.set_title(f"{op} {dname} (M·N = 2^27)")
             ax.set_ylabel("TB/s")
@@ -339,20 +379,41 @@ def tune_configs():
     out = []
     for size, dname in ((2, "bf16"), (4, "fp32")):
         for rw in (16, 32):
-            out.append((dname, "n16k", f"rows w{rw}", {"max_row_block": {size: 16384}, "row_warps_max": {size: rw}}))
+            out.append(
+                (dname, "n16k", f"rows w{rw}", {"max_row_block": {size: 16384}, "row_warps_max": {size: rw}})
+            )
         out.append((dname, "n16k", "split", {"max_row_block": {size: 8192}}))
-        splits = (((8192, 4), (16384, 4), (16384, 8), (32768, 8), (32768, 16)) if size == 2
-                  else ((8192, 4), (8192, 8), (16384, 8)))
+        splits = (
+            ((8192, 4), (16384, 4), (16384, 8), (32768, 8), (32768, 16))
+            if size == 2
+            else ((8192, 4), (8192, 8), (16384, 8))
+        )
         for chunk, warps in splits:
             for pre in (False, True):
-                out.append((dname, "split", f"split c{chunk} w{warps}{' pre' if pre else ''}",
-                            {"split_chunk": {size: chunk}, "split_warps": {size: warps},
-                             "split_preload": {size: pre}}))
+                out.append(
+                    (
+                        dname,
+                        "split",
+                        f"split c{chunk} w{warps}{' pre' if pre else ''}",
+                        {
+                            "split_chunk": {size: chunk},
+                            "split_warps": {size: warps},
+                            "split_preload": {size: pre},
+                        },
+                    )
+                )
         for warps in (8, 16):
             out.append((dname, "decode", f"decode w{warps}", {"decode_warps": {size: warps}}))
         for op in ("rms", "ln"):
             for elems, warps in ((2048, 4), (4096, 4), (4096, 8), (8192, 8), (8192, 16)):
-                out.append((dname, f"tile_{op}", f"tile_{op} {elems} w{warps}", {f"tile_{op}": {size: [elems, warps]}}))
+                out.append(
+                    (
+                        dname,
+                        f"tile_{op}",
+                        f"tile_{op} {elems} w{warps}",
+                        {f"tile_{op}": {size: [elems, warps]}},
+                    )
+                )
     return out
 
 
@@ -390,21 +451,38 @@ def tune(quick):
                 x = torch.randn(m, n, device="cuda", dtype=dtype)
                 w = torch.randn(n, device="cuda", dtype=dtype)
                 b = torch.randn(n, device="cuda", dtype=dtype)
-                ops = (("rms_norm", lambda: ours.rms_norm(x, w)), ("layer_norm", lambda: ours.layer_norm(x, w, b)))
+                ops = (
+                    ("rms_norm", lambda x=x, w=w: ours.rms_norm(x, w)),
+                    ("layer_norm", lambda x=x, w=w, b=b: ours.layer_norm(x, w, b)),
+                )
                 if group.startswith("tile_"):
                     ops = ops[:1] if group == "tile_rms" else ops[1:]
                 for op, fn in ops:
                     ref = reference(op, x, w, b, EPS[op])
-                    ok = bool(((fn().double() - ref).abs().max() <= 2.0 ** -7 * ref.abs().max()).item())
+                    ok = bool(((fn().double() - ref).abs().max() <= 2.0**-7 * ref.abs().max()).item())
                     us = bench(fn, quick)
                     tb = (2 * m * n + n) * x.element_size() / (us * 1e-6) / 1e12
-                    table.append({"dtype": dname, "group": group, "config": label, "op": op, "M": m, "N": n,
-                                  "us": us, "tbps": tb, "ok": ok})
+                    table.append(
+                        {
+                            "dtype": dname,
+                            "group": group,
+                            "config": label,
+                            "op": op,
+                            "M": m,
+                            "N": n,
+                            "us": us,
+                            "tbps": tb,
+                            "ok": ok,
+                        }
+                    )
                     # Decode: least total time; bandwidth groups: most total TB/s. A wrong result disqualifies.
                     key = (dname, group, label)
                     gain = (-us if group == "decode" else tb) if ok else -1e9
                     score[key] = score.get(key, 0.0) + gain
-                    print(f"tune {dname} {label:18s} {op:10s} {m}x{n} {us:8.1f} us {tb:5.2f} TB/s ok={ok}", flush=True)
+                    print(
+                        f"tune {dname} {label:18s} {op:10s} {m}x{n} {us:8.1f} us {tb:5.2f} TB/s ok={ok}",
+                        flush=True,
+                    )
     finally:
         _apply(norms, base, {})
     best: dict = {}
@@ -424,7 +502,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="directory for gpu_norms.{json,md,png}")
     ap.add_argument("--quick", action="store_true", help="fewer shapes and repetitions")
-    ap.add_argument("--tune", action="store_true", help="only sweep the launch tunables; writes gpu_norms_tune.json")
+    ap.add_argument(
+        "--tune", action="store_true", help="only sweep the launch tunables; writes gpu_norms_tune.json"
+    )
     ap.add_argument("--tuning", type=Path, help="a gpu_norms_tune.json whose best overrides to apply first")
     args = ap.parse_args()
     if not torch.cuda.is_available():
@@ -433,7 +513,9 @@ def main():
     if args.tune:
         with torch.inference_mode():
             table, best = tune(args.quick)
-        (args.out / "gpu_norms_tune.json").write_text(json.dumps({"best": best, "measurements": table}, indent=1))
+        (args.out / "gpu_norms_tune.json").write_text(
+            json.dumps({"best": best, "measurements": table}, indent=1)
+        )
         print("best tuning:", json.dumps(best))
         return
     if args.tuning:
@@ -445,7 +527,9 @@ def main():
         print("tuning applied:", norms.TUNING)
     with torch.inference_mode():
         result = run(args)
-    (args.out / "gpu_norms.json").write_text(json.dumps(result, indent=1, default=lambda v: None if isinstance(v, float) and math.isnan(v) else v))
+    (args.out / "gpu_norms.json").write_text(
+        json.dumps(result, indent=1, default=lambda v: None if isinstance(v, float) and math.isnan(v) else v)
+    )
     md = markdown(result)
     (args.out / "gpu_norms.md").write_text(md)
     try:

@@ -74,7 +74,9 @@ def round_to(values: np.ndarray, dtype: str) -> np.ndarray:
     return ((bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000).astype(np.uint32).view(np.float32)
 
 
-def make_inputs(op: str, shape: tuple[int, ...], dtype: str, eps: float | None = None, seed: int = 0) -> Inputs:
+def make_inputs(
+    op: str, shape: tuple[int, ...], dtype: str, eps: float | None = None, seed: int = 0
+) -> Inputs:
     if op not in OPS:
         raise ValueError(f"unknown op {op!r}; choose from {', '.join(OPS)}")
     if dtype not in DTYPES:
@@ -99,7 +101,7 @@ def oracle(inp: Inputs) -> np.ndarray:
 def _ulp(ref: np.ndarray, dtype: str) -> np.ndarray:
     """Output-dtype spacing at max(|ref|, mean |ref|): near-zero outputs that come from cancellation
     (LayerNorm's bias, fp32 statistics) are judged on the scale of the typical output, not their own."""
-    _, exp = np.frexp(np.maximum(np.abs(ref), max(float(np.abs(ref).mean()), 2.0 ** -14)))
+    _, exp = np.frexp(np.maximum(np.abs(ref), max(float(np.abs(ref).mean()), 2.0**-14)))
     return np.ldexp(1.0, exp - 1 - MANTISSA[dtype])
 
 
@@ -230,18 +232,18 @@ def run_ttnn(inp: Inputs) -> np.ndarray:
     try:
         import torch
         import ttnn
-    except Exception as exc:  # noqa: BLE001 - any import failure means "not available"
+    except Exception as exc:
         raise Skip(f"ttnn is not importable ({short_error(exc)})") from exc
     try:
         if inp.op == "rms_norm":
             from ttnn.operations.rms_norm import rms_norm as op
         else:
             from ttnn.operations.layer_norm_rm import layer_norm_rm as op
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise Skip(f"the ttnn op is not importable ({short_error(exc)})") from exc
     try:
         device = ttnn.open_device(device_id=0)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise Skip(f"no ttnn device could be opened ({short_error(exc)})") from exc
     try:
         td = _torch_dtype(inp.dtype)
@@ -310,8 +312,17 @@ class Report:
         return d
 
 
-def crosscheck(op: str, shape: tuple[int, ...], dtype: str, backends=ALL_BACKENDS, *, eps=None, seed=0,
-               max_ulp: float | None = None, min_pcc: float = DEFAULT_MIN_PCC) -> Report:
+def crosscheck(
+    op: str,
+    shape: tuple[int, ...],
+    dtype: str,
+    backends=ALL_BACKENDS,
+    *,
+    eps=None,
+    seed=0,
+    max_ulp: float | None = None,
+    min_pcc: float = DEFAULT_MIN_PCC,
+) -> Report:
     unknown = [b for b in backends if b not in RUNNERS]
     if unknown:
         raise ValueError(f"unknown backend(s) {', '.join(unknown)}; choose from {', '.join(RUNNERS)}")
@@ -331,8 +342,11 @@ def crosscheck(op: str, shape: tuple[int, ...], dtype: str, backends=ALL_BACKEND
         abs_err, ulp_err, corr = compare(out, ref, dtype)
         btol = tol if max_ulp is not None else BACKEND_MAX_ULP.get(name, {}).get(dtype, tol)
         good = ulp_err <= btol and corr >= min_pcc
-        results.append(BackendResult(name, "ok" if good else "fail", describe_engine(name), abs_err, ulp_err,
-                                     corr, btol, out))
+        results.append(
+            BackendResult(
+                name, "ok" if good else "fail", describe_engine(name), abs_err, ulp_err, corr, btol, out
+            )
+        )
     ran = [r for r in results if r.output is not None]
     pairwise: dict[str, dict[str, float]] = {}
     for a in ran:
@@ -343,7 +357,7 @@ def crosscheck(op: str, shape: tuple[int, ...], dtype: str, backends=ALL_BACKEND
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
-    """"4x4096", "2,32,4096" or "2 32 4096" -> a tuple of ints."""
+    """ "4x4096", "2,32,4096" or "2 32 4096" -> a tuple of ints."""
     parts = [p for p in text.replace("x", ",").replace("X", ",").replace(" ", ",").split(",") if p]
     try:
         shape = tuple(int(p) for p in parts)

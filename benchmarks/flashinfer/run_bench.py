@@ -33,8 +33,10 @@ def export_traces(root: Path, path: Path) -> list[dict]:
 
 
 def summary_lines(traces: list[dict]) -> list[str]:
-    lines = ["| definition | batch | solution | status | latency ms | reference ms | speedup | max abs err |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| definition | batch | solution | status | latency ms | reference ms | speedup | max abs err |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for t in traces:
         ev = t.get("evaluation") or {}
         perf = ev.get("performance") or {}
@@ -50,7 +52,9 @@ def summary_lines(traces: list[dict]) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, required=True, help="directory for the trace set copy and traces.json")
+    ap.add_argument(
+        "--out", type=Path, required=True, help="directory for the trace set copy and traces.json"
+    )
     ap.add_argument("--definitions", nargs="*", default=None, help="definition names (default: all)")
     ap.add_argument("--iterations", type=int, default=50)
     args = ap.parse_args()
@@ -59,14 +63,19 @@ def main() -> int:
     from flashinfer_bench import Benchmark, BenchmarkConfig, TraceSet
 
     if not torch.cuda.is_available():
-        print("FlashInfer-Bench needs a CUDA GPU; use tests/siblings/test_flashinfer_defs.py on CPU", file=sys.stderr)
+        print(
+            "FlashInfer-Bench needs a CUDA GPU; use tests/siblings/test_flashinfer_defs.py on CPU",
+            file=sys.stderr,
+        )
         return 2
     root = args.out / "traceset"
     if root.exists():
         shutil.rmtree(root)
     shutil.copytree(HERE / "traceset", root)
-    bench = Benchmark(TraceSet.from_path(str(root)),
-                      BenchmarkConfig(definitions=args.definitions, iterations=args.iterations))
+    bench = Benchmark(
+        TraceSet.from_path(str(root)),
+        BenchmarkConfig(definitions=args.definitions, iterations=args.iterations),
+    )
     try:
         bench.run_all(dump_traces=True)
     finally:

@@ -27,7 +27,7 @@ AUTHOR = "ttnn-scaffold"
 BATCHES = (1, 8, 32, 128, 512)
 HIDDEN = 4096
 
-_RMS_REF_FIXED = '''import torch
+_RMS_REF_FIXED = """import torch
 
 EPS = 1e-6
 
@@ -38,9 +38,9 @@ def run(hidden_states, weight):
     x = hidden_states.to(torch.float32)
     inv_rms = torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + EPS)
     return (x * inv_rms * weight.to(torch.float32)).to(hidden_states.dtype)
-'''
+"""
 
-_FUSED_REF = '''import torch
+_FUSED_REF = """import torch
 
 EPS = 1e-6
 
@@ -51,18 +51,18 @@ def run(hidden_states, residual, weight):
     x = hidden_states.to(torch.float32) + residual.to(torch.float32)
     inv_rms = torch.rsqrt(x.pow(2).mean(dim=-1, keepdim=True) + EPS)
     return (x * inv_rms * weight.to(torch.float32)).to(hidden_states.dtype)
-'''
+"""
 
-_RMS_REF_EPS = '''import torch
+_RMS_REF_EPS = """import torch
 
 
 def run(x, weight, eps):
     xf = x.to(torch.float32)
     inv_rms = torch.rsqrt(xf.pow(2).mean(dim=-1, keepdim=True) + eps)
     return (xf * inv_rms * weight.to(torch.float32)).to(x.dtype)
-'''
+"""
 
-_LN_REF = '''import torch
+_LN_REF = """import torch
 
 
 def run(x, weight, bias, eps):
@@ -71,7 +71,7 @@ def run(x, weight, bias, eps):
     var = (xf - mean).pow(2).mean(dim=-1, keepdim=True)
     y = (xf - mean) * torch.rsqrt(var + eps) * weight.to(torch.float32) + bias.to(torch.float32)
     return y.to(x.dtype)
-'''
+"""
 
 
 def _tensor(shape, dtype):
@@ -84,63 +84,85 @@ def definitions() -> list[dict]:
     vec = ["hidden_size"]
     return [
         {
-            "name": "rmsnorm_h4096", "op_type": "rmsnorm", "tags": ["model:llama-3.1-8b"],
+            "name": "rmsnorm_h4096",
+            "op_type": "rmsnorm",
+            "tags": ["model:llama-3.1-8b"],
             "description": "RMSNorm, hidden 4096, bf16, eps 1e-6 (as the official definition).",
-            "axes": axes, "inputs": {"hidden_states": _tensor(row, "bfloat16"), "weight": _tensor(vec, "bfloat16")},
-            "outputs": {"output": _tensor(row, "bfloat16")}, "reference": _RMS_REF_FIXED,
+            "axes": axes,
+            "inputs": {"hidden_states": _tensor(row, "bfloat16"), "weight": _tensor(vec, "bfloat16")},
+            "outputs": {"output": _tensor(row, "bfloat16")},
+            "reference": _RMS_REF_FIXED,
         },
         {
-            "name": "fused_add_rmsnorm_h4096", "op_type": "rmsnorm", "tags": ["model:llama-3.1-8b"],
+            "name": "fused_add_rmsnorm_h4096",
+            "op_type": "rmsnorm",
+            "tags": ["model:llama-3.1-8b"],
             "description": "RMSNorm of hidden_states + residual (summed in fp32), hidden 4096, bf16, eps 1e-6.",
             "axes": axes,
-            "inputs": {"hidden_states": _tensor(row, "bfloat16"), "residual": _tensor(row, "bfloat16"),
-                       "weight": _tensor(vec, "bfloat16")},
-            "outputs": {"output": _tensor(row, "bfloat16")}, "reference": _FUSED_REF,
+            "inputs": {
+                "hidden_states": _tensor(row, "bfloat16"),
+                "residual": _tensor(row, "bfloat16"),
+                "weight": _tensor(vec, "bfloat16"),
+            },
+            "outputs": {"output": _tensor(row, "bfloat16")},
+            "reference": _FUSED_REF,
         },
         {
-            "name": "rmsnorm_d4096", "op_type": "rmsnorm",
+            "name": "rmsnorm_d4096",
+            "op_type": "rmsnorm",
             "description": "RMSNorm, hidden 4096, fp16, eps as a scalar input.",
             "axes": axes,
-            "inputs": {"x": _tensor(row, "float16"), "weight": _tensor(vec, "float16"), "eps": _tensor(None, "float32")},
-            "outputs": {"out": _tensor(row, "float16")}, "reference": _RMS_REF_EPS,
+            "inputs": {
+                "x": _tensor(row, "float16"),
+                "weight": _tensor(vec, "float16"),
+                "eps": _tensor(None, "float32"),
+            },
+            "outputs": {"out": _tensor(row, "float16")},
+            "reference": _RMS_REF_EPS,
         },
         {
-            "name": "layernorm_d4096", "op_type": "layernorm",
+            "name": "layernorm_d4096",
+            "op_type": "layernorm",
             "description": "LayerNorm (population variance), hidden 4096, fp16, eps as a scalar input.",
             "axes": axes,
-            "inputs": {"x": _tensor(row, "float16"), "weight": _tensor(vec, "float16"),
-                       "bias": _tensor(vec, "float16"), "eps": _tensor(None, "float32")},
-            "outputs": {"out": _tensor(row, "float16")}, "reference": _LN_REF,
+            "inputs": {
+                "x": _tensor(row, "float16"),
+                "weight": _tensor(vec, "float16"),
+                "bias": _tensor(vec, "float16"),
+                "eps": _tensor(None, "float32"),
+            },
+            "outputs": {"out": _tensor(row, "float16")},
+            "reference": _LN_REF,
         },
     ]
 
 
 _MAINS = {
-    "rmsnorm_h4096": '''from .norms import rms_norm
+    "rmsnorm_h4096": """from .norms import rms_norm
 
 
 def run(hidden_states, weight, output):
     rms_norm(hidden_states, weight, 1e-6, out=output)
-''',
-    "fused_add_rmsnorm_h4096": '''from .norms import fused_add_rms_norm
+""",
+    "fused_add_rmsnorm_h4096": """from .norms import fused_add_rms_norm
 
 
 def run(hidden_states, residual, weight, output):
     # The definition has no residual output; the updated residual goes to a scratch tensor.
     fused_add_rms_norm(hidden_states, residual, weight, 1e-6, out=output)
-''',
-    "rmsnorm_d4096": '''from .norms import rms_norm
+""",
+    "rmsnorm_d4096": """from .norms import rms_norm
 
 
 def run(x, weight, eps, out):
     rms_norm(x, weight, float(eps), out=out)
-''',
-    "layernorm_d4096": '''from .norms import layer_norm
+""",
+    "layernorm_d4096": """from .norms import layer_norm
 
 
 def run(x, weight, bias, eps, out):
     layer_norm(x, weight, bias, float(eps), out=out)
-''',
+""",
 }
 
 
@@ -151,7 +173,9 @@ def library_sources() -> list[dict]:
     norms = (ROOT / "siblings" / "triton" / "norms.py").read_text()
     norms = norms.replace("from siblings.triton import kernels", "from . import kernels")
     if "from siblings" in norms + kernels or "import siblings" in norms + kernels:
-        raise RuntimeError("norms.py imports from the siblings package; make the solution sources self-contained")
+        raise RuntimeError(
+            "norms.py imports from the siblings package; make the solution sources self-contained"
+        )
     return [{"path": "norms.py", "content": norms}, {"path": "kernels.py", "content": kernels}]
 
 
@@ -159,11 +183,18 @@ def solutions() -> list[dict]:
     lib = library_sources()
     return [
         {
-            "name": f"{d}_triton_{AUTHOR.replace('-', '_')}", "definition": d, "author": AUTHOR,
+            "name": f"{d}_triton_{AUTHOR.replace('-', '_')}",
+            "definition": d,
+            "author": AUTHOR,
             "description": "siblings.triton: fp32 math, one rounding to the output dtype, several rows per "
-                           "program for small rows.",
-            "spec": {"language": "triton", "target_hardware": ["NVIDIA_H200"], "entry_point": "main.py::run",
-                     "dependencies": ["triton", "torch"], "destination_passing_style": True},
+            "program for small rows.",
+            "spec": {
+                "language": "triton",
+                "target_hardware": ["NVIDIA_H200"],
+                "entry_point": "main.py::run",
+                "dependencies": ["triton", "torch"],
+                "destination_passing_style": True,
+            },
             "sources": [{"path": "main.py", "content": main}, *lib],
         }
         for d, main in _MAINS.items()
@@ -173,13 +204,20 @@ def solutions() -> list[dict]:
 def workloads(defn: dict) -> list[dict]:
     out = []
     for b in BATCHES:
-        inputs = {name: {"type": "random"} for name, spec in defn["inputs"].items() if spec["shape"] is not None}
+        inputs = {
+            name: {"type": "random"} for name, spec in defn["inputs"].items() if spec["shape"] is not None
+        }
         if "eps" in defn["inputs"]:
             inputs["eps"] = {"type": "scalar", "value": 1e-6 if defn["op_type"] == "rmsnorm" else 1e-5}
         wid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{AUTHOR}/{defn['name']}/batch={b}"))
-        out.append({"definition": defn["name"],
-                    "workload": {"uuid": wid, "axes": {"batch_size": b}, "inputs": inputs},
-                    "solution": None, "evaluation": None})
+        out.append(
+            {
+                "definition": defn["name"],
+                "workload": {"uuid": wid, "axes": {"batch_size": b}, "inputs": inputs},
+                "solution": None,
+                "evaluation": None,
+            }
+        )
     return out
 
 
@@ -188,11 +226,15 @@ def files() -> dict[str, str]:
     out = {}
     for d in definitions():
         out[f"definitions/{d['op_type']}/{d['name']}.json"] = json.dumps(d, indent=2) + "\n"
-        out[f"workloads/{d['op_type']}/{d['name']}.jsonl"] = "".join(json.dumps(w) + "\n" for w in workloads(d))
+        out[f"workloads/{d['op_type']}/{d['name']}.jsonl"] = "".join(
+            json.dumps(w) + "\n" for w in workloads(d)
+        )
     by_name = {d["name"]: d for d in definitions()}
     for s in solutions():
         op_type = by_name[s["definition"]]["op_type"]
-        out[f"solutions/{AUTHOR}/{op_type}/{s['definition']}/{s['name']}.json"] = json.dumps(s, indent=2) + "\n"
+        out[f"solutions/{AUTHOR}/{op_type}/{s['definition']}/{s['name']}.json"] = (
+            json.dumps(s, indent=2) + "\n"
+        )
     return out
 
 

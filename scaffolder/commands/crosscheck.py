@@ -1,5 +1,4 @@
 """``scaffold crosscheck``: run one norm through every available backend and compare with float64."""
-# ruff: noqa: B008  (typer declares options as argument defaults)
 
 from __future__ import annotations
 

@@ -22,8 +22,13 @@ import numpy as np
 from siblings import reference
 from siblings.iree.models import NormConfig
 
-CASES = [(op, dtype, dialect, rows) for op in ("rms_norm", "layer_norm") for dtype in ("f32", "bf16")
-         for dialect in ("linalg", "stablehlo") for rows in (7, 4096)]
+CASES = [
+    (op, dtype, dialect, rows)
+    for op in ("rms_norm", "layer_norm")
+    for dtype in ("f32", "bf16")
+    for dialect in ("linalg", "stablehlo")
+    for rows in (7, 4096)
+]
 HIDDEN = 4096
 MANTISSA = {"f32": 23, "bf16": 7}
 
@@ -43,7 +48,9 @@ def _inputs(op, dtype, rows, seed):
     if op == "rms_norm":
         return [x, w], reference.rms_norm(x.astype(np.float64), w.astype(np.float64), 1e-6)
     b = rng.standard_normal(HIDDEN).astype(np.float32).astype(d)
-    return [x, w, b], reference.layer_norm(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), 1e-5)
+    return [x, w, b], reference.layer_norm(
+        x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), 1e-5
+    )
 
 
 def compile_all(out: Path, target: str = "cuda") -> None:
@@ -78,9 +85,16 @@ def run_all(src: Path, driver: str = "cuda", rows_limit: int | None = None) -> l
             times.append(time.perf_counter() - t)
         us = float(np.median(times) * 1e6)
         moved = (2 * rows * HIDDEN + HIDDEN * (1 if op == "rms_norm" else 2)) * (4 if dtype == "f32" else 2)
-        results.append({"case": _name(op, dtype, dialect, rows), "max_abs_err": float(np.abs(y - ref).max()),
-                        "max_ulp": ulps, "ok": ulps <= (64 if dtype == "f32" else 1.0),
-                        "median_us_with_host_copies": us, "gbps_with_host_copies": moved / us / 1e3})
+        results.append(
+            {
+                "case": _name(op, dtype, dialect, rows),
+                "max_abs_err": float(np.abs(y - ref).max()),
+                "max_ulp": ulps,
+                "ok": ulps <= (64 if dtype == "f32" else 1.0),
+                "median_us_with_host_copies": us,
+                "gbps_with_host_copies": moved / us / 1e3,
+            }
+        )
         print(json.dumps(results[-1]), flush=True)
     return results
 

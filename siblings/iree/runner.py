@@ -28,7 +28,7 @@ NP_DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}
 def available() -> tuple[bool, str]:
     """(True, "") when iree-base-compiler and iree-base-runtime import, else (False, why)."""
     try:
-        import iree.compiler  # noqa: F401
+        import iree.compiler
         import iree.runtime  # noqa: F401
     except ImportError as exc:
         return False, f"IREE is not installed ({exc}); pip install 'ttnn-scaffold[iree]'"
@@ -78,8 +78,9 @@ def rms_norm(x, w, eps=1e-6, *, weight_offset=0.0, dialect="linalg", target="llv
     x = np.ascontiguousarray(x)
     if x.ndim != 2 or w.shape != (x.shape[1],):
         raise ValueError(f"need x of shape (M, N) and w of shape (N,), got {x.shape} and {w.shape}")
-    cfg = NormConfig("rms_norm", x.shape[1], _dtype_of(x), float(eps), None,
-                     None if dynamic else x.shape[0], weight_offset)
+    cfg = NormConfig(
+        "rms_norm", x.shape[1], _dtype_of(x), float(eps), None, None if dynamic else x.shape[0], weight_offset
+    )
     return run_config(cfg, x, np.ascontiguousarray(w, dtype=x.dtype), dialect=dialect, target=target)
 
 
@@ -88,6 +89,14 @@ def layer_norm(x, w, b, eps=1e-5, *, dialect="linalg", target="llvm-cpu", dynami
     x = np.ascontiguousarray(x)
     if x.ndim != 2 or w.shape != (x.shape[1],) or b.shape != (x.shape[1],):
         raise ValueError(f"need x (M, N), w (N,), b (N,), got {x.shape}, {w.shape}, {b.shape}")
-    cfg = NormConfig("layer_norm", x.shape[1], _dtype_of(x), float(eps), None, None if dynamic else x.shape[0])
-    return run_config(cfg, x, np.ascontiguousarray(w, dtype=x.dtype), np.ascontiguousarray(b, dtype=x.dtype),
-                      dialect=dialect, target=target)
+    cfg = NormConfig(
+        "layer_norm", x.shape[1], _dtype_of(x), float(eps), None, None if dynamic else x.shape[0]
+    )
+    return run_config(
+        cfg,
+        x,
+        np.ascontiguousarray(w, dtype=x.dtype),
+        np.ascontiguousarray(b, dtype=x.dtype),
+        dialect=dialect,
+        target=target,
+    )

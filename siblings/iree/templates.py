@@ -18,7 +18,7 @@ from siblings.iree.models import NormConfig
 
 def _f32(v: float) -> str:
     """An exact f32 MLIR literal (hex bit pattern), so eps and 1/N are the values the oracle uses."""
-    return "0x%08X" % struct.unpack("<I", struct.pack("<f", v))[0]
+    return f"0x{struct.unpack('<I', struct.pack('<f', v))[0]:08X}"
 
 
 def _ext(t: str, v: str, out: str) -> str:
@@ -37,10 +37,14 @@ def linalg_module(cfg: NormConfig) -> str:
     rows = "%rows = tensor.dim %x, %c0 : " + xt if cfg.batch is None else ""
     ln = cfg.op == "layer_norm"
     args = f"%x: {xt}, %w: {vt}" + (f", %b: {vt}" if ln else "")
-    red = ('{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], '
-           'iterator_types = ["parallel", "reduction"]}')
-    red2 = ('{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, '
-            'affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}')
+    red = (
+        "{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], "
+        'iterator_types = ["parallel", "reduction"]}'
+    )
+    red2 = (
+        "{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, "
+        'affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}'
+    )
     lines = [
         "module {",
         f"  func.func @{cfg.func_name}({args}) -> {xt} {{",
@@ -81,7 +85,11 @@ def linalg_module(cfg: NormConfig) -> str:
             "      linalg.yield %s : f32",
             f"    }} -> {rt}",
         ]
-    maps = ["affine_map<(d0, d1) -> (d0, d1)>", "affine_map<(d0, d1) -> (d0)>", "affine_map<(d0, d1) -> (d1)>"]
+    maps = [
+        "affine_map<(d0, d1) -> (d0, d1)>",
+        "affine_map<(d0, d1) -> (d0)>",
+        "affine_map<(d0, d1) -> (d1)>",
+    ]
     ins, tys, bb = ["%x", "%m2", "%w"], [xt, rt, vt], [f"%in: {t}", "%q: f32", f"%wi: {t}"]
     if ln:
         maps += ["affine_map<(d0, d1) -> (d0)>", "affine_map<(d0, d1) -> (d1)>"]
@@ -91,8 +99,11 @@ def linalg_module(cfg: NormConfig) -> str:
     maps.append("affine_map<(d0, d1) -> (d0, d1)>")
     lines += [
         f"    %out0 = tensor.empty({dyn}) : {xt}",
-        f"    %y = linalg.generic {{indexing_maps = [{', '.join(maps)}], iterator_types = [\"parallel\", \"parallel\"]}}"
-        f" ins({', '.join(ins)} : {', '.join(tys)}) outs(%out0 : {xt}) {{",
+        (
+            f"    %y = linalg.generic {{indexing_maps = [{', '.join(maps)}], "
+            f'iterator_types = ["parallel", "parallel"]}}'
+            f" ins({', '.join(ins)} : {', '.join(tys)}) outs(%out0 : {xt}) {{"
+        ),
         f"    ^bb0({', '.join(bb)}, %o: {t}):",
         "      " + _ext(t, "%in", "%v"),
         "      " + _ext(t, "%wi", "%wv"),
@@ -143,18 +154,22 @@ def stablehlo_module(cfg: NormConfig) -> str:
     def to_rows(name, out):
         """Broadcast a per-row (B) f32 tensor to BxN."""
         if dynamic:
-            L.append(f'    {out} = "stablehlo.dynamic_broadcast_in_dim"({name}, %shape2) '
-                     "{broadcast_dimensions = array<i64: 0>, known_nonexpanding_dimensions = array<i64: 0>} : "
-                     f"({rt}, tensor<2xi32>) -> {xf}")
+            L.append(
+                f'    {out} = "stablehlo.dynamic_broadcast_in_dim"({name}, %shape2) '
+                "{broadcast_dimensions = array<i64: 0>, known_nonexpanding_dimensions = array<i64: 0>} : "
+                f"({rt}, tensor<2xi32>) -> {xf}"
+            )
         else:
             L.append(f"    {out} = stablehlo.broadcast_in_dim {name}, dims = [0] : ({rt}) -> {xf}")
 
     def to_cols(name, out):
         """Broadcast a per-column (N) f32 tensor to BxN."""
         if dynamic:
-            L.append(f'    {out} = "stablehlo.dynamic_broadcast_in_dim"({name}, %shape2) '
-                     "{broadcast_dimensions = array<i64: 1>, known_nonexpanding_dimensions = array<i64: 0>} : "
-                     f"({vf}, tensor<2xi32>) -> {xf}")
+            L.append(
+                f'    {out} = "stablehlo.dynamic_broadcast_in_dim"({name}, %shape2) '
+                "{broadcast_dimensions = array<i64: 1>, known_nonexpanding_dimensions = array<i64: 0>} : "
+                f"({vf}, tensor<2xi32>) -> {xf}"
+            )
         else:
             L.append(f"    {out} = stablehlo.broadcast_in_dim {name}, dims = [1] : ({vf}) -> {xf}")
 
@@ -162,19 +177,23 @@ def stablehlo_module(cfg: NormConfig) -> str:
         """A per-row (B) tensor filled with an f32 constant."""
         L.append(f"    {out}_s = stablehlo.constant dense<{_f32(value)}> : tensor<f32>")
         if dynamic:
-            L.append(f"    {out} = stablehlo.dynamic_broadcast_in_dim {out}_s, %shape1, dims = [] : "
-                     f"(tensor<f32>, tensor<1xi32>) -> {rt}")
+            L.append(
+                f"    {out} = stablehlo.dynamic_broadcast_in_dim {out}_s, %shape1, dims = [] : "
+                f"(tensor<f32>, tensor<1xi32>) -> {rt}"
+            )
         else:
             L.append(f"    {out} = stablehlo.broadcast_in_dim {out}_s, dims = [] : (tensor<f32>) -> {rt}")
 
     def row_sum(src, out):
-        L.extend([
-            f"    {out} = stablehlo.reduce({src} init: %zero) across dimensions = [1] : ({xf}, tensor<f32>) -> {rt}",
-            "     reducer(%ra: tensor<f32>, %rb: tensor<f32>) {",
-            "      %rs = stablehlo.add %ra, %rb : tensor<f32>",
-            "      stablehlo.return %rs : tensor<f32>",
-            "    }",
-        ])
+        L.extend(
+            [
+                f"    {out} = stablehlo.reduce({src} init: %zero) across dimensions = [1] : ({xf}, tensor<f32>) -> {rt}",
+                "     reducer(%ra: tensor<f32>, %rb: tensor<f32>) {",
+                "      %rs = stablehlo.add %ra, %rb : tensor<f32>",
+                "      stablehlo.return %rs : tensor<f32>",
+                "    }",
+            ]
+        )
 
     if dynamic:
         L += [
@@ -206,9 +225,11 @@ def stablehlo_module(cfg: NormConfig) -> str:
     to_rows("%rstd", "%rstd_b")
     L.append(f"    %xn = stablehlo.multiply {centred}, %rstd_b : {xf}")
     if cfg.weight_offset:
-        L += [f"    %off_s = stablehlo.constant dense<{_f32(cfg.weight_offset)}> : tensor<f32>",
-              f"    %off = stablehlo.broadcast_in_dim %off_s, dims = [] : (tensor<f32>) -> {vf}",
-              f"    %weff = stablehlo.add %wf, %off : {vf}"]
+        L += [
+            f"    %off_s = stablehlo.constant dense<{_f32(cfg.weight_offset)}> : tensor<f32>",
+            f"    %off = stablehlo.broadcast_in_dim %off_s, dims = [] : (tensor<f32>) -> {vf}",
+            f"    %weff = stablehlo.add %wf, %off : {vf}",
+        ]
         to_cols("%weff", "%w_b")
     else:
         to_cols("%wf", "%w_b")

@@ -27,8 +27,8 @@ def bound_kernels(engine: str = "auto"):
     if engine == "auto":
         engine = "simulator" if real_nki_available() else "interpreter"
     if engine == "simulator":
-        import neuronxcc.nki as nki
         import neuronxcc.nki.language as nl
+        from neuronxcc import nki
 
         return engine, build(nki, nl), nki.simulate_kernel
     if engine == "interpreter":
@@ -43,7 +43,9 @@ def _check_2d(x, *vecs):
         raise ValueError(f"x must be a 2-D NumPy array (rows, hidden), got {getattr(x, 'shape', type(x))}")
     for v in vecs:
         if not isinstance(v, np.ndarray) or v.shape != (x.shape[1],):
-            raise ValueError(f"weight/bias must have shape ({x.shape[1]},), got {getattr(v, 'shape', type(v))}")
+            raise ValueError(
+                f"weight/bias must have shape ({x.shape[1]},), got {getattr(v, 'shape', type(v))}"
+            )
 
 
 def run_rms_norm(x, weight, eps=1e-6, engine="auto"):

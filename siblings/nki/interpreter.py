@@ -126,12 +126,16 @@ def _check_tile_shape(shape, dtype: str, buffer: str):
     if len(shape) < 2:
         raise NKIError(f"on-chip tiles need >= 2 dims (partition, free...), got shape {tuple(shape)}")
     if shape[0] > PMAX:
-        raise NKIError(f"partition dim {shape[0]} exceeds nl.tile_size.pmax = {PMAX} (tile shape {tuple(shape)})")
+        raise NKIError(
+            f"partition dim {shape[0]} exceeds nl.tile_size.pmax = {PMAX} (tile shape {tuple(shape)})"
+        )
     per_part = math.prod(shape[1:]) * _SIZES[dtype]
     limit = PSUM_PARTITION_BYTES if buffer == "psum" else SBUF_PARTITION_BYTES
     if per_part > limit:
-        raise NKIError(f"{buffer} tile {tuple(shape)} {dtype} needs {per_part} bytes per partition; "
-                       f"a {buffer} partition holds {limit} bytes")
+        raise NKIError(
+            f"{buffer} tile {tuple(shape)} {dtype} needs {per_part} bytes per partition; "
+            f"a {buffer} partition holds {limit} bytes"
+        )
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -146,7 +150,9 @@ class Tile:
         _check_tile_shape(values.shape, dtype, buffer)
         self.values = _round(values, dtype)
         self.dtype = dtype
-        self.valid = np.ones(values.shape, bool) if valid is None else np.broadcast_to(valid, values.shape).copy()
+        self.valid = (
+            np.ones(values.shape, bool) if valid is None else np.broadcast_to(valid, values.shape).copy()
+        )
         self.buffer = buffer
 
     @property
@@ -269,7 +275,7 @@ def _reduce(fn, x, axis, dtype, keepdims, mask):
     return Tile(out, _dtype_name(dtype) if dtype is not None else x.dtype, row_valid)
 
 
-def sum(x, axis, dtype=None, keepdims=False, mask=None):  # noqa: A001 - NKI's name
+def sum(x, axis, dtype=None, keepdims=False, mask=None):
     return _reduce(np.sum, x, axis, dtype, keepdims, mask)
 
 
@@ -317,8 +323,10 @@ def load(src, mask=None, dtype=None):
     for k, (ix, n) in enumerate(zip(grid, src.tensor.shape)):
         bad = m & ((ix < 0) | (ix >= n))
         if bad.any():
-            raise NKIError(f"nl.load reads index {int(ix[bad].flat[0])} of dim {k} (size {n}) outside the "
-                           "tensor; mask the out-of-range rows/columns")
+            raise NKIError(
+                f"nl.load reads index {int(ix[bad].flat[0])} of dim {k} (size {n}) outside the "
+                "tensor; mask the out-of-range rows/columns"
+            )
     out = np.full(shape, np.nan, np.float32)
     sel = tuple(ix[m] for ix in grid)
     out[m] = src.tensor.values[sel]
@@ -345,11 +353,15 @@ def store(dst, value, mask=None):
     for k, (ix, n) in enumerate(zip(grid, dst.tensor.shape)):
         bad = m & ((ix < 0) | (ix >= n))
         if bad.any():
-            raise NKIError(f"nl.store writes index {int(ix[bad].flat[0])} of dim {k} (size {n}) outside the "
-                           "tensor; mask the out-of-range rows/columns")
+            raise NKIError(
+                f"nl.store writes index {int(ix[bad].flat[0])} of dim {k} (size {n}) outside the "
+                "tensor; mask the out-of-range rows/columns"
+            )
     if (m & ~valid).any():
-        raise NKIError("nl.store writes undefined data (derived from masked-out or unwritten elements); "
-                       "use the same mask on the store")
+        raise NKIError(
+            "nl.store writes undefined data (derived from masked-out or unwritten elements); "
+            "use the same mask on the store"
+        )
     sel = tuple(ix[m] for ix in grid)
     dst.tensor.values[sel] = _round(vals[m], dst.tensor.dtype)
 
@@ -369,8 +381,9 @@ def par_dim(n):
     return n
 
 
-tile_size = SimpleNamespace(pmax=PMAX, psum_fmax=512, gemm_stationary_fmax=128, gemm_moving_fmax=512,
-                            bn_stats_fmax=512)
+tile_size = SimpleNamespace(
+    pmax=PMAX, psum_fmax=512, gemm_stationary_fmax=128, gemm_moving_fmax=512, bn_stats_fmax=512
+)
 sbuf, psum, hbm, shared_hbm, private_hbm = "sbuf", "psum", "hbm", "shared_hbm", "private_hbm"
 
 
@@ -389,7 +402,9 @@ def _to_hbm(a):
 
 def _from_hbm(t):
     if not isinstance(t, HBMTensor) or t.buffer != "shared_hbm":
-        raise NKIError("kernel outputs must be allocated with nl.ndarray(..., buffer=nl.shared_hbm) and returned")
+        raise NKIError(
+            "kernel outputs must be allocated with nl.ndarray(..., buffer=nl.shared_hbm) and returned"
+        )
     if t.dtype == bfloat16:
         try:
             import ml_dtypes
@@ -427,9 +442,36 @@ def jit(func=None, **options):
 # The two namespaces kernels import: ``nki`` (jit, simulate_kernel) and ``nki.language`` as ``nl``.
 nki = SimpleNamespace(jit=jit, simulate_kernel=simulate_kernel)
 language = SimpleNamespace(
-    **{name: globals()[name] for name in (
-        "add", "subtract", "multiply", "divide", "square", "rsqrt", "sqrt", "sum", "mean", "ndarray", "zeros",
-        "load", "store", "arange", "affine_range", "sequential_range", "static_range", "par_dim", "tile_size",
-        "sbuf", "psum", "hbm", "shared_hbm", "private_hbm", "float32", "float16", "bfloat16",
-    )}
+    **{
+        name: globals()[name]
+        for name in (
+            "add",
+            "subtract",
+            "multiply",
+            "divide",
+            "square",
+            "rsqrt",
+            "sqrt",
+            "sum",
+            "mean",
+            "ndarray",
+            "zeros",
+            "load",
+            "store",
+            "arange",
+            "affine_range",
+            "sequential_range",
+            "static_range",
+            "par_dim",
+            "tile_size",
+            "sbuf",
+            "psum",
+            "hbm",
+            "shared_hbm",
+            "private_hbm",
+            "float32",
+            "float16",
+            "bfloat16",
+        )
+    }
 )

@@ -51,8 +51,12 @@ def build(nki, nl):
         ip = nl.arange(pmax)[:, None]
         i1 = nl.arange(1)[:, None]
         iy = nl.arange(hidden)[None, :]
-        g_bcast = nl.load(g_tensor.reshape((1, hidden))[i1, iy], dtype=nl.float32).broadcast_to((pmax, hidden))
-        b_bcast = nl.load(b_tensor.reshape((1, hidden))[i1, iy], dtype=nl.float32).broadcast_to((pmax, hidden))
+        g_bcast = nl.load(g_tensor.reshape((1, hidden))[i1, iy], dtype=nl.float32).broadcast_to(
+            (pmax, hidden)
+        )
+        b_bcast = nl.load(b_tensor.reshape((1, hidden))[i1, iy], dtype=nl.float32).broadcast_to(
+            (pmax, hidden)
+        )
         for i in nl.affine_range(math.ceil(num_rows / pmax)):
             rows = i * pmax + ip
             a_tile = nl.load(a_tensor[rows, iy], mask=(rows < num_rows), dtype=nl.float32)
@@ -61,7 +65,9 @@ def build(nki, nl):
             centred = nl.subtract(a_tile, mean)
             var = nl.mean(nl.square(centred), axis=[1])
             rstd = nl.rsqrt(var + eps)
-            out_tile = nl.add(nl.multiply(nl.multiply(centred, rstd), g_bcast), b_bcast, mask=(rows < num_rows))
+            out_tile = nl.add(
+                nl.multiply(nl.multiply(centred, rstd), g_bcast), b_bcast, mask=(rows < num_rows)
+            )
             nl.store(out_tensor[rows, iy], value=out_tile, mask=(rows < num_rows))
         return out_tensor
 

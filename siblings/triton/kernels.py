@@ -35,11 +35,27 @@ def _row_stats(x, mask, n_cols, IS_LN: tl.constexpr):
 
 @triton.jit
 def norm_rows_kernel(
-    x_ptr, res_ptr, w_ptr, b_ptr, y_ptr, res_out_ptr,
-    n_rows, n_cols, stride_x, stride_res, stride_y, stride_res_out,
-    eps, w_offset,
-    IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
-    ROWS: tl.constexpr, BLOCK_N: tl.constexpr, PRELOAD_WB: tl.constexpr,
+    x_ptr,
+    res_ptr,
+    w_ptr,
+    b_ptr,
+    y_ptr,
+    res_out_ptr,
+    n_rows,
+    n_cols,
+    stride_x,
+    stride_res,
+    stride_y,
+    stride_res_out,
+    eps,
+    w_offset,
+    IS_LN: tl.constexpr,
+    HAS_W: tl.constexpr,
+    HAS_B: tl.constexpr,
+    HAS_RES: tl.constexpr,
+    ROWS: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    PRELOAD_WB: tl.constexpr,
 ):
     rows = tl.program_id(0) * ROWS + tl.arange(0, ROWS)
     cols = tl.arange(0, BLOCK_N)
@@ -50,8 +66,11 @@ def norm_rows_kernel(
     if HAS_RES:
         r = tl.load(res_ptr + rows64[:, None] * stride_res + cols[None, :], mask=mask, other=0.0)
         x = x + r.to(tl.float32)
-        tl.store(res_out_ptr + rows64[:, None] * stride_res_out + cols[None, :],
-                 x.to(res_out_ptr.dtype.element_ty), mask=mask)
+        tl.store(
+            res_out_ptr + rows64[:, None] * stride_res_out + cols[None, :],
+            x.to(res_out_ptr.dtype.element_ty),
+            mask=mask,
+        )
     # For small tiles, weight and bias are loaded before the reductions so their latency overlaps x's
     # (decode shapes are latency-bound); for large tiles that would cost registers and spill.
     if PRELOAD_WB:
@@ -82,11 +101,27 @@ def _pack(gen, value):
 
 @triton.jit
 def norm_split_kernel(
-    x_ptr, res_ptr, w_ptr, b_ptr, y_ptr, res_out_ptr, slots_ptr,
-    n_cols, stride_x, stride_res, stride_y, stride_res_out,
-    eps, w_offset,
-    IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
-    SPLIT: tl.constexpr, CHUNK: tl.constexpr, PRELOAD_WB: tl.constexpr,
+    x_ptr,
+    res_ptr,
+    w_ptr,
+    b_ptr,
+    y_ptr,
+    res_out_ptr,
+    slots_ptr,
+    n_cols,
+    stride_x,
+    stride_res,
+    stride_y,
+    stride_res_out,
+    eps,
+    w_offset,
+    IS_LN: tl.constexpr,
+    HAS_W: tl.constexpr,
+    HAS_B: tl.constexpr,
+    HAS_RES: tl.constexpr,
+    SPLIT: tl.constexpr,
+    CHUNK: tl.constexpr,
+    PRELOAD_WB: tl.constexpr,
 ):
     # grid = (SPLIT, n_rows): the programs sharing a row have adjacent ids. Each program publishes its
     # chunk statistics in its own 64-bit slot words tagged with a generation number, and polls the
@@ -162,10 +197,23 @@ def norm_split_kernel(
 
 @triton.jit
 def norm_looped_kernel(
-    x_ptr, res_ptr, w_ptr, b_ptr, y_ptr, res_out_ptr,
-    n_cols, stride_x, stride_res, stride_y, stride_res_out,
-    eps, w_offset,
-    IS_LN: tl.constexpr, HAS_W: tl.constexpr, HAS_B: tl.constexpr, HAS_RES: tl.constexpr,
+    x_ptr,
+    res_ptr,
+    w_ptr,
+    b_ptr,
+    y_ptr,
+    res_out_ptr,
+    n_cols,
+    stride_x,
+    stride_res,
+    stride_y,
+    stride_res_out,
+    eps,
+    w_offset,
+    IS_LN: tl.constexpr,
+    HAS_W: tl.constexpr,
+    HAS_B: tl.constexpr,
+    HAS_RES: tl.constexpr,
     CHUNK: tl.constexpr,
 ):
     row = tl.program_id(0).to(tl.int64)

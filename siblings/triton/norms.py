@@ -59,7 +59,9 @@ def _split_disabled() -> bool:
     return os.environ.get("SIBLINGS_TRITON_NO_SPLIT", "0") not in ("", "0")
 
 
-def plan_launch(n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool, is_ln: bool = False) -> LaunchPlan:
+def plan_launch(
+    n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool, is_ln: bool = False
+) -> LaunchPlan:
     size = 4 if dtype == torch.float32 else 2
     block_n = triton.next_power_of_2(n_cols)
     if block_n <= TUNING["max_row_block"][size]:
@@ -68,8 +70,10 @@ def plan_launch(n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool, is_l
         # Don't starve the GPU of programs on short inputs.
         rows = min(rows, triton.next_power_of_2(max(1, n_rows)))
         elems = rows * block_n
-        warps = min(4 if elems < 2048 else 8 if elems < 8192 else 16 if elems < 32768 else 32,
-                    TUNING["row_warps_max"][size])
+        warps = min(
+            4 if elems < 2048 else 8 if elems < 8192 else 16 if elems < 32768 else 32,
+            TUNING["row_warps_max"][size],
+        )
         if rows > 1 and tile_warps:
             warps = tile_warps
         if n_rows <= 64 and TUNING["decode_warps"][size]:
@@ -108,7 +112,9 @@ def _check(name: str, t: torch.Tensor | None, n_cols: int, vector: bool):
     if t.dtype not in SUPPORTED_DTYPES:
         raise ValueError(f"{name} has dtype {t.dtype}; supported: float32, float16, bfloat16")
     if vector and (t.dim() != 1 or t.shape[0] != n_cols):
-        raise ValueError(f"{name} must have shape ({n_cols},) to match the last dim of x, got {tuple(t.shape)}")
+        raise ValueError(
+            f"{name} must have shape ({n_cols},) to match the last dim of x, got {tuple(t.shape)}"
+        )
 
 
 def _rows(t: torch.Tensor, n_cols: int) -> torch.Tensor:
@@ -141,9 +147,16 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
     n_rows = x2.shape[0]
     if out is not None:
         # Destination-passing style (FlashInfer-Bench solutions): write straight into the caller's tensor.
-        if out.shape != x.shape or out.dtype != out_dtype or out.device != x.device or not out.is_contiguous():
-            raise ValueError(f"out must be a contiguous {out_dtype} tensor of shape {tuple(x.shape)} on {x.device}, "
-                             f"got {out.dtype} {tuple(out.shape)} on {out.device}")
+        if (
+            out.shape != x.shape
+            or out.dtype != out_dtype
+            or out.device != x.device
+            or not out.is_contiguous()
+        ):
+            raise ValueError(
+                f"out must be a contiguous {out_dtype} tensor of shape {tuple(x.shape)} on {x.device}, "
+                f"got {out.dtype} {tuple(out.shape)} on {out.device}"
+            )
         y = out.view(n_rows, n_cols)
     else:
         y = torch.empty((n_rows, n_cols), dtype=out_dtype, device=x.device)
@@ -157,31 +170,67 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
 
     # Unused pointer arguments get x; the constexpr flags keep them untouched.
     args = (
-        x2, res2 if res2 is not None else x2, weight if weight is not None else x2,
-        bias if bias is not None else x2, y, res_out if res_out is not None else y,
+        x2,
+        res2 if res2 is not None else x2,
+        weight if weight is not None else x2,
+        bias if bias is not None else x2,
+        y,
+        res_out if res_out is not None else y,
     )
-    strides = (x2.stride(0), res2.stride(0) if res2 is not None else 0, y.stride(0),
-               res_out.stride(0) if res_out is not None else 0)
-    flags = dict(IS_LN=is_ln, HAS_W=weight is not None, HAS_B=bias is not None, HAS_RES=residual is not None)
+    strides = (
+        x2.stride(0),
+        res2.stride(0) if res2 is not None else 0,
+        y.stride(0),
+        res_out.stride(0) if res_out is not None else 0,
+    )
+    flags = {
+        "IS_LN": is_ln,
+        "HAS_W": weight is not None,
+        "HAS_B": bias is not None,
+        "HAS_RES": residual is not None,
+    }
     plan = plan_launch(n_rows, n_cols, x.dtype, on_gpu=x.is_cuda, is_ln=is_ln)
     if plan.path == "rows":
         grid = (triton.cdiv(n_rows, plan.rows_per_program),)
         kernels.norm_rows_kernel[grid](
-            *args, n_rows, n_cols, *strides, float(eps), float(w_offset), **flags,
-            ROWS=plan.rows_per_program, BLOCK_N=plan.block, num_warps=plan.num_warps,
-            PRELOAD_WB=plan.rows_per_program * plan.block <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
+            *args,
+            n_rows,
+            n_cols,
+            *strides,
+            float(eps),
+            float(w_offset),
+            **flags,
+            ROWS=plan.rows_per_program,
+            BLOCK_N=plan.block,
+            num_warps=plan.num_warps,
+            PRELOAD_WB=plan.rows_per_program * plan.block
+            <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
         )
     elif plan.path == "split":
         slots = _split_slots(n_rows, plan.split, x.device)
         kernels.norm_split_kernel[(plan.split, n_rows)](
-            *args, slots, n_cols, *strides, float(eps), float(w_offset), **flags,
-            SPLIT=plan.split, CHUNK=plan.block, num_warps=plan.num_warps,
+            *args,
+            slots,
+            n_cols,
+            *strides,
+            float(eps),
+            float(w_offset),
+            **flags,
+            SPLIT=plan.split,
+            CHUNK=plan.block,
+            num_warps=plan.num_warps,
             PRELOAD_WB=TUNING["split_preload"][4 if x.dtype == torch.float32 else 2],
         )
     else:
         kernels.norm_looped_kernel[(n_rows,)](
-            *args, n_cols, *strides, float(eps), float(w_offset), **flags,
-            CHUNK=plan.block, num_warps=plan.num_warps,
+            *args,
+            n_cols,
+            *strides,
+            float(eps),
+            float(w_offset),
+            **flags,
+            CHUNK=plan.block,
+            num_warps=plan.num_warps,
         )
     y = y.reshape(x.shape)
     if residual is not None:
@@ -201,8 +250,17 @@ def gemma_rms_norm(x, weight, eps: float = 1e-6, *, out_dtype=None):
     return _norm(x, weight, None, None, eps, 1.0, False, out_dtype, None)
 
 
-def fused_add_rms_norm(x, residual, weight=None, eps: float = 1e-6, *, weight_offset: float = 0.0,
-                       out_dtype=None, residual_dtype=None, out=None):
+def fused_add_rms_norm(
+    x,
+    residual,
+    weight=None,
+    eps: float = 1e-6,
+    *,
+    weight_offset: float = 0.0,
+    out_dtype=None,
+    residual_dtype=None,
+    out=None,
+):
     """h = x + residual (in fp32); returns (rms_norm(h), h rounded to the residual dtype).
 
     The norm uses the unrounded fp32 sum, like the FlashInfer-Bench reference.

@@ -8,7 +8,7 @@ MANTISSA = {"f32": 23, "f16": 10, "bf16": 7}
 
 
 def ulp(ref: np.ndarray, dtype: str) -> np.ndarray:
-    _, exp = np.frexp(np.maximum(np.abs(ref), 2.0 ** -14))
+    _, exp = np.frexp(np.maximum(np.abs(ref), 2.0**-14))
     return np.ldexp(1.0, exp - 1 - MANTISSA[dtype])
 
 
@@ -20,6 +20,6 @@ def assert_within_one_ulp(out, ref, dtype: str, fp32_ulps: float = 8.0):
     bound = ulp(ref, dtype) + 1e-6
     if dtype == "f32":
         # fp32 statistics carry a few ulps of max|y| (summation order), which matters near y = 0.
-        bound = ulp(ref, dtype) * fp32_ulps + 2.0 ** -23 * 32 * np.abs(ref).max()
+        bound = ulp(ref, dtype) * fp32_ulps + 2.0**-23 * 32 * np.abs(ref).max()
     worst = float((np.abs(out - ref) / bound).max())
     assert worst <= 1.0, f"max error {np.abs(out - ref).max():.3g} is {worst:.2f}x the one-ulp bound"

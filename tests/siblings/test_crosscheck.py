@@ -12,9 +12,9 @@ import pytest
 
 os.environ.setdefault("TRITON_INTERPRET", "1")  # before triton is imported anywhere in this process
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from siblings import crosscheck as cc  # noqa: E402
+from siblings import crosscheck as cc
 
 SIBLINGS = ["triton", "nki", "iree", "torch"]
 
@@ -78,7 +78,7 @@ def test_compare_metrics_against_numpy():
     assert abs_err == pytest.approx(np.abs(out - ref).max())
     assert corr == pytest.approx(np.corrcoef(out, ref)[0, 1], rel=1e-9)
     # bf16 ulp at |ref| in [1, 2) is 2^-7; every element's error is at most max_err / (smallest ulp used).
-    assert ulp_err >= abs_err / 2.0 ** -7 * 0.5
+    assert ulp_err >= abs_err / 2.0**-7 * 0.5
     assert cc.compare(np.full(3, np.nan), np.ones(3), "f32")[0] == float("inf")
 
 
@@ -101,8 +101,10 @@ def test_cli_json_and_exit_codes(monkeypatch):
     from scaffolder.cli import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["crosscheck", "rms_norm", "--shape", "3x64", "--dtype", "f32",
-                              "--backends", "nki,torch", "--json"])
+    res = runner.invoke(
+        app,
+        ["crosscheck", "rms_norm", "--shape", "3x64", "--dtype", "f32", "--backends", "nki,torch", "--json"],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["ok"] and [r["backend"] for r in data["results"]] == ["nki", "torch"]

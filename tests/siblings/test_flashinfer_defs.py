@@ -16,17 +16,19 @@ os.environ.setdefault("FIB_CACHE_PATH", tempfile.mkdtemp(prefix="fib-cache-"))  
 fib = pytest.importorskip("flashinfer_bench")
 torch = pytest.importorskip("torch")
 
-from flashinfer_bench import Definition, Solution, TraceSet  # noqa: E402
-from flashinfer_bench.bench.utils import gen_inputs  # noqa: E402
-from flashinfer_bench.compile import BuilderRegistry  # noqa: E402
-from flashinfer_bench.data import load_json_file  # noqa: E402
+from flashinfer_bench import Definition, Solution, TraceSet
+from flashinfer_bench.bench.utils import gen_inputs
+from flashinfer_bench.compile import BuilderRegistry
+from flashinfer_bench.data import load_json_file
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACESET = ROOT / "benchmarks" / "flashinfer" / "traceset"
 
 
 def _traceset_module():
-    spec = importlib.util.spec_from_file_location("fib_traceset", ROOT / "benchmarks" / "flashinfer" / "traceset.py")
+    spec = importlib.util.spec_from_file_location(
+        "fib_traceset", ROOT / "benchmarks" / "flashinfer" / "traceset.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -49,7 +51,7 @@ def oracle(name, args):
 
 def within_one_ulp(out, ref, dtype):
     mant = {torch.bfloat16: 7, torch.float16: 10}[dtype]
-    _, e = np.frexp(np.maximum(np.abs(ref), 2.0 ** -14))
+    _, e = np.frexp(np.maximum(np.abs(ref), 2.0**-14))
     bound = np.ldexp(1.0, e - 1 - mant) + 1e-6
     return float((np.abs(out.double().numpy() - ref) / bound).max())
 
@@ -64,7 +66,12 @@ def test_committed_traceset_is_current():
 
 def test_definitions_and_solutions_validate():
     ts = TraceSet.from_path(str(TRACESET))
-    assert set(ts.definitions) == {"rmsnorm_h4096", "fused_add_rmsnorm_h4096", "rmsnorm_d4096", "layernorm_d4096"}
+    assert set(ts.definitions) == {
+        "rmsnorm_h4096",
+        "fused_add_rmsnorm_h4096",
+        "rmsnorm_d4096",
+        "layernorm_d4096",
+    }
     official = ts.definitions["rmsnorm_h4096"]
     assert official.op_type == "rmsnorm" and list(official.inputs) == ["hidden_states", "weight"]
     assert official.inputs["hidden_states"].dtype == "bfloat16" and "EPS = 1e-6" in official.reference
@@ -91,7 +98,9 @@ def test_a_definition_without_op_type_is_rejected():
         Definition.model_validate(data)
 
 
-@pytest.mark.parametrize("name", ["rmsnorm_h4096", "fused_add_rmsnorm_h4096", "rmsnorm_d4096", "layernorm_d4096"])
+@pytest.mark.parametrize(
+    "name", ["rmsnorm_h4096", "fused_add_rmsnorm_h4096", "rmsnorm_d4096", "layernorm_d4096"]
+)
 def test_reference_and_triton_solution_on_cpu(name):
     pytest.importorskip("triton")
     ts = TraceSet.from_path(str(TRACESET))

@@ -8,9 +8,9 @@ import pytest
 pytest.importorskip("iree.compiler")
 pytest.importorskip("iree.runtime")
 
-from sibling_tolerance import assert_within_one_ulp  # noqa: E402
+from sibling_tolerance import assert_within_one_ulp
 
-from siblings.iree import MODEL_FAMILIES, NormConfig, config_for_model, instantiate, runner  # noqa: E402
+from siblings.iree import MODEL_FAMILIES, NormConfig, config_for_model, instantiate, runner
 
 
 def f64_rms(x, w, eps, offset=0.0):

@@ -26,7 +26,11 @@ def data(m, n, dtype, seed, shift=0.0):
     rng = np.random.default_rng(seed)
     d = dtype_of(dtype)
     x = (rng.standard_normal((m, n)) * 1.5 + shift).astype(np.float32).astype(d)
-    return x, rng.standard_normal(n).astype(np.float32).astype(d), rng.standard_normal(n).astype(np.float32).astype(d)
+    return (
+        x,
+        rng.standard_normal(n).astype(np.float32).astype(d),
+        rng.standard_normal(n).astype(np.float32).astype(d),
+    )
 
 
 def f64_rms(x, w, eps):
@@ -37,7 +41,9 @@ def f64_rms(x, w, eps):
 def f64_ln(x, w, b, eps):
     x = x.astype(np.float64)
     mu = x.mean(-1, keepdims=True)
-    return (x - mu) / np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps) * w.astype(np.float64) + b.astype(np.float64)
+    return (x - mu) / np.sqrt(((x - mu) ** 2).mean(-1, keepdims=True) + eps) * w.astype(
+        np.float64
+    ) + b.astype(np.float64)
 
 
 @pytest.mark.parametrize("dtype", ["f32", "f16", "bf16"])
@@ -77,7 +83,6 @@ def test_sbuf_partition_capacity_is_enforced():
     x, w, _ = data(2, 65536, "f32", seed=5)  # (1, 65536) fp32 = 256 KiB > 192 KiB per partition
     with pytest.raises(it.NKIError, match="bytes per partition"):
         sn.run_rms_norm(x, w, engine="interpreter")
-
 
 
 def test_partition_dim_limit():

@@ -17,7 +17,7 @@ if not torch.cuda.is_available():
     os.environ.setdefault("TRITON_INTERPRET", "1")
 pytest.importorskip("triton")
 
-import siblings.triton as st  # noqa: E402
+import siblings.triton as st
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 DTYPES = [torch.float32, torch.float16, torch.bfloat16]
@@ -26,7 +26,7 @@ MANTISSA = {torch.float32: 23, torch.float16: 10, torch.bfloat16: 7}
 
 def ulp(ref: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """Spacing of `dtype` numbers at |ref| (ref in float64)."""
-    _, exp = torch.frexp(ref.abs().clamp_min(2.0 ** -14))
+    _, exp = torch.frexp(ref.abs().clamp_min(2.0**-14))
     return torch.ldexp(torch.ones_like(ref), exp - 1 - MANTISSA[dtype])
 
 
@@ -138,6 +138,7 @@ def test_large_rows_take_the_large_row_path():
     assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), torch.float32)
     y, h = st.fused_add_rms_norm(x, r, w)
     assert_close_ulp(y, ref_rms(x.double() + r.double(), w), torch.float32)
+    assert_close_ulp(h, x.double().cpu() + r.double().cpu(), torch.float32)
 
 
 @pytest.mark.slow
