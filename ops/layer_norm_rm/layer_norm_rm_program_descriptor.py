@@ -29,7 +29,7 @@ TILE = 32
 
 # CB indices (inputs 0-7, constants 8-15, outputs 16-23, intermediates 24-31).
 CB_RM_IN, CB_GAMMA, CB_BETA = 0, 1, 2
-CB_SCALER, CB_EPS, CB_ONES = 8, 9, 10
+CB_SCALER, CB_EPS, CB_ONES, CB_NEG_ONE, CB_MEAN_LO = 8, 9, 10, 11, 12
 CB_OUT_RM = 16
 CB_X, CB_SQ, CB_PART, CB_MEAN, CB_VAR, CB_ISTD, CB_T0, CB_T1 = 24, 25, 26, 27, 28, 29, 30, 31
 
@@ -67,12 +67,22 @@ class ColumnPlan:
 
     @property
     def l1_bytes(self) -> int:
-        return sum(pages for _, pages in self.cbs) * self.tile_bytes
+        return sum(pages * cb_tile_bytes(index) for index, pages in self.cbs)
+
+
+def cb_tile_bytes(index: int) -> int:
+    return ttnn.tile_size(ttnn.float32 if index in FP32_CBS else ttnn.bfloat16)
+
+
+# Row statistics (and chunk partial sums) live in fp32 CBs; everything else is bfloat16.
+FP32_CBS = (CB_PART, CB_MEAN, CB_MEAN_LO, CB_VAR, CB_ISTD)
 
 
 def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, has_beta: bool) -> tuple:
     n_chunks = Wt // chunk
     cbs = [
+        (CB_NEG_ONE, 1),
+        (CB_MEAN_LO, 1),
         (CB_RM_IN, 2 * blk),
         (CB_SCALER, 1),
         (CB_EPS, 1),
@@ -145,14 +155,17 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
     grid = device.compute_with_storage_grid_size()
     all_cores = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))])
 
-    cbs = [
-        ttnn.CBDescriptor(
-            total_size=pages * tile_bytes,
-            core_ranges=all_cores,
-            format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=index, data_format=dtype, page_size=tile_bytes)],
+    cbs = []
+    for index, pages in plan.cbs:
+        cb_dtype = ttnn.float32 if index in FP32_CBS else dtype
+        page = ttnn.tile_size(cb_dtype)
+        cbs.append(
+            ttnn.CBDescriptor(
+                total_size=pages * page,
+                core_ranges=all_cores,
+                format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=index, data_format=cb_dtype, page_size=page)],
+            )
         )
-        for index, pages in plan.cbs
-    ]
 
     # Optional tensors keep their accessor slot: the input's words stand in when absent.
     in_args = ttnn.TensorAccessorArgs(input_tensor).get_compile_time_args()
@@ -192,16 +205,21 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
     )
     # HiFi4: every multiply (x*istd, *gamma) uses all mantissa bits. fp32 DEST: the row sums accumulate
     # Wt*32 terms and must not round to bf16 at every step.
+    config = ttnn.ComputeConfigDescriptor(
+        math_fidelity=ttnn.MathFidelity.HiFi4,
+        math_approx_mode=False,
+        fp32_dest_acc_en=True,
+        dst_full_sync_en=False,
+    )
+    # The mean is copied into DEST exactly (not through the truncating SrcA) to split off its low part.
+    modes = [ttnn.UnpackToDestMode.Default] * 32
+    modes[CB_MEAN] = ttnn.UnpackToDestMode.UnpackToDestFp32
+    config.unpack_to_dest_mode = modes
     compute = ttnn.KernelDescriptor(
         kernel_source=str(KERNEL_DIR / "layer_norm_rm_compute.cpp"),
         core_ranges=all_cores,
         compile_time_args=compute_ct,
         runtime_args=compute_rt,
-        config=ttnn.ComputeConfigDescriptor(
-            math_fidelity=ttnn.MathFidelity.HiFi4,
-            math_approx_mode=False,
-            fp32_dest_acc_en=True,
-            dst_full_sync_en=False,
-        ),
+        config=config,
     )
     return ttnn.ProgramDescriptor(kernels=[reader, writer, compute], semaphores=[], cbs=cbs)

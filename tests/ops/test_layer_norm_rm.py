@@ -86,7 +86,9 @@ def test_affine(device, affine):
     assert_close(actual, expected, RTOL, ATOL)
 
 
-@pytest.mark.parametrize("dist", ["normal", "uniform", "tiny", "large", "positive", "negative", "offset"])
+@pytest.mark.parametrize(
+    "dist", ["normal", "uniform", "tiny", "large", "positive", "negative", "offset", "far_offset"]
+)
 def test_distributions(device, dist):
     actual, expected = run(device, (1, 1, 64, 256), dist=dist, seed=5)
     rtol, atol = (TINY_RTOL, TINY_ATOL) if dist == "tiny" else (RTOL, ATOL)

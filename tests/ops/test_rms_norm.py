@@ -105,7 +105,7 @@ def test_without_gamma(device, dtype, layout):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-@pytest.mark.parametrize("dist", ["normal", "uniform", "tiny", "large", "positive", "negative"])
+@pytest.mark.parametrize("dist", ["normal", "uniform", "tiny", "large", "positive", "negative", "far_offset"])
 def test_distributions(device, dist, dtype):
     actual, expected = run(device, (1, 1, 64, 256), dtype, RM, dist=dist, seed=5)
     check(actual, expected, dtype, tiny=dist == "tiny")

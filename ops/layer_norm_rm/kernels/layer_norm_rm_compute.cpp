@@ -1,12 +1,16 @@
 // layer_norm_rm compute (TRISC0-2).
 //
-// Per tile-row, with every CB in bfloat16 and DEST in fp32:
+// Per tile-row; data CBs are bfloat16, the row statistics are fp32 CBs, DEST is fp32:
 //   pass 1  mean  = reduce_row(x) * 1/W                         (Col0 tile)
+//           mean_lo = mean - (mean as SrcB reads it)            (exact, in DEST)
 //   pass 2  var   = reduce_row((x - mean)^2) * 1/W              (Col0 tile)
 //           istd  = rsqrt(var + eps)                            (eps tile broadcast as a scalar)
 //   pass 3  y     = (x - mean) * istd [* gamma] [+ beta]        (COL broadcasts for Col0 stats,
 //                                                                ROW broadcasts for Row0 gamma/beta)
 //           pack-untilize y into cb_out_rm, blk tiles at a time.
+// Centring is x - mean_hi (exact in the fp32 DEST) plus (-1) * mean_lo accumulated by ELWMUL, so rows
+// whose mean is large against their spread keep their accuracy (a bf16 mean would be off by 2^-9 |mean|).
+// Every op reconfigures the unpacker and packer formats it uses, since bf16 and fp32 CBs mix.
 // x is tilized in chunks of `chunk` tiles. With chunk == Wt the tilized row stays in cb_x for all three
 // passes; otherwise each pass re-tilizes its chunks and the per-chunk sums (taken with a ones scaler)
 // are combined by one more reduce with the 1/W scaler.
@@ -31,6 +35,8 @@ constexpr uint32_t cb_beta = 2;
 constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
+constexpr uint32_t cb_neg_one = 11;
+constexpr uint32_t cb_mean_lo = 12;
 constexpr uint32_t cb_out_rm = 16;
 constexpr uint32_t cb_x = 24;
 constexpr uint32_t cb_sq = 25;
@@ -55,6 +61,7 @@ constexpr uint32_t cb_sum_scaler = resident ? cb_scaler : cb_ones;
 
 // Commit DEST tiles [0, n) and pack them into `cb` as one push.
 inline void pack_to(uint32_t cb, uint32_t n) {
+    pack_reconfig_data_format(cb);
     tile_regs_commit();
     cb_reserve_back(cb, n);
     tile_regs_wait();
@@ -97,6 +104,7 @@ inline void reduce_rows(uint32_t cb_in, uint32_t n, uint32_t cb_s, uint32_t cb_o
     for (uint32_t i = 0; i < n; ++i) {
         reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(cb_in, cb_s, i, 0, 0);
     }
+    pack_reconfig_data_format(cb_out);
     tile_regs_commit();
     cb_reserve_back(cb_out, 1);
     tile_regs_wait();
@@ -115,12 +123,32 @@ inline void finish_stat(uint32_t cb_stat) {
     }
 }
 
-// cb_t0 <- x[base .. base+blk) - mean
+// cb_mean_lo <- mean - (mean as SrcB reads it): exact copy of mean into DEST, then ELWMUL accumulates
+// (-1) * mean through SrcB.
+inline void split_mean() {
+    reconfig_data_format_srca(cb_mean);
+    copy_init(cb_mean);
+    tile_regs_acquire();
+    copy_tile(cb_mean, 0, 0);
+    reconfig_data_format(cb_neg_one, cb_mean);
+    mul_init(cb_neg_one, cb_mean, false);
+    mul_tiles(cb_neg_one, cb_mean, 0, 0, 0);
+    pack_to(cb_mean_lo, 1);
+    cb_wait_front(cb_mean_lo, 1);
+}
+
+// cb_t0 <- x[base .. base+blk) - mean, as (x - mean_hi) + (-1) * mean_lo in the fp32 DEST.
 inline void center_block(uint32_t base) {
+    reconfig_data_format(cb_x, cb_mean);
     sub_bcast_cols_init(cb_x, cb_mean);
     tile_regs_acquire();
     for (uint32_t i = 0; i < blk; ++i) {
         sub_tiles_bcast_cols(cb_x, cb_mean, base + i, 0, i);
+    }
+    reconfig_data_format(cb_neg_one, cb_mean_lo);
+    mul_bcast_cols_init(cb_neg_one, cb_mean_lo);
+    for (uint32_t i = 0; i < blk; ++i) {
+        mul_tiles_bcast_cols(cb_neg_one, cb_mean_lo, 0, 0, i);
     }
     pack_to(cb_t0, blk);
 }
@@ -131,6 +159,7 @@ enum class Step { MulCol, MulRow, AddRow, Square };
 template <Step step>
 inline void block_step(uint32_t cb_a, uint32_t cb_b, uint32_t cb_out) {
     cb_wait_front(cb_a, blk);
+    reconfig_data_format(cb_a, cb_b);
     if constexpr (step == Step::MulCol) {
         mul_bcast_cols_init(cb_a, cb_b);
     } else if constexpr (step == Step::MulRow) {
@@ -167,6 +196,7 @@ void kernel_main() {
     if constexpr (!resident) {
         cb_wait_front(cb_ones, 1);
     }
+    cb_wait_front(cb_neg_one, 1);
 
     for (uint32_t row = 0; row < num_rows; ++row) {
         // Pass 1: mean.
@@ -177,6 +207,7 @@ void kernel_main() {
         }
         finish_stat(cb_mean);
         cb_wait_front(cb_mean, 1);
+        split_mean();
 
         // Pass 2: population variance of the centred values.
         for (uint32_t c = 0; c < n_chunks; ++c) {
@@ -194,6 +225,7 @@ void kernel_main() {
 
         // istd = rsqrt(var + eps), computed in DEST without an intermediate pack.
         cb_wait_front(cb_var, 1);
+        reconfig_data_format(cb_var, cb_eps);
         add_bcast_scalar_init(cb_var, cb_eps);
         tile_regs_acquire();
         add_tiles_bcast_scalar(cb_var, cb_eps, 0, 0, 0);
@@ -236,6 +268,7 @@ void kernel_main() {
             release_chunk();
         }
         cb_pop_front(cb_mean, 1);
+        cb_pop_front(cb_mean_lo, 1);
         cb_pop_front(cb_istd, 1);
         if constexpr (resident) {
             cb_pop_front(cb_x, Wt);

@@ -1,7 +1,7 @@
 // layer_norm_rm reader (RISCV_0 / NoC0).
 //
-// Per core: builds the constant tiles once (reduce scaler 1/W, epsilon, and a ones scaler when the row is
-// streamed in several chunks), then for each assigned tile-row pushes the 32 input sticks in column blocks
+// Per core: builds the constant tiles once (reduce scaler 1/W, epsilon, a tile of -1, and a ones scaler
+// when the row is streamed in several chunks), then for each assigned tile-row pushes the 32 input sticks in column blocks
 // of `blk` tiles into cb_rm_in (row-major strips that compute tilizes), and in the normalize pass the
 // matching gamma/beta blocks as Row0 tiles.
 //
@@ -17,6 +17,7 @@ constexpr uint32_t cb_beta = 2;
 constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
+constexpr uint32_t cb_neg_one = 11;
 
 constexpr uint32_t Wt = get_compile_time_arg_val(0);
 constexpr uint32_t blk = get_compile_time_arg_val(1);
@@ -58,6 +59,16 @@ inline void push_scaler_tile(uint32_t cb, uint32_t word) {
         for (uint32_t c = 0; c < 16; ++c) {
             put_elem(addr, face * 256 + c, word);
         }
+    }
+    cb_push_back(cb, 1);
+}
+
+// Every element `word` (the -1 tile compute uses to subtract the low part of the mean).
+inline void push_filled_tile(uint32_t cb, uint32_t word) {
+    cb_reserve_back(cb, 1);
+    const uint32_t addr = get_write_ptr(cb);
+    for (uint32_t i = 0; i < 32 * 32; ++i) {
+        put_elem(addr, i, word);
     }
     cb_push_back(cb, 1);
 }
@@ -125,6 +136,7 @@ void kernel_main() {
     if constexpr (n_chunks > 1) {
         push_scaler_tile(cb_ones, elem_bytes == 2 ? 0x3F80u : 0x3F800000u);
     }
+    push_filled_tile(cb_neg_one, elem_bytes == 2 ? 0xBF80u : 0xBF800000u);
 
     for (uint32_t row = 0; row < num_rows; ++row) {
         const uint32_t stick0 = (start_row + row) * 32;
