@@ -4,14 +4,10 @@ are listed as skipped with the reason."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import numpy as np
 import pytest
-
-os.environ.setdefault("TRITON_INTERPRET", "1")  # before triton is imported anywhere in this process
-
 from typer.testing import CliRunner
 
 from siblings import crosscheck as cc

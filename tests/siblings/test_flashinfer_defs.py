@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-os.environ.setdefault("TRITON_INTERPRET", "1")  # before triton is imported anywhere in this process
 os.environ.setdefault("FIB_CACHE_PATH", tempfile.mkdtemp(prefix="fib-cache-"))  # solution build dirs
 fib = pytest.importorskip("flashinfer_bench")
 torch = pytest.importorskip("torch")
