@@ -72,6 +72,7 @@ SLOW_SHAPES = {
     "tall_4096": (1, 1, 4096, 32),
     "square_1024": (1, 1, 1024, 1024),
     "wide_8192": (1, 1, 32, 8192),
+    "wide_16384_streamed": (1, 1, 64, 16384),
 }
 
 DTYPES = [ttnn.bfloat16, ttnn.float32]
