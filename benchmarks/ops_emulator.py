@@ -26,22 +26,33 @@ from pathlib import Path
 if "--cold" in sys.argv:
     os.environ["TTNN_EMULATOR_CACHE"] = tempfile.mkdtemp(prefix="ops-bench-cache-")
 
-import torch  # noqa: E402
-import ttnn  # noqa: E402
-
-from ttnn.operations.layer_norm_rm import layer_norm_rm  # noqa: E402
-from ttnn.operations.rms_norm import rms_norm  # noqa: E402
+import torch
+import ttnn
+from ttnn.operations.layer_norm_rm import layer_norm_rm
+from ttnn.operations.rms_norm import rms_norm
 
 LNPD = importlib.import_module("ttnn.operations.layer_norm_rm.layer_norm_rm_program_descriptor")
 RMSPD = importlib.import_module("ttnn.operations.rms_norm.rms_norm_program_descriptor")
 
-SHAPES = [(1, 1, 32, 32), (1, 1, 64, 128), (4, 2, 64, 64), (1, 1, 32, 1024), (1, 1, 256, 256),
-          (1, 1, 512, 512), (1, 1, 32, 4096), (1, 1, 4096, 32), (1, 1, 1024, 1024), (1, 1, 32, 8192)]
+SHAPES = [
+    (1, 1, 32, 32),
+    (1, 1, 64, 128),
+    (4, 2, 64, 64),
+    (1, 1, 32, 1024),
+    (1, 1, 256, 256),
+    (1, 1, 512, 512),
+    (1, 1, 32, 4096),
+    (1, 1, 4096, 32),
+    (1, 1, 1024, 1024),
+    (1, 1, 32, 8192),
+]
 QUICK_SHAPES = SHAPES[:6]
 
 
 def _dev(t, device, dtype, layout=ttnn.ROW_MAJOR_LAYOUT):
-    return ttnn.from_torch(t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG)
+    return ttnn.from_torch(
+        t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG
+    )
 
 
 def _case_layer_norm(device, shape):
@@ -49,7 +60,9 @@ def _case_layer_norm(device, shape):
     g = torch.randn((1, 1, 1, shape[-1])).to(torch.bfloat16)
     b = torch.randn((1, 1, 1, shape[-1])).to(torch.bfloat16)
     args = (_dev(x, device, ttnn.bfloat16), _dev(g, device, ttnn.bfloat16), _dev(b, device, ttnn.bfloat16))
-    ref = torch.nn.functional.layer_norm(x.float(), (shape[-1],), g.float().flatten(), b.float().flatten(), 1e-5)
+    ref = torch.nn.functional.layer_norm(
+        x.float(), (shape[-1],), g.float().flatten(), b.float().flatten(), 1e-5
+    )
     return (lambda: layer_norm_rm(*args)), ref, (0.02, 0.1)
 
 
@@ -120,32 +133,71 @@ def main() -> None:
         for op, variant, make in VARIANTS:
             for shape in shapes:
                 first, warm, ok = time_case(device, make, shape, args.repeats)
-                timings.append({"op": op, "variant": variant, "shape": list(shape), "first_s": round(first, 3),
-                                "warm_s": round(warm, 3), "correct": ok})
-                print(f"{op:14s} {variant:20s} {str(shape):22s} first {first:7.2f} s  warm {warm:7.2f} s  "
-                      f"{'ok' if ok else 'WRONG'}", flush=True)
+                timings.append(
+                    {
+                        "op": op,
+                        "variant": variant,
+                        "shape": list(shape),
+                        "first_s": round(first, 3),
+                        "warm_s": round(warm, 3),
+                        "correct": ok,
+                    }
+                )
+                print(
+                    f"{op:14s} {variant:20s} {shape!s:22s} first {first:7.2f} s  warm {warm:7.2f} s  "
+                    f"{'ok' if ok else 'WRONG'}",
+                    flush=True,
+                )
     finally:
         ttnn.close_device(device)
 
     l1 = l1_table()
     args.out.mkdir(parents=True, exist_ok=True)
-    meta = {"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(),
-            "cold_cache": args.cold, "repeats": args.repeats}
+    meta = {
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "cold_cache": args.cold,
+        "repeats": args.repeats,
+    }
     (args.out / "ops_emulator.json").write_text(
-        json.dumps({"meta": meta, "timings": timings, "l1": [dict(zip(
-            ("op", "variant", "W", "l1_bytes", "chunk", "n_chunks"), r)) for r in l1]}, indent=1) + "\n")
-    lines = ["# Finished ops on the host emulator", "",
-             f"{meta['cpus']} CPUs, Python {meta['python']}, "
-             f"{'empty' if args.cold else 'warm'} kernel build cache at start. `first` is the first call in the "
-             f"process{' and includes compiling any kernel variant not built before in this run' if args.cold else ''}; "
-             f"`warm` is the median of {args.repeats} further calls with the same shapes (no compilation). The grid "
-             "is the emulated 8x8 Wormhole; the emulator runs all cores on the host CPUs.", "",
-             "| op | variant | shape | first (s) | warm (s) | matches torch |", "|---|---|---|---|---|---|"]
+        json.dumps(
+            {
+                "meta": meta,
+                "timings": timings,
+                "l1": [dict(zip(("op", "variant", "W", "l1_bytes", "chunk", "n_chunks"), r)) for r in l1],
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+    cold_note = " and includes compiling any kernel variant not built before in this run" if args.cold else ""
+    intro = (
+        f"{meta['cpus']} CPUs, Python {meta['python']}, "
+        f"{'empty' if args.cold else 'warm'} kernel build cache at start. `first` is the first call in the "
+        f"process{cold_note}; `warm` is the median of {args.repeats} further calls with the same shapes "
+        "(no compilation). The grid is the emulated 8x8 Wormhole; the emulator runs all cores on the host CPUs."
+    )
+    lines = [
+        "# Finished ops on the host emulator",
+        "",
+        intro,
+        "",
+        "| op | variant | shape | first (s) | warm (s) | matches torch |",
+        "|---|---|---|---|---|---|",
+    ]
     for t in timings:
-        lines.append(f"| {t['op']} | {t['variant']} | {tuple(t['shape'])} | {t['first_s']:.2f} | {t['warm_s']:.2f} | "
-                     f"{'yes' if t['correct'] else 'NO'} |")
-    lines += ["", "## Per-core L1 used by circular buffers (with gamma/beta, budget 1,300,000 B)", "",
-              "| op | variant | W | CB bytes per core | chunk (tiles) | chunks per row |", "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {t['op']} | {t['variant']} | {tuple(t['shape'])} | {t['first_s']:.2f} | {t['warm_s']:.2f} | "
+            f"{'yes' if t['correct'] else 'NO'} |"
+        )
+    lines += [
+        "",
+        "## Per-core L1 used by circular buffers (with gamma/beta, budget 1,300,000 B)",
+        "",
+        "| op | variant | W | CB bytes per core | chunk (tiles) | chunks per row |",
+        "|---|---|---|---|---|---|",
+    ]
     for op, variant, W, nbytes, chunk, n in l1:
         lines.append(f"| {op} | {variant} | {W} | {nbytes:,} | {chunk} | {n} |")
     (args.out / "ops_emulator.md").write_text("\n".join(lines) + "\n")

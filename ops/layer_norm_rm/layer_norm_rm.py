@@ -26,7 +26,7 @@ def _check_affine(param, name: str, width: int) -> None:
     if param is None:
         return
     if not isinstance(param, ttnn.Tensor):
-        raise ValueError(f"layer_norm_rm: {name} must be a ttnn.Tensor or None, got {type(param).__name__}")
+        raise ValueError(f"layer_norm_rm: {name} must be a ttnn.Tensor or None, got {type(param).__name__}")  # noqa: TRY004 (contract: ValueError)
     if param.dtype != ttnn.bfloat16:
         raise ValueError(f"layer_norm_rm: {name} must be bfloat16, got {param.dtype}")
     if param.layout != ttnn.ROW_MAJOR_LAYOUT:
@@ -42,7 +42,8 @@ def _check_affine(param, name: str, width: int) -> None:
 def validate(input_tensor, gamma, beta, epsilon) -> None:
     """Raise ValueError for anything the kernels cannot handle; touches no device state."""
     if not isinstance(input_tensor, ttnn.Tensor):
-        raise ValueError(f"layer_norm_rm: input_tensor must be a ttnn.Tensor, got {type(input_tensor).__name__}")
+        got = type(input_tensor).__name__
+        raise ValueError(f"layer_norm_rm: input_tensor must be a ttnn.Tensor, got {got}")  # noqa: TRY004
     rank = len(input_tensor.shape)
     if rank < 2:
         raise ValueError(f"layer_norm_rm: input must have rank >= 2, got rank {rank}")
@@ -52,12 +53,14 @@ def validate(input_tensor, gamma, beta, epsilon) -> None:
         raise ValueError(f"layer_norm_rm: input must be ROW_MAJOR_LAYOUT, got {input_tensor.layout}")
     h, w = input_tensor.shape[-2], input_tensor.shape[-1]
     if h % 32 or w % 32 or h == 0 or w == 0:
-        raise ValueError(f"layer_norm_rm: the last two dims must be positive multiples of 32, got H={h}, W={w}")
+        raise ValueError(
+            f"layer_norm_rm: the last two dims must be positive multiples of 32, got H={h}, W={w}"
+        )
     _check_interleaved_dram(input_tensor, "input_tensor")
     _check_affine(gamma, "gamma", w)
     _check_affine(beta, "beta", w)
     if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)):
-        raise ValueError(f"layer_norm_rm: epsilon must be a float, got {type(epsilon).__name__}")
+        raise ValueError(f"layer_norm_rm: epsilon must be a float, got {type(epsilon).__name__}")  # noqa: TRY004 (contract: ValueError)
     if not math.isfinite(epsilon) or epsilon < 0:
         raise ValueError(f"layer_norm_rm: epsilon must be finite and >= 0, got {epsilon}")
 

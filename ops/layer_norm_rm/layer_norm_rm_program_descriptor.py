@@ -153,7 +153,9 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
     plan = plan_columns(W, tile_bytes, has_gamma, has_beta, l1_cb_budget(device))
 
     grid = device.compute_with_storage_grid_size()
-    all_cores = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))])
+    all_cores = ttnn.CoreRangeSet(
+        [ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))]
+    )
 
     cbs = []
     for index, pages in plan.cbs:
@@ -163,7 +165,9 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
             ttnn.CBDescriptor(
                 total_size=pages * page,
                 core_ranges=all_cores,
-                format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=index, data_format=cb_dtype, page_size=page)],
+                format_descriptors=[
+                    ttnn.CBFormatDescriptor(buffer_index=index, data_format=cb_dtype, page_size=page)
+                ],
             )
         )
 
@@ -173,7 +177,9 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
     beta_args = ttnn.TensorAccessorArgs(beta).get_compile_time_args() if has_beta else in_args
     reader_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(has_beta), elem_bytes]
     reader_ct += list(in_args) + list(gamma_args) + list(beta_args)
-    writer_ct = [plan.Wt, plan.blk, elem_bytes] + list(ttnn.TensorAccessorArgs(output_tensor).get_compile_time_args())
+    writer_ct = [plan.Wt, plan.blk, elem_bytes] + list(
+        ttnn.TensorAccessorArgs(output_tensor).get_compile_time_args()
+    )
     compute_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(has_beta)]
 
     scaler_word = bf16_bits(1.0 / W)

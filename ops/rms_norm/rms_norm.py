@@ -9,7 +9,6 @@ Every check runs before anything touches the device.
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 import ttnn
 
@@ -30,14 +29,16 @@ def _check_interleaved_dram(tensor: ttnn.Tensor, name: str) -> None:
 def validate(input_tensor, gamma, epsilon) -> None:
     """Raise ValueError for anything the kernels cannot handle; touches no device state."""
     if not isinstance(input_tensor, ttnn.Tensor):
-        raise ValueError(f"rms_norm: input_tensor must be a ttnn.Tensor, got {type(input_tensor).__name__}")
+        raise ValueError(f"rms_norm: input_tensor must be a ttnn.Tensor, got {type(input_tensor).__name__}")  # noqa: TRY004 (contract: ValueError)
     rank = len(input_tensor.shape)
     if rank < 2:
         raise ValueError(f"rms_norm: input must have rank >= 2, got rank {rank}")
     if input_tensor.dtype not in _DTYPES:
         raise ValueError(f"rms_norm: input must be bfloat16 or float32, got {input_tensor.dtype}")
     if input_tensor.layout not in _LAYOUTS:
-        raise ValueError(f"rms_norm: input must be ROW_MAJOR_LAYOUT or TILE_LAYOUT, got {input_tensor.layout}")
+        raise ValueError(
+            f"rms_norm: input must be ROW_MAJOR_LAYOUT or TILE_LAYOUT, got {input_tensor.layout}"
+        )
     h, w = input_tensor.shape[-2], input_tensor.shape[-1]
     if h % 32 or w % 32 or h == 0 or w == 0:
         raise ValueError(f"rms_norm: the last two dims must be positive multiples of 32, got H={h}, W={w}")
@@ -51,12 +52,16 @@ def validate(input_tensor, gamma, epsilon) -> None:
         if math.prod(shape[:-1]) != 1:
             raise ValueError(f"rms_norm: gamma must have shape (1, 1, 1, W), got {tuple(shape)}")
         if gamma.layout != ttnn.ROW_MAJOR_LAYOUT:
-            raise ValueError(f"rms_norm: gamma must be ROW_MAJOR_LAYOUT (also for TILE input), got {gamma.layout}")
+            raise ValueError(
+                f"rms_norm: gamma must be ROW_MAJOR_LAYOUT (also for TILE input), got {gamma.layout}"
+            )
         if gamma.dtype != input_tensor.dtype:
-            raise ValueError(f"rms_norm: gamma dtype {gamma.dtype} must match the input dtype {input_tensor.dtype}")
+            raise ValueError(
+                f"rms_norm: gamma dtype {gamma.dtype} must match the input dtype {input_tensor.dtype}"
+            )
         _check_interleaved_dram(gamma, "gamma")
     if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)):
-        raise ValueError(f"rms_norm: epsilon must be a float, got {type(epsilon).__name__}")
+        raise ValueError(f"rms_norm: epsilon must be a float, got {type(epsilon).__name__}")  # noqa: TRY004 (contract: ValueError)
     if not math.isfinite(epsilon) or epsilon < 0:
         raise ValueError(f"rms_norm: epsilon must be finite and >= 0, got {epsilon}")
 
@@ -64,7 +69,7 @@ def validate(input_tensor, gamma, epsilon) -> None:
 def rms_norm(
     input_tensor: ttnn.Tensor,
     *,
-    gamma: Optional[ttnn.Tensor] = None,
+    gamma: ttnn.Tensor | None = None,
     epsilon: float = 1e-6,
 ) -> ttnn.Tensor:
     """RMSNorm over the last dim: ``x / sqrt(mean(x^2) + epsilon) * gamma``."""

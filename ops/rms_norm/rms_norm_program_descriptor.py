@@ -154,13 +154,17 @@ def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: fl
     plan = plan_columns(W, tile_bytes, has_gamma, tile_layout, l1_cb_budget(device))
 
     grid = device.compute_with_storage_grid_size()
-    all_cores = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))])
+    all_cores = ttnn.CoreRangeSet(
+        [ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(grid.x - 1, grid.y - 1))]
+    )
 
     cbs = [
         ttnn.CBDescriptor(
             total_size=pages * tile_bytes,
             core_ranges=all_cores,
-            format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=index, data_format=dtype, page_size=tile_bytes)],
+            format_descriptors=[
+                ttnn.CBFormatDescriptor(buffer_index=index, data_format=dtype, page_size=tile_bytes)
+            ],
         )
         for index, pages in plan.cbs
     ]

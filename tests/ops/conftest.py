@@ -37,7 +37,9 @@ def make_input(shape, dist: str, seed: int) -> torch.Tensor:
 
 
 def to_device(t: torch.Tensor, device, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT):
-    return ttnn.from_torch(t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG)
+    return ttnn.from_torch(
+        t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG
+    )
 
 
 def pcc(a: torch.Tensor, b: torch.Tensor) -> float:

@@ -7,7 +7,6 @@ import importlib
 import pytest
 import torch
 import ttnn
-
 from ttnn.operations.layer_norm_rm import layer_norm_rm
 
 from .conftest import CompileCounter, NoDeviceWork, assert_close, make_input, to_device
@@ -148,10 +147,10 @@ def test_same_program_for_new_epsilon_and_tensors(device):
     assert len(hashes) == 1
 
 
-
 def test_second_call_does_not_rebuild(device, monkeypatch):
     """Same shapes, new data and epsilon: the kernels are not compiled again."""
     shape = (1, 1, 64, 96)
+
     def call(seed, eps):
         x = to_device(make_input(shape, "normal", seed).to(torch.bfloat16), device)
         g = to_device(make_input((1, 1, 1, 96), "normal", seed + 1).to(torch.bfloat16), device)
@@ -163,6 +162,7 @@ def test_second_call_does_not_rebuild(device, monkeypatch):
         pytest.skip("kernel builds are only observable on the emulator")
     call(2, 1e-2)
     assert counter.compiles == 0
+
 
 def test_plan_l1_use():
     """Whole tile-rows stay resident up to W=8192 in bf16 and fit the budget."""
@@ -190,8 +190,16 @@ def _bad_inputs(device):
             "gamma must be bfloat16",
         ),
         "rank1": ((to_device(make_input((64,), "normal", 3).to(torch.bfloat16), device),), {}, "rank"),
-        "w_not_multiple_of_32": ((to_device(make_input((1, 1, 32, 48), "normal", 4).to(torch.bfloat16), device),), {}, "multiples of 32"),
-        "h_not_multiple_of_32": ((to_device(make_input((1, 1, 40, 64), "normal", 4).to(torch.bfloat16), device),), {}, "multiples of 32"),
+        "w_not_multiple_of_32": (
+            (to_device(make_input((1, 1, 32, 48), "normal", 4).to(torch.bfloat16), device),),
+            {},
+            "multiples of 32",
+        ),
+        "h_not_multiple_of_32": (
+            (to_device(make_input((1, 1, 40, 64), "normal", 4).to(torch.bfloat16), device),),
+            {},
+            "multiples of 32",
+        ),
         "negative_epsilon": ((good,), {"epsilon": -1.0}, "epsilon"),
         "nan_epsilon": ((good,), {"epsilon": float("nan")}, "epsilon"),
         "not_a_tensor": ((x,), {}, "ttnn.Tensor"),

@@ -7,7 +7,6 @@ import importlib
 import pytest
 import torch
 import ttnn
-
 from ttnn.operations.rms_norm import rms_norm
 
 from .conftest import CompileCounter, NoDeviceWork, assert_close, make_input, pcc, to_device
@@ -165,10 +164,10 @@ def test_same_program_for_new_epsilon_and_tensors(device):
     assert len(hashes) == 1
 
 
-
 def test_second_call_does_not_rebuild(device, monkeypatch):
     """Same shapes, new data and epsilon: the kernels are not compiled again."""
     shape = (1, 1, 64, 96)
+
     def call(seed, eps):
         x = to_device(make_input(shape, "normal", seed), device, dtype=ttnn.float32)
         g = to_device(make_input((1, 1, 1, 96), "normal", seed + 1), device, dtype=ttnn.float32)
@@ -180,6 +179,7 @@ def test_second_call_does_not_rebuild(device, monkeypatch):
         pytest.skip("kernel builds are only observable on the emulator")
     call(2, 1e-2)
     assert counter.compiles == 0
+
 
 def test_plan_l1_use():
     """bf16 rows stay resident up to W=8192; fp32 at W=8192 streams two chunks; all fit the budget."""
@@ -209,8 +209,16 @@ def _bad_inputs(device):
         "gamma_width_tile": ((good_tile,), {"gamma": g_narrow}, "gamma last dim"),
         "gamma_tile_layout": ((good_tile,), {"gamma": g_tile}, "gamma must"),
         "gamma_dtype": ((good_rm,), {"gamma": g_fp32}, "dtype"),
-        "int_input": ((to_device(torch.randint(0, 9, (1, 1, 32, 64), dtype=torch.int32), device, dtype=ttnn.int32),), {}, "bfloat16 or float32"),
-        "w_not_multiple_of_32": ((to_device(make_input((1, 1, 32, 48), "normal", 4).to(torch.bfloat16), device),), {}, "multiples of 32"),
+        "int_input": (
+            (to_device(torch.randint(0, 9, (1, 1, 32, 64), dtype=torch.int32), device, dtype=ttnn.int32),),
+            {},
+            "bfloat16 or float32",
+        ),
+        "w_not_multiple_of_32": (
+            (to_device(make_input((1, 1, 32, 48), "normal", 4).to(torch.bfloat16), device),),
+            {},
+            "multiples of 32",
+        ),
         "negative_epsilon": ((good_rm,), {"epsilon": -1.0}, "epsilon"),
         "not_a_tensor": ((x,), {}, "ttnn.Tensor"),
     }

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import torch
-import ttnn
 
 from scaffolder.spec.parser import parse_spec
 
@@ -35,7 +34,9 @@ def _rms_cb_ids() -> set[int]:
     for tile_bytes in (2048, 4096):
         for gamma in (False, True):
             for tile_layout in (False, True):
-                resident = RMSPD.plan_columns(1024, tile_bytes, gamma, tile_layout, RMSPD.DEFAULT_L1_CB_BUDGET)
+                resident = RMSPD.plan_columns(
+                    1024, tile_bytes, gamma, tile_layout, RMSPD.DEFAULT_L1_CB_BUDGET
+                )
                 streamed = RMSPD.plan_columns(1024, tile_bytes, gamma, tile_layout, resident.l1_bytes - 1)
                 assert streamed.n_chunks > 1
                 ids |= {i for i, _ in resident.cbs + streamed.cbs}

@@ -17,6 +17,7 @@ import ttnn
 @pytest.mark.xfail(reason="emulator: from_torch fp32 -> bf16 with TILE layout needs a cluster", strict=False)
 def test_from_torch_float32_to_bfloat16_tile(device):
     t = torch.randn(1, 1, 32, 64)
-    x = ttnn.from_torch(t, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device,
-                        memory_config=ttnn.DRAM_MEMORY_CONFIG)
+    x = ttnn.from_torch(
+        t, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG
+    )
     assert torch.equal(ttnn.to_torch(x), t.to(torch.bfloat16))
