@@ -131,6 +131,7 @@ class OpSpec:
     input_dtypes: list[str] = field(default_factory=list)  # "bfloat16", "float32"
     output_layout: str = "same"  # "ROW_MAJOR" | "TILE" | "same"
     output_dtype: str = "same"
+    output_shape: str = "same"  # "same", or the spec's text when the output shape differs from the input
     cbs: list[CircularBuffer] = field(default_factory=list)
     kernel_args: list[KernelArg] = field(default_factory=list)
     work_distribution: dict[str, str] = field(default_factory=dict)

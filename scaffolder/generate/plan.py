@@ -98,6 +98,10 @@ def build_plan(spec: OpSpec) -> Plan:
         unmapped = str(e)
     data_path = {"tilize", "untilize", "copy"}
     missing = [] if program else [f"{p.index}:{p.name}" for p in spec.phases if p.kind not in data_path]
+    if not spec.phases and _reference(spec) != "identity":
+        missing.append("compute phases (the spec lists none)")
+    if spec.output_shape != "same":
+        missing.append(f"output shape {spec.output_shape} (the generated data path keeps the input shape)")
     reference = _reference(spec)
     plan = Plan(
         spec=spec,

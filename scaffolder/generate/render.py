@@ -43,31 +43,38 @@ def _py_default(p: Parameter) -> str:
         return repr(d.strip("'\""))
 
 
+_TTNN_TYPES = ("MemoryConfig", "DataType", "Layout", "ComputeConfigDescriptor", "CoreGrid", "Tile")
+
+
+def _annotation(p: Parameter) -> str:
+    if p.is_tensor:
+        return "ttnn.Tensor"
+    low = p.type.lower()
+    for name in _TTNN_TYPES:
+        if name.lower() in low.replace("ttnn.", ""):
+            return f"ttnn.{name}" + (" | None" if not p.required else "")
+    for py in ("float", "int", "bool", "str"):
+        if re.search(rf"\b{py}", low):
+            return py
+    return "object"
+
+
 def _signature(plan: Plan) -> str:
     parts, star = [], False
     for p in plan.tensors + plan.scalars:
         if p.keyword_only and not star:
             parts.append("*")
             star = True
-        ann = (
-            "ttnn.Tensor"
-            if p.is_tensor
-            else (
-                "float"
-                if "float" in p.type.lower()
-                else "int"
-                if "int" in p.type.lower()
-                else "bool"
-                if "bool" in p.type.lower()
-                else "object"
-            )
-        )
+        ann = _annotation(p)
         if p.required:
             parts.append(f"{p.name}: {ann}")
         elif p.is_tensor:
             parts.append(f"{p.name}: ttnn.Tensor | None = None")
         else:
-            parts.append(f"{p.name}: {ann} = {_py_default(p)}")
+            default = _py_default(p)
+            if default == "None" and "None" not in ann and ann != "object":
+                ann += " | None"
+            parts.append(f"{p.name}: {ann} = {default}")
     return ", ".join(parts)
 
 
@@ -304,7 +311,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "rm_out": rm_out,
         "tile": TILE,
     }
-    if plan.reference is None and plan.missing_phases:
+    if plan.reference is None:
         ctx["missing"] = plan.missing_phases + ["torch reference (the spec's math has no known torch form)"]
     ctx["_plan"] = plan
     return ctx

@@ -288,6 +288,13 @@ def _read_tensors(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
         spec.output_layout = {"SAME": "same"}.get(lay.group(1), lay.group(1))
     elif len(spec.input_layouts) == 1:
         spec.output_layout = spec.input_layouts[0]
+    shape_text = " ".join(
+        clean(line).split(":", 1)[-1] if ":" in clean(line) else clean(line)[5:]
+        for line in out_text
+        if clean(line).lower().lstrip("-* ").startswith("shape")
+    ).strip()
+    if shape_text and not re.search(r"\b(same|identical)\b", shape_text, re.IGNORECASE):
+        spec.output_shape = shape_text
     dt = re.search(r"DTYPE\s*:?\s*(?:\|\s*)?(BFLOAT16|FLOAT32|SAME)", joined)
     if dt:
         spec.output_dtype = {"SAME": "same"}.get(dt.group(1), dt.group(1).lower())

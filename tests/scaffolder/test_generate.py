@@ -129,6 +129,17 @@ def test_generated_tests_name_missing_phases(fixtures, tmp_path):
     assert "MISSING_PHASES" not in (tmp_path / "tilize_rm/tests/test_tilize_rm.py").read_text()
 
 
+def test_reduce_spec_with_other_output_shape(fixtures, tmp_path):
+    """A planner spec whose CB table sizes pages as 'Wt tiles * tile_size' and whose output is narrower."""
+    _generate(fixtures, tmp_path, "planner/reduce_mean_w_rm_spec.md", [])
+    pkg = tmp_path / "reduce_mean_w_rm"
+    desc = (pkg / "reduce_mean_w_rm_program_descriptor.py").read_text()
+    assert "_cb(2, 1, ttnn.tile_size(ttnn.bfloat16), ttnn.bfloat16, all_cores)" in desc  # the scaler CB
+    tests = (pkg / "tests/test_reduce_mean_w_rm.py").read_text()
+    assert "output shape [N, C, H, 32]" in tests and "compute phases (the spec lists none)" in tests
+    assert "output_mem_config: ttnn.MemoryConfig | None = None" in (pkg / "reduce_mean_w_rm.py").read_text()
+
+
 def test_dry_run_and_force(fixtures, tmp_path):
     runner = CliRunner()
     spec = str(fixtures / "architect/tilize/op_design.md")

@@ -140,9 +140,7 @@ def _row0_tiles(vec: torch.Tensor) -> torch.Tensor:
 
 @pytest.fixture(scope="module")
 def layer_norm_kernel(tmp_path_factory):
-    spec = ROOT / "specs" / "layer_norm_rm_spec.md"
-    if not spec.exists():
-        pytest.skip("specs/layer_norm_rm_spec.md not present")
+    spec = ROOT / "tests" / "fixtures" / "specs" / "planner" / "layer_norm_affine_spec.md"
     out = tmp_path_factory.mktemp("gen_ln")
     res = CliRunner().invoke(app, ["new-op", str(spec), "--out", str(out)])
     assert res.exit_code == 0, res.output
@@ -151,12 +149,12 @@ def layer_norm_kernel(tmp_path_factory):
 
     plan = build_plan(parse_spec(spec).spec)
     assert plan.program is not None, plan.unmapped
-    return out / "layer_norm_rm" / "kernels" / "layer_norm_rm_compute.cpp", plan
+    return out / "layer_norm_affine" / "kernels" / "layer_norm_affine_compute.cpp", plan
 
 
 @pytest.mark.parametrize("has_gamma, has_beta", [(True, True), (True, False), (False, False)])
 @pytest.mark.parametrize("wt", [2, 5])
-def test_regenerated_layer_norm_rm_kernel_matches_torch(
+def test_layer_norm_affine_kernel_matches_torch(
     runtime_objects, layer_norm_kernel, tmp_path, wt, has_gamma, has_beta
 ):
     kernel, plan = layer_norm_kernel
@@ -237,6 +235,8 @@ def test_regenerated_layer_norm_rm_kernel_matches_torch(
     expected = expected.to(torch.bfloat16).float()
     err = (got - expected).abs().max().item()
     pcc = torch.corrcoef(torch.stack([got.flatten(), expected.flatten()]))[0, 1].item()
-    print(f"layer_norm_rm wt={wt} gamma={has_gamma} beta={has_beta}: max abs err {err:.4f}, pcc {pcc:.6f}")
+    print(
+        f"layer_norm_affine wt={wt} gamma={has_gamma} beta={has_beta}: max abs err {err:.4f}, pcc {pcc:.6f}"
+    )
     assert torch.allclose(got, expected, rtol=0.02, atol=0.1), err  # the spec's tolerance
     assert pcc > 0.9999
