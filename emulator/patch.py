@@ -27,9 +27,20 @@ def install(ttnn) -> None:
         if isinstance(device, emu_device.EmulatedDevice):
             emu_device.close_device(device)
 
+    natural = {ttnn.bfloat16: "torch.bfloat16", ttnn.float32: "torch.float32"}
+
+    def host_tensor(tensor, dtype, args, kwargs):
+        # ttnn 0.81.1 converts dtype and tilizes in one host step that needs a cluster; without a chip that
+        # step fails, so convert in row-major first (same rounding) and tilize the converted values.
+        if (kwargs.get("layout") == ttnn.TILE_LAYOUT and dtype is not None
+                and natural.get(dtype) != str(getattr(tensor, "dtype", ""))):
+            rm = real_from_torch(tensor, dtype, *args, **dict(kwargs, layout=ttnn.ROW_MAJOR_LAYOUT))
+            return real_from_torch(real_to_torch(rm), dtype, *args, **kwargs)
+        return real_from_torch(tensor, dtype, *args, **kwargs)
+
     @functools.wraps(real_from_torch)
     def from_torch(tensor, dtype=None, *args, device=None, memory_config=None, **kwargs):
-        host = real_from_torch(tensor, dtype, *args, **kwargs)
+        host = host_tensor(tensor, dtype, args, kwargs)
         if device is None:
             return host
         if not isinstance(device, emu_device.EmulatedDevice):
