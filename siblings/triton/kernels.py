@@ -10,6 +10,10 @@ Three kernels cover every hidden size N:
   generation-tagged slots in a small global workspace, so x is read from memory exactly once. This relies
   on the programs of one row being resident together, which holds because blocks are dispatched in launch
   order and the programs of a row are adjacent. It cannot run under the sequential CPU interpreter.
+* ``norm_persist_kernel``: for large rows, a persistent grid (a few programs per SM, each looping over
+  rows) makes two passes per row; the first keeps the row in L2 (``evict_last``) so that the second
+  pass reads it from L2 rather than memory, and walks the row backwards so the most recently loaded
+  chunks come first. With few programs per SM the rows in flight fit in L2.
 * ``norm_looped_kernel``: one row per program, two passes over column chunks (x read twice). The
   interpreter-safe path for large rows.
 """
@@ -31,6 +35,25 @@ def _row_stats(x, mask, n_cols, IS_LN: tl.constexpr):
         mean = tl.zeros([x.shape[0]], dtype=tl.float32)
         var = tl.sum(x * x, axis=1) / n_cols
     return mean, var
+
+
+@triton.jit
+def _add_pair(a1, b1, a2, b2):
+    return a1 + a2, b1 + b2
+
+
+@triton.jit
+def _row_stats_fused(x, mask, shift, n_cols):
+    """LayerNorm (mean, var) of a [R, B] tile in one reduction: sums of d and d^2 with d = x - shift.
+
+    ``shift`` is a value from the row (its first element), so d is centred to within the row's spread
+    and E[d^2] - E[d]^2 cancels little; clamped at 0 against rounding.
+    """
+    d = tl.where(mask, x - shift[:, None], 0.0)
+    s1, s2 = tl.reduce((d, d * d), 1, _add_pair)
+    m1 = s1 / n_cols
+    var = tl.maximum(s2 / n_cols - m1 * m1, 0.0)
+    return shift + m1, var
 
 
 @triton.jit
@@ -56,16 +79,30 @@ def norm_rows_kernel(
     ROWS: tl.constexpr,
     BLOCK_N: tl.constexpr,
     PRELOAD_WB: tl.constexpr,
+    FUSED_STATS: tl.constexpr = False,
+    XE: tl.constexpr = "",
+    WE: tl.constexpr = "",
 ):
+    # Cache hints (empty: none). x and y stream through once ("evict_first"); weight and bias are read by
+    # every program and should stay ("evict_last").
     rows = tl.program_id(0) * ROWS + tl.arange(0, ROWS)
     cols = tl.arange(0, BLOCK_N)
     row_ok = rows < n_rows
     mask = row_ok[:, None] & (cols[None, :] < n_cols)
     rows64 = rows.to(tl.int64)
-    x = tl.load(x_ptr + rows64[:, None] * stride_x + cols[None, :], mask=mask, other=0.0).to(tl.float32)
+    x = tl.load(
+        x_ptr + rows64[:, None] * stride_x + cols[None, :], mask=mask, other=0.0, eviction_policy=XE
+    ).to(tl.float32)
+    if IS_LN and FUSED_STATS:
+        # The shift of the fused statistics: each row's first element (a cached re-read).
+        shift = tl.load(x_ptr + rows64 * stride_x, mask=row_ok, other=0.0).to(tl.float32)
     if HAS_RES:
-        r = tl.load(res_ptr + rows64[:, None] * stride_res + cols[None, :], mask=mask, other=0.0)
+        r = tl.load(
+            res_ptr + rows64[:, None] * stride_res + cols[None, :], mask=mask, other=0.0, eviction_policy=XE
+        )
         x = x + r.to(tl.float32)
+        if IS_LN and FUSED_STATS:
+            shift = shift + tl.load(res_ptr + rows64 * stride_res, mask=row_ok, other=0.0).to(tl.float32)
         tl.store(
             res_out_ptr + rows64[:, None] * stride_res_out + cols[None, :],
             x.to(res_out_ptr.dtype.element_ty),
@@ -75,21 +112,29 @@ def norm_rows_kernel(
     # (decode shapes are latency-bound); for large tiles that would cost registers and spill.
     if PRELOAD_WB:
         if HAS_W:
-            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0, eviction_policy=WE).to(tl.float32)
         if HAS_B:
-            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
-    mean, var = _row_stats(x, mask, n_cols, IS_LN)
+            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0, eviction_policy=WE).to(tl.float32)
+    if IS_LN and FUSED_STATS:
+        mean, var = _row_stats_fused(x, mask, shift, n_cols)
+    else:
+        mean, var = _row_stats(x, mask, n_cols, IS_LN)
     rstd = 1.0 / tl.sqrt(var + eps)
     y = (x - mean[:, None]) * rstd[:, None]
     if HAS_W:
         if not PRELOAD_WB:
-            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0, eviction_policy=WE).to(tl.float32)
         y = y * (w + w_offset)[None, :]
     if HAS_B:
         if not PRELOAD_WB:
-            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0, eviction_policy=WE).to(tl.float32)
         y = y + b[None, :]
-    tl.store(y_ptr + rows64[:, None] * stride_y + cols[None, :], y.to(y_ptr.dtype.element_ty), mask=mask)
+    tl.store(
+        y_ptr + rows64[:, None] * stride_y + cols[None, :],
+        y.to(y_ptr.dtype.element_ty),
+        mask=mask,
+        eviction_policy=XE,
+    )
 
 
 @triton.jit
@@ -193,6 +238,94 @@ def norm_split_kernel(
             b_raw = tl.load(b_ptr + cols, mask=mask, other=0.0)
         y = y + b_raw.to(tl.float32)
     tl.store(y_ptr + row * stride_y + cols, y.to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def norm_persist_kernel(
+    x_ptr,
+    res_ptr,
+    w_ptr,
+    b_ptr,
+    y_ptr,
+    res_out_ptr,
+    n_rows,
+    n_cols,
+    stride_x,
+    stride_res,
+    stride_y,
+    stride_res_out,
+    eps,
+    w_offset,
+    IS_LN: tl.constexpr,
+    HAS_W: tl.constexpr,
+    HAS_B: tl.constexpr,
+    HAS_RES: tl.constexpr,
+    CHUNK: tl.constexpr,
+    XE1: tl.constexpr = "evict_last",
+    XE2: tl.constexpr = "evict_first",
+):
+    # grid = (programs,), fewer than rows: program p handles rows p, p + programs, ...
+    offs = tl.arange(0, CHUNK)
+    n_full = n_cols // CHUNK
+    n_chunks = tl.cdiv(n_cols, CHUNK)
+    for row_i in range(tl.program_id(0), n_rows, tl.num_programs(0)):
+        row = tl.cast(row_i, tl.int64)
+        xrow = x_ptr + row * stride_x
+        rrow = res_ptr + row * stride_res
+        # Pass 1: per-lane statistics, accumulated elementwise so that a row costs one reduction at
+        # its end. LayerNorm keeps a per-lane running (mean, M2) (Welford; every valid lane has seen
+        # the same number of chunks, so the update needs only a scalar reciprocal). The next chunk is
+        # loaded before the current one is used, so two chunks are in flight.
+        acc = tl.zeros([CHUNK], dtype=tl.float32)
+        m = tl.zeros([CHUNK], dtype=tl.float32)
+        x_next = tl.load(xrow + offs, mask=offs < n_cols, other=0.0, eviction_policy=XE1)
+        if HAS_RES:
+            r_next = tl.load(rrow + offs, mask=offs < n_cols, other=0.0, eviction_policy=XE1)
+        for i in range(n_chunks):
+            cols = i * CHUNK + offs
+            mask = cols < n_cols
+            x = x_next.to(tl.float32)
+            if HAS_RES:
+                x = x + r_next.to(tl.float32)
+            nxt = cols + CHUNK
+            x_next = tl.load(xrow + nxt, mask=nxt < n_cols, other=0.0, eviction_policy=XE1)
+            if HAS_RES:
+                r_next = tl.load(rrow + nxt, mask=nxt < n_cols, other=0.0, eviction_policy=XE1)
+                tl.store(
+                    res_out_ptr + row * stride_res_out + cols, x.to(res_out_ptr.dtype.element_ty), mask=mask
+                )
+            if IS_LN:
+                inv = 1.0 / tl.cast(i + 1, tl.float32)
+                d = x - m
+                m = m + tl.where(mask, d * inv, 0.0)
+                acc = acc + tl.where(mask, d * (x - m), 0.0)
+            else:
+                acc = acc + x * x
+        if IS_LN:
+            # Combine the lanes (Chan): lane counts are n_full, plus one for lanes of a partial chunk.
+            cnt = (n_full + tl.where(offs < n_cols - n_full * CHUNK, 1, 0)).to(tl.float32)
+            mean = tl.sum(cnt * m, axis=0) / n_cols
+            dm = m - mean
+            var = (tl.sum(acc, axis=0) + tl.sum(cnt * dm * dm, axis=0)) / n_cols
+        else:
+            mean = 0.0
+            var = tl.sum(acc, axis=0) / n_cols
+        rstd = 1.0 / tl.sqrt(var + eps)
+        # Pass 2, last chunk first: those were loaded most recently and are likeliest still in L2.
+        for j in range(n_chunks):
+            cols = (n_chunks - 1 - j) * CHUNK + offs
+            mask = cols < n_cols
+            x = tl.load(xrow + cols, mask=mask, other=0.0, eviction_policy=XE2).to(tl.float32)
+            if HAS_RES:
+                x = x + tl.load(rrow + cols, mask=mask, other=0.0, eviction_policy=XE2).to(tl.float32)
+            y = (x - mean) * rstd
+            if HAS_W:
+                w = tl.load(w_ptr + cols, mask=mask, other=0.0, eviction_policy="evict_last").to(tl.float32)
+                y = y * (w + w_offset)
+            if HAS_B:
+                b = tl.load(b_ptr + cols, mask=mask, other=0.0, eviction_policy="evict_last").to(tl.float32)
+                y = y + b
+            tl.store(y_ptr + row * stride_y + cols, y.to(y_ptr.dtype.element_ty), mask=mask)
 
 
 @triton.jit

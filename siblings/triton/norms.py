@@ -37,6 +37,14 @@ TUNING = {
     # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
     "decode_warps": {4: 16, 2: 8},
     "preload_max_per_thread": 16,
+    # Per hidden size (next power of two) overrides of the one-program-per-row-tile launch:
+    # {block_n: [rows per program, warps, fused LayerNorm statistics, cache hints]}.
+    "tiles_rms": {4: {}, 2: {}},
+    "tiles_ln": {4: {}, 2: {}},
+    # Large rows (block_n > max_row_block), per hidden size: ["split"] (the row-split kernel) or
+    # ["persist", programs per SM, chunk, warps, cache hints]; the nearest listed size applies.
+    "large_rms": {4: {}, 2: {}},
+    "large_ln": {4: {}, 2: {}},
 }
 
 
@@ -44,11 +52,26 @@ TUNING = {
 class LaunchPlan:
     """How one call is launched; exposed so tests and the benchmark can name the path taken."""
 
-    path: str  # "rows" | "split" | "looped"
+    path: str  # "rows" | "split" | "persist" | "looped"
     rows_per_program: int
     block: int
     split: int
     num_warps: int
+    fused_stats: bool = False  # rows: LayerNorm mean and variance from one reduction
+    hints: bool = False  # rows / persist: cache eviction hints
+    per_sm: float = 0.0  # persist: programs per multiprocessor
+
+
+def _by_size(table: dict, block_n: int):
+    """The entry of a {block_n: value} table for this size: exact, else the nearest in log2 (None if
+    empty). Keys may be strings when the table came from JSON."""
+    if not table:
+        return None
+    keyed = {int(k): v for k, v in table.items()}
+    if block_n in keyed:
+        return keyed[block_n]
+    near = min(keyed, key=lambda k: (abs(k.bit_length() - block_n.bit_length()), k))
+    return keyed[near]
 
 
 def _interpreting() -> bool:
@@ -76,14 +99,35 @@ def plan_launch(
         )
         if rows > 1 and tile_warps:
             warps = tile_warps
+        fused = hints = False
+        tiles = {int(k): v for k, v in TUNING["tiles_ln" if is_ln else "tiles_rms"][size].items()}
+        tile = tiles.get(block_n)
+        if tile:
+            rows = min(tile[0], triton.next_power_of_2(max(1, n_rows)))
+            warps, fused, hints = tile[1], bool(tile[2]) and is_ln, bool(tile[3])
         if n_rows <= 64 and TUNING["decode_warps"][size]:
             warps = TUNING["decode_warps"][size]
-        return LaunchPlan("rows", rows, block_n, 1, warps)
+        return LaunchPlan("rows", rows, block_n, 1, warps, fused, hints)
     chunk = TUNING["split_chunk"][size]
     if on_gpu and not _interpreting() and not _split_disabled():
+        large = _by_size(TUNING["large_ln" if is_ln else "large_rms"][size], block_n)
+        if large and large[0] == "persist":
+            _, per_sm, p_chunk, p_warps, hints = large
+            return LaunchPlan("persist", 1, p_chunk, 1, p_warps, hints=bool(hints), per_sm=float(per_sm))
         split = triton.cdiv(n_cols, chunk)
         return LaunchPlan("split", 1, chunk, split, TUNING["split_warps"][size])
     return LaunchPlan("looped", 1, min(chunk, 4096), 1, 8)
+
+
+_SM_COUNT: dict = {}
+
+
+def _sm_count(device: torch.device) -> int:
+    if device.type != "cuda":
+        return 4  # the interpreter: any small grid exercises the row loop
+    if device not in _SM_COUNT:
+        _SM_COUNT[device] = torch.cuda.get_device_properties(device).multi_processor_count
+    return _SM_COUNT[device]
 
 
 _SLOTS: dict[tuple, torch.Tensor] = {}
@@ -205,6 +249,24 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             num_warps=plan.num_warps,
             PRELOAD_WB=plan.rows_per_program * plan.block
             <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
+            FUSED_STATS=plan.fused_stats,
+            XE="evict_first" if plan.hints else "",
+            WE="evict_last" if plan.hints else "",
+        )
+    elif plan.path == "persist":
+        programs = max(1, min(n_rows, round(plan.per_sm * _sm_count(x.device))))
+        kernels.norm_persist_kernel[(programs,)](
+            *args,
+            n_rows,
+            n_cols,
+            *strides,
+            float(eps),
+            float(w_offset),
+            **flags,
+            CHUNK=plan.block,
+            num_warps=plan.num_warps,
+            XE1="evict_last" if plan.hints else "",
+            XE2="evict_first" if plan.hints else "",
         )
     elif plan.path == "split":
         slots = _split_slots(n_rows, plan.split, x.device)

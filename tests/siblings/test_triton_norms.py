@@ -155,6 +155,39 @@ def test_huge_rows(n, dtype):
     assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_persistent_two_pass_kernel(monkeypatch, dtype):
+    """The persistent large-row kernel (forced here, whatever the tuning picks): programs loop over rows,
+    the last chunk is partial, LayerNorm's per-lane Welford state is combined at the row's end."""
+    from siblings.triton import norms
+
+    plan = norms.LaunchPlan("persist", 1, 512, 1, 4, hints=True, per_sm=1.0)
+    monkeypatch.setattr(norms, "plan_launch", lambda *a, **k: plan)
+    x = rand(9, 1800, dtype=dtype, seed=30, scale=2.0, shift=3.0)
+    w = rand(1800, dtype=dtype, seed=31)
+    b = rand(1800, dtype=dtype, seed=32)
+    r = rand(9, 1800, dtype=dtype, seed=33)
+    assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
+    assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), dtype)
+    y, h = st.fused_add_rms_norm(x, r, w)
+    hd = x.double().cpu() + r.double().cpu()
+    assert_close_ulp(y, ref_rms(hd, w), dtype)
+    assert_close_ulp(h, hd, dtype)
+
+
+def test_row_tile_overrides_and_cache_hints(monkeypatch):
+    """Per-size tile overrides from TUNING (string keys, as loaded from JSON) set rows, warps and hints."""
+    from siblings.triton import norms
+
+    monkeypatch.setitem(norms.TUNING, "tiles_ln", {4: {"1024": [2, 4, 0, 1]}, 2: {}})
+    plan = st.plan_launch(1000, 1000, torch.float32, on_gpu=True, is_ln=True)
+    assert (plan.rows_per_program, plan.num_warps, plan.hints) == (2, 4, True)
+    x = rand(70, 1000, seed=34, shift=-2.0)
+    w = rand(1000, seed=35)
+    b = rand(1000, seed=36)
+    assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), torch.float32)
+
+
 def test_launch_plans():
     small = st.plan_launch(1 << 20, 128, torch.bfloat16, on_gpu=True)
     assert small.path == "rows" and small.rows_per_program > 1
