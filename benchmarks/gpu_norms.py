@@ -521,18 +521,23 @@ def tune(quick):
     return table, best
 
 
-# --candidates: the shapes that missed their target with the previous defaults, and the launch variants
-# tried there. Each variant is a TUNING override for one (op, dtype, hidden size).
+# --candidates: shapes that still missed their target, and the launch variants tried there. Each variant
+# is a TUNING override for one (op, dtype, hidden size): row tiles [rows, warps, preload] below 32k,
+# large-row entries (see norms.TUNING) above.
 CAND_ROWS = {
-    ("layer_norm", "bf16", 512): [(4, 4), (8, 4), (8, 8), (16, 8), (16, 16)],
-    ("layer_norm", "bf16", 4096): [(1, 8), (1, 16), (2, 8), (2, 16), (4, 16)],
-    ("layer_norm", "bf16", 16384): [(1, 16), (1, 8), (1, 32), (2, 16), (2, 32)],
-    ("layer_norm", "fp32", 16384): [(1, 16), (1, 8), (1, 32), (2, 16), (2, 32)],
-    ("rms_norm", "bf16", 16384): [(1, 16), (1, 8), (1, 32), (2, 16), (2, 32)],
-    ("rms_norm", "fp32", 16384): [(1, 16), (1, 8), (1, 32), (2, 16), (2, 32)],
+    ("layer_norm", "bf16", 16384): [(1, 16, 1), (1, 8, 1), (1, 16, 0), (2, 16, 1), (1, 32, 1)],
 }
 CAND_LARGE_N = (65536, 262144)
-CAND_PERSIST = {"bf16": [(4096, 4), (8192, 8), (16384, 16)], "fp32": [(4096, 4), (4096, 8), (8192, 16)]}
+CAND_LARGE = {
+    "bf16": [
+        ["split", 8192, 4, 1],
+        ["split", 8192, 4, 0],
+        ["split", 16384, 8, 0],
+        ["split", 32768, 16, 1],
+        ["persist", 2, 16384, 16, 1],
+    ],
+    "fp32": [["split", 8192, 4, 0], ["split", 8192, 4, 1], ["split", 4096, 4, 0], ["split", 16384, 8, 1]],
+}
 
 
 def ulp_ratio(out, ref, dtype):
@@ -547,7 +552,7 @@ def candidates(budget_s=170.0):
     """Time launch variants on the missed shapes; returns (measurements, TUNING overrides of the winners).
 
     A variant must stay within the tests' one-ulp bound on the timed input and on a mean-shifted copy
-    (which stresses one-pass statistics), and must beat the current default by more than 1 %.
+    (or do no worse than the default there), and must beat the current default by more than 1 %.
     """
     import siblings.triton as ours
     from siblings.triton import norms
@@ -586,10 +591,10 @@ def candidates(budget_s=170.0):
         return x, w, b, checks
 
     def pick(op, dname, n, recs, key, size):
-        ok = [r for r in recs if r and r["ulp"] <= 1.0]
         default = recs[0]
-        if not ok or default is None:
+        if default is None:
             return
+        ok = [r for r in recs if r and r["ulp"] <= max(1.0, default["ulp"])]
         top = min(ok, key=lambda r: r["us"])
         if top is not default and top["us"] < default["us"] * 0.99:
             best.setdefault(key, {}).setdefault(str(size), {}).update(top["override"][key][size])
@@ -608,28 +613,10 @@ def candidates(budget_s=170.0):
         key = "tiles_ln" if op == "layer_norm" else "tiles_rms"
         x, w, b, checks = setup(op, dname, n)
         recs = [measure(op, dname, n, {}, "default", x, w, b, checks)]
-        for rows, warps in tiles:
-            recs.append(
-                measure(
-                    op,
-                    dname,
-                    n,
-                    {key: {size: {n: [rows, warps, 0, 0]}}},
-                    f"rows{rows} w{warps}",
-                    x,
-                    w,
-                    b,
-                    checks,
-                )
-            )
-        tiled = [r for r in recs[1:] if r]
-        if tiled:
-            rows, warps = min(tiled, key=lambda r: r["us"])["override"][key][size][n][:2]
-            flags = [(0, 1)] + ([(1, 0), (1, 1)] if op == "layer_norm" else [])
-            for fused, hints in flags:
-                label = f"rows{rows} w{warps}{' fused' if fused else ''}{' hints' if hints else ''}"
-                over = {key: {size: {n: [rows, warps, fused, hints]}}}
-                recs.append(measure(op, dname, n, over, label, x, w, b, checks))
+        for rows, warps, pre in tiles:
+            over = {key: {size: {n: [rows, warps, pre]}}}
+            label = f"rows{rows} w{warps}{' pre' if pre else ''}"
+            recs.append(measure(op, dname, n, over, label, x, w, b, checks))
         pick(op, dname, n, recs, key, size)
         del x, w, b, checks
         torch.cuda.empty_cache()
@@ -642,22 +629,10 @@ def candidates(budget_s=170.0):
                 size = 4 if dname == "fp32" else 2
                 key = "large_ln" if op == "layer_norm" else "large_rms"
                 x, w, b, checks = setup(op, dname, n)
-                recs = [measure(op, dname, n, {}, "default (split)", x, w, b, checks)]
-                for per_sm in (1, 2):
-                    for chunk, warps in CAND_PERSIST[dname]:
-                        over = {key: {size: {n: ["persist", per_sm, chunk, warps, 1]}}}
-                        label = f"persist {per_sm}/SM c{chunk} w{warps}"
-                        recs.append(measure(op, dname, n, over, label, x, w, b, checks))
-                done = [r for r in recs[1:] if r]
-                if done:
-                    cfg = list(min(done, key=lambda r: r["us"])["override"][key][size][n])
-                    extra = [cfg[:4] + [0]]
-                    if n >= 262144:
-                        extra.append(["persist", 0.5] + cfg[2:])
-                    for e in extra:
-                        over = {key: {size: {n: e}}}
-                        label = f"persist {e[1]}/SM c{e[2]} w{e[3]}{' hints' if e[4] else ''}"
-                        recs.append(measure(op, dname, n, over, label, x, w, b, checks))
+                recs = [measure(op, dname, n, {}, "default", x, w, b, checks)]
+                for entry in CAND_LARGE[dname]:
+                    over = {key: {size: {n: entry}}}
+                    recs.append(measure(op, dname, n, over, " ".join(map(str, entry)), x, w, b, checks))
                 pick(op, dname, n, recs, key, size)
                 del x, w, b, checks
                 torch.cuda.empty_cache()

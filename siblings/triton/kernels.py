@@ -38,25 +38,6 @@ def _row_stats(x, mask, n_cols, IS_LN: tl.constexpr):
 
 
 @triton.jit
-def _add_pair(a1, b1, a2, b2):
-    return a1 + a2, b1 + b2
-
-
-@triton.jit
-def _row_stats_fused(x, mask, shift, n_cols):
-    """LayerNorm (mean, var) of a [R, B] tile in one reduction: sums of d and d^2 with d = x - shift.
-
-    ``shift`` is a value from the row (its first element), so d is centred to within the row's spread
-    and E[d^2] - E[d]^2 cancels little; clamped at 0 against rounding.
-    """
-    d = tl.where(mask, x - shift[:, None], 0.0)
-    s1, s2 = tl.reduce((d, d * d), 1, _add_pair)
-    m1 = s1 / n_cols
-    var = tl.maximum(s2 / n_cols - m1 * m1, 0.0)
-    return shift + m1, var
-
-
-@triton.jit
 def norm_rows_kernel(
     x_ptr,
     res_ptr,
@@ -79,30 +60,16 @@ def norm_rows_kernel(
     ROWS: tl.constexpr,
     BLOCK_N: tl.constexpr,
     PRELOAD_WB: tl.constexpr,
-    FUSED_STATS: tl.constexpr = False,
-    XE: tl.constexpr = "",
-    WE: tl.constexpr = "",
 ):
-    # Cache hints (empty: none). x and y stream through once ("evict_first"); weight and bias are read by
-    # every program and should stay ("evict_last").
     rows = tl.program_id(0) * ROWS + tl.arange(0, ROWS)
     cols = tl.arange(0, BLOCK_N)
     row_ok = rows < n_rows
     mask = row_ok[:, None] & (cols[None, :] < n_cols)
     rows64 = rows.to(tl.int64)
-    x = tl.load(
-        x_ptr + rows64[:, None] * stride_x + cols[None, :], mask=mask, other=0.0, eviction_policy=XE
-    ).to(tl.float32)
-    if IS_LN and FUSED_STATS:
-        # The shift of the fused statistics: each row's first element (a cached re-read).
-        shift = tl.load(x_ptr + rows64 * stride_x, mask=row_ok, other=0.0).to(tl.float32)
+    x = tl.load(x_ptr + rows64[:, None] * stride_x + cols[None, :], mask=mask, other=0.0).to(tl.float32)
     if HAS_RES:
-        r = tl.load(
-            res_ptr + rows64[:, None] * stride_res + cols[None, :], mask=mask, other=0.0, eviction_policy=XE
-        )
+        r = tl.load(res_ptr + rows64[:, None] * stride_res + cols[None, :], mask=mask, other=0.0)
         x = x + r.to(tl.float32)
-        if IS_LN and FUSED_STATS:
-            shift = shift + tl.load(res_ptr + rows64 * stride_res, mask=row_ok, other=0.0).to(tl.float32)
         tl.store(
             res_out_ptr + rows64[:, None] * stride_res_out + cols[None, :],
             x.to(res_out_ptr.dtype.element_ty),
@@ -112,29 +79,21 @@ def norm_rows_kernel(
     # (decode shapes are latency-bound); for large tiles that would cost registers and spill.
     if PRELOAD_WB:
         if HAS_W:
-            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0, eviction_policy=WE).to(tl.float32)
+            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
         if HAS_B:
-            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0, eviction_policy=WE).to(tl.float32)
-    if IS_LN and FUSED_STATS:
-        mean, var = _row_stats_fused(x, mask, shift, n_cols)
-    else:
-        mean, var = _row_stats(x, mask, n_cols, IS_LN)
+            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
+    mean, var = _row_stats(x, mask, n_cols, IS_LN)
     rstd = 1.0 / tl.sqrt(var + eps)
     y = (x - mean[:, None]) * rstd[:, None]
     if HAS_W:
         if not PRELOAD_WB:
-            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0, eviction_policy=WE).to(tl.float32)
+            w = tl.load(w_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
         y = y * (w + w_offset)[None, :]
     if HAS_B:
         if not PRELOAD_WB:
-            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0, eviction_policy=WE).to(tl.float32)
+            b = tl.load(b_ptr + cols, mask=cols < n_cols, other=0.0).to(tl.float32)
         y = y + b[None, :]
-    tl.store(
-        y_ptr + rows64[:, None] * stride_y + cols[None, :],
-        y.to(y_ptr.dtype.element_ty),
-        mask=mask,
-        eviction_policy=XE,
-    )
+    tl.store(y_ptr + rows64[:, None] * stride_y + cols[None, :], y.to(y_ptr.dtype.element_ty), mask=mask)
 
 
 @triton.jit

@@ -37,15 +37,27 @@ TUNING = {
     # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
     "decode_warps": {4: 16, 2: 8},
     "preload_max_per_thread": 16,
-    # Per hidden size (next power of two) overrides of the one-program-per-row-tile launch:
-    # {block_n: [rows per program, warps, fused LayerNorm statistics, cache hints]}.
-    "tiles_rms": {4: {}, 2: {}},
-    "tiles_ln": {4: {}, 2: {}},
-    # Large rows (block_n > max_row_block), per hidden size: ["split"] (the row-split kernel) or
-    # ["persist", programs per SM, chunk, warps, cache hints]; the nearest listed size applies.
-    "large_rms": {4: {}, 2: {}},
-    "large_ln": {4: {}, 2: {}},
+    # Per hidden size (next power of two), for launches of >= TILE_MIN_PROGRAMS programs (bandwidth-bound;
+    # decode-size launches keep the rules above): {block_n: [rows per program, warps]}, optionally a
+    # third entry forcing the weight/bias preload on or off.
+    "tiles_rms": {4: {16384: [2, 16]}, 2: {16384: [1, 8]}},
+    "tiles_ln": {4: {16384: [2, 32]}, 2: {512: [16, 8], 4096: [2, 8]}},
+    # Large rows (block_n > max_row_block), per hidden size (the nearest listed size applies):
+    # ["split"] (the row-split kernel with split_chunk / split_warps / split_preload),
+    # ["split", chunk, warps, preload], or ["persist", programs per SM, chunk, warps, cache hints].
+    "large_rms": {
+        4: {65536: ["split"], 262144: ["split"]},
+        2: {65536: ["persist", 2, 16384, 16, 1], 262144: ["split"]},
+    },
+    "large_ln": {
+        4: {65536: ["split"], 262144: ["split"]},
+        2: {65536: ["persist", 2, 8192, 8, 1], 262144: ["split"]},
+    },
 }
+
+
+# Row-tile overrides apply from this many programs up (about eight per SM on an H200).
+TILE_MIN_PROGRAMS = 1024
 
 
 @dataclass(frozen=True)
@@ -57,9 +69,9 @@ class LaunchPlan:
     block: int
     split: int
     num_warps: int
-    fused_stats: bool = False  # rows: LayerNorm mean and variance from one reduction
-    hints: bool = False  # rows / persist: cache eviction hints
+    hints: bool = False  # persist: L2 eviction hints
     per_sm: float = 0.0  # persist: programs per multiprocessor
+    preload: bool | None = None  # rows / split: load weight and bias before the statistics (None: rule)
 
 
 def _by_size(table: dict, block_n: int):
@@ -99,23 +111,27 @@ def plan_launch(
         )
         if rows > 1 and tile_warps:
             warps = tile_warps
-        fused = hints = False
+        preload = None
         tiles = {int(k): v for k, v in TUNING["tiles_ln" if is_ln else "tiles_rms"][size].items()}
         tile = tiles.get(block_n)
-        if tile:
-            rows = min(tile[0], triton.next_power_of_2(max(1, n_rows)))
-            warps, fused, hints = tile[1], bool(tile[2]) and is_ln, bool(tile[3])
+        # Measured on large inputs; on short ones more rows per program would starve the GPU.
+        if tile and triton.cdiv(n_rows, tile[0]) >= TILE_MIN_PROGRAMS:
+            rows, warps = tile[0], tile[1]
+            preload = bool(tile[2]) if len(tile) > 2 else None
         if n_rows <= 64 and TUNING["decode_warps"][size]:
             warps = TUNING["decode_warps"][size]
-        return LaunchPlan("rows", rows, block_n, 1, warps, fused, hints)
+        return LaunchPlan("rows", rows, block_n, 1, warps, preload=preload)
     chunk = TUNING["split_chunk"][size]
     if on_gpu and not _interpreting() and not _split_disabled():
         large = _by_size(TUNING["large_ln" if is_ln else "large_rms"][size], block_n)
         if large and large[0] == "persist":
             _, per_sm, p_chunk, p_warps, hints = large
             return LaunchPlan("persist", 1, p_chunk, 1, p_warps, hints=bool(hints), per_sm=float(per_sm))
+        warps, preload = TUNING["split_warps"][size], TUNING["split_preload"][size]
+        if large and len(large) == 4:
+            _, chunk, warps, preload = large
         split = triton.cdiv(n_cols, chunk)
-        return LaunchPlan("split", 1, chunk, split, TUNING["split_warps"][size])
+        return LaunchPlan("split", 1, chunk, split, warps, preload=bool(preload))
     return LaunchPlan("looped", 1, min(chunk, 4096), 1, 8)
 
 
@@ -247,11 +263,9 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             ROWS=plan.rows_per_program,
             BLOCK_N=plan.block,
             num_warps=plan.num_warps,
-            PRELOAD_WB=plan.rows_per_program * plan.block
-            <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
-            FUSED_STATS=plan.fused_stats,
-            XE="evict_first" if plan.hints else "",
-            WE="evict_last" if plan.hints else "",
+            PRELOAD_WB=plan.preload
+            if plan.preload is not None
+            else plan.rows_per_program * plan.block <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
         )
     elif plan.path == "persist":
         programs = max(1, min(n_rows, round(plan.per_sm * _sm_count(x.device))))
@@ -281,7 +295,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             SPLIT=plan.split,
             CHUNK=plan.block,
             num_warps=plan.num_warps,
-            PRELOAD_WB=TUNING["split_preload"][4 if x.dtype == torch.float32 else 2],
+            PRELOAD_WB=plan.preload,
         )
     else:
         kernels.norm_looped_kernel[(n_rows,)](

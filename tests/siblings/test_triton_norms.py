@@ -175,13 +175,18 @@ def test_persistent_two_pass_kernel(monkeypatch, dtype):
     assert_close_ulp(h, hd, dtype)
 
 
-def test_row_tile_overrides_and_cache_hints(monkeypatch):
-    """Per-size tile overrides from TUNING (string keys, as loaded from JSON) set rows, warps and hints."""
+def test_row_tile_overrides(monkeypatch):
+    """Per-size tile overrides (string keys, as loaded from JSON) set rows and warps of large launches;
+    short launches keep the latency-oriented rules."""
     from siblings.triton import norms
 
-    monkeypatch.setitem(norms.TUNING, "tiles_ln", {4: {"1024": [2, 4, 0, 1]}, 2: {}})
-    plan = st.plan_launch(1000, 1000, torch.float32, on_gpu=True, is_ln=True)
-    assert (plan.rows_per_program, plan.num_warps, plan.hints) == (2, 4, True)
+    monkeypatch.setitem(norms.TUNING, "tiles_ln", {4: {}, 2: {}})
+    rule = st.plan_launch(70, 1000, torch.float32, on_gpu=True, is_ln=True)
+    monkeypatch.setitem(norms.TUNING, "tiles_ln", {4: {"1024": [2, 4, 1]}, 2: {}})
+    assert st.plan_launch(70, 1000, torch.float32, on_gpu=True, is_ln=True) == rule
+    monkeypatch.setattr(norms, "TILE_MIN_PROGRAMS", 1)
+    plan = st.plan_launch(70, 1000, torch.float32, on_gpu=True, is_ln=True)
+    assert (plan.rows_per_program, plan.num_warps, plan.preload) == (2, 4, True)
     x = rand(70, 1000, seed=34, shift=-2.0)
     w = rand(1000, seed=35)
     b = rand(1000, seed=36)
