@@ -13,7 +13,9 @@ Three kernels cover every hidden size N:
 * ``norm_persist_kernel``: for large rows, a persistent grid (a few programs per SM, each looping over
   rows) makes two passes per row; the first keeps the row in L2 (``evict_last``) so that the second
   pass reads it from L2 rather than memory, and walks the row backwards so the most recently loaded
-  chunks come first. With few programs per SM the rows in flight fit in L2.
+  chunks come first. With few programs per SM the rows in flight fit in L2. On the H200 it matched
+  but did not beat the split kernel (its first pass has only two chunks in flight per program), so it
+  is a tuning option (``norms.TUNING["large_*"]``), not a default.
 * ``norm_looped_kernel``: one row per program, two passes over column chunks (x read twice). The
   interpreter-safe path for large rows.
 """

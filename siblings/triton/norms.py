@@ -22,7 +22,7 @@ from siblings.triton import kernels
 SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
 # Launch tunables, keyed by element size where it matters (measured on an H200; see
-# benchmarks/gpu_norms.py --tune). max_row_block: the largest row one program keeps in registers before
+# benchmarks/gpu_norms.py --tune, and --candidates for the per-size entries at the end). max_row_block: the largest row one program keeps in registers before
 # the row is split across programs; split_chunk / split_warps: the share of a row each program of the
 # split kernel holds.
 TUNING = {
@@ -46,12 +46,12 @@ TUNING = {
     # ["split"] (the row-split kernel with split_chunk / split_warps / split_preload),
     # ["split", chunk, warps, preload], or ["persist", programs per SM, chunk, warps, cache hints].
     "large_rms": {
-        4: {65536: ["split"], 262144: ["split"]},
-        2: {65536: ["persist", 2, 16384, 16, 1], 262144: ["split"]},
+        4: {65536: ["split", 8192, 4, True], 262144: ["split"]},
+        2: {65536: ["split", 8192, 4, True], 262144: ["split"]},
     },
     "large_ln": {
-        4: {65536: ["split"], 262144: ["split"]},
-        2: {65536: ["persist", 2, 8192, 8, 1], 262144: ["split"]},
+        4: {65536: ["split"], 262144: ["split", 16384, 8, True]},
+        2: {65536: ["split", 8192, 4, False], 262144: ["split"]},
     },
 }
 
