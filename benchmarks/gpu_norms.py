@@ -15,7 +15,9 @@ Bandwidth counts the bytes each op must move: read x, write y, read the weight (
 Correctness of ``ours`` is checked at every shape against a float64 reference before timing.
 
 Usage: ``python benchmarks/gpu_norms.py --out DIR [--quick]``; writes gpu_norms.json, gpu_norms.md and
-gpu_norms.png into DIR.
+gpu_norms.png into DIR. ``--tune`` sweeps the base launch tunables, ``--candidates`` per-size variants
+(row tiles, split configurations, the persistent kernel) on the shapes that missed their targets; both
+write the winners as TUNING overrides that ``--tuning FILE`` applies before a run.
 """
 
 from __future__ import annotations
