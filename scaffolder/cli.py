@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+
+# ttnn logs its whole config at DEBUG level on import; keep command output to what the command says.
+os.environ.setdefault("LOGURU_LEVEL", "INFO")
 
 import typer
 

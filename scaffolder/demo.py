@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("LOGURU_LEVEL", "INFO")  # ttnn's import-time config dump is noise here
 
 
 def _pcc(a, b) -> float:
