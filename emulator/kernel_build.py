@@ -158,6 +158,7 @@ def _record_deps(depfile: Path, manifest: Path, skip: list[Path]) -> None:
 _Q = "['\u2018\u2019]"  # g++ quotes names with ' or with typographic quotes, by locale
 _UNDECLARED = re.compile(rf"error: {_Q}([A-Za-z_][\w:]*){_Q} (?:was not declared in this scope|is not a member of)")
 _MISSING_HEADER = re.compile(r"fatal error: ([^:]+): No such file or directory")
+_NOT_IMPLEMENTED = re.compile(r"static assertion failed: emulator: (.+?) is not implemented")
 _NO_MATCH = re.compile(rf"error: no matching function for call to {_Q}([A-Za-z_][\w:]*)")
 
 
@@ -169,6 +170,8 @@ def explain(stderr: str, build: KernelBuild) -> str:
         lines.append(f"  unsupported include: {header} is not implemented by the emulator's kernel API")
     for name in sorted(set(_UNDECLARED.findall(stderr))):
         lines.append(f"  unsupported call or name: '{name}' is not part of the emulator's kernel API (or is a typo)")
+    for name in sorted(set(_NOT_IMPLEMENTED.findall(stderr))):
+        lines.append(f"  unsupported call: {name} is not implemented by the emulator")
     for name in sorted(set(_NO_MATCH.findall(stderr))):
         lines.append(f"  no overload of '{name}' matches these arguments in the emulator's kernel API")
     errors = [ln for ln in stderr.splitlines() if "error" in ln][:12]

@@ -193,3 +193,13 @@ def test_format_change_without_reconfig(device):
     with pytest.raises(EmulatorError, match=r"CB 1 holds Float32 data but the SrcA unpacker is configured for "
                                             r"Float16_b.*reconfig_data_format_srca"):
         ttnn.generic_op([x, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
+
+
+@pytest.mark.parametrize("call, name", [
+    ("add_reuse_dest_init<EltwiseBinaryReuseDestType::DEST_TO_SRCA>(0);", "add_reuse_dest_init"),
+    ("reduce_init<PoolType::MIN, ReduceDim::REDUCE_ROW>(0, 1, 16);", "reduce_init<PoolType::MIN>"),
+    ("enable_fp32_dest_acc();", "enable_fp32_dest_acc"),
+])
+def test_known_but_unimplemented_calls_fail_at_build_time(device, call, name):
+    with pytest.raises(KernelBuildError, match=re.escape(f"unsupported call: {name} is not implemented")):
+        run(device, compute='#include "api/compute/reduce.h"\nvoid kernel_main() { ' + call + " }\n")

@@ -83,3 +83,13 @@ constexpr emu::compute::BinaryOp binop() {
 }  // namespace ckernel
 
 using namespace ckernel;
+
+// Calls the emulator knows but does not implement fail at build time, naming themselves (the kernel builder
+// reports "emulator: <call> is not implemented"). Dependent on the caller's template arguments so that only
+// a kernel that uses the call fails.
+namespace emu_unimplemented {
+template <auto...>
+inline constexpr bool value = false;
+template <typename...>
+inline constexpr bool type = false;
+}  // namespace emu_unimplemented

@@ -18,11 +18,13 @@ ALWI void compute_kernel_hw_startup(uint32_t icb0, uint32_t ocb, const emu::Loc&
 }
 
 // Switching DEST width at run time is not modelled; the ComputeConfig's fp32_dest_acc_en holds throughout.
-ALWI void enable_fp32_dest_acc(const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("enable_fp32_dest_acc", loc);
+template <typename T = void>
+ALWI void enable_fp32_dest_acc() {
+    static_assert(::emu_unimplemented::type<T>, "emulator: enable_fp32_dest_acc is not implemented");
 }
-ALWI void disable_fp32_dest_acc(const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("disable_fp32_dest_acc", loc);
+template <typename T = void>
+ALWI void disable_fp32_dest_acc() {
+    static_assert(::emu_unimplemented::type<T>, "emulator: disable_fp32_dest_acc is not implemented");
 }
 template <bool enable>
 ALWI void set_fp32_dest_acc(const emu::Loc& loc = emu::Loc::here()) {

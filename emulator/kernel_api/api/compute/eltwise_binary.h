@@ -40,16 +40,16 @@ ALWI void mul_init(std::uint32_t icb0, std::uint32_t icb1, bool acc_to_dest = tr
 }
 
 template <EltwiseBinaryReuseDestType reuse_dest>
-ALWI void add_reuse_dest_init(std::uint32_t, std::uint32_t = __builtin_LINE(), const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("add_reuse_dest_init", loc);
+ALWI void add_reuse_dest_init(std::uint32_t, std::uint32_t = 0) {
+    static_assert(::emu_unimplemented::value<reuse_dest>, "emulator: add_reuse_dest_init is not implemented");
 }
 template <EltwiseBinaryReuseDestType reuse_dest>
-ALWI void sub_reuse_dest_init(std::uint32_t, std::uint32_t = __builtin_LINE(), const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("sub_reuse_dest_init", loc);
+ALWI void sub_reuse_dest_init(std::uint32_t, std::uint32_t = 0) {
+    static_assert(::emu_unimplemented::value<reuse_dest>, "emulator: sub_reuse_dest_init is not implemented");
 }
 template <EltwiseBinaryReuseDestType reuse_dest>
-ALWI void mul_reuse_dest_init(std::uint32_t, std::uint32_t = __builtin_LINE(), const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("mul_reuse_dest_init", loc);
+ALWI void mul_reuse_dest_init(std::uint32_t, std::uint32_t = 0) {
+    static_assert(::emu_unimplemented::value<reuse_dest>, "emulator: mul_reuse_dest_init is not implemented");
 }
 
 template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
@@ -98,16 +98,16 @@ ALWI void sub_block(std::uint32_t icb0, std::uint32_t icb1, std::uint32_t start_
 }
 
 template <EltwiseBinaryReuseDestType reuse_dest, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
-ALWI void add_reuse_dest_tiles(std::uint32_t, std::uint32_t, std::uint32_t, const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("add_reuse_dest_tiles", loc);
+ALWI void add_reuse_dest_tiles(std::uint32_t, std::uint32_t, std::uint32_t) {
+    static_assert(::emu_unimplemented::value<reuse_dest>, "emulator: add_reuse_dest_tiles is not implemented");
 }
 template <EltwiseBinaryReuseDestType reuse_dest, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
-ALWI void sub_reuse_dest_tiles(std::uint32_t, std::uint32_t, std::uint32_t, const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("sub_reuse_dest_tiles", loc);
+ALWI void sub_reuse_dest_tiles(std::uint32_t, std::uint32_t, std::uint32_t) {
+    static_assert(::emu_unimplemented::value<reuse_dest>, "emulator: sub_reuse_dest_tiles is not implemented");
 }
 template <EltwiseBinaryReuseDestType reuse_dest, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
-ALWI void mul_reuse_dest_tiles(std::uint32_t, std::uint32_t, std::uint32_t, const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("mul_reuse_dest_tiles", loc);
+ALWI void mul_reuse_dest_tiles(std::uint32_t, std::uint32_t, std::uint32_t) {
+    static_assert(::emu_unimplemented::value<reuse_dest>, "emulator: mul_reuse_dest_tiles is not implemented");
 }
 
 // Legacy start-up (pre-compute_kernel_hw_startup kernels): configures the unpackers for icb0/icb1 and the

@@ -12,6 +12,7 @@ namespace ckernel {
 template <PoolType reduce_type, ReduceDim reduce_dim, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void reduce_init(std::uint32_t icb, std::uint32_t icb_scaler, std::uint32_t ocb,
                       std::uint32_t call_line = __builtin_LINE(), const emu::Loc& loc = emu::Loc::here()) {
+    static_assert(reduce_type != PoolType::MIN, "emulator: reduce_init<PoolType::MIN> is not implemented");
     (void)call_line;
     emu::compute::reduce_init(emu_detail::pool(reduce_type), emu_detail::rdim(reduce_dim), icb, icb_scaler, ocb,
                               "reduce_init", loc);
@@ -39,10 +40,8 @@ ALWI void reduce_block(std::uint32_t icb, std::uint32_t icb_scaler, std::uint32_
 }
 
 template <PoolType reduce_type, ReduceDim reduce_dim, bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
-ALWI void reduce_tile_math(std::uint32_t idst, std::uint32_t num_faces = 4, const emu::Loc& loc = emu::Loc::here()) {
-    (void)idst;
-    (void)num_faces;
-    emu::compute::unsupported("reduce_tile_math", loc);
+ALWI void reduce_tile_math(std::uint32_t, std::uint32_t = 4) {
+    static_assert(::emu_unimplemented::value<reduce_type>, "emulator: reduce_tile_math is not implemented");
 }
 
 }  // namespace ckernel

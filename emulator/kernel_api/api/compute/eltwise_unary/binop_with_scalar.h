@@ -29,11 +29,13 @@ template <bool is_fp32_dest_acc_en = DST_ACCUM_MODE>
 ALWI void rsub_unary_tile(uint32_t idst, uint32_t param1, const emu::Loc& loc = emu::Loc::here()) {
     emu::compute::binop_scalar_tile(RSUB_UNARY, idst, param1, "rsub_unary_tile", loc);
 }
-ALWI void add_unary_tile_int32(uint32_t, uint32_t, const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("add_unary_tile_int32", loc);
+template <typename T = void>
+ALWI void add_unary_tile_int32(uint32_t, uint32_t) {
+    static_assert(::emu_unimplemented::type<T>, "emulator: add_unary_tile_int32 is not implemented");
 }
-ALWI void sub_unary_tile_int32(uint32_t, uint32_t, const emu::Loc& loc = emu::Loc::here()) {
-    emu::compute::unsupported("sub_unary_tile_int32", loc);
+template <typename T = void>
+ALWI void sub_unary_tile_int32(uint32_t, uint32_t) {
+    static_assert(::emu_unimplemented::type<T>, "emulator: sub_unary_tile_int32 is not implemented");
 }
 
 ALWI void binop_with_scalar_tile_init(const emu::Loc& loc = emu::Loc::here()) {
