@@ -22,7 +22,7 @@ class Constant:
     """A tile the reader writes once: a reduce scaler (row 0 of each face) or a scalar at [0, 0]."""
 
     cb: int
-    kind: str  # "reduce_scaler" | "scalar"
+    kind: str  # "reduce_scaler" | "scalar" | "fill" (every element)
     value: str  # Python expression on the host: "1.0 / W", "epsilon"
 
 
@@ -44,6 +44,7 @@ class ComputeProgram:
     row_tiles: dict[int, str] = field(default_factory=dict)  # CB -> "Wt" | "1": pages the program needs
     includes: set[str] = field(default_factory=set)
     names: dict[int, str] = field(default_factory=dict)  # CB index -> C++ constant name
+    unpack_fp32: list[int] = field(default_factory=list)  # CBs copied into DEST exactly (UnpackToDestFp32)
     decls: list[str] = field(default_factory=list)  # extra constants (layout-dependent CBs)
 
 
@@ -57,12 +58,15 @@ class Unmapped(Exception):
 def _is_constant(cb: CircularBuffer) -> bool:
     return (
         cb.produced_by("reader")
-        and re.search(r"scaler|eps|ones|const", f"{cb.name} {cb.purpose}", re.IGNORECASE) is not None
+        and re.search(r"scaler|eps|ones|const|neg_one|tile of -1", f"{cb.name} {cb.purpose}", re.IGNORECASE)
+        is not None
     )
 
 
 def _constant(cb: CircularBuffer, scalars: list[str]) -> Constant:
     text = f"{cb.name} {cb.purpose}".lower()
+    if re.search(r"neg_one|tile of -1", text):
+        return Constant(cb.index, "fill", "-1.0")
     if "scaler" in text or "ones" in text:
         value = (
             "1.0" if ("ones" in text or "1.0" in text) and "1/w" not in text.replace(" ", "") else "1.0 / W"
@@ -92,6 +96,61 @@ def _tile_loop(N, a, b, out, init: str, call: str, n_out: str, post: str | None)
     if n_out == "1":
         return lines + inner
     return [*lines, "for (uint32_t t = 0; t < Wt; ++t) {", *["    " + x for x in inner], "}"]
+
+
+def _split_constant(N, p, consts) -> tuple[int, int]:
+    """(the -1 constant, the other input) of a remainder phase."""
+    c = next((i for i in p.inputs if i in consts and consts[i].kind == "fill"), None)
+    if c is None:
+        raise Unmapped(f"phase {p.index} {p.name}: no tile of -1 among its inputs")
+    return c, next(i for i in p.inputs if i != c)
+
+
+def _pack_one(N, out: int) -> list[str]:
+    return ["tile_regs_commit();", "tile_regs_wait();", f"pack_tile(0, {N[out]});", "tile_regs_release();"]
+
+
+def _remainder(N, p, consts, out: int) -> list[str]:
+    """out = v - (v as SrcB reads it): v copied into the fp32 DEST exactly (UnpackToDestFp32), then ELWMUL
+    accumulates (-1) * v through SrcB, which keeps only the high mantissa bits."""
+    neg, v = _split_constant(N, p, consts)
+    return [
+        f"reconfig_data_format_srca({N[v]});",
+        f"pack_reconfig_data_format({N[out]});",
+        f"copy_init({N[v]});",
+        f"cb_reserve_back({N[out]}, 1);",
+        "tile_regs_acquire();",
+        f"copy_tile({N[v]}, 0, 0);",
+        f"reconfig_data_format({N[neg]}, {N[v]});",
+        f"mul_init({N[neg]}, {N[v]}, false);",
+        f"mul_tiles({N[neg]}, {N[v]}, 0, 0, 0);",
+        *_pack_one(N, out),
+        f"cb_push_back({N[out]}, 1);",
+    ]
+
+
+def _sub_exact(N, p, consts, out: int) -> list[str]:
+    """out = a - b exactly: (a - b as SrcB reads it) + (-1) * b_lo, both accumulated in DEST per tile."""
+    neg = next((i for i in p.inputs if i in consts and consts[i].kind == "fill"), None)
+    if neg is None:
+        raise Unmapped(f"phase {p.index} {p.name}: exact centring without a tile of -1")
+    a, b, lo = [i for i in p.inputs if i != neg]
+    suffix = _BCAST_SUFFIX.get(p.broadcast, "cols")
+    return [
+        f"pack_reconfig_data_format({N[out]});",
+        "for (uint32_t t = 0; t < Wt; ++t) {",
+        f"    reconfig_data_format({N[a]}, {N[b]});",
+        f"    sub_bcast_{suffix}_init({N[a]}, {N[b]});",
+        f"    cb_reserve_back({N[out]}, 1);",
+        "    tile_regs_acquire();",
+        f"    sub_tiles_bcast_{suffix}({N[a]}, {N[b]}, t, 0, 0);",
+        f"    reconfig_data_format({N[neg]}, {N[lo]});",
+        f"    mul_bcast_{suffix}_init({N[neg]}, {N[lo]});",
+        f"    mul_tiles_bcast_{suffix}({N[neg]}, {N[lo]}, 0, 0, 0);  // ELWMUL accumulates into DEST",
+        *["    " + x for x in _pack_one(N, out)],
+        f"    cb_push_back({N[out]}, 1);",
+        "}",
+    ]
 
 
 def cb_names(spec: OpSpec) -> dict[int, str]:
@@ -170,11 +229,17 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             raise Unmapped(f"phase {p.index} {p.name}: input or output CB not resolved")
         if p.kind == "reduce" and p.reduce_dim != "REDUCE_ROW":
             raise Unmapped(f"phase {p.index} {p.name}: {p.reduce_dim} has no template")
-        if p.kind not in ("tilize", "untilize", "reduce", "binary", "copy"):
+        if p.kind not in ("tilize", "untilize", "reduce", "binary", "copy", "remainder"):
             raise Unmapped(f"phase {p.index} {p.name}: {p.kind} phase has no template")
         if p.output in p.inputs:
             raise Unmapped(f"phase {p.index} {p.name}: in-place phase on c_{p.output}")
-        if p.kind == "binary" and len(p.inputs) > 2:
+        if p.op == "sub_exact" and len(p.inputs) != 4:
+            raise Unmapped(
+                f"phase {p.index} {p.name}: exact centring reads x, the value, a -1 tile and its remainder"
+            )
+        if p.kind == "remainder" and len(p.inputs) != 2:
+            raise Unmapped(f"phase {p.index} {p.name}: a remainder reads the value and a -1 tile")
+        if p.kind == "binary" and p.op != "sub_exact" and len(p.inputs) > 2:
             raise Unmapped(
                 f"phase {p.index} {p.name}: one phase reads {len(p.inputs)} CBs; split it into binary ops"
             )
@@ -211,7 +276,7 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
     # Tiles per row: 1 for reduce outputs (Col0) and constants, Wt for everything else.
     tiles: dict[int, str] = {}
     for p in phases:
-        tiles.setdefault(p.output, "1" if p.kind == "reduce" else "Wt")
+        tiles.setdefault(p.output, "1" if p.kind in ("reduce", "remainder") else "Wt")
         if p.kind == "binary" and len(p.inputs) > 1 and tiles.get(p.inputs[0]) == "1":
             tiles[p.output] = "1"
         for i in p.inputs:
@@ -270,7 +335,14 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
         b = ins[1] if len(ins) > 1 else ins[0]
         n_out = tiles[out]
         post = next((s for s in _SFPU_POST if re.search(rf"\b{s}", p.text.lower())), None)
-        if p.kind == "reduce":
+        if p.kind == "remainder":
+            body += _remainder(N, p, consts, out)
+            prog.unpack_fp32.append(_split_constant(N, p, consts)[1])
+            prog.includes.add("binary")
+        elif p.op == "sub_exact":
+            body += _sub_exact(N, p, consts, out)
+            prog.includes.update(("binary", "bcast"))
+        elif p.kind == "reduce":
             scaler = next((i for i in ins[1:] if i in consts), None)
             if scaler is None:
                 raise Unmapped(f"phase {p.index} {p.name}: reduce without a scaler CB")

@@ -140,6 +140,8 @@ def _cb_rows(plan: Plan) -> list[dict]:
         elif cb is plan.output_cb or cb is plan.output_tile_cb:
             expr, note = f"max({expr}, out_pages_per_row)", "holds a full tile-row for the data path"
         fmt = cb.data_format.lower()
+        if not fmt and re.match(r"\s*(fp32|float32)\b", cb.purpose, re.IGNORECASE):
+            fmt = "fp32"  # "fp32: row mean": the format leads the purpose when the table has no column
         if const is not None:
             # The reduce-scaler generator writes a 16-bit tile; a [0, 0] scalar takes the data format.
             bf16 = const.kind == "reduce_scaler"

@@ -24,12 +24,16 @@ def classify(text: str) -> tuple[str, str, str, str]:
     )
     if m:
         bcast = next(g for g in m.groups() if g).upper()
+    if "accumulat" in head and re.search(r"\bcopy\b", head):
+        # copy a value into DEST exactly, then accumulate (-1) * the value as SrcB reads it: the remainder
+        return "remainder", "remainder", "NONE", ""
     if "untilize" in head:
         return "untilize", "untilize", "NONE", ""
     if "tilize" in head:
         return "tilize", "tilize", "NONE", ""
     if re.search(r"\b(center|centre|subtract)", head):
-        return "binary", "sub", bcast if bcast != "NONE" else "COL", ""
+        op = "sub_exact" if "accumulat" in head else "sub"
+        return "binary", op, bcast if bcast != "NONE" else "COL", ""
     if "reduce" in head or "Σ" in text or re.search(r"\b(mean|variance|sum of)\b", head):
         dim = "REDUCE_ROW"
         if "reduce_col" in head or "reduce col" in head:
@@ -42,6 +46,9 @@ def classify(text: str) -> tuple[str, str, str, str]:
         return "binary", "square", "NONE", ""
     for op in ("sub", "add", "mul"):
         if re.search(rf"\b{op}(_tiles)?(<|\b|_bcast)", head) or re.search(rf"\b{op}tract|\b{op}tiply", head):
+            if op == "sub" and "accumulat" in head:
+                # a - b as (a - b as SrcB sees it) + (-1) * b_lo, b_lo from a "remainder" phase
+                return "binary", "sub_exact", bcast, ""
             return "binary", op, bcast, ""
     for op in _SFPU:
         if re.search(rf"\b{op}(_tile)?\b", head):

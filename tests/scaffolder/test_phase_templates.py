@@ -14,27 +14,38 @@ from scaffolder.spec.parser import parse_spec
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _cb_traffic(kernel: str, wt: int) -> tuple[Counter, Counter, Counter, Counter]:
+def _cb_traffic(kernel: str, wt: int, flags: bool = True) -> tuple[Counter, Counter, Counter, Counter]:
     """Pages reserved/pushed/waited/popped per CB in one iteration of the row loop (an independent reading
     of the generated text: loops over Wt multiply, the data-path helpers count as their documented traffic)."""
     consts = {m.group(1): int(m.group(2)) for m in re.finditer(r"constexpr uint32_t (\w+) = (\d+);", kernel)}
     body = kernel.split("for (uint32_t row = 0; row < num_rows; ++row) {", 1)[1]
     env = {"Wt": wt, "in_pages": wt, "out_pages": wt, "1": 1}
     push, pop, wait, reserve = Counter(), Counter(), Counter(), Counter()
-    mult, depth = [1], 0
+    # One frame per open brace: its multiplier, and whether its lines count. Every `if constexpr` flag is
+    # read as `flags`: with flags on the if-branch counts and its `else` does not, and the other way round.
+    frames = [(1, True)]
     for line in body.splitlines():
         s = line.strip()
+        mult, live = frames[-1]
         if s.startswith("for (uint32_t t = 0; t < Wt"):
-            mult.append(mult[-1] * wt)
+            frames.append((mult * wt, live))
+            continue
+        if s.startswith("if constexpr"):
+            frames.append((mult, live and flags))
+            continue
+        if s == "} else {":
+            frames[-1] = (frames[-1][0], frames[-2][1] and not flags)
             continue
         if s == "}":
-            if len(mult) > 1:
-                mult.pop()
+            if len(frames) > 1:
+                frames.pop()
                 continue
             break  # end of the row loop
+        if not live:
+            continue
         m = re.match(r"(cb_push_back|cb_pop_front|cb_wait_front|cb_reserve_back)\((\w+), (\w+)\);", s)
         if m:
-            cb, n = consts[m.group(2)], env[m.group(3)] * mult[-1]
+            cb, n = consts[m.group(2)], env[m.group(3)] * mult
             {"cb_push_back": push, "cb_pop_front": pop, "cb_wait_front": wait, "cb_reserve_back": reserve}[
                 m.group(1)
             ][cb] += n
@@ -48,7 +59,6 @@ def _cb_traffic(kernel: str, wt: int) -> tuple[Counter, Counter, Counter, Counte
         if m:
             pop[consts[m.group(1)]] += wt
             push[consts[m.group(2)]] += wt
-    del depth
     return push, pop, wait, reserve
 
 
@@ -125,3 +135,30 @@ def test_unmapped_specs_say_why(spec):
     with pytest.raises(Unmapped) as e:
         build_program(parse_spec(path).spec, 0, 16, ["epsilon"])
     assert str(e.value)
+
+
+def test_exact_centring_phases_map_and_balance(tmp_path):
+    """The project's layer_norm_rm spec centres with a mean split into its SrcB-visible part and an exact
+    remainder; both steps have templates, and the CB traffic per tile-row still balances."""
+    spec = ROOT / "specs/layer_norm_rm_spec.md"
+    model = parse_spec(spec).spec
+    kinds = [(p.kind, p.op) for p in model.phases]
+    assert ("remainder", "remainder") in kinds and kinds.count(("binary", "sub_exact")) == 2
+    prog = build_program(model, 0, 16, ["epsilon"])
+    assert prog.unpack_fp32 == [27]  # the mean reaches DEST through the fp32 unpack, not SrcA
+    assert [(c.cb, c.kind, c.value) for c in prog.constants if c.kind == "fill"] == [(11, "fill", "-1.0")]
+    res = CliRunner().invoke(app, ["new-op", str(spec), "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    pkg = tmp_path / "layer_norm_rm"
+    kernel = (pkg / "kernels/layer_norm_rm_compute.cpp").read_text()
+    assert "copy_tile(cb_mean, 0, 0);" in kernel and "mul_tiles(cb_neg_one, cb_mean, 0, 0, 0);" in kernel
+    assert kernel.count("mul_tiles_bcast_cols(cb_neg_one, cb_mean_lo, 0, 0, 0);") == 2
+    for wt, flags in ((1, True), (4, True), (4, False)):
+        push, pop, _, _ = _cb_traffic(kernel, wt, flags)
+        for cb in (set(push) | set(pop)) - {0, 16}:
+            assert push[cb] == pop[cb], (cb, push[cb], pop[cb])
+        assert pop[0] == wt and push[16] == wt
+    assert "fill_tile(11," in (pkg / "kernels/layer_norm_rm_reader.cpp").read_text()
+    desc = (pkg / "layer_norm_rm_program_descriptor.py").read_text()
+    assert "modes[27] = ttnn.UnpackToDestMode.UnpackToDestFp32" in desc
+    assert "_cb(27, 1, ttnn.tile_size(ttnn.float32), ttnn.float32, all_cores)" in desc
