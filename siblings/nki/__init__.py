@@ -1,7 +1,8 @@
-"""NKI siblings: RMSNorm / LayerNorm kernels in the legacy NKI language and a way to run them.
+"""NKI siblings: RMSNorm / LayerNorm kernels in the legacy NKI language (NKI 0.1.0) and a way to run them.
 
-``run_rms_norm`` / ``run_layer_norm`` use AWS's simulator when ``neuronxcc.nki`` (``neuronx-cc==2.*``,
-from AWS's Neuron package repository) is installed, and the project's NumPy interpreter otherwise.
+``run_rms_norm`` / ``run_layer_norm`` use AWS's simulator (``nki.simulate_kernel``) when ``neuronxcc.nki``
+(``neuronx-cc==2.*`` up to Neuron SDK 2.27, from AWS's Neuron package repository; PyPI only has
+placeholders) is installed, and the project's NumPy interpreter otherwise. ``engine=`` forces one.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ def bound_kernels(engine: str = "auto"):
     if engine == "auto":
         engine = "simulator" if real_nki_available() else "interpreter"
     if engine == "simulator":
+        if not real_nki_available():
+            raise RuntimeError(
+                "engine='simulator' needs AWS's neuronxcc.nki (neuronx-cc 2.x from the Neuron package "
+                "repository, Neuron SDK <= 2.27); use engine='interpreter' or 'auto'"
+            )
         import neuronxcc.nki.language as nl
         from neuronxcc import nki
 

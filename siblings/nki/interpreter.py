@@ -1,4 +1,4 @@
-"""A NumPy interpreter of the legacy NKI subset (``neuronxcc.nki`` / NKI 0.1) used by the norm kernels.
+"""A NumPy interpreter of the legacy NKI subset (NKI 0.1.0, ``neuronxcc.nki``) used by the norm kernels.
 
 It runs a kernel eagerly on the CPU with NKI's documented semantics and rejects what NKI rejects, with
 errors that say which rule was broken:
@@ -9,7 +9,10 @@ errors that say which rule was broken:
   kernel outputs must be allocated with ``buffer=nl.shared_hbm``;
 * ``mask=``: masked-out elements are never read or written; an unmasked index outside the HBM tensor is
   an error; values derived from masked-out (undefined) elements are tracked and storing one is an error;
-* reductions run over free axes only (trailing, contiguous) and keep them as size-1 dims;
+* HBM tensors are indexed with index expressions of at least two dims (``nl.arange(n)[:, None]``,
+  ``[None, :]``), never a bare 1-D ``nl.arange``;
+* reductions run over free axes only (trailing, contiguous); ``keepdims=True`` keeps them as size-1 dims,
+  ``keepdims=False`` removes them (a reduction that would leave a 1-D tile is rejected: use keepdims);
 * math is fp32; results are rounded to the result dtype (the input dtype unless ``dtype=``; bf16 and
   fp32 promote to fp32; a Python float operand counts as fp32, a Python int keeps the tile's dtype).
 
@@ -108,8 +111,17 @@ class AccessPattern:
         for k, (ix, n) in enumerate(zip(self.idx, shape)):
             if isinstance(ix, slice):
                 ix = np.arange(*ix.indices(n)).reshape([-1 if j == k else 1 for j in range(len(shape))])
-            parts.append(np.asarray(ix))
-        return np.broadcast_arrays(*parts)
+            ix = np.asarray(ix)
+            if ix.ndim == 1 and len(shape) > 1:
+                raise NKIError(
+                    f"index {k} is a 1-D nl.arange; NKI indexes tiles with 2-D index expressions: "
+                    "use nl.arange(n)[:, None] for the partition dim and nl.arange(n)[None, :] for a free dim"
+                )
+            parts.append(ix)
+        try:
+            return np.broadcast_arrays(*parts)
+        except ValueError as exc:
+            raise NKIError(f"index expressions do not broadcast together: {exc}") from exc
 
 
 def _mask_array(mask, shape):
@@ -161,9 +173,10 @@ class Tile:
 
     def broadcast_to(self, shape):
         try:
-            return Tile(np.broadcast_to(self.values, shape), self.dtype, np.broadcast_to(self.valid, shape))
+            values, valid = np.broadcast_to(self.values, shape), np.broadcast_to(self.valid, shape)
         except ValueError as exc:
             raise NKIError(f"cannot broadcast tile {self.shape} to {tuple(shape)}") from exc
+        return Tile(values, self.dtype, valid)  # the result is an SBUF tile
 
     def __setitem__(self, idx, other):
         if idx is not Ellipsis:
@@ -267,11 +280,15 @@ def _reduce(fn, x, axis, dtype, keepdims, mask):
         raise NKIError(f"reduction axes {axes} must be the trailing free axes, contiguous")
     if mask is not None:
         raise NKIError("masked reductions are outside the interpreted subset; mask the load and store")
-    out = fn(x.values.astype(np.float32), axis=tuple(axes), keepdims=True)
+    if not keepdims and nd - len(axes) < 2:
+        raise NKIError(
+            f"reducing axes {axes} of a {nd}-D tile without keepdims leaves a 1-D tile (on-chip tiles need "
+            "a partition and a free dim); pass keepdims=True to get a (P, 1) tile that broadcasts along "
+            "the free axis"
+        )
+    out = fn(x.values.astype(np.float32), axis=tuple(axes), keepdims=keepdims)
     # A row reduced over any undefined element is undefined.
-    row_valid = x.valid.all(axis=tuple(axes), keepdims=True)
-    # The tutorial kernels use the (P, 1) result directly against (P, F) tiles, so the reduced axes stay.
-    del keepdims
+    row_valid = x.valid.all(axis=tuple(axes), keepdims=keepdims)
     return Tile(out, _dtype_name(dtype) if dtype is not None else x.dtype, row_valid)
 
 

@@ -1,14 +1,17 @@
-"""RMSNorm and LayerNorm kernels in AWS NKI, legacy namespace (``neuronxcc.nki``, NKI 0.1).
+"""RMSNorm and LayerNorm kernels in AWS NKI's legacy language: NKI 0.1.0 ("Beta 1", ``neuronxcc.nki``).
 
-Written against the NKI 0.1 language as documented for Neuron SDK 2.2x (``nl.load`` / ``nl.store`` with
-``mask=``, ``nl.arange`` index expressions, ``nl.affine_range``). NKI 0.4.0 (SDK 2.30) rejects the
-legacy namespace inside kernels; these kernels target ``neuronx-cc==2.*`` with ``nki.simulate_kernel``.
+Written against NKI 0.1.0 as documented for Neuron SDK 2.26 (``nl.load`` / ``nl.store`` with ``mask=``,
+``nl.arange`` index expressions, ``nl.affine_range``, ``nl.sum`` / ``nl.mean`` with ``keepdims``). The
+namespace ships in ``neuronx-cc==2.*`` up to Neuron SDK 2.27, the last release that supports it; NKI 0.2.0
+(SDK 2.27/2.28, ``import nki``) removed ``nl.arange`` indexing and masks, so these kernels run on
+``neuronx-cc`` 2.x through ``nki.simulate_kernel``, or on the project's interpreter.
 
 Layout: rows on the 128-partition axis, the hidden dim on the free axis, one 128-row tile per loop
 iteration with the last tile bounded by a mask. The weight (and bias) is loaded once as a (1, N) tile
 and broadcast across the partitions. Loads widen to fp32 (``dtype=nl.float32``), all math is fp32, and
 ``nl.store`` rounds once to the output dtype: the same casting mode as the other siblings. Unlike the
-AWS tutorial kernel, RMSNorm adds ``eps`` before ``nl.rsqrt``.
+AWS tutorial kernel, RMSNorm adds ``eps`` before ``nl.rsqrt``. Reductions pass ``keepdims=True``, the
+documented way to get the (P, 1) per-row statistic that broadcasts along the free axis.
 
 ``build(nki, nl)`` binds the kernels to a namespace pair: the real ``neuronxcc.nki`` modules, or the
 project's interpreter (``siblings.nki.interpreter``).
@@ -36,7 +39,7 @@ def build(nki, nl):
         for i in nl.affine_range(math.ceil(num_rows / pmax)):
             rows = i * pmax + ip
             a_tile = nl.load(a_tensor[rows, iy], mask=(rows < num_rows), dtype=nl.float32)
-            square_sum = nl.sum(nl.square(a_tile), axis=[1])
+            square_sum = nl.sum(nl.square(a_tile), axis=[1], keepdims=True)
             rstd = nl.rsqrt(square_sum / hidden + eps)
             out_tile = nl.multiply(nl.multiply(a_tile, rstd), g_bcast, mask=(rows < num_rows))
             nl.store(out_tensor[rows, iy], value=out_tile, mask=(rows < num_rows))
@@ -60,10 +63,10 @@ def build(nki, nl):
         for i in nl.affine_range(math.ceil(num_rows / pmax)):
             rows = i * pmax + ip
             a_tile = nl.load(a_tensor[rows, iy], mask=(rows < num_rows), dtype=nl.float32)
-            mean = nl.mean(a_tile, axis=[1])
+            mean = nl.mean(a_tile, axis=[1], keepdims=True)
             # Centred variance (not E[x^2] - E[x]^2, which cancels for inputs with a large mean).
             centred = nl.subtract(a_tile, mean)
-            var = nl.mean(nl.square(centred), axis=[1])
+            var = nl.mean(nl.square(centred), axis=[1], keepdims=True)
             rstd = nl.rsqrt(var + eps)
             out_tile = nl.add(
                 nl.multiply(nl.multiply(centred, rstd), g_bcast), b_bcast, mask=(rows < num_rows)

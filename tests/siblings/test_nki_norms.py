@@ -85,68 +85,208 @@ def test_sbuf_partition_capacity_is_enforced():
         sn.run_rms_norm(x, w, engine="interpreter")
 
 
-def test_partition_dim_limit():
-    @it.jit
-    def k(a):
-        t = nl.load(a[nl.arange(256)[:, None], nl.arange(4)[None, :]])
-        return t
-
-    with pytest.raises(it.NKIError, match="partition dim 256"):
-        k(np.random.default_rng(6).standard_normal((256, 4)).astype(np.float32))
+def _hbm(shape=(4, 8), dtype=np.float32):
+    return np.random.default_rng(6).standard_normal(shape).astype(dtype)
 
 
-def test_unmasked_out_of_range_load_is_rejected():
-    @it.jit
-    def k(a):
-        out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
-        ip, iy = nl.arange(128)[:, None], nl.arange(a.shape[1])[None, :]
-        for i in nl.affine_range(math.ceil(a.shape[0] / 128)):
-            nl.store(out[i * 128 + ip, iy], nl.load(a[i * 128 + ip, iy]))
-        return out
-
-    with pytest.raises(it.NKIError, match="outside the tensor"):
-        k(np.random.default_rng(7).standard_normal((130, 8)).astype(np.float32))
+def _idx(p, f):
+    return nl.arange(p)[:, None], nl.arange(f)[None, :]
 
 
-def test_storing_undefined_data_is_rejected():
+def _tile(shape=(4, 8), dtype="float32"):
+    return it.Tile(np.ones(shape, np.float32), dtype)
+
+
+def _copy_kernel(rows_per_tile=128, mask_load=True, mask_store=True):
+    """Copies a in 128-row tiles; the masks can be left off to break the bounds rules."""
+
     @it.jit
     def k(a):
         out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
-        ip, iy = nl.arange(128)[:, None], nl.arange(a.shape[1])[None, :]
-        t = nl.load(a[ip, iy], mask=(ip < a.shape[0] - 1))  # one row short
-        nl.store(out[ip, iy], nl.multiply(t, 2.0), mask=(ip < a.shape[0]))
+        ip, iy = _idx(rows_per_tile, a.shape[1])
+        for i in nl.affine_range(math.ceil(a.shape[0] / rows_per_tile)):
+            rows = i * rows_per_tile + ip
+            t = nl.load(a[rows, iy], mask=(rows < a.shape[0]) if mask_load else None)
+            nl.store(out[rows, iy], t, mask=(rows < a.shape[0]) if mask_store else None)
         return out
 
-    with pytest.raises(it.NKIError, match="undefined data"):
-        k(np.random.default_rng(8).standard_normal((10, 8)).astype(np.float32))
+    return k
 
 
-def test_buffer_rules():
-    a = np.random.default_rng(9).standard_normal((4, 8)).astype(np.float32)
+def _out_of_range_store(a):
+    # The load is masked, the store is not: the last tile writes past the tensor's rows.
+    return _copy_kernel(mask_store=False)(a)
 
+
+def _store_unwritten(a):
     @it.jit
-    def compute_on_hbm(t):
-        return nl.square(t)
+    def k(t):
+        out = nl.ndarray(t.shape, dtype=t.dtype, buffer=nl.shared_hbm)
+        scratch = nl.ndarray(t.shape, dtype=nl.float32, buffer=nl.sbuf)  # never written
+        nl.store(out[_idx(*t.shape)], scratch)
+        return out
 
-    with pytest.raises(it.NKIError, match="nl.load"):
-        compute_on_hbm(a)
+    return k(a)
 
+
+def _store_masked_out(a):
     @it.jit
-    def sbuf_output(t):
-        return nl.load(t[nl.arange(4)[:, None], nl.arange(8)[None, :]])
+    def k(t):
+        out = nl.ndarray(t.shape, dtype=t.dtype, buffer=nl.shared_hbm)
+        ip, iy = _idx(128, t.shape[1])
+        x = nl.load(t[ip, iy], mask=(ip < t.shape[0] - 1))  # one row short
+        nl.store(out[ip, iy], nl.multiply(x, 2.0), mask=(ip < t.shape[0]))
+        return out
 
-    with pytest.raises(it.NKIError, match="shared_hbm"):
-        sbuf_output(a)
+    return k(a)
 
-    @it.jit
-    def partition_reduce(t):
-        return nl.sum(nl.load(t[nl.arange(4)[:, None], nl.arange(8)[None, :]]), axis=0)
 
-    with pytest.raises(it.NKIError, match="partition axis"):
-        partition_reduce(a)
+def _output_in(buffer):
+    def run(a):
+        @it.jit
+        def k(t):
+            out = nl.ndarray(t.shape, dtype=t.dtype, buffer=buffer)
+            nl.store(out[_idx(*t.shape)], nl.load(t[_idx(*t.shape)]))
+            return out
 
-    with pytest.raises(it.NKIError, match="psum"):
-        nl.ndarray((128, 1024), dtype=nl.float32, buffer=nl.psum)
+        return k(a)
+
+    return run
+
+
+def _load_from_tile(a):
+    return nl.load(_tile())
+
+
+def _load_from_numpy(a):
+    return nl.load(a)
+
+
+def _store_into_tile(a):
+    return nl.store(_tile(), _tile())
+
+
+def _store_hbm_value(a):
+    hbm = it.HBMTensor(a, "float32")
+    return nl.store(hbm[_idx(4, 8)], hbm)
+
+
+def _store_shape_mismatch(a):
+    hbm = it.HBMTensor(a, "float32")
+    return nl.store(hbm[_idx(4, 8)], _tile((4, 3)))
+
+
+RULES = [
+    # (rule, what breaks it, error message pattern)
+    (
+        "partition dim <= 128 (load)",
+        lambda a: _copy_kernel(rows_per_tile=256)(_hbm((256, 4))),
+        "partition dim 256",
+    ),
+    (
+        "partition dim <= 128 (allocation)",
+        lambda a: nl.ndarray((129, 4), nl.float32, buffer=nl.sbuf),
+        "pmax = 128",
+    ),
+    ("partition dim <= 128 (broadcast)", lambda a: _tile((1, 8)).broadcast_to((256, 8)), "partition dim 256"),
+    (
+        "psum bank per partition",
+        lambda a: nl.ndarray((128, 1024), nl.float32, buffer=nl.psum),
+        "psum partition holds",
+    ),
+    ("on-chip tiles are >= 2-D", lambda a: nl.ndarray((128,), nl.float32, buffer=nl.sbuf), ">= 2 dims"),
+    ("nl.load reads HBM, not a tile", _load_from_tile, "nl.load reads HBM"),
+    ("nl.load needs an HBM tensor", _load_from_numpy, "needs an HBM tensor"),
+    ("nl.store writes HBM, not a tile", _store_into_tile, "nl.store writes HBM"),
+    ("nl.store's value is an on-chip tile", _store_hbm_value, "must be an on-chip tile"),
+    ("nl.store value matches the pattern", _store_shape_mismatch, "does not match the store pattern"),
+    ("compute ops take on-chip tiles", lambda a: nl.square(it.HBMTensor(a, "float32")), "nl.load the HBM"),
+    ("Python operators on HBM tensors", lambda a: it.HBMTensor(a, "float32") * 2.0, "nl.load the HBM"),
+    ("element-wise ops need a tile", lambda a: nl.add(1.0, 2.0), "at least one tile"),
+    ("outputs in shared_hbm (sbuf)", lambda a: it.jit(lambda t: nl.load(t[_idx(4, 8)]))(a), "shared_hbm"),
+    ("outputs in shared_hbm (private_hbm)", _output_in("private_hbm"), "shared_hbm"),
+    (
+        "unmasked load inside the tensor",
+        lambda a: _copy_kernel(mask_load=False)(_hbm((130, 8))),
+        "nl.load reads index 130",
+    ),
+    (
+        "unmasked store inside the tensor",
+        lambda a: _out_of_range_store(_hbm((130, 8))),
+        "nl.store writes index 130",
+    ),
+    ("no store of masked-out data", _store_masked_out, "undefined data"),
+    ("no store of unwritten data", _store_unwritten, "undefined data"),
+    (
+        "2-D index expressions",
+        lambda a: nl.load(it.HBMTensor(a, "float32")[nl.arange(4), nl.arange(8)]),
+        "1-D nl.arange",
+    ),
+    (
+        "one index per tensor dim",
+        lambda a: nl.load(it.HBMTensor(a, "float32")[nl.arange(4)[:, None]]),
+        "index has 1 dims",
+    ),
+    (
+        "mask broadcasts to the tile",
+        lambda a: nl.load(it.HBMTensor(a, "float32")[_idx(4, 8)], mask=np.ones((3, 8), bool)),
+        "does not broadcast",
+    ),
+    ("reduce free axes only", lambda a: nl.sum(_tile(), axis=0), "partition axis"),
+    ("reduce trailing free axes", lambda a: nl.sum(_tile((4, 2, 3)), axis=[1]), "trailing free axes"),
+    ("reduction keeps >= 2 dims", lambda a: nl.sum(_tile(), axis=[1]), "keepdims=True"),
+    (
+        "masked reductions unsupported",
+        lambda a: nl.sum(_tile(), axis=[1], keepdims=True, mask=np.ones((4, 8), bool)),
+        "masked reductions",
+    ),
+    (
+        "float dtypes only (arguments)",
+        lambda a: it.simulate_kernel(lambda t: t, a.astype(np.int32)),
+        "float32, float16 or bfloat16",
+    ),
+    (
+        "float dtypes only (allocations)",
+        lambda a: nl.ndarray((4, 8), "int32", buffer=nl.sbuf),
+        "unsupported dtype",
+    ),
+    ("HBM reshape keeps the size", lambda a: it.HBMTensor(a, "float32").reshape((3, 8)), "cannot reshape"),
+    ("known buffers only", lambda a: nl.ndarray((4, 8), nl.float32, buffer="l2"), "unknown buffer"),
+    ("broadcast_to follows numpy rules", lambda a: _tile((2, 8)).broadcast_to((4, 8)), "cannot broadcast"),
+]
+
+
+@pytest.mark.parametrize("rule,action,message", RULES, ids=[r[0] for r in RULES])
+def test_interpreter_rejects(rule, action, message):
+    with pytest.raises(it.NKIError, match=message):
+        action(_hbm())
+
+
+def test_reduction_without_keepdims_drops_the_axes():
+    t = _tile((4, 2, 3))
+    assert nl.sum(t, axis=[2]).shape == (4, 2)
+    assert nl.mean(t, axis=[2], keepdims=True).shape == (4, 2, 1)
+    assert nl.sum(_tile(), axis=[1], keepdims=True).shape == (4, 1)
+
+
+def test_masked_copy_of_a_ragged_tensor():
+    a = _hbm((130, 8))
+    np.testing.assert_array_equal(_copy_kernel()(a), a)
+
+
+def test_kernels_follow_the_interpreted_subset():
+    """The shipped kernels use keepdims on their reductions and masks on every load/store."""
+    import inspect
+
+    from siblings.nki import kernels
+
+    src = inspect.getsource(kernels.build)
+    for call in ("nl.sum(", "nl.mean("):
+        for line in (ln for ln in src.splitlines() if call in ln):
+            assert "keepdims=True" in line, line
+    for call in ("nl.load(a_tensor", "nl.store("):
+        for line in (ln for ln in src.splitlines() if call in ln):
+            assert "mask=(rows < num_rows)" in line, line
 
 
 def test_dtype_promotion_rules():
@@ -162,3 +302,11 @@ def test_bad_arguments():
         sn.run_rms_norm(x, w[:3], engine="interpreter")
     with pytest.raises(ValueError, match="engine"):
         sn.run_rms_norm(x, w, engine="hardware")
+
+
+def test_auto_engine_and_simulator_without_neuronxcc():
+    if sn.real_nki_available():
+        pytest.skip("AWS's neuronxcc.nki is installed")
+    assert sn.bound_kernels("auto")[0] == "interpreter"
+    with pytest.raises(RuntimeError, match="neuronx-cc 2.x"):
+        sn.run_rms_norm(*data(4, 16, "f32", seed=11)[:2], engine="simulator")
