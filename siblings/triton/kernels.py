@@ -354,3 +354,150 @@ def norm_looped_kernel(
             b = tl.load(b_ptr + cols, mask=mask, other=0.0).to(tl.float32)
             y = y + b
         tl.store(y_ptr + row * stride_y + cols, y.to(y_ptr.dtype.element_ty), mask=mask)
+
+
+@triton.jit
+def norm_pipe_kernel(
+    x_ptr,
+    res_ptr,
+    w_ptr,
+    b_ptr,
+    y_ptr,
+    res_out_ptr,
+    slots_ptr,
+    n_rows,
+    n_cols,
+    stride_x,
+    stride_res,
+    stride_y,
+    stride_res_out,
+    eps,
+    w_offset,
+    IS_LN: tl.constexpr,
+    HAS_W: tl.constexpr,
+    HAS_B: tl.constexpr,
+    HAS_RES: tl.constexpr,
+    SPLIT: tl.constexpr,
+    CHUNK: tl.constexpr,
+    HOLD_WB: tl.constexpr,
+    DEPTH: tl.constexpr,
+):
+    # Persistent and software-pipelined. grid = (groups * SPLIT,), every program resident at once (the
+    # host sizes the grid from the compiled kernel's occupancy). Group g = pid // SPLIT handles rows
+    # g, g + groups, ...; its part p = pid % SPLIT always holds columns [p * CHUNK, (p + 1) * CHUNK), so
+    # weight and bias can stay in registers (HOLD_WB). The loads of the row DEPTH iterations ahead are
+    # issued before the current row's statistics are reduced and exchanged, so memory stays busy while a
+    # program waits on its siblings. SPLIT == 1 needs no exchange (the whole row is one chunk).
+    #
+    # Exchange (SPLIT > 1): at step s a part publishes its chunk statistics in slot[g][s % 2][p] as
+    # 64-bit words tagged with s, then polls the group's slots of that parity until all carry tag s.
+    # A part can only reach step s + 2 (same parity) once every sibling has published s + 1, i.e. has
+    # finished polling step s, so the two parities never overwrite a slot still being read. Steps run on
+    # across launches: the first step is one past the newest tag in the program's own two slots, which
+    # its siblings, having identical slot histories, read identically (CUDA-graph replays stay correct).
+    pid = tl.program_id(0)
+    n_groups = tl.num_programs(0) // SPLIT
+    group = pid // SPLIT
+    part = pid % SPLIT
+    cols = part * CHUNK + tl.arange(0, CHUNK)
+    mask = cols < n_cols
+    if HOLD_WB:
+        if HAS_W:
+            w_raw = tl.load(w_ptr + cols, mask=mask, other=0.0)
+        if HAS_B:
+            b_raw = tl.load(b_ptr + cols, mask=mask, other=0.0)
+    if SPLIT > 1:
+        count = tl.minimum(n_cols - part * CHUNK, CHUNK).to(tl.float32)
+        own = slots_ptr + (group * 2 * SPLIT + part) * 2
+        t0 = (tl.load(own, cache_modifier=".cg") >> 32).to(tl.int32)
+        t1 = (tl.load(own + SPLIT * 2, cache_modifier=".cg") >> 32).to(tl.int32)
+        step = tl.where(t0 - t1 > 0, t0, t1)  # newest tag, also across a 32-bit wrap
+        parts = tl.arange(0, triton.next_power_of_2(SPLIT))
+        part_ok = parts < SPLIT
+        counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
+
+    # Prologue: the first DEPTH rows of this group.
+    r0 = group.to(tl.int64)
+    x_n1 = tl.load(x_ptr + r0 * stride_x + cols, mask=mask, other=0.0)
+    if HAS_RES:
+        r_n1 = tl.load(res_ptr + r0 * stride_res + cols, mask=mask, other=0.0)
+    if DEPTH == 2:
+        r1 = group + n_groups
+        m1 = mask & (r1 < n_rows)
+        x_n2 = tl.load(x_ptr + r1.to(tl.int64) * stride_x + cols, mask=m1, other=0.0)
+        if HAS_RES:
+            r_n2 = tl.load(res_ptr + r1.to(tl.int64) * stride_res + cols, mask=m1, other=0.0)
+
+    for row_i in range(group, n_rows, n_groups):
+        row = tl.cast(row_i, tl.int64)
+        x = x_n1.to(tl.float32)
+        if HAS_RES:
+            x = x + r_n1.to(tl.float32)
+        # Issue the loads of the row DEPTH steps ahead before anything waits.
+        ahead = row_i + DEPTH * n_groups
+        amask = mask & (ahead < n_rows)
+        a64 = ahead.to(tl.int64)
+        if DEPTH == 2:
+            x_n1 = x_n2
+            x_n2 = tl.load(x_ptr + a64 * stride_x + cols, mask=amask, other=0.0)
+            if HAS_RES:
+                r_n1 = r_n2
+                r_n2 = tl.load(res_ptr + a64 * stride_res + cols, mask=amask, other=0.0)
+        else:
+            x_n1 = tl.load(x_ptr + a64 * stride_x + cols, mask=amask, other=0.0)
+            if HAS_RES:
+                r_n1 = tl.load(res_ptr + a64 * stride_res + cols, mask=amask, other=0.0)
+        if HAS_RES:
+            tl.store(res_out_ptr + row * stride_res_out + cols, x.to(res_out_ptr.dtype.element_ty), mask=mask)
+
+        if SPLIT == 1:
+            if IS_LN:
+                mean = tl.sum(x, axis=0) / n_cols
+                xc = tl.where(mask, x - mean, 0.0)
+                var = tl.sum(xc * xc, axis=0) / n_cols
+            else:
+                mean = 0.0
+                var = tl.sum(x * x, axis=0) / n_cols
+        else:
+            step = step + 1
+            base = slots_ptr + (group * 2 + (step & 1)) * (SPLIT * 2)
+            if IS_LN:
+                local_mean = tl.sum(x, axis=0) / count
+                xc = tl.where(mask, x - local_mean, 0.0)
+                local_m2 = tl.sum(xc * xc, axis=0)
+                tl.store(base + part * 2 + 1, _pack(step, local_mean))
+            else:
+                local_m2 = tl.sum(x * x, axis=0)
+            tl.store(base + part * 2, _pack(step, local_m2))
+            ptrs = base + parts * 2
+            w_m2 = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
+            w_mean = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
+            pending = tl.full([], 1, tl.int32)
+            while pending > 0:
+                w_m2 = tl.load(ptrs, mask=part_ok, other=0, volatile=True)
+                ready = (w_m2 >> 32).to(tl.int32) == step
+                if IS_LN:
+                    w_mean = tl.load(ptrs + 1, mask=part_ok, other=0, volatile=True)
+                    ready = ready & ((w_mean >> 32).to(tl.int32) == step)
+                pending = tl.sum(tl.where(ready | ~part_ok, 0, 1), axis=0)
+            m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
+            if IS_LN:
+                means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
+                mean = tl.sum(counts * means, axis=0) / n_cols
+                d = means - mean
+                var = (tl.sum(m2s, axis=0) + tl.sum(counts * d * d, axis=0)) / n_cols
+            else:
+                mean = 0.0
+                var = tl.sum(m2s, axis=0) / n_cols
+
+        rstd = 1.0 / tl.sqrt(var + eps)
+        y = (x - mean) * rstd
+        if HAS_W:
+            if not HOLD_WB:
+                w_raw = tl.load(w_ptr + cols, mask=mask, other=0.0)
+            y = y * (w_raw.to(tl.float32) + w_offset)
+        if HAS_B:
+            if not HOLD_WB:
+                b_raw = tl.load(b_ptr + cols, mask=mask, other=0.0)
+            y = y + b_raw.to(tl.float32)
+        tl.store(y_ptr + row * stride_y + cols, y.to(y_ptr.dtype.element_ty), mask=mask)

@@ -35,16 +35,21 @@ TUNING = {
     "split_preload": {4: False, 2: True},
     "row_warps_max": {4: 16, 2: 16},
     # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
+    # RMSNorm, and LayerNorm (two dependent reductions, so its best count can differ).
     "decode_warps": {4: 16, 2: 8},
+    "decode_warps_ln": {4: 16, 2: 8},
     "preload_max_per_thread": 16,
     # Per hidden size (next power of two), for launches of >= TILE_MIN_PROGRAMS programs (bandwidth-bound;
     # decode-size launches keep the rules above): {block_n: [rows per program, warps]}, optionally a
     # third entry forcing the weight/bias preload on or off.
     "tiles_rms": {4: {16384: [2, 16]}, 2: {16384: [1, 8]}},
     "tiles_ln": {4: {16384: [2, 32]}, 2: {512: [16, 8], 4096: [2, 8]}},
+    # A tile entry may instead be ["pipe", ...] as below (the persistent pipelined kernel, one chunk
+    # per row when chunk >= block_n).
     # Large rows (block_n > max_row_block), per hidden size (the nearest listed size applies):
     # ["split"] (the row-split kernel with split_chunk / split_warps / split_preload),
-    # ["split", chunk, warps, preload], or ["persist", programs per SM, chunk, warps, cache hints].
+    # ["split", chunk, warps, preload], ["persist", programs per SM, chunk, warps, cache hints], or
+    # ["pipe", chunk, warps, hold weight/bias in registers, rows loaded ahead, programs-per-SM cap].
     "large_rms": {
         4: {65536: ["split", 8192, 4, True], 262144: ["split"]},
         2: {65536: ["split", 8192, 4, True], 262144: ["split"]},
@@ -64,14 +69,16 @@ TILE_MIN_PROGRAMS = 1024
 class LaunchPlan:
     """How one call is launched; exposed so tests and the benchmark can name the path taken."""
 
-    path: str  # "rows" | "split" | "persist" | "looped"
+    path: str  # "rows" | "split" | "persist" | "pipe" | "looped"
     rows_per_program: int
     block: int
     split: int
     num_warps: int
     hints: bool = False  # persist: L2 eviction hints
-    per_sm: float = 0.0  # persist: programs per multiprocessor
+    per_sm: float = 0.0  # persist: programs per multiprocessor; pipe: a cap on them (0: occupancy)
     preload: bool | None = None  # rows / split: load weight and bias before the statistics (None: rule)
+    hold: bool = False  # pipe: weight and bias stay in registers across rows
+    depth: int = 1  # pipe: rows loaded ahead of the one being normalised
 
 
 def _by_size(table: dict, block_n: int):
@@ -86,12 +93,27 @@ def _by_size(table: dict, block_n: int):
     return keyed[near]
 
 
+def _pipe_plan(entry, n_cols: int) -> LaunchPlan:
+    """["pipe", chunk, warps, hold weight/bias, depth, programs-per-SM cap (0: occupancy)]."""
+    _, chunk, warps, hold, depth, cap = (list(entry) + [1, 1, 0])[:6]
+    chunk = min(int(chunk), triton.next_power_of_2(n_cols))
+    split = triton.cdiv(n_cols, chunk)
+    return LaunchPlan(
+        "pipe", 1, chunk, split, int(warps), per_sm=float(cap), hold=bool(hold), depth=int(depth)
+    )
+
+
 def _interpreting() -> bool:
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
 
 def _split_disabled() -> bool:
     return os.environ.get("SIBLINGS_TRITON_NO_SPLIT", "0") not in ("", "0")
+
+
+def _pipe_ok(on_gpu: bool) -> bool:
+    """Kernels whose programs wait on each other (or that assume co-residence) need a real GPU."""
+    return on_gpu and not _interpreting() and not _split_disabled()
 
 
 def plan_launch(
@@ -115,15 +137,21 @@ def plan_launch(
         tiles = {int(k): v for k, v in TUNING["tiles_ln" if is_ln else "tiles_rms"][size].items()}
         tile = tiles.get(block_n)
         # Measured on large inputs; on short ones more rows per program would starve the GPU.
-        if tile and triton.cdiv(n_rows, tile[0]) >= TILE_MIN_PROGRAMS:
+        if tile and tile[0] == "pipe":
+            if n_rows >= TILE_MIN_PROGRAMS and _pipe_ok(on_gpu):
+                return _pipe_plan(tile, n_cols)
+        elif tile and triton.cdiv(n_rows, tile[0]) >= TILE_MIN_PROGRAMS:
             rows, warps = tile[0], tile[1]
             preload = bool(tile[2]) if len(tile) > 2 else None
-        if n_rows <= 64 and TUNING["decode_warps"][size]:
-            warps = TUNING["decode_warps"][size]
+        decode = TUNING["decode_warps_ln" if is_ln else "decode_warps"][size]
+        if n_rows <= 64 and decode:
+            warps = decode
         return LaunchPlan("rows", rows, block_n, 1, warps, preload=preload)
     chunk = TUNING["split_chunk"][size]
-    if on_gpu and not _interpreting() and not _split_disabled():
+    if _pipe_ok(on_gpu):
         large = _by_size(TUNING["large_ln" if is_ln else "large_rms"][size], block_n)
+        if large and large[0] == "pipe":
+            return _pipe_plan(large, n_cols)
         if large and large[0] == "persist":
             _, per_sm, p_chunk, p_warps, hints = large
             return LaunchPlan("persist", 1, p_chunk, 1, p_warps, hints=bool(hints), per_sm=float(per_sm))
@@ -147,6 +175,59 @@ def _sm_count(device: torch.device) -> int:
 
 
 _SLOTS: dict[tuple, torch.Tensor] = {}
+_RESIDENT: dict[tuple, int] = {}
+RESOURCES: dict[tuple, dict] = {}  # what the occupancy was derived from, for the benchmark's records
+
+
+def _resident_per_sm(kernel, args: tuple, kwargs: dict, device: torch.device) -> int:
+    """How many programs of this compiled kernel fit on one multiprocessor at once (registers, shared
+    memory, threads; at most 32), from the compiled kernel's resource use. The pipe kernel's programs
+    wait on each other, so its grid must never exceed this times the multiprocessor count."""
+    if device.type != "cuda":
+        return 1
+
+    def spec(a):  # what Triton specialises a launch on, roughly: dtypes, and 1 / multiples of 16
+        if isinstance(a, torch.Tensor):
+            return str(a.dtype)
+        if isinstance(a, int):
+            return (a == 1, a % 16 == 0)
+        return type(a).__name__
+
+    key = (device, tuple(spec(a) for a in args), tuple(sorted(kwargs.items())))
+    if key not in _RESIDENT:
+        num_warps = kwargs.get("num_warps", 4)
+        props = torch.cuda.get_device_properties(device)
+        try:
+            compiled = kernel.warmup(*args, grid=(1,), **kwargs)
+            compiled._init_handles()
+            n_regs = int(compiled.n_regs)
+            shared = int(compiled.metadata.shared)
+        except Exception:  # noqa: BLE001 - unknown resource use: one program per SM always fits
+            _RESIDENT[key] = 1
+            return 1
+        # Registers are allocated per warp in units of 256.
+        regs_per_warp = max(256, -(-n_regs * 32 // 256) * 256)
+        by_regs = props.regs_per_multiprocessor // regs_per_warp // num_warps
+        by_threads = props.max_threads_per_multi_processor // (32 * num_warps)
+        smem_sm = getattr(props, "shared_memory_per_multiprocessor", 0) or 0
+        by_smem = smem_sm // (shared + 1024) if shared and smem_sm else 32
+        _RESIDENT[key] = max(1, min(by_regs, by_threads, by_smem, 32))
+        RESOURCES[key] = {"regs": n_regs, "shared": shared, "per_sm": _RESIDENT[key]}
+    return _RESIDENT[key]
+
+
+def _pipe_slots(groups: int, split: int, device: torch.device) -> torch.Tensor:
+    """The pipe kernel's exchange slots [group][parity][part][word], per (device, stream, split).
+
+    Every part of a group has the same slot history (each step writes all of them), which is what lets
+    the kernel continue its step count from its own slots; a new buffer starts at tag 0 everywhere.
+    """
+    key = ("pipe", device, torch.cuda.current_stream(device).cuda_stream, split)
+    buf = _SLOTS.get(key)
+    if buf is None or buf.shape[0] < groups:
+        buf = torch.zeros((max(groups, 1024), 2, split, 2), dtype=torch.int64, device=device)
+        _SLOTS[key] = buf
+    return buf
 
 
 def _split_slots(n_rows: int, split: int, device: torch.device) -> torch.Tensor:
@@ -282,6 +363,26 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             XE1="evict_last" if plan.hints else "",
             XE2="evict_first" if plan.hints else "",
         )
+    elif plan.path == "pipe":
+        kw = dict(
+            flags,
+            SPLIT=plan.split,
+            CHUNK=plan.block,
+            HOLD_WB=plan.hold,
+            DEPTH=plan.depth,
+            num_warps=plan.num_warps,
+        )
+        scalars = (n_rows, n_cols, *strides, float(eps), float(w_offset))
+        slots = _pipe_slots(1, plan.split, x.device) if plan.split > 1 else y
+        per_sm = _resident_per_sm(kernels.norm_pipe_kernel, (*args, slots, *scalars), kw, x.device)
+        if plan.per_sm:
+            per_sm = min(per_sm, int(plan.per_sm))
+        groups = min(n_rows, per_sm * _sm_count(x.device) // plan.split)
+        if groups < 1:
+            raise RuntimeError(f"pipe: {plan.split} programs per row do not fit on the device at once")
+        if plan.split > 1:
+            slots = _pipe_slots(groups, plan.split, x.device)
+        kernels.norm_pipe_kernel[(groups * plan.split,)](*args, slots, *scalars, **kw)
     elif plan.path == "split":
         slots = _split_slots(n_rows, plan.split, x.device)
         kernels.norm_split_kernel[(plan.split, n_rows)](

@@ -175,6 +175,82 @@ def test_persistent_two_pass_kernel(monkeypatch, dtype):
     assert_close_ulp(h, hd, dtype)
 
 
+def _check_all_ops(x, w, b, r, dtype):
+    assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
+    assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), dtype)
+    y, h = st.fused_add_rms_norm(x, r, w)
+    hd = x.double().cpu() + r.double().cpu()
+    assert_close_ulp(y, ref_rms(hd, w), dtype)
+    assert_close_ulp(h, hd, dtype)
+    assert_close_ulp(st.layer_norm(x), ref_ln(x), dtype)  # no weight / bias
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+@pytest.mark.parametrize("hold", [False, True])
+def test_pipelined_kernel_whole_rows(monkeypatch, depth, hold):
+    """The persistent pipelined kernel with one program per row (no exchange; runs in the interpreter):
+    programs loop over more rows than there are programs, loading DEPTH rows ahead, the last ones past
+    the end masked off."""
+    from siblings.triton import norms
+
+    plan = norms.LaunchPlan("pipe", 1, 1024, 1, 4, hold=hold, depth=depth)
+    monkeypatch.setattr(norms, "plan_launch", lambda *a, **k: plan)
+    for dtype in (torch.float32, torch.bfloat16):
+        x = rand(11, 1000, dtype=dtype, seed=40, scale=2.0, shift=3.0)
+        w = rand(1000, dtype=dtype, seed=41)
+        b = rand(1000, dtype=dtype, seed=42)
+        _check_all_ops(x, w, b, rand(11, 1000, dtype=dtype, seed=43), dtype)
+
+
+@pytest.mark.skipif(DEVICE == "cpu", reason="parts of a row wait on each other: needs concurrent programs")
+@pytest.mark.parametrize("depth", [1, 2])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_pipelined_kernel_split_rows(monkeypatch, dtype, depth):
+    """Rows split across 4 programs (the last chunk partial) exchanging statistics through tagged,
+    double-buffered slots: repeated launches, different ops, a different group count, and CUDA-graph
+    replays must all continue the slots' step count consistently."""
+    from siblings.triton import norms
+
+    plan = norms.LaunchPlan("pipe", 1, 512, 4, 4, hold=depth == 2, depth=depth)
+    monkeypatch.setattr(norms, "plan_launch", lambda *a, **k: plan)
+    for m, seed in ((1000, 50), (37, 51), (3, 52), (1000, 53)):
+        x = rand(m, 1800, dtype=dtype, seed=seed, scale=2.0, shift=3.0)
+        w = rand(1800, dtype=dtype, seed=seed + 100)
+        b = rand(1800, dtype=dtype, seed=seed + 200)
+        _check_all_ops(x, w, b, rand(m, 1800, dtype=dtype, seed=seed + 300), dtype)
+    x = rand(300, 1800, dtype=dtype, seed=60, shift=-1.0)
+    w = rand(1800, dtype=dtype, seed=61)
+    b = rand(1800, dtype=dtype, seed=62)
+    st.layer_norm(x, w, b)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        y = st.layer_norm(x, w, b)
+    for seed in (63, 64, 65):
+        x.copy_(rand(300, 1800, dtype=dtype, seed=seed, shift=2.0))
+        graph.replay()
+        torch.cuda.synchronize()
+        assert_close_ulp(y, ref_ln(x, w, b), dtype)
+    assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
+
+
+def test_pipe_plans_stay_off_the_interpreter(monkeypatch):
+    """A pipe entry in TUNING is taken on a GPU for large launches; the CPU path keeps the looped (large
+    rows) or row-tile kernel."""
+    from siblings.triton import norms
+
+    monkeypatch.setattr(norms, "_interpreting", lambda: False)
+
+    monkeypatch.setitem(norms.TUNING, "large_rms", {2: {65536: ["pipe", 8192, 4, 1, 1, 0]}, 4: {}})
+    monkeypatch.setitem(norms.TUNING, "tiles_ln", {2: {16384: ["pipe", 16384, 16, 1, 2, 0]}, 4: {}})
+    plan = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True)
+    assert (plan.path, plan.split, plan.block, plan.hold, plan.depth) == ("pipe", 8, 8192, True, 1)
+    assert st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=False).path == "looped"
+    plan = st.plan_launch(8192, 16384, torch.bfloat16, on_gpu=True, is_ln=True)
+    assert (plan.path, plan.split, plan.depth) == ("pipe", 1, 2)
+    assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    assert st.plan_launch(8192, 16384, torch.bfloat16, on_gpu=False, is_ln=True).path == "rows"
+
+
 def test_row_tile_overrides(monkeypatch):
     """Per-size tile overrides (string keys, as loaded from JSON) set rows and warps of large launches;
     short launches keep the latency-oriented rules."""
