@@ -21,6 +21,10 @@ def _fmt(v, spec=".3g"):
     return format(v, spec)
 
 
+def _ulps(v) -> str:
+    return _fmt(v, ".0f" if v is not None and math.isfinite(v) and v >= 100 else ".2g")
+
+
 @contextlib.contextmanager
 def _stdout_to_stderr():
     """Send everything written to fd 1 (native libraries log there) to stderr, keeping stdout for JSON."""
@@ -40,7 +44,9 @@ def crosscheck_cmd(
     shape: str = typer.Option(
         "4x4096", "--shape", help="Input shape, e.g. 4x4096 or 2,64,1024 (last dim = hidden)."
     ),
-    dtype: str = typer.Option("bf16", "--dtype", help="bf16, f16 or f32."),
+    dtype: str = typer.Option(
+        "bf16", "--dtype", help="bf16, f16 or f32 (also bfloat16, fp16, float16, fp32, float32)."
+    ),
     backends: str = typer.Option(
         "ttnn,triton,nki,iree,torch",
         "--backends",
@@ -54,12 +60,17 @@ def crosscheck_cmd(
         None,
         "--max-ulp",
         help="Tolerance in output-dtype ulps of max(|ref|, mean|ref|) for every backend "
-        "(default 2 bf16/f16, 16 f32; ttnn 8 bf16 and TF32-level for f32).",
+        "(default 2 for bf16/f16 and max(16, 2 sqrt(hidden)) for f32; ttnn 8 for bf16 and "
+        "8 TF32 ulps for f32).",
     ),
     min_pcc: float = typer.Option(0.999, "--min-pcc", help="Minimum Pearson correlation with the reference."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON instead of tables."),
 ) -> None:
-    """Same random inputs through a float64 reference and each backend; exit 1 when one disagrees."""
+    """Same random inputs through a float64 reference and each backend; exit 1 when one disagrees.
+
+    Exit status: 0 every backend that ran agrees with the reference (skipped ones are listed with the
+    reason), 1 a backend disagrees beyond tolerance or fails, 2 bad arguments.
+    """
     from siblings import crosscheck as cc
 
     try:
@@ -101,16 +112,28 @@ def crosscheck_cmd(
         console.print(t)
         if len(report.pairwise) > 1:
             names = list(report.pairwise)
-            p = Table(title="pairwise agreement: max |a - b|")
+            p = Table(title=f"pairwise agreement: max |a - b| (in {report.dtype} ulps of the reference)")
             p.add_column("")
             for n in names:
                 p.add_column(n)
             for a in names:
-                p.add_row(a, *[_fmt(report.pairwise[a][b]) if a != b else "-" for b in names])
+                p.add_row(
+                    a,
+                    *[
+                        f"{_fmt(report.pairwise[a][b])} ({_ulps(report.pairwise_ulp[a][b])})"
+                        if a != b
+                        else "-"
+                        for b in names
+                    ],
+                )
             console.print(p)
-        console.print(
-            "[green]all backends agree[/]" if report.ok else "[red]some backend disagrees or failed[/]"
-        )
+        if not report.ok:
+            bad = [r.backend for r in report.results if r.status in ("fail", "error")]
+            console.print(f"[red]disagrees or failed: {', '.join(bad)}[/]")
+        elif report.ran:
+            console.print(f"[green]all backends that ran agree: {', '.join(report.ran)}[/]")
+        else:
+            console.print("[yellow]no backend ran: every one was skipped (see the reasons above)[/]")
     if not report.ok:
         raise typer.Exit(1)
 
