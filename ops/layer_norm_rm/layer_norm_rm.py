@@ -8,10 +8,11 @@ ROW_MAJOR. Every check runs before anything touches the device, and tilize/until
 from __future__ import annotations
 
 import math
+import numbers
 
 import ttnn
 
-from .layer_norm_rm_program_descriptor import create_program_descriptor
+from .layer_norm_rm_program_descriptor import create_program_descriptor, plan_for
 
 
 def _check_interleaved_dram(tensor: ttnn.Tensor, name: str) -> None:
@@ -59,7 +60,7 @@ def validate(input_tensor, gamma, beta, epsilon) -> None:
     _check_interleaved_dram(input_tensor, "input_tensor")
     _check_affine(gamma, "gamma", w)
     _check_affine(beta, "beta", w)
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)):
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
         raise ValueError(f"layer_norm_rm: epsilon must be a float, got {type(epsilon).__name__}")  # noqa: TRY004 (contract: ValueError)
     if not math.isfinite(epsilon) or epsilon < 0:
         raise ValueError(f"layer_norm_rm: epsilon must be finite and >= 0, got {epsilon}")
@@ -74,6 +75,7 @@ def layer_norm_rm(
 ) -> ttnn.Tensor:
     """LayerNorm over the last dim: ``(x - mean) / sqrt(var + epsilon) * gamma + beta`` (population var)."""
     validate(input_tensor, gamma, beta, epsilon)
+    plan_for(input_tensor, gamma, beta)  # the L1 budget check, before anything is allocated
     output = ttnn.allocate_tensor_on_device(
         ttnn.Shape(list(input_tensor.shape)),
         ttnn.bfloat16,

@@ -119,6 +119,17 @@ def plan_columns(W: int, tile_bytes: int, has_gamma: bool, has_beta: bool, budge
     )
 
 
+def plan_for(input_tensor, gamma, beta) -> ColumnPlan:
+    """The column plan of these tensors on their device; ValueError when the CBs cannot fit its L1."""
+    return plan_columns(
+        input_tensor.shape[-1],
+        ttnn.tile_size(ttnn.bfloat16),
+        gamma is not None,
+        beta is not None,
+        l1_cb_budget(input_tensor.device()),
+    )
+
+
 def core_assignment(grid, num_rows: int):
     """[(core, start_row, n_rows)] for every core of the grid; cores without work get n_rows = 0."""
     _, _, group_1, group_2, per_core_1, per_core_2 = ttnn.split_work_to_cores(grid, num_rows)
@@ -146,11 +157,10 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
     num_tile_rows = num_rows // TILE
     dtype = ttnn.bfloat16
     elem_bytes = 2
-    tile_bytes = ttnn.tile_size(dtype)
     has_gamma, has_beta = gamma is not None, beta is not None
 
     device = input_tensor.device()
-    plan = plan_columns(W, tile_bytes, has_gamma, has_beta, l1_cb_budget(device))
+    plan = plan_for(input_tensor, gamma, beta)
 
     grid = device.compute_with_storage_grid_size()
     all_cores = ttnn.CoreRangeSet(
@@ -182,8 +192,8 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
     )
     compute_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(has_beta)]
 
-    scaler_word = bf16_bits(1.0 / W)
-    eps_word = bf16_bits(epsilon)
+    scaler_bits = bf16_bits(1.0 / W)
+    eps_bits = bf16_bits(epsilon)
     src = input_tensor.buffer_address()
     g_addr = gamma.buffer_address() if has_gamma else 0
     b_addr = beta.buffer_address() if has_beta else 0
@@ -191,7 +201,7 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
 
     reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
     for x, y, start, n in core_assignment(grid, num_tile_rows):
-        reader_rt[x][y] = [src, g_addr, b_addr, start, n, scaler_word, eps_word]
+        reader_rt[x][y] = [src, g_addr, b_addr, start, n, scaler_bits, eps_bits]
         writer_rt[x][y] = [dst, start, n]
         compute_rt[x][y] = [n]
 

@@ -9,10 +9,11 @@ Every check runs before anything touches the device.
 from __future__ import annotations
 
 import math
+import numbers
 
 import ttnn
 
-from .rms_norm_program_descriptor import create_program_descriptor
+from .rms_norm_program_descriptor import create_program_descriptor, plan_for
 
 _DTYPES = (ttnn.bfloat16, ttnn.float32)
 _LAYOUTS = (ttnn.ROW_MAJOR_LAYOUT, ttnn.TILE_LAYOUT)
@@ -60,7 +61,7 @@ def validate(input_tensor, gamma, epsilon) -> None:
                 f"rms_norm: gamma dtype {gamma.dtype} must match the input dtype {input_tensor.dtype}"
             )
         _check_interleaved_dram(gamma, "gamma")
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)):
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
         raise ValueError(f"rms_norm: epsilon must be a float, got {type(epsilon).__name__}")  # noqa: TRY004 (contract: ValueError)
     if not math.isfinite(epsilon) or epsilon < 0:
         raise ValueError(f"rms_norm: epsilon must be finite and >= 0, got {epsilon}")
@@ -74,6 +75,7 @@ def rms_norm(
 ) -> ttnn.Tensor:
     """RMSNorm over the last dim: ``x / sqrt(mean(x^2) + epsilon) * gamma``."""
     validate(input_tensor, gamma, epsilon)
+    plan_for(input_tensor, gamma)  # the L1 budget check, before anything is allocated
     output = ttnn.allocate_tensor_on_device(
         ttnn.Shape(list(input_tensor.shape)),
         input_tensor.dtype,

@@ -119,6 +119,17 @@ def plan_columns(W: int, tile_bytes: int, has_gamma: bool, tile_layout: bool, bu
     )
 
 
+def plan_for(input_tensor, gamma) -> ColumnPlan:
+    """The column plan of these tensors on their device; ValueError when the CBs cannot fit its L1."""
+    return plan_columns(
+        input_tensor.shape[-1],
+        ttnn.tile_size(input_tensor.dtype),
+        gamma is not None,
+        input_tensor.layout == ttnn.TILE_LAYOUT,
+        l1_cb_budget(input_tensor.device()),
+    )
+
+
 def core_assignment(grid, num_rows: int):
     """[(x, y, start_row, n_rows)] for every core of the grid; cores without work get n_rows = 0."""
     _, _, group_1, group_2, per_core_1, per_core_2 = ttnn.split_work_to_cores(grid, num_rows)
@@ -151,7 +162,7 @@ def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: fl
     has_gamma = gamma is not None
 
     device = input_tensor.device()
-    plan = plan_columns(W, tile_bytes, has_gamma, tile_layout, l1_cb_budget(device))
+    plan = plan_for(input_tensor, gamma)
 
     grid = device.compute_with_storage_grid_size()
     all_cores = ttnn.CoreRangeSet(
@@ -177,15 +188,15 @@ def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: fl
     writer_ct += list(ttnn.TensorAccessorArgs(output_tensor).get_compile_time_args())
     compute_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(tile_layout), int(dtype == ttnn.float32)]
 
-    scaler_word = tile_word(1.0 / W, dtype, 9)  # the reduce reads its scaler through SrcA
-    eps_word = tile_word(epsilon, dtype, 10)  # SrcB of the scalar-broadcast add
+    scaler_bits = tile_word(1.0 / W, dtype, 9)  # the reduce reads its scaler through SrcA
+    eps_bits = tile_word(epsilon, dtype, 10)  # SrcB of the scalar-broadcast add
     src = input_tensor.buffer_address()
     g_addr = gamma.buffer_address() if has_gamma else 0
     dst = output_tensor.buffer_address()
 
     reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
     for x, y, start, n in core_assignment(grid, num_tile_rows):
-        reader_rt[x][y] = [src, g_addr, start, n, scaler_word, eps_word]
+        reader_rt[x][y] = [src, g_addr, start, n, scaler_bits, eps_bits]
         writer_rt[x][y] = [dst, start, n]
         compute_rt[x][y] = [n]
 

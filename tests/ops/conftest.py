@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
+
 import pytest
 import torch
 import ttnn
@@ -42,6 +45,19 @@ def to_device(t: torch.Tensor, device, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJO
     )
 
 
+def l1_tensor(t: torch.Tensor, device, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT):
+    """A device tensor whose memory config is L1 interleaved (the emulator stores only DRAM tensors, so there
+    a DRAM tensor reports the L1 config; validation reads nothing else)."""
+    try:
+        return ttnn.from_torch(
+            t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.L1_MEMORY_CONFIG
+        )
+    except Exception:  # noqa: BLE001 (the emulator's DeviceError: DRAM interleaved only)
+        tensor = to_device(t, device, dtype, layout)
+        tensor.memory_config = lambda: ttnn.L1_MEMORY_CONFIG
+        return tensor
+
+
 def pcc(a: torch.Tensor, b: torch.Tensor) -> float:
     a = a.double().flatten() - a.double().mean()
     b = b.double().flatten() - b.double().mean()
@@ -64,8 +80,12 @@ def assert_close(actual: torch.Tensor, expected: torch.Tensor, rtol: float, atol
         )
 
 
+# The entry-point modules the ops really run (ttnn.operations.<op> is loaded from ops/<op> by the import hook).
+ENTRY_MODULES = ("ttnn.operations.layer_norm_rm.layer_norm_rm", "ttnn.operations.rms_norm.rms_norm")
+
+
 class NoDeviceWork:
-    """Context manager: any output allocation or program launch inside fails the test."""
+    """Context manager: any output allocation, program build or launch inside fails the test."""
 
     def __init__(self, monkeypatch):
         self._mp = monkeypatch
@@ -76,6 +96,9 @@ class NoDeviceWork:
 
         self._mp.setattr(ttnn, "allocate_tensor_on_device", forbidden)
         self._mp.setattr(ttnn, "generic_op", forbidden)
+        self._mp.setattr(ttnn, "ProgramDescriptor", forbidden)
+        for name in ENTRY_MODULES:
+            self._mp.setattr(importlib.import_module(name), "create_program_descriptor", forbidden)
         return self
 
     def __exit__(self, *exc):
@@ -84,7 +107,10 @@ class NoDeviceWork:
 
 
 class CompileCounter:
-    """Counts host compiler runs of the emulator's kernel builder (None when the emulator is not in use)."""
+    """Counts the emulator's kernel builds and the host compiler runs among them (inactive off the emulator).
+
+    ``builds`` counts every kernel a launch asked for; ``compiles`` those that ran g++ (a cache miss).
+    """
 
     def __init__(self, monkeypatch):
         try:
@@ -92,13 +118,25 @@ class CompileCounter:
         except ImportError:
             kernel_build = None
         self.active = kernel_build is not None and ttnn.generic_op.__module__.startswith("emulator")
+        self.builds = 0
         self.compiles = 0
+        lock = threading.Lock()  # the launcher builds a program's kernels on a thread pool
         if self.active:
-            real_run = kernel_build.subprocess.run
+            real_run, real_build = kernel_build.subprocess.run, kernel_build.build
 
             def counting_run(cmd, *args, **kwargs):
                 if cmd and str(cmd[0]).endswith(("g++", "c++", "clang++")):
-                    self.compiles += 1
+                    with lock:
+                        self.compiles += 1
                 return real_run(cmd, *args, **kwargs)
 
+            def counting_build(kb):
+                with lock:
+                    self.builds += 1
+                return real_build(kb)
+
             monkeypatch.setattr(kernel_build.subprocess, "run", counting_run)
+            monkeypatch.setattr(kernel_build, "build", counting_build)
+
+    def reset(self) -> None:
+        self.builds = self.compiles = 0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pytest
 import torch
 import ttnn
 from ttnn.operations.layer_norm_rm import layer_norm_rm
 
-from .conftest import CompileCounter, NoDeviceWork, assert_close, make_input, to_device
+from .conftest import CompileCounter, NoDeviceWork, assert_close, l1_tensor, make_input, to_device
 
 # The module the op really uses (ttnn.operations.<op> is loaded from ops/<op> by the import hook).
 lnpd = importlib.import_module("ttnn.operations.layer_norm_rm.layer_norm_rm_program_descriptor")
@@ -55,6 +56,8 @@ SHAPES = {
     "square_256": (1, 1, 256, 256),
     "rank2": (64, 64),
     "rank3": (3, 32, 128),
+    "rank5": (2, 1, 2, 32, 64),
+    "uneven_split": (2, 5, 320, 64),  # 100 tile-rows on 64 cores: 36 cores take 2, 28 take 1
 }
 
 SLOW_SHAPES = {
@@ -115,13 +118,13 @@ def test_call_forms(device):
 
 
 @pytest.mark.parametrize("affine", ["none", "gamma_beta"])
-@pytest.mark.parametrize("W", [256, 384])
+@pytest.mark.parametrize("W", [256, 384, 800])
 def test_column_streaming(device, monkeypatch, W, affine):
     """A budget too small for the whole tile-row forces several chunks per row (re-read per pass)."""
-    plan_full = lnpd.plan_columns(W, 2048, True, True, lnpd.DEFAULT_L1_CB_BUDGET)
-    budget = plan_full.l1_bytes - 1
+    flags = ("gamma" in affine, "beta" in affine)
+    budget = lnpd.plan_columns(W, 2048, *flags, lnpd.DEFAULT_L1_CB_BUDGET).l1_bytes - 1
     monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev: budget)
-    assert lnpd.plan_columns(W, 2048, True, True, budget).n_chunks > 1
+    assert lnpd.plan_columns(W, 2048, *flags, budget).n_chunks > 1
     actual, expected = run(device, (1, 2, 64, W), affine=affine, seed=17)
     assert_close(actual, expected, RTOL, ATOL)
 
@@ -129,8 +132,25 @@ def test_column_streaming(device, monkeypatch, W, affine):
 def test_over_budget_raises_before_launch(device, monkeypatch):
     monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev: 16 * 2048)
     x = to_device(make_input((1, 1, 32, 1024), "normal", 1).to(torch.bfloat16), device)
-    monkeypatch.setattr(ttnn, "generic_op", lambda *a, **k: pytest.fail("launched an over-budget program"))
-    with pytest.raises(ValueError, match="L1 budget"):
+    with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match="L1 budget"):
+        layer_norm_rm(x)
+
+
+def test_width_beyond_l1_raises_before_device_work(device, monkeypatch):
+    """The device's own budget: the narrowest W whose CBs cannot fit even streamed (a prime tile count past
+    8192, so the chunks are single tiles) is refused before anything is allocated."""
+    budget = lnpd.l1_cb_budget(device)
+
+    def fits(W):
+        try:
+            lnpd.plan_columns(W, 2048, False, False, budget)
+        except ValueError:
+            return False
+        return True
+
+    W = next(W for W in range(8192 + 32, 65536, 32) if not fits(W))
+    x = to_device(make_input((1, 1, 32, W), "normal", 1).to(torch.bfloat16), device)
+    with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match=f"W={W} needs .* L1 budget of {budget}"):
         layer_norm_rm(x)
 
 
@@ -147,8 +167,9 @@ def test_same_program_for_new_epsilon_and_tensors(device):
     assert len(hashes) == 1
 
 
-def test_second_call_does_not_rebuild(device, monkeypatch):
-    """Same shapes, new data and epsilon: the kernels are not compiled again."""
+def test_second_call_does_not_rebuild(device, monkeypatch, tmp_path):
+    """Same shapes, new data and epsilon: the first call compiles the three kernels into an empty build cache,
+    the second compiles nothing."""
     shape = (1, 1, 64, 96)
 
     def call(seed, eps):
@@ -156,12 +177,29 @@ def test_second_call_does_not_rebuild(device, monkeypatch):
         g = to_device(make_input((1, 1, 1, 96), "normal", seed + 1).to(torch.bfloat16), device)
         return layer_norm_rm(x, g, None, epsilon=eps)
 
-    call(1, 1e-5)
     counter = CompileCounter(monkeypatch)
     if not counter.active:
         pytest.skip("kernel builds are only observable on the emulator")
+    monkeypatch.setenv("TTNN_EMULATOR_CACHE", str(tmp_path))
+    call(1, 1e-5)
+    assert (counter.builds, counter.compiles) == (3, 3)
+    counter.reset()
     call(2, 1e-2)
-    assert counter.compiles == 0
+    assert (counter.builds, counter.compiles) == (3, 0)
+
+
+def test_core_assignment_covers_every_row_once(device):
+    """split_work_to_cores over the whole grid: consecutive rows per core, each row once, idle cores 0."""
+    grid = device.compute_with_storage_grid_size()
+    n_cores = grid.x * grid.y
+    for rows in (1, n_cores - 1, n_cores, n_cores + 36, 3 * n_cores + 5):
+        cores = lnpd.core_assignment(grid, rows)
+        assert len(cores) == n_cores
+        covered = [r for _, _, start, n in cores for r in range(start, start + n)]
+        assert sorted(covered) == list(range(rows))
+        counts = [n for *_, n in cores]
+        assert max(counts) - min(c for c in counts if c) <= 1
+        assert sum(1 for c in counts if c) == min(rows, n_cores)
 
 
 def test_plan_l1_use():
@@ -178,18 +216,28 @@ def test_plan_l1_use():
 def _bad_inputs(device):
     x = make_input((1, 1, 32, 64), "normal", 0)
     good = to_device(x.to(torch.bfloat16), device)
+    row = make_input((1, 1, 1, 64), "normal", 2)
     g_narrow = to_device(make_input((1, 1, 1, 32), "normal", 1).to(torch.bfloat16), device)
+    g_fp32 = to_device(row, device, dtype=ttnn.float32)
+    g_tile = to_device(
+        make_input((1, 1, 32, 64), "normal", 1).to(torch.bfloat16), device, layout=ttnn.TILE_LAYOUT
+    )
+    g_rows = to_device(make_input((1, 1, 2, 64), "normal", 1).to(torch.bfloat16), device)
+    g_host = ttnn.from_torch(row.to(torch.bfloat16), dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT)
     return {
-        "float32_input": ((to_device(x, device, dtype=ttnn.float32),), {}, "bfloat16"),
+        "float32_input": ((to_device(x, device, dtype=ttnn.float32),), {}, "input must be bfloat16"),
         "tile_input": ((to_device(x.to(torch.bfloat16), device, layout=ttnn.TILE_LAYOUT),), {}, "ROW_MAJOR"),
         "gamma_width": ((good, g_narrow), {}, "gamma last dim"),
         "beta_width": ((good, None, g_narrow), {}, "beta last dim"),
-        "gamma_float32": (
-            (good, to_device(make_input((1, 1, 1, 64), "normal", 2), device, dtype=ttnn.float32)),
-            {},
-            "gamma must be bfloat16",
-        ),
+        "gamma_width_keyword": ((good,), {"gamma": g_narrow}, "gamma last dim"),
+        "gamma_float32": ((good, g_fp32), {}, "gamma must be bfloat16"),
+        "beta_float32": ((good, None, g_fp32), {}, "beta must be bfloat16"),
+        "gamma_tile_layout": ((good, g_tile), {}, "gamma must be ROW_MAJOR"),
+        "gamma_not_one_row": ((good, g_rows), {}, r"gamma must have shape \(1, 1, 1, W\)"),
+        "gamma_on_host": ((good, g_host), {}, "gamma must be on a device"),
+        "gamma_torch": ((good, row.to(torch.bfloat16)), {}, "gamma must be a ttnn.Tensor"),
         "rank1": ((to_device(make_input((64,), "normal", 3).to(torch.bfloat16), device),), {}, "rank"),
+        "rank0": ((to_device(torch.tensor(1.5).to(torch.bfloat16), device),), {}, "rank"),
         "w_not_multiple_of_32": (
             (to_device(make_input((1, 1, 32, 48), "normal", 4).to(torch.bfloat16), device),),
             {},
@@ -200,8 +248,16 @@ def _bad_inputs(device):
             {},
             "multiples of 32",
         ),
+        "input_on_host": (
+            (ttnn.from_torch(x.to(torch.bfloat16), dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT),),
+            {},
+            "input_tensor must be on a device",
+        ),
+        "input_in_l1": ((l1_tensor(x.to(torch.bfloat16), device),), {}, "DRAM interleaved"),
         "negative_epsilon": ((good,), {"epsilon": -1.0}, "epsilon"),
         "nan_epsilon": ((good,), {"epsilon": float("nan")}, "epsilon"),
+        "inf_epsilon": ((good,), {"epsilon": float("inf")}, "epsilon"),
+        "string_epsilon": ((good,), {"epsilon": "1e-5"}, "epsilon must be a float"),
         "not_a_tensor": ((x,), {}, "ttnn.Tensor"),
     }
 
@@ -211,12 +267,23 @@ CASES = [
     "tile_input",
     "gamma_width",
     "beta_width",
+    "gamma_width_keyword",
     "gamma_float32",
+    "beta_float32",
+    "gamma_tile_layout",
+    "gamma_not_one_row",
+    "gamma_on_host",
+    "gamma_torch",
     "rank1",
+    "rank0",
     "w_not_multiple_of_32",
     "h_not_multiple_of_32",
+    "input_on_host",
+    "input_in_l1",
     "negative_epsilon",
     "nan_epsilon",
+    "inf_epsilon",
+    "string_epsilon",
     "not_a_tensor",
 ]
 
@@ -226,3 +293,10 @@ def test_validation(device, monkeypatch, case):
     args, kwargs, message = _bad_inputs(device)[case]
     with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match=message):
         layer_norm_rm(*args, **kwargs)
+
+
+def test_numpy_epsilon(device):
+    """Any real number is an epsilon (numpy scalars included)."""
+    x = make_input((1, 1, 32, 64), "tiny", 21).to(torch.bfloat16)
+    out = layer_norm_rm(to_device(x, device), epsilon=np.float32(1e-3))
+    assert_close(ttnn.to_torch(out), reference(x, eps=1e-3), TINY_RTOL, TINY_ATOL)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import struct
 
+import numpy as np
 import pytest
 import torch
 import ttnn
 from ttnn.operations.rms_norm import rms_norm
 
-from .conftest import CompileCounter, NoDeviceWork, assert_close, make_input, pcc, to_device
+from .conftest import CompileCounter, NoDeviceWork, assert_close, l1_tensor, make_input, pcc, to_device
 
 # The module the op really uses (ttnn.operations.<op> is loaded from ops/<op> by the import hook).
 rmspd = importlib.import_module("ttnn.operations.rms_norm.rms_norm_program_descriptor")
@@ -64,6 +66,9 @@ SHAPES = {
     "tall_512": (1, 1, 512, 32),
     "square_256": (1, 1, 256, 256),
     "rank2": (64, 64),
+    "rank3": (3, 32, 128),
+    "rank5": (2, 1, 2, 32, 64),
+    "uneven_split": (2, 5, 320, 64),  # 100 tile-rows on 64 cores: 36 cores take 2, 28 take 1
 }
 
 SLOW_SHAPES = {
@@ -104,18 +109,20 @@ def test_without_gamma(device, dtype, layout):
     check(actual, expected, dtype)
 
 
+@pytest.mark.parametrize("layout", LAYOUTS, ids=LAYOUT_IDS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("dist", ["normal", "uniform", "tiny", "large", "positive", "negative", "far_offset"])
-def test_distributions(device, dist, dtype):
-    actual, expected = run(device, (1, 1, 64, 256), dtype, RM, dist=dist, seed=5)
+def test_distributions(device, dist, dtype, layout):
+    actual, expected = run(device, (1, 1, 64, 256), dtype, layout, dist=dist, seed=5)
     check(actual, expected, dtype, tiny=dist == "tiny")
 
 
+@pytest.mark.parametrize("layout", LAYOUTS, ids=LAYOUT_IDS)
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("eps", [1e-5, 1e-3, 0.1])
-def test_epsilon(device, eps, dtype):
+def test_epsilon(device, eps, dtype, layout):
     # Tiny inputs make mean(x^2) comparable to eps, so each eps gives visibly different outputs.
-    actual, expected = run(device, (1, 1, 32, 128), dtype, TILE, dist="tiny", eps=eps, seed=7)
+    actual, expected = run(device, (1, 1, 32, 128), dtype, layout, dist="tiny", eps=eps, seed=7)
     check(actual, expected, dtype, tiny=True)
 
 
@@ -146,9 +153,43 @@ def test_column_streaming(device, monkeypatch, dtype, layout):
 def test_over_budget_raises_before_launch(device, monkeypatch):
     monkeypatch.setattr(rmspd, "l1_cb_budget", lambda dev: 8 * 4096)
     x = to_device(make_input((1, 1, 32, 1024), "normal", 1), device, dtype=ttnn.float32)
-    monkeypatch.setattr(ttnn, "generic_op", lambda *a, **k: pytest.fail("launched an over-budget program"))
-    with pytest.raises(ValueError, match="L1 budget"):
+    with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match="L1 budget"):
         rms_norm(x)
+
+
+def test_width_beyond_l1_raises_before_device_work(device, monkeypatch):
+    """The device's own budget: the narrowest float32 W whose CBs cannot fit even streamed is refused before
+    anything is allocated."""
+    budget = rmspd.l1_cb_budget(device)
+
+    def fits(W):
+        try:
+            rmspd.plan_columns(W, 4096, False, True, budget)
+        except ValueError:
+            return False
+        return True
+
+    W = next(W for W in range(8192 + 32, 65536, 32) if not fits(W))
+    x = to_device(make_input((1, 1, 32, W), "normal", 1), device, dtype=ttnn.float32, layout=TILE)
+    with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match=f"W={W} needs .* L1 budget of {budget}"):
+        rms_norm(x)
+
+
+def test_fp32_descriptor_keeps_fp32(device):
+    """float32 input: every CB is float32, DEST accumulates in fp32 at HiFi4, scaler and epsilon are fp32."""
+    x = to_device(make_input((1, 1, 64, 256), "normal", 0), device, dtype=ttnn.float32, layout=TILE)
+    g = to_device(make_input((1, 1, 1, 256), "normal", 1), device, dtype=ttnn.float32)
+    out = to_device(torch.zeros(1, 1, 64, 256), device, dtype=ttnn.float32, layout=TILE)
+    desc = rmspd.create_program_descriptor(x, g, out, epsilon=1e-6)
+    for cb in desc.cbs:
+        for fmt in cb.format_descriptors:
+            assert fmt.page_size == ttnn.tile_size(ttnn.float32)
+            assert fmt.data_format_as_uint8 == 0  # tt::DataFormat::Float32
+    config = desc.kernels[2].config
+    assert config.fp32_dest_acc_en and config.math_fidelity == ttnn.MathFidelity.HiFi4
+    scaler_bits, eps_bits = desc.kernels[0].runtime_args[0][0][4:6]
+    assert abs(struct.unpack("<f", struct.pack("<I", scaler_bits))[0] - 1 / 256) < 1e-9
+    assert abs(struct.unpack("<f", struct.pack("<I", eps_bits))[0] - 1e-6) < 1e-6 * 2**-10
 
 
 def test_same_program_for_new_epsilon_and_tensors(device):
@@ -164,21 +205,46 @@ def test_same_program_for_new_epsilon_and_tensors(device):
     assert len(hashes) == 1
 
 
-def test_second_call_does_not_rebuild(device, monkeypatch):
-    """Same shapes, new data and epsilon: the kernels are not compiled again."""
+@pytest.mark.parametrize(
+    "dtype, layout", [(ttnn.float32, RM), (ttnn.bfloat16, TILE)], ids=["fp32-rm", "bf16-tile"]
+)
+def test_second_call_does_not_rebuild(device, monkeypatch, tmp_path, dtype, layout):
+    """Same shapes, new data and epsilon: the first call compiles the three kernels into an empty build cache,
+    the second compiles nothing."""
     shape = (1, 1, 64, 96)
 
     def call(seed, eps):
-        x = to_device(make_input(shape, "normal", seed), device, dtype=ttnn.float32)
-        g = to_device(make_input((1, 1, 1, 96), "normal", seed + 1), device, dtype=ttnn.float32)
+        x = to_device(
+            make_input(shape, "normal", seed).to(TORCH_DTYPE[dtype]), device, dtype=dtype, layout=layout
+        )
+        g = to_device(
+            make_input((1, 1, 1, 96), "normal", seed + 1).to(TORCH_DTYPE[dtype]), device, dtype=dtype
+        )
         return rms_norm(x, gamma=g, epsilon=eps)
 
-    call(1, 1e-5)
     counter = CompileCounter(monkeypatch)
     if not counter.active:
         pytest.skip("kernel builds are only observable on the emulator")
+    monkeypatch.setenv("TTNN_EMULATOR_CACHE", str(tmp_path))
+    call(1, 1e-5)
+    assert (counter.builds, counter.compiles) == (3, 3)
+    counter.reset()
     call(2, 1e-2)
-    assert counter.compiles == 0
+    assert (counter.builds, counter.compiles) == (3, 0)
+
+
+def test_core_assignment_covers_every_row_once(device):
+    """split_work_to_cores over the whole grid: consecutive rows per core, each row once, idle cores 0."""
+    grid = device.compute_with_storage_grid_size()
+    n_cores = grid.x * grid.y
+    for rows in (1, n_cores - 1, n_cores, n_cores + 36, 3 * n_cores + 5):
+        cores = rmspd.core_assignment(grid, rows)
+        assert len(cores) == n_cores
+        covered = [r for _, _, start, n in cores for r in range(start, start + n)]
+        assert sorted(covered) == list(range(rows))
+        counts = [n for *_, n in cores]
+        assert max(counts) - min(c for c in counts if c) <= 1
+        assert sum(1 for c in counts if c) == min(rows, n_cores)
 
 
 def test_plan_l1_use():
@@ -197,18 +263,28 @@ def test_plan_l1_use():
 
 def _bad_inputs(device):
     x = make_input((1, 1, 32, 64), "normal", 0)
+    row = make_input((1, 1, 1, 64), "normal", 1)
     good_rm = to_device(x.to(torch.bfloat16), device)
     good_tile = to_device(x.to(torch.bfloat16), device, layout=TILE)
+    fp32_tile = to_device(x, device, dtype=ttnn.float32, layout=TILE)
     g_narrow = to_device(make_input((1, 1, 1, 32), "normal", 1).to(torch.bfloat16), device)
-    g_tile = to_device(make_input((1, 1, 32, 64), "normal", 1).to(torch.bfloat16), device, layout=TILE)
-    g_fp32 = to_device(make_input((1, 1, 1, 64), "normal", 1), device, dtype=ttnn.float32)
+    g_narrow_fp32 = to_device(make_input((1, 1, 1, 32), "normal", 1), device, dtype=ttnn.float32)
+    g_tile = to_device(make_input((1, 1, 1, 64), "normal", 1).to(torch.bfloat16), device, layout=TILE)
+    g_fp32 = to_device(row, device, dtype=ttnn.float32)
+    g_rows = to_device(make_input((1, 1, 2, 64), "normal", 1).to(torch.bfloat16), device)
+    g_host = ttnn.from_torch(row.to(torch.bfloat16), dtype=ttnn.bfloat16, layout=RM)
     return {
         "rank1": ((to_device(make_input((64,), "normal", 3).to(torch.bfloat16), device),), {}, "rank"),
-        "rank0": ((ttnn.from_torch(torch.tensor(1.5)),), {}, "rank"),
+        "rank0": ((to_device(torch.tensor(1.5).to(torch.bfloat16), device),), {}, "rank"),
+        "rank0_host": ((ttnn.from_torch(torch.tensor(1.5)),), {}, "rank"),
         "gamma_width_rm": ((good_rm,), {"gamma": g_narrow}, "gamma last dim"),
         "gamma_width_tile": ((good_tile,), {"gamma": g_narrow}, "gamma last dim"),
-        "gamma_tile_layout": ((good_tile,), {"gamma": g_tile}, "gamma must"),
+        "gamma_width_fp32_tile": ((fp32_tile,), {"gamma": g_narrow_fp32}, "gamma last dim"),
+        "gamma_tile_layout": ((good_tile,), {"gamma": g_tile}, "gamma must be ROW_MAJOR"),
         "gamma_dtype": ((good_rm,), {"gamma": g_fp32}, "dtype"),
+        "gamma_not_one_row": ((good_rm,), {"gamma": g_rows}, r"gamma must have shape \(1, 1, 1, W\)"),
+        "gamma_on_host": ((good_rm,), {"gamma": g_host}, "gamma must be on a device"),
+        "gamma_torch": ((good_rm,), {"gamma": row.to(torch.bfloat16)}, "gamma must be a ttnn.Tensor"),
         "int_input": (
             (to_device(torch.randint(0, 9, (1, 1, 32, 64), dtype=torch.int32), device, dtype=ttnn.int32),),
             {},
@@ -219,7 +295,21 @@ def _bad_inputs(device):
             {},
             "multiples of 32",
         ),
+        "h_not_multiple_of_32": (
+            (to_device(make_input((1, 1, 40, 64), "normal", 4), device, dtype=ttnn.float32),),
+            {},
+            "multiples of 32",
+        ),
+        "input_on_host": (
+            (ttnn.from_torch(x.to(torch.bfloat16), dtype=ttnn.bfloat16, layout=TILE),),
+            {},
+            "input_tensor must be on a device",
+        ),
+        "input_in_l1": ((l1_tensor(x.to(torch.bfloat16), device, layout=TILE),), {}, "DRAM interleaved"),
         "negative_epsilon": ((good_rm,), {"epsilon": -1.0}, "epsilon"),
+        "nan_epsilon": ((good_rm,), {"epsilon": float("nan")}, "epsilon"),
+        "inf_epsilon": ((good_rm,), {"epsilon": float("inf")}, "epsilon"),
+        "string_epsilon": ((good_rm,), {"epsilon": "1e-6"}, "epsilon must be a float"),
         "not_a_tensor": ((x,), {}, "ttnn.Tensor"),
     }
 
@@ -227,13 +317,24 @@ def _bad_inputs(device):
 CASES = [
     "rank1",
     "rank0",
+    "rank0_host",
     "gamma_width_rm",
     "gamma_width_tile",
+    "gamma_width_fp32_tile",
     "gamma_tile_layout",
     "gamma_dtype",
+    "gamma_not_one_row",
+    "gamma_on_host",
+    "gamma_torch",
     "int_input",
     "w_not_multiple_of_32",
+    "h_not_multiple_of_32",
+    "input_on_host",
+    "input_in_l1",
     "negative_epsilon",
+    "nan_epsilon",
+    "inf_epsilon",
+    "string_epsilon",
     "not_a_tensor",
 ]
 
@@ -243,3 +344,10 @@ def test_validation(device, monkeypatch, case):
     args, kwargs, message = _bad_inputs(device)[case]
     with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match=message):
         rms_norm(*args, **kwargs)
+
+
+def test_numpy_epsilon(device):
+    """Any real number is an epsilon (numpy scalars included)."""
+    x = make_input((1, 1, 32, 64), "tiny", 21)
+    out = rms_norm(to_device(x, device, dtype=ttnn.float32, layout=TILE), epsilon=np.float32(1e-3))
+    check(ttnn.to_torch(out), reference(x, None, float(np.float32(1e-3))), ttnn.float32)

@@ -118,8 +118,8 @@ void kernel_main() {
     const uint32_t beta_addr = get_arg_val<uint32_t>(2);
     const uint32_t start_row = get_arg_val<uint32_t>(3);
     const uint32_t num_rows = get_arg_val<uint32_t>(4);
-    const uint32_t scaler_word = get_arg_val<uint32_t>(5);
-    const uint32_t eps_word = get_arg_val<uint32_t>(6);
+    const uint32_t scaler_bits = get_arg_val<uint32_t>(5);
+    const uint32_t eps_bits = get_arg_val<uint32_t>(6);
     if (num_rows == 0) {
         return;
     }
@@ -131,8 +131,8 @@ void kernel_main() {
     const auto gamma = TensorAccessor(gamma_args, gamma_addr, stick_bytes);
     const auto beta = TensorAccessor(beta_args, beta_addr, stick_bytes);
 
-    push_scaler_tile(cb_scaler, scaler_word);
-    push_scalar_tile(cb_eps, eps_word);
+    push_scaler_tile(cb_scaler, scaler_bits);
+    push_scalar_tile(cb_eps, eps_bits);
     if constexpr (n_chunks > 1) {
         push_scaler_tile(cb_ones, elem_bytes == 2 ? 0x3F80u : 0x3F800000u);
     }

@@ -45,7 +45,7 @@ constexpr uint32_t blk = get_compile_time_arg_val(1);
 constexpr uint32_t chunk = get_compile_time_arg_val(2);
 constexpr bool has_gamma = get_compile_time_arg_val(3) == 1;
 constexpr bool tile_layout = get_compile_time_arg_val(4) == 1;
-constexpr bool fp32 = get_compile_time_arg_val(5) == 1;
+constexpr bool is_fp32 = get_compile_time_arg_val(5) == 1;
 
 constexpr uint32_t n_chunks = Wt / chunk;
 constexpr uint32_t blocks_per_chunk = chunk / blk;
@@ -64,7 +64,7 @@ constexpr uint32_t cb_y = tile_layout ? cb_out : cb_t1;
 constexpr uint32_t round_for_srcb = 0x3F800AABu;
 
 inline void round_dest_for_fpu(uint32_t n, uint32_t factor_bits) {
-    if constexpr (fp32) {
+    if constexpr (is_fp32) {
         binop_with_scalar_tile_init();
         for (uint32_t i = 0; i < n; ++i) {
             mul_unary_tile(i, factor_bits);
@@ -152,7 +152,7 @@ void kernel_main() {
     if constexpr (!resident) {
         cb_wait_front(cb_ones, 1);
     }
-    if constexpr (fp32) {
+    if constexpr (is_fp32) {
         cb_wait_front(cb_neg_one, 1);
     }
 
@@ -161,7 +161,7 @@ void kernel_main() {
         for (uint32_t c = 0; c < n_chunks; ++c) {
             acquire_chunk(true);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
-                if constexpr (fp32) {
+                if constexpr (is_fp32) {
                     split_low(cb_x, b * blk);
                 }
                 mul_init(cb_x, cb_x, false);
@@ -169,7 +169,7 @@ void kernel_main() {
                 for (uint32_t i = 0; i < blk; ++i) {
                     mul_tiles(cb_x, cb_x, b * blk + i, b * blk + i, i);
                 }
-                if constexpr (fp32) {
+                if constexpr (is_fp32) {
                     mul_init(cb_lo, cb_x, false);
                     for (uint32_t i = 0; i < blk; ++i) {
                         mul_tiles(cb_lo, cb_x, i, b * blk + i, i);
@@ -177,7 +177,7 @@ void kernel_main() {
                 }
                 round_dest_for_fpu(blk, round_for_srcb);  // squares enter the reduce through SrcB
                 pack_to(cb_sq, blk);
-                if constexpr (fp32) {
+                if constexpr (is_fp32) {
                     cb_pop_front(cb_lo, blk);
                 }
             }
@@ -209,7 +209,7 @@ void kernel_main() {
             acquire_chunk(false);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
                 constexpr uint32_t cb_scaled = has_gamma ? cb_t0 : cb_y;
-                if constexpr (fp32) {
+                if constexpr (is_fp32) {
                     split_low(cb_x, b * blk);
                 }
                 mul_bcast_cols_init(cb_x, cb_istd);
@@ -217,21 +217,21 @@ void kernel_main() {
                 for (uint32_t i = 0; i < blk; ++i) {
                     mul_tiles_bcast_cols(cb_x, cb_istd, b * blk + i, 0, i);
                 }
-                if constexpr (fp32) {
+                if constexpr (is_fp32) {
                     mul_bcast_cols_init(cb_lo, cb_istd);
                     for (uint32_t i = 0; i < blk; ++i) {
                         mul_tiles_bcast_cols(cb_lo, cb_istd, i, 0, i);
                     }
                 }
                 pack_to(cb_scaled, blk);
-                if constexpr (fp32) {
+                if constexpr (is_fp32) {
                     cb_pop_front(cb_lo, blk);
                 }
 
                 if constexpr (has_gamma) {
                     cb_wait_front(cb_t0, blk);
                     cb_wait_front(cb_gamma, blk);
-                    if constexpr (fp32) {
+                    if constexpr (is_fp32) {
                         split_low(cb_t0, 0);
                     }
                     mul_bcast_rows_init(cb_t0, cb_gamma);
@@ -239,14 +239,14 @@ void kernel_main() {
                     for (uint32_t i = 0; i < blk; ++i) {
                         mul_tiles_bcast_rows(cb_t0, cb_gamma, i, i, i);
                     }
-                    if constexpr (fp32) {
+                    if constexpr (is_fp32) {
                         mul_bcast_rows_init(cb_lo, cb_gamma);
                         for (uint32_t i = 0; i < blk; ++i) {
                             mul_tiles_bcast_rows(cb_lo, cb_gamma, i, i, i);
                         }
                     }
                     pack_to(cb_y, blk);
-                    if constexpr (fp32) {
+                    if constexpr (is_fp32) {
                         cb_pop_front(cb_lo, blk);
                     }
                     cb_pop_front(cb_t0, blk);

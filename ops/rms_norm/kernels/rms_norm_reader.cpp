@@ -135,8 +135,8 @@ void kernel_main() {
     const uint32_t gamma_addr = get_arg_val<uint32_t>(1);
     const uint32_t start_row = get_arg_val<uint32_t>(2);
     const uint32_t num_rows = get_arg_val<uint32_t>(3);
-    const uint32_t scaler_word = get_arg_val<uint32_t>(4);
-    const uint32_t eps_word = get_arg_val<uint32_t>(5);
+    const uint32_t scaler_bits = get_arg_val<uint32_t>(4);
+    const uint32_t eps_bits = get_arg_val<uint32_t>(5);
     if (num_rows == 0) {
         return;
     }
@@ -146,8 +146,8 @@ void kernel_main() {
     const auto src = TensorAccessor(src_args, src_addr, src_page_bytes);
     const auto gamma = TensorAccessor(gamma_args, gamma_addr, stick_bytes);
 
-    push_scaler_tile(cb_scaler, scaler_word);
-    push_scalar_tile(cb_eps, eps_word);
+    push_scaler_tile(cb_scaler, scaler_bits);
+    push_scalar_tile(cb_eps, eps_bits);
     if constexpr (n_chunks > 1) {
         push_scaler_tile(cb_ones, elem_bytes == 2 ? 0x3F80u : 0x3F800000u);
     }
