@@ -74,10 +74,84 @@ def test_model_family_configs():
     assert {"llama-3.1-8b", "mistral-7b", "qwen2.5-7b", "gemma-2-9b"} <= set(MODEL_FAMILIES)
 
 
-def test_stablehlo_uses_reduce_regions_not_custom_calls():
-    text = instantiate(NormConfig("layer_norm", 512, "bf16", 1e-5), "stablehlo")
-    assert text.count("stablehlo.reduce(") == 2 and "reducer(" in text
-    assert "custom_call" not in text
+def _family_inputs(cfg, rows, seed):
+    x, w, b = inputs(rows, cfg.hidden, cfg.dtype, seed=seed)
+    if cfg.weight_offset:
+        w = (w.astype(np.float32) * 0.1).astype(x.dtype)  # Gemma stores the scale as 1 + w
+    fam_eps = cfg.eps
+    if cfg.op == "rms_norm":
+        return (x, w), f64_rms(x, w, fam_eps, offset=cfg.weight_offset)
+    return (x, w, b), f64_ln(x, w, b, fam_eps)
+
+
+_FAMILIES = sorted(MODEL_FAMILIES)
+_DTYPES = ("f32", "f16", "bf16")
+
+
+def _family_case(i, model):
+    return model, _DTYPES[i % 3], ("linalg", "stablehlo")[i % 2]
+
+
+@pytest.mark.parametrize("model,dtype,dialect", [_family_case(i, m) for i, m in enumerate(_FAMILIES)])
+def test_every_model_family_compiles_and_runs(model, dtype, dialect):
+    """Each family of the table, static batch (the test form), against float64."""
+    cfg = config_for_model(model, dtype, batch=3)
+    text = instantiate(cfg, dialect)
+    assert f"tensor<3x{cfg.hidden}x{dtype}>" in text and "?" not in text
+    args, ref = _family_inputs(cfg, 3, seed=len(model))
+    assert_within_one_ulp(runner.run_config(cfg, *args, dialect=dialect), ref, dtype)
+
+
+@pytest.mark.parametrize("dialect", ["linalg", "stablehlo"])
+def test_production_config_has_a_dynamic_batch(dialect):
+    cfg = config_for_model("mistral-7b", "bf16")  # production: batch None
+    assert cfg.batch is None and cfg.func_name == "mistral_7b_rms_norm" and cfg.eps == 1e-5
+    text = instantiate(cfg, dialect)
+    assert "func.func @mistral_7b_rms_norm(" in text and "tensor<?x4096xbf16>" in text
+    for rows in (1, 5):  # one module, any batch
+        args, ref = _family_inputs(cfg, rows, seed=rows)
+        assert_within_one_ulp(runner.run_config(cfg, *args, dialect=dialect), ref, "bf16")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dialect", ["linalg", "stablehlo"])
+@pytest.mark.parametrize("dtype", _DTYPES)
+@pytest.mark.parametrize("model", _FAMILIES)
+def test_model_family_matrix(model, dtype, dialect):
+    """Every family x dtype x dialect, static and dynamic batch."""
+    for batch in (2, None):
+        cfg = config_for_model(model, dtype, batch=batch)
+        args, ref = _family_inputs(cfg, 2, seed=7)
+        assert_within_one_ulp(runner.run_config(cfg, *args, dialect=dialect), ref, dtype)
+
+
+def test_model_table_values():
+    """Hidden sizes and epsilons as in the families' Hugging Face configs."""
+    expect = {
+        "llama-3.1-8b": (4096, 1e-5, 0.0),
+        "mistral-7b": (4096, 1e-5, 0.0),
+        "qwen2.5-7b": (3584, 1e-6, 0.0),
+        "gemma-2-9b": (3584, 1e-6, 1.0),
+    }
+    for name, (hidden, eps, offset) in expect.items():
+        fam = MODEL_FAMILIES[name]
+        assert (fam.hidden, fam.eps, fam.weight_offset) == (hidden, eps, offset), name
+
+
+@pytest.mark.parametrize("batch", [4, None])
+def test_stablehlo_uses_reduce_regions_not_custom_calls(batch):
+    for op, n_reduce in (("layer_norm", 2), ("rms_norm", 1)):
+        text = instantiate(NormConfig(op, 512, "bf16", 1e-5, batch=batch), "stablehlo")
+        assert text.count("stablehlo.reduce(") == n_reduce
+        assert text.count("reducer(") == n_reduce and text.count("stablehlo.add %ra, %rb") == n_reduce
+        assert "custom_call" not in text
+    # IREE's StableHLO input conversion turns the reduce region into a linalg reduction loop.
+    import iree.compiler as ireec
+
+    ir = ireec.tools.compile_str(
+        text, input_type="stablehlo", extra_args=["--compile-to=input"], target_backends=["llvm-cpu"]
+    ).decode()
+    assert ir.count('iterator_types = ["parallel", "reduction"]') == 1 and "custom_call" not in ir
 
 
 def test_cuda_target_compiles_without_a_gpu():
@@ -97,3 +171,20 @@ def test_bad_configs_raise():
     x, w, _ = inputs(2, 64, "f32", seed=8)
     with pytest.raises(ValueError, match="shape"):
         runner.rms_norm(x, w[:10])
+
+
+@pytest.mark.slow
+def test_cuda_check_script_on_the_cpu(tmp_path):
+    """The GPU check (python -m siblings.iree.cuda_check) end to end with the llvm-cpu target."""
+    from siblings.iree import cuda_check
+
+    assert cuda_check.main(["compile", str(tmp_path), "--target", "llvm-cpu"]) == 0
+    assert len(list(tmp_path.glob("*.vmfb"))) == 8
+    out = tmp_path / "results.json"
+    rc = cuda_check.main(
+        ["run", str(tmp_path), "--driver", "local-task", "--max-rows", "7", "--json", str(out)]
+    )
+    assert rc == 0
+    import json
+
+    assert all(r["ok"] for r in json.loads(out.read_text()))
