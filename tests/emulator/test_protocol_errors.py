@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import torch
@@ -203,3 +204,104 @@ def test_format_change_without_reconfig(device):
 def test_known_but_unimplemented_calls_fail_at_build_time(device, call, name):
     with pytest.raises(KernelBuildError, match=re.escape(f"unsupported call: {name} is not implemented")):
         run(device, compute='#include "api/compute/reduce.h"\nvoid kernel_main() { ' + call + " }\n")
+
+
+# ---- NoC barriers ------------------------------------------------------------------------------------------------
+READ_TILE = ("void kernel_main() { uint32_t a = get_arg_val<uint32_t>(0);\n"
+             " InterleavedAddrGen<true> g{a, 2048};\n cb_reserve_back(0, 1); uint32_t p = get_write_ptr(0);\n")
+
+
+def test_kernel_ending_with_writes_in_flight(device):
+    """No noc_async_write_barrier before the kernel returns: the program can end before the data lands."""
+    msg = expect(EmulatorError, device, r"returned with 1 noc_async_write\(s\) still in flight",
+                 reader_args=(0,), reader=READ_TILE + " noc_async_read_page(0, g, p); noc_async_read_barrier();\n"
+                                                      " noc_async_write_page(0, g, p); }\n")
+    assert "<inline kernel>:6" in msg and "core (1,2)" in msg and "noc_async_write_barrier()" in msg
+
+
+def test_kernel_ending_with_reads_in_flight(device):
+    expect(EmulatorError, device, r"returned with 1 noc_async_read\(s\) still in flight.*noc_async_read_barrier",
+           reader_args=(0,), reader=READ_TILE + " noc_async_read_page(0, g, p); }\n")
+
+
+def test_sending_data_a_read_is_still_filling(device):
+    msg = expect(EmulatorError, device, r"sends L1 that the noc_async_read issued at line 5 is still filling",
+                 reader_args=(0,), reader=READ_TILE + " noc_async_read_page(0, g, p);\n"
+                                                      " noc_async_write_page(0, g, p); noc_async_write_barrier(); }\n")
+    assert "<inline kernel>:6" in msg
+
+
+def test_reading_into_l1_a_write_is_still_sending(device):
+    expect(EmulatorError, device, r"reads into L1 that the noc_async_write issued at line 5 is still sending",
+           reader_args=(0,), reader=READ_TILE + " noc_async_write_page(0, g, p);\n"
+                                                " noc_async_read_page(0, g, p); noc_async_read_barrier(); }\n")
+
+
+# ---- hangs -------------------------------------------------------------------------------------------------------
+def test_deadlock_is_reported_within_a_second(device):
+    """Every thread of a core blocked: the op ends at once (no timeout involved), whatever the watchdog setting."""
+    start = time.perf_counter()
+    expect(EmulatorHang, device, r"deadlock on core \(1,2\).*CB 16: 2 pages",
+           cbs=((0, 2, 2048), (16, 2, 2048)),
+           reader="void kernel_main() { cb_reserve_back(16, 1); cb_push_back(16, 1); cb_wait_front(0, 1); }\n",
+           writer="void kernel_main() { cb_wait_front(16, 2); }\n")
+    assert time.perf_counter() - start < 1.0
+
+
+def test_polling_without_progress_is_a_hang(device, monkeypatch):
+    """A kernel that polls a CB no thread will ever fill never blocks, so only the watchdog sees it: the polls are
+    not progress, and after TTNN_EMULATOR_TIMEOUT the op ends with the report."""
+    monkeypatch.setenv("TTNN_EMULATOR_TIMEOUT", "1")
+    start = time.perf_counter()
+    msg = expect(EmulatorHang, device, r"no progress for 1 s",
+                 reader="void kernel_main() {\n  while (!cb_pages_available_at_front(0, 1)) {}\n}\n")
+    assert "running, last call cb_pages_available_at_front(cb 0) at line 3" in msg
+    assert "CB 0: 2 pages x 2048 B Float16_b; received 0, acked 0" in msg
+    assert time.perf_counter() - start < 3.0
+
+
+# ---- runtime arguments through pointers ---------------------------------------------------------------------------
+ARGS_WRITER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    auto* a = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_arg_addr(0));
+    auto* c = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_common_arg_addr(0));
+    const auto dst = TensorAccessor(TensorAccessorArgs<0>(), a[0], 64);
+    cb_reserve_back(0, 1);
+    auto* p = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_write_ptr(0));
+    for (int i = 0; i < 16; ++i) p[i] = i < 3 ? a[i] : (i < 5 ? c[i - 3] : get_common_arg_val<uint32_t>(1) + i);
+    noc_async_write_page(get_arg_val<uint32_t>(3), dst, get_write_ptr(0));
+    noc_async_write_barrier();
+#ifdef PAST_THE_END
+    volatile uint32_t past = *reinterpret_cast<volatile uint32_t*>(get_arg_addr(PAST_THE_END));
+    (void)past;
+#endif
+}
+"""
+
+
+def _args_program(out, defines=()):
+    rt = ttnn.RuntimeArgs()
+    rt[1][2] = [out.buffer_address(), 11, 22, 1]
+    kernel = ttnn.KernelDescriptor(kernel_source=ARGS_WRITER, source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+                                   core_ranges=CORE, compile_time_args=ttnn.TensorAccessorArgs(out).get_compile_time_args(),
+                                   defines=list(defines), runtime_args=rt, common_runtime_args=[33, 44],
+                                   config=ttnn.WriterConfigDescriptor())
+    cb = ttnn.CBDescriptor(total_size=64, core_ranges=CORE, format_descriptors=[
+        ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.uint32, page_size=64)])
+    return ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb])
+
+
+def test_runtime_args_by_address_and_common_args(device):
+    out = ttnn.from_torch(torch.zeros(1, 1, 2, 16, dtype=torch.int32), dtype=ttnn.uint32,
+                          layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    ttnn.generic_op([out, out], _args_program(out))
+    row = ttnn.to_torch(out).to(torch.int64)[0, 0, 1].tolist()
+    assert row == [out.buffer_address(), 11, 22, 33, 44] + [44 + i for i in range(5, 16)]
+
+
+def test_arg_address_past_the_list(device):
+    out = ttnn.from_torch(torch.zeros(1, 1, 2, 16, dtype=torch.int32), dtype=ttnn.uint32,
+                          layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    with pytest.raises(EmulatorError, match=r"get_arg_addr: per-core arg index 5 is past the 4 per-core runtime args"):
+        ttnn.generic_op([out, out], _args_program(out, [("PAST_THE_END", "5")]))

@@ -49,7 +49,9 @@ uint32_t runtime_arg(uint32_t i, const Loc& loc) {
 }
 uint32_t common_runtime_arg(uint32_t, const Loc& loc) { fail("get_common_arg_val", -1, loc, "no args"); }
 uint32_t runtime_arg_addr(uint32_t, const Loc& loc) { fail("get_arg_addr", -1, loc, "no args"); }
+uint32_t common_runtime_arg_addr(uint32_t, const Loc& loc) { fail("get_common_arg_addr", -1, loc, "no args"); }
 void note_call(const char*, int, const Loc&) {}
+void note_poll(const char*, int, const Loc&) {}
 void cb_reserve_back(int cb, uint32_t n, const Loc& loc) {
     Cb& c = cb_of(cb, loc);
     if (c.pages - c.avail < n) fail("cb_reserve_back", cb, loc, "would block forever (single-threaded harness)");

@@ -21,6 +21,9 @@
 static FORCE_INLINE uint32_t get_arg_addr(int arg_idx, const emu::Loc& loc = emu::Loc::here()) {
     return emu::runtime_arg_addr(uint32_t(arg_idx), loc);
 }
+static FORCE_INLINE uint32_t get_common_arg_addr(int arg_idx, const emu::Loc& loc = emu::Loc::here()) {
+    return emu::common_runtime_arg_addr(uint32_t(arg_idx), loc);
+}
 
 template <typename T>
 FORCE_INLINE T get_arg_val(int arg_idx, const emu::Loc& loc = emu::Loc::here()) {

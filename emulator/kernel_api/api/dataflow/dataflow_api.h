@@ -28,6 +28,14 @@ FORCE_INLINE T get_arg_val(int arg_idx, const emu::Loc& loc = emu::Loc::here()) 
     return value;
 }
 
+// L1 addresses of the argument lists, as kernels that walk their arguments through a pointer use them.
+static FORCE_INLINE uintptr_t get_arg_addr(int arg_idx, const emu::Loc& loc = emu::Loc::here()) {
+    return emu::runtime_arg_addr(uint32_t(arg_idx), loc);
+}
+static FORCE_INLINE uintptr_t get_common_arg_addr(int arg_idx, const emu::Loc& loc = emu::Loc::here()) {
+    return emu::common_runtime_arg_addr(uint32_t(arg_idx), loc);
+}
+
 // Signature fixed by the forward declaration in the real api/tensor/tensor_accessor_args.h.
 template <typename T>
 T get_common_arg_val(int arg_idx) {

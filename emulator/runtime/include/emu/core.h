@@ -56,10 +56,16 @@ const char* kernel_path();
 
 uint32_t runtime_arg(uint32_t index, const Loc& loc);         // get_arg_val, bounds-checked
 uint32_t common_runtime_arg(uint32_t index, const Loc& loc);  // get_common_arg_val, bounds-checked
-uint32_t runtime_arg_addr(uint32_t index, const Loc& loc);    // get_arg_addr (pointer into the arg list)
+// get_arg_addr / get_common_arg_addr: L1 address of an argument. The lists live in the core's L1 (below the CB
+// region, as the kernel-config ring does on hardware); an index may be at most one past the end.
+uint32_t runtime_arg_addr(uint32_t index, const Loc& loc);
+uint32_t common_runtime_arg_addr(uint32_t index, const Loc& loc);
 
 // Marks forward progress and the call the thread is in; used by the deadlock/livelock report.
 void note_call(const char* call, int cb, const Loc& loc);
+// Records a non-blocking query (cb_pages_available_at_front, ...) without counting it as progress, so a kernel
+// that polls for something no thread will ever do is reported as hung.
+void note_poll(const char* call, int cb, const Loc& loc);
 
 // ---- circular buffers (exact hardware semantics; blocking calls wait on the other threads) ------------
 void cb_reserve_back(int cb, uint32_t pages, const Loc& loc);

@@ -20,6 +20,12 @@ constexpr uint32_t kL1Stride = 2u << 20;        // arenas sit 2 MiB apart in one
 constexpr uint32_t kL1Alignment = 16;           // NOC_L1_READ_ALIGNMENT_BYTES
 constexpr uint32_t kDramAlignment = 32;         // NOC_DRAM_READ_ALIGNMENT_BYTES (Wormhole)
 constexpr uint32_t kPoisonWord = 0x7fbf7fbfu;   // a NaN in both bf16 halves and as fp32
+// Runtime-argument lists in L1 (below the CB region): per kernel role a block of kArgsStride bytes at
+// kArgsBase + role * kArgsStride, the per-core list first and the common list kCommonArgsOffset further on.
+constexpr uint32_t kArgsBase = 0x1000;
+constexpr uint32_t kArgsStride = 0x2000;
+constexpr uint32_t kCommonArgsOffset = 0x1000;
+constexpr uint32_t kMaxArgs = kCommonArgsOffset / 4;
 
 struct Thread;
 
@@ -73,6 +79,7 @@ struct Thread {
     uint64_t seen_epoch = 0;  // core epoch at which this blocked thread last found its condition false
     std::vector<Transfer> pending_reads, pending_writes;
     std::array<uint8_t, 2> my_x{}, my_y{};
+    uint32_t args_l1 = 0, common_args_l1 = 0;  // L1 addresses of the argument lists (get_arg_addr)
 };
 
 struct Core {
@@ -119,5 +126,8 @@ std::string where(const Thread* t, const char* call, int cb, const Loc& loc);
 uint8_t* noc_resolve(uint64_t noc_addr, uint32_t bytes, const char* call, const Loc& loc, bool* is_dram);
 void noc_flush_reads(Thread& t);
 void noc_flush_writes(Thread& t);
+// Fails (naming the first outstanding transfer) if the thread still has NoC transfers in flight: called when a
+// kernel returns, where hardware's firmware asserts (under the watcher) that the NoC is idle.
+void noc_require_idle(Thread& t);
 
 }  // namespace emu

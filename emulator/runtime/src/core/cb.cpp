@@ -200,7 +200,7 @@ void cb_pop_front(int cb, uint32_t pages, const Loc& loc) {
 
 bool cb_pages_reservable_at_back(int cb, uint32_t pages, const Loc& loc) {
     Thread& t = self("cb_pages_reservable_at_back");
-    note_call("cb_pages_reservable_at_back", cb, loc);
+    note_poll("cb_pages_reservable_at_back", cb, loc);
     std::lock_guard<std::mutex> lock(t.core->mu);
     CB& c = checked_cb(t, cb, "cb_pages_reservable_at_back", loc);
     return c.num_pages - c.occupied() >= pages;
@@ -208,7 +208,7 @@ bool cb_pages_reservable_at_back(int cb, uint32_t pages, const Loc& loc) {
 
 bool cb_pages_available_at_front(int cb, uint32_t pages, const Loc& loc) {
     Thread& t = self("cb_pages_available_at_front");
-    note_call("cb_pages_available_at_front", cb, loc);
+    note_poll("cb_pages_available_at_front", cb, loc);
     std::lock_guard<std::mutex> lock(t.core->mu);
     CB& c = checked_cb(t, cb, "cb_pages_available_at_front", loc);
     return c.occupied() >= pages;

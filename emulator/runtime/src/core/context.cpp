@@ -75,12 +75,16 @@ void record_failure(int code, const std::string& message) {
     unwind();
 }
 
-void note_call(const char* call, int cb, const Loc& loc) {
+void note_poll(const char* call, int cb, const Loc& loc) {
     Thread& t = me(call);
     if (op_status().aborted) unwind();
     t.call = call;
     t.call_cb = cb;
     t.call_loc = loc;
+}
+
+void note_call(const char* call, int cb, const Loc& loc) {
+    note_poll(call, cb, loc);
     op_status().progress.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -108,8 +112,27 @@ uint32_t common_runtime_arg(uint32_t index, const Loc& loc) {
     return t.kernel.common_args[index];
 }
 
+static uint32_t arg_addr(const char* call, const char* which, uint32_t base, size_t count, uint32_t index,
+                         const Loc& loc) {
+    note_call(call, -1, loc);
+    if (index > count) {
+        std::ostringstream os;
+        os << which << " arg index " << index << " is past the " << count << " " << which
+           << " runtime args supplied (an address at most one past the last is allowed; reading there would read "
+              "stale L1 on hardware)";
+        fail(call, -1, loc, os.str());
+    }
+    return base + 4 * index;
+}
+
 uint32_t runtime_arg_addr(uint32_t index, const Loc& loc) {
-    fail("get_arg_addr", -1, loc, "get_arg_addr is not supported by the emulator; use get_arg_val");
+    Thread& t = me("get_arg_addr");
+    return arg_addr("get_arg_addr", "per-core", t.args_l1, t.kernel.args.size(), index, loc);
+}
+
+uint32_t common_runtime_arg_addr(uint32_t index, const Loc& loc) {
+    Thread& t = me("get_common_arg_addr");
+    return arg_addr("get_common_arg_addr", "common", t.common_args_l1, t.kernel.common_args.size(), index, loc);
 }
 
 std::string describe_cbs(const Core& core) {

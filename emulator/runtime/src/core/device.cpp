@@ -70,6 +70,8 @@ void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb
                  uint64_t bank_size) {
     device_close();
     if (l1_size > kL1Stride) throw std::runtime_error("L1 size above the emulator's 2 MiB arena stride");
+    if (cb_base < kArgsBase + 3 * kArgsStride || cb_base > l1_size)
+        throw std::runtime_error("the CB region must start above the runtime-argument blocks and inside L1");
     auto* d = new Device();
     d->grid_x = grid_x;
     d->grid_y = grid_y;

@@ -81,6 +81,16 @@ static uint8_t* own_l1(Thread& t, uint32_t addr, uint32_t bytes, const char* cal
     return t.core->l1 + offset;
 }
 
+namespace {
+// The first queued transfer of `list` whose local L1 side overlaps [p, p + bytes), or null.
+const Transfer* overlapping(const std::vector<Transfer>& list, const uint8_t* p, uint32_t bytes) {
+    const uint32_t lo = uint32_t(reinterpret_cast<uintptr_t>(p)), hi = lo + bytes;
+    for (const Transfer& tr : list)
+        if (tr.l1_addr < hi && tr.l1_addr + tr.bytes > lo) return &tr;
+    return nullptr;
+}
+}  // namespace
+
 void noc_read(uint64_t src_noc_addr, uint32_t dst_l1, uint32_t bytes, const Loc& loc) {
     Thread& t = self("noc_async_read");
     note_call("noc_async_read", -1, loc);
@@ -88,6 +98,13 @@ void noc_read(uint64_t src_noc_addr, uint32_t dst_l1, uint32_t bytes, const Loc&
     bool dram;
     const uint8_t* src = noc_resolve(src_noc_addr, bytes, "noc_async_read", loc, &dram);
     uint8_t* dst = own_l1(t, dst_l1, bytes, "noc_async_read", loc);
+    if (const Transfer* w = overlapping(t.pending_writes, dst, bytes)) {
+        std::ostringstream os;
+        os << "reads into L1 that the noc_async_write issued at line " << w->loc.line
+           << " is still sending (no noc_async_write_barrier() in between); on hardware the write may send the new "
+              "data instead of the old";
+        fail("noc_async_read", -1, loc, os.str());
+    }
     t.pending_reads.push_back({dst, src, bytes, uint32_t(reinterpret_cast<uintptr_t>(dst)), loc});
 }
 
@@ -98,6 +115,12 @@ void noc_write(uint32_t src_l1, uint64_t dst_noc_addr, uint32_t bytes, const Loc
     bool dram;
     uint8_t* dst = noc_resolve(dst_noc_addr, bytes, "noc_async_write", loc, &dram);
     const uint8_t* src = own_l1(t, src_l1, bytes, "noc_async_write", loc);
+    if (const Transfer* r = overlapping(t.pending_reads, src, bytes)) {
+        std::ostringstream os;
+        os << "sends L1 that the noc_async_read issued at line " << r->loc.line
+           << " is still filling; call noc_async_read_barrier() before using data a read brings in";
+        fail("noc_async_write", -1, loc, os.str());
+    }
     t.pending_writes.push_back({dst, src, bytes, uint32_t(reinterpret_cast<uintptr_t>(src)), loc});
 }
 
@@ -127,6 +150,23 @@ void noc_flush_writes(Thread& t) {
         std::memmove(tr.dst, tr.src, tr.bytes);
     }
     t.pending_writes.clear();
+}
+
+void noc_require_idle(Thread& t) {
+    for (auto* list : {&t.pending_writes, &t.pending_reads}) {
+        if (list->empty()) continue;
+        const bool writes = list == &t.pending_writes;
+        const Transfer& first = list->front();
+        std::ostringstream os;
+        os << "the kernel returned with " << list->size() << " " << (writes ? "noc_async_write" : "noc_async_read")
+           << "(s) still in flight (the first issued here) and no "
+           << (writes ? "noc_async_write_barrier()" : "noc_async_read_barrier()")
+           << " after them; on hardware the program can end before "
+           << (writes ? "the data lands (the host then reads stale DRAM)" : "the data arrives")
+           << " and the watcher flags outstanding NoC transactions";
+        list->clear();
+        fail(writes ? "noc_async_write" : "noc_async_read", -1, first.loc, os.str());
+    }
 }
 
 void noc_read_barrier(const Loc& loc) {

@@ -110,8 +110,7 @@ void thread_main(Thread* t) {
     set_current_thread(t);
     try {
         t->entry();
-        noc_flush_reads(*t);
-        noc_flush_writes(*t);
+        noc_require_idle(*t);
         t->state = ThreadState::Done;
     } catch (const Abort&) {
         t->state = ThreadState::Failed;
@@ -163,9 +162,22 @@ int program_run(std::string& message, double timeout_s) {
         }
         poison_cbs(*core);
         for (KernelInstance& k : kernels) {
+            if (k.args.size() > kMaxArgs || k.common_args.size() > kMaxArgs) {
+                message = "kernel " + k.kernel_path + " on core (" + std::to_string(xy.first) + "," +
+                          std::to_string(xy.second) + ") has more than " + std::to_string(kMaxArgs) +
+                          " runtime args (per-core or common)";
+                return 1;
+            }
             auto t = std::make_unique<Thread>();
             t->core = core;
             t->kernel = k;
+            // The argument lists live in L1, where get_arg_addr / get_common_arg_addr point.
+            const uint32_t block = kArgsBase + uint32_t(k.role) * kArgsStride;
+            auto* l1 = core->l1;
+            std::memcpy(l1 + block, k.args.data(), 4 * k.args.size());
+            std::memcpy(l1 + block + kCommonArgsOffset, k.common_args.data(), 4 * k.common_args.size());
+            t->args_l1 = uint32_t(reinterpret_cast<uintptr_t>(l1 + block));
+            t->common_args_l1 = t->args_l1 + kCommonArgsOffset;
             t->my_x = {uint8_t(noc_x(core->x)), uint8_t(noc_x(core->x))};
             t->my_y = {uint8_t(noc_y(core->y)), uint8_t(noc_y(core->y))};
             t->handle = dlopen(k.so_path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -216,7 +228,10 @@ int program_run(std::string& message, double timeout_s) {
                 record_failure(2, os.str());
                 for (Core* c : used) c->cv.notify_all();
                 // Threads stuck in pure loops cannot be unwound; give them a moment, then end the process.
-                std::this_thread::sleep_for(std::chrono::seconds(2));
+                {
+                    std::unique_lock<std::mutex> lock(watch_mu);
+                    watch_cv.wait_for(lock, std::chrono::seconds(2), [&] { return finished.load(); });
+                }
                 if (!finished) {
                     std::fprintf(stderr, "EMULATOR HANG: %s\n", st.message.c_str());
                     if (const char* log = std::getenv("TTNN_EMULATOR_TRIAGE_LOG")) {
