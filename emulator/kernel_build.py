@@ -220,6 +220,10 @@ def build(kb: KernelBuild) -> Path:
         if proc.returncode != 0:
             raise KernelBuildError(explain(proc.stderr, kb))
         _record_deps(depfile, manifest, skip=[KERNEL_API_DIR, runtime_lib.INCLUDE_DIR, _wheel_root(), tmpdir])
+        # A rebuild under the same key (an included header changed) makes the per-core copies and the
+        # kernel-globals marker of the previous binary stale.
+        for stale in [so.with_suffix(".globals"), *out_dir.glob(f"{key}.core*.so")]:
+            stale.unlink(missing_ok=True)
         os.replace(tmp_so, so)
     return so
 
