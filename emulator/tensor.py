@@ -171,10 +171,11 @@ def _from_raw(raw: np.ndarray, dtype) -> torch.Tensor:
         return torch.from_numpy(raw.view(np.int16)).view(torch.bfloat16)
     if dtype == ttnn.float32:
         return torch.from_numpy(raw.view(np.float32))
+    # the torch dtypes ttnn.to_torch gives for these (torch.uint16 / torch.uint32 / torch.int32)
     if dtype == ttnn.uint16:
-        return torch.from_numpy(raw.view(np.int16)).to(torch.int32) & 0xFFFF
+        return torch.from_numpy(raw.view(np.uint16))
     if dtype == ttnn.uint32:
-        return torch.from_numpy(raw.view(np.int32))
+        return torch.from_numpy(raw.view(np.uint32))
     return torch.from_numpy(raw.view(np.int32))
 
 

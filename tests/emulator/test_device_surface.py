@@ -54,3 +54,23 @@ def test_generic_op_needs_device_tensors(device):
     host = ttnn.from_torch(torch.randn(32, 32), dtype=ttnn.float32)
     with pytest.raises(RuntimeError, match="not a device tensor"):
         ttnn.generic_op([host, host], ttnn.ProgramDescriptor(kernels=[], semaphores=[], cbs=[]))
+
+
+def test_create_device_is_the_same_chip(device):
+    assert ttnn.CreateDevice(0) is device
+    assert ttnn.CreateDevice(device_id=0).compute_with_storage_grid_size().x == 8
+
+
+@pytest.mark.parametrize("layout", [ttnn.ROW_MAJOR_LAYOUT, ttnn.TILE_LAYOUT], ids=["rm", "tile"])
+@pytest.mark.parametrize("dtype, torch_dtype, high", [(ttnn.uint32, torch.uint32, 2**32),
+                                                      (ttnn.uint16, torch.uint16, 2**16)], ids=["u32", "u16"])
+def test_unsigned_integer_tensors(device, layout, dtype, torch_dtype, high):
+    """Values round-trip bit-exactly and come back with the torch dtype ttnn.to_torch gives for them."""
+    x = torch.randint(0, high, (2, 40, 50), dtype=torch.int64)
+    t = ttnn.from_torch(x, dtype=dtype, layout=layout, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG)
+    assert t.dtype == dtype and t.element_size() == (4 if dtype == ttnn.uint32 else 2)
+    assert t.memory_config() == ttnn.DRAM_MEMORY_CONFIG
+    back = ttnn.to_torch(t)
+    host = ttnn.to_torch(ttnn.from_torch(x, dtype=dtype, layout=layout))  # ttnn's own host path
+    assert back.dtype == host.dtype == torch_dtype
+    assert torch.equal(back.to(torch.int64), x)

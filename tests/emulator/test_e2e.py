@@ -133,3 +133,38 @@ def test_broadcast_constant_tiles_from_the_generators(device, kind, op, init):
     ttnn.generic_op([inp, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=cbs))
     expected = round_ties_away((x.double() * scalar.double()).float().numpy())
     np.testing.assert_array_equal(bits(ttnn.to_torch(out)), expected)
+
+
+SCALER_READER = r"""
+#include "api/dataflow/dataflow_api.h"
+#include "ttnn/cpp/ttnn/kernel/dataflow/generate_reduce_scaler.hpp"
+void kernel_main() { GENERATOR(16, get_arg_val<uint32_t>(0)); }
+"""
+
+
+@pytest.mark.parametrize("generator", ["wh_generate_reduce_scaler", "generate_reduce_scaler"])
+def test_reduce_scaler_generator_layout(device, generator):
+    """The generator's tile, read back through DRAM, is the oracle's scaler tile: zero except row 0 of each face."""
+    from tests.emulator import oracles
+
+    value = torch.tensor([torch.randn(1).item()]).to(torch.bfloat16)
+    packed = int(bits(value)[0])
+    out = ttnn.from_torch(torch.full((1, 1, 32, 32), 7.0).to(torch.bfloat16), dtype=ttnn.bfloat16,
+                          layout=ttnn.TILE_LAYOUT, device=device)
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(5, 6), ttnn.CoreCoord(5, 6))])
+    reader_rt, writer_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    reader_rt[5][6] = [(packed << 16) | packed]
+    writer_rt[5][6] = [out.buffer_address(), 1, 0]
+    cb = ttnn.CBDescriptor(total_size=2048, core_ranges=core, format_descriptors=[
+        ttnn.CBFormatDescriptor(buffer_index=16, data_format=ttnn.bfloat16, page_size=2048)])
+    kernels = [
+        ttnn.KernelDescriptor(kernel_source=SCALER_READER, source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+                              core_ranges=core, defines=[("GENERATOR", generator)], runtime_args=reader_rt,
+                              config=ttnn.ReaderConfigDescriptor()),
+        ttnn.KernelDescriptor(kernel_source=str(programs.KERNELS / "tile_writer.cpp"), core_ranges=core,
+                              compile_time_args=[16, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
+                              runtime_args=writer_rt, config=ttnn.WriterConfigDescriptor()),
+    ]
+    ttnn.generic_op([out, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=[cb]))
+    expected = oracles.scaler_tile(value.float().item())
+    np.testing.assert_array_equal(ttnn.to_torch(out).float().numpy().reshape(32, 32), expected)
