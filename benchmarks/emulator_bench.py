@@ -8,8 +8,10 @@ Prints a table and writes benchmarks/results/emulator_bench.json.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -35,7 +37,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "emulator_bench.json")
     args = parser.parse_args()
-    os.environ["TTNN_EMULATOR_CACHE"] = tempfile.mkdtemp(prefix="emu-bench-cache-")
+    cache = tempfile.mkdtemp(prefix="emu-bench-cache-")  # cold builds: an empty cache, removed at exit
+    atexit.register(shutil.rmtree, cache, ignore_errors=True)
+    os.environ["TTNN_EMULATOR_CACHE"] = cache
 
     import torch
     import ttnn
@@ -89,7 +93,8 @@ def main() -> None:
     args.out.write_text(json.dumps({"size": n, "tiles": tiles, "cpus": os.cpu_count(),
                                     "rows": [{"what": w, "seconds": round(s, 4), "note": nt} for w, s, nt in rows]},
                                    indent=2) + "\n")
-    print(f"wrote {args.out.relative_to(ROOT)}")
+    out = args.out.resolve()
+    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
 
 if __name__ == "__main__":
