@@ -357,6 +357,17 @@ def norm_looped_kernel(
 
 
 @triton.jit
+def _unpack_row(v, dtype: tl.constexpr, PACK: tl.constexpr):
+    """fp32 values of a loaded chunk; with PACK, v holds pairs of 16-bit values in 32-bit words."""
+    if PACK:
+        lo = v.to(tl.int16).to(dtype, bitcast=True).to(tl.float32)
+        hi = (v >> 16).to(tl.int16).to(dtype, bitcast=True).to(tl.float32)
+        return tl.reshape(tl.join(lo, hi), [v.shape[0] * 2])
+    else:
+        return v.to(tl.float32)
+
+
+@triton.jit
 def norm_pipe_kernel(
     x_ptr,
     res_ptr,
@@ -381,6 +392,7 @@ def norm_pipe_kernel(
     CHUNK: tl.constexpr,
     HOLD_WB: tl.constexpr,
     DEPTH: tl.constexpr,
+    PACK: tl.constexpr = False,
 ):
     # Persistent and software-pipelined. grid = (groups * SPLIT,), every program resident at once (the
     # host sizes the grid from the compiled kernel's occupancy). Group g = pid // SPLIT handles rows
@@ -416,37 +428,56 @@ def norm_pipe_kernel(
         part_ok = parts < SPLIT
         counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
 
+    # Rows ahead are loaded as whole 32-bit words when x (and the residual) are 16-bit (PACK): a loop-
+    # carried tensor of 16-bit values is unpacked right after its load, which would wait for the load
+    # in the same iteration; words are only unpacked when the row is used.
+    if PACK:
+        HALF: tl.constexpr = CHUNK // 2
+        ahead_offs = part * HALF + tl.arange(0, HALF)
+        ahead_mask = ahead_offs < n_cols // 2
+        xa_ptr = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
+        ra_ptr = res_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
+        xa_stride = stride_x // 2
+        ra_stride = stride_res // 2
+    else:
+        ahead_offs = cols
+        ahead_mask = mask
+        xa_ptr = x_ptr
+        ra_ptr = res_ptr
+        xa_stride = stride_x
+        ra_stride = stride_res
+
     # Prologue: the first DEPTH rows of this group.
     r0 = group.to(tl.int64)
-    x_n1 = tl.load(x_ptr + r0 * stride_x + cols, mask=mask, other=0.0)
+    x_n1 = tl.load(xa_ptr + r0 * xa_stride + ahead_offs, mask=ahead_mask, other=0)
     if HAS_RES:
-        r_n1 = tl.load(res_ptr + r0 * stride_res + cols, mask=mask, other=0.0)
+        r_n1 = tl.load(ra_ptr + r0 * ra_stride + ahead_offs, mask=ahead_mask, other=0)
     if DEPTH == 2:
         r1 = group + n_groups
-        m1 = mask & (r1 < n_rows)
-        x_n2 = tl.load(x_ptr + r1.to(tl.int64) * stride_x + cols, mask=m1, other=0.0)
+        m1 = ahead_mask & (r1 < n_rows)
+        x_n2 = tl.load(xa_ptr + r1.to(tl.int64) * xa_stride + ahead_offs, mask=m1, other=0)
         if HAS_RES:
-            r_n2 = tl.load(res_ptr + r1.to(tl.int64) * stride_res + cols, mask=m1, other=0.0)
+            r_n2 = tl.load(ra_ptr + r1.to(tl.int64) * ra_stride + ahead_offs, mask=m1, other=0)
 
     for row_i in range(group, n_rows, n_groups):
         row = tl.cast(row_i, tl.int64)
-        x = x_n1.to(tl.float32)
+        x = _unpack_row(x_n1, x_ptr.dtype.element_ty, PACK)
         if HAS_RES:
-            x = x + r_n1.to(tl.float32)
+            x = x + _unpack_row(r_n1, res_ptr.dtype.element_ty, PACK)
         # Issue the loads of the row DEPTH steps ahead before anything waits.
         ahead = row_i + DEPTH * n_groups
-        amask = mask & (ahead < n_rows)
+        amask = ahead_mask & (ahead < n_rows)
         a64 = ahead.to(tl.int64)
         if DEPTH == 2:
             x_n1 = x_n2
-            x_n2 = tl.load(x_ptr + a64 * stride_x + cols, mask=amask, other=0.0)
+            x_n2 = tl.load(xa_ptr + a64 * xa_stride + ahead_offs, mask=amask, other=0)
             if HAS_RES:
                 r_n1 = r_n2
-                r_n2 = tl.load(res_ptr + a64 * stride_res + cols, mask=amask, other=0.0)
+                r_n2 = tl.load(ra_ptr + a64 * ra_stride + ahead_offs, mask=amask, other=0)
         else:
-            x_n1 = tl.load(x_ptr + a64 * stride_x + cols, mask=amask, other=0.0)
+            x_n1 = tl.load(xa_ptr + a64 * xa_stride + ahead_offs, mask=amask, other=0)
             if HAS_RES:
-                r_n1 = tl.load(res_ptr + a64 * stride_res + cols, mask=amask, other=0.0)
+                r_n1 = tl.load(ra_ptr + a64 * ra_stride + ahead_offs, mask=amask, other=0)
         if HAS_RES:
             tl.store(res_out_ptr + row * stride_res_out + cols, x.to(res_out_ptr.dtype.element_ty), mask=mask)
 

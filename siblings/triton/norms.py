@@ -36,7 +36,7 @@ TUNING = {
     "row_warps_max": {4: 16, 2: 16},
     # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
     # RMSNorm, and LayerNorm (two dependent reductions, so its best count can differ).
-    "decode_warps": {4: 16, 2: 8},
+    "decode_warps": {4: 8, 2: 8},
     "decode_warps_ln": {4: 16, 2: 8},
     "preload_max_per_thread": 16,
     # Per hidden size (next power of two), for launches of >= TILE_MIN_PROGRAMS programs (bandwidth-bound;
@@ -146,6 +146,8 @@ def plan_launch(
         decode = TUNING["decode_warps_ln" if is_ln else "decode_warps"][size]
         if n_rows <= 64 and decode:
             warps = decode
+            if block_n >= 1024:
+                rows = 1  # a few rows: one per program, so that they run in parallel
         return LaunchPlan("rows", rows, block_n, 1, warps, preload=preload)
     chunk = TUNING["split_chunk"][size]
     if _pipe_ok(on_gpu):
@@ -364,12 +366,22 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             XE2="evict_first" if plan.hints else "",
         )
     elif plan.path == "pipe":
+        # 16-bit rows are loaded ahead as 32-bit words (see the kernel), when rows split into whole words.
+        pack = (
+            all(
+                t.element_size() == 2 and t.stride(0) % 2 == 0 and t.data_ptr() % 4 == 0
+                for t in (x2, res2)
+                if t is not None
+            )
+            and n_cols % 2 == 0
+        )
         kw = dict(
             flags,
             SPLIT=plan.split,
             CHUNK=plan.block,
             HOLD_WB=plan.hold,
             DEPTH=plan.depth,
+            PACK=pack,
             num_warps=plan.num_warps,
         )
         scalars = (n_rows, n_cols, *strides, float(eps), float(w_offset))
