@@ -106,6 +106,28 @@ class NoDeviceWork:
         return False
 
 
+class NoHostLayoutConversion:
+    """Context manager: any ttnn layout conversion (tilize/untilize on the host or as a separate op) fails."""
+
+    NAMES = ("to_layout", "tilize", "untilize", "tilize_with_val_padding", "untilize_with_unpadding")
+
+    def __init__(self, monkeypatch):
+        self._mp = monkeypatch
+
+    def __enter__(self):
+        def forbidden(*args, **kwargs):
+            raise AssertionError("the op converted a layout outside its kernels")
+
+        for name in self.NAMES:
+            if hasattr(ttnn, name):
+                self._mp.setattr(ttnn, name, forbidden)
+        return self
+
+    def __exit__(self, *exc):
+        self._mp.undo()
+        return False
+
+
 class CompileCounter:
     """Counts the emulator's kernel builds and the host compiler runs among them (inactive off the emulator).
 

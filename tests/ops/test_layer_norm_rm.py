@@ -10,7 +10,15 @@ import torch
 import ttnn
 from ttnn.operations.layer_norm_rm import layer_norm_rm
 
-from .conftest import CompileCounter, NoDeviceWork, assert_close, l1_tensor, make_input, to_device
+from .conftest import (
+    CompileCounter,
+    NoDeviceWork,
+    NoHostLayoutConversion,
+    assert_close,
+    l1_tensor,
+    make_input,
+    to_device,
+)
 
 # The module the op really uses (ttnn.operations.<op> is loaded from ops/<op> by the import hook).
 lnpd = importlib.import_module("ttnn.operations.layer_norm_rm.layer_norm_rm_program_descriptor")
@@ -115,6 +123,17 @@ def test_call_forms(device):
     assert_close(ttnn.to_torch(layer_norm_rm(tx, tg, tb, epsilon=1e-2)), reference(x, g, b, 1e-2), RTOL, ATOL)
     with pytest.raises(TypeError):
         layer_norm_rm(tx, tg, tb, 1e-2)  # epsilon is keyword-only
+
+
+def test_layout_conversion_only_in_kernels(device, monkeypatch):
+    """Row-major in, row-major out, and no tilize/untilize/to_layout outside the kernels."""
+    x = make_input((2, 1, 64, 128), "normal", 23).to(torch.bfloat16)
+    g = make_input((1, 1, 1, 128), "normal", 24).to(torch.bfloat16)
+    tx, tg = to_device(x, device), to_device(g, device)
+    with NoHostLayoutConversion(monkeypatch):
+        out = layer_norm_rm(tx, tg)
+    assert out.layout == ttnn.ROW_MAJOR_LAYOUT
+    assert_close(ttnn.to_torch(out), reference(x, g), RTOL, ATOL)
 
 
 @pytest.mark.parametrize("affine", ["none", "gamma_beta"])

@@ -11,7 +11,16 @@ import torch
 import ttnn
 from ttnn.operations.rms_norm import rms_norm
 
-from .conftest import CompileCounter, NoDeviceWork, assert_close, l1_tensor, make_input, pcc, to_device
+from .conftest import (
+    CompileCounter,
+    NoDeviceWork,
+    NoHostLayoutConversion,
+    assert_close,
+    l1_tensor,
+    make_input,
+    pcc,
+    to_device,
+)
 
 # The module the op really uses (ttnn.operations.<op> is loaded from ops/<op> by the import hook).
 rmspd = importlib.import_module("ttnn.operations.rms_norm.rms_norm_program_descriptor")
@@ -135,6 +144,19 @@ def test_call_forms(device):
     check(ttnn.to_torch(rms_norm(tx, gamma=tg, epsilon=1e-2)), reference(x, g, 1e-2), ttnn.bfloat16)
     with pytest.raises(TypeError):
         rms_norm(tx, tg)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=LAYOUT_IDS)
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_layout_conversion_only_in_kernels(device, monkeypatch, dtype, layout):
+    """The output keeps the input's layout, and no tilize/untilize/to_layout runs outside the kernels."""
+    x = make_input((2, 1, 64, 128), "normal", 23).to(TORCH_DTYPE[dtype])
+    g = make_input((1, 1, 1, 128), "normal", 24).to(TORCH_DTYPE[dtype])
+    tx, tg = to_device(x, device, dtype=dtype, layout=layout), to_device(g, device, dtype=dtype)
+    with NoHostLayoutConversion(monkeypatch):
+        out = rms_norm(tx, gamma=tg)
+    assert out.layout == layout and out.dtype == dtype
+    check(ttnn.to_torch(out), reference(x, g), dtype)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=LAYOUT_IDS)
