@@ -248,3 +248,10 @@ def test_siblings_and_cli_in_a_fresh_process_without_ttnn(tmp_path):
     data = json.loads(res.stdout)
     assert [(r["backend"], r["status"]) for r in data["results"]] == [("ttnn", "skipped"), ("nki", "ok")]
     assert "ttnn is not importable" in data["results"][0]["detail"]
+
+
+def test_rows_too_long_for_one_sbuf_partition_skip_nki():
+    report = cc.crosscheck("rms_norm", (2, 65536), "f32", ["nki"])
+    nki = report.results[0]
+    assert nki.status == "skipped" and "SBUF partition" in nki.detail
+    assert report.ok and report.ran == []
