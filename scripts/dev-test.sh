@@ -3,7 +3,8 @@
 #   scripts/dev-test.sh <test path> [pytest args...]
 # exit 0 pass, 1 test failure, 2 hang, 3 setup error. A device lock serialises runs; a per-operation timeout
 # and an outer wall-clock timeout turn hangs into exit 2 with a short triage summary. On hardware the device
-# is reset only after a hang. Only processes this script started are ever signalled.
+# is reset only after a hang. Only processes this script started are ever signalled. On the emulator, a hang
+# report that the tests expect and catch (pytest passes) is a pass; on hardware every hang is one.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,12 +66,23 @@ RC=$?
 
 HANG=0
 case "$RC" in 124|134|137) HANG=1 ;; esac
-[ -s "$TRIAGE" ] && HANG=1
+HANDLED=0
+if [ -s "$TRIAGE" ]; then
+    # An emulated hang that the tests expected and caught (pytest passed) leaves no device state behind; on
+    # hardware any hang means the chip needs a reset.
+    if [ "$RC" = 0 ] && [ "$MODE" = emulator ]; then
+        HANDLED=$(grep -cE "^(deadlock on core|no progress for)" "$TRIAGE")
+    else
+        HANG=1
+    fi
+fi
 
 if [ "$HANG" = 1 ]; then
     echo "================ HANG TRIAGE ================"
-    if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+    if [ ! -s "$TRIAGE" ] && { [ "$RC" = 124 ] || [ "$RC" = 137 ]; }; then
         echo "pytest exceeded the ${OUTER_TIMEOUT}s wall-clock limit (exit $RC)"
+    elif [ "$RC" = 124 ]; then
+        echo "the emulator ended pytest: a kernel made no progress for ${OP_TIMEOUT}s and could not be unwound"
     fi
     if [ -s "$TRIAGE" ]; then
         grep -E "deadlock|BLOCKED|no progress|CB [0-9]+:|running, last call" "$TRIAGE" | head -40
@@ -83,6 +95,7 @@ if [ "$HANG" = 1 ]; then
 fi
 rm -f "$DIRTY" "$TRIAGE"
 if [ "$RC" = 0 ]; then
+    [ "$HANDLED" -gt 0 ] && echo "note: the tests raised and handled $HANDLED emulated hang report(s); nothing to reset"
     echo "DEV_TEST_RESULT: PASS"
     exit 0
 fi

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,26 +15,79 @@ SCRIPT = ROOT / "scripts" / "dev-test.sh"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def dev_test(tmp_path, *args):
-    env = dict(os.environ, DEV_TEST_PYTHON=sys.executable, DEV_TEST_STATE_DIR=str(tmp_path), DEV_TEST_TIMEOUT="120")
+def dev_test(tmp_path, *args, **env):
+    env = {**os.environ, "DEV_TEST_PYTHON": sys.executable, "DEV_TEST_STATE_DIR": str(tmp_path),
+           "DEV_TEST_TIMEOUT": "120", **env}
     return subprocess.run(["bash", str(SCRIPT), *map(str, args)], capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=300)
 
 
-@pytest.mark.parametrize("case, code, verdict", [("case_pass.py", 0, "PASS"), ("case_fail.py", 1, "FAIL"),
-                                                 ("case_hang.py", 2, "HANG")])
+@pytest.fixture(scope="module")
+def hang_run(tmp_path_factory):
+    state = tmp_path_factory.mktemp("hang")
+    return state, dev_test(state, FIXTURES / "case_hang.py")
+
+
+@pytest.mark.parametrize("case, code, verdict", [("case_pass.py", 0, "PASS"), ("case_fail.py", 1, "FAIL")])
 def test_exit_codes(tmp_path, case, code, verdict):
     proc = dev_test(tmp_path, FIXTURES / case)
     assert proc.returncode == code, proc.stdout + proc.stderr
     assert f"DEV_TEST_RESULT: {verdict}" in proc.stdout
 
 
-def test_hang_prints_triage_naming_threads_and_cbs(tmp_path):
-    proc = dev_test(tmp_path, FIXTURES / "case_hang.py")
-    assert "HANG TRIAGE" in proc.stdout
+def test_hang_exits_2_with_triage_naming_threads_and_cbs(hang_run):
+    state, proc = hang_run
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "DEV_TEST_RESULT: HANG" in proc.stdout and "HANG TRIAGE" in proc.stdout
     assert "BLOCKED in cb_wait_front(cb 0, 1 pages)" in proc.stdout
     assert "BLOCKED in cb_wait_front(cb 16, 1 pages)" in proc.stdout
-    assert not (tmp_path / "device-0.dirty").exists()
+    assert "CB 16: 2 pages x 2048 B" in proc.stdout
+    assert not (state / "device-0.dirty").exists()
+
+
+def test_hang_the_tests_expect_is_a_pass_on_the_emulator(tmp_path):
+    proc = dev_test(tmp_path, FIXTURES / "case_expected_hang.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "handled 1 emulated hang report(s)" in proc.stdout and "DEV_TEST_RESULT: PASS" in proc.stdout
+
+
+def test_kernel_spinning_without_api_calls_is_a_hang(tmp_path):
+    """No thread can be unwound: the emulator reports every thread after the op timeout and ends pytest."""
+    start = time.monotonic()
+    proc = dev_test(tmp_path, FIXTURES / "case_spin.py", DEV_TEST_OP_TIMEOUT="1")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "made no progress for 1s" in proc.stdout
+    assert "writer (NCRISC) <inline kernel> on core (2,1): running" in proc.stdout
+    assert time.monotonic() - start < 60
+
+
+def test_wall_clock_limit_ends_only_the_processes_of_the_run(tmp_path):
+    """The outer timeout signals the run's own process group (pytest and what it started), nobody else's."""
+    bystander = subprocess.Popen(["sleep", "60"])
+    pidfile = tmp_path / "child.pid"
+    try:
+        proc = dev_test(tmp_path, FIXTURES / "case_sleep.py", DEV_TEST_TIMEOUT="4",
+                        DEV_TEST_FIXTURE_PIDFILE=str(pidfile))
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "exceeded the 4s wall-clock limit" in proc.stdout
+        child = int(pidfile.read_text())
+        for _ in range(50):  # the run's own grandchild is gone (or a zombie awaiting its reaper)
+            if not _alive(child):
+                break
+            time.sleep(0.1)
+        assert not _alive(child)
+        assert bystander.poll() is None  # a process the run did not start is untouched
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def test_setup_errors(tmp_path):
