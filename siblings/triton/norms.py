@@ -37,7 +37,7 @@ TUNING = {
     # Warps for few-row (decode) launches, where latency rather than bandwidth decides; 0: heuristic.
     # RMSNorm, and LayerNorm (two dependent reductions, so its best count can differ).
     "decode_warps": {4: 8, 2: 8},
-    "decode_warps_ln": {4: 16, 2: 8},
+    "decode_warps_ln": {4: 8, 2: 8},
     "preload_max_per_thread": 16,
     # Per hidden size (next power of two), for launches of >= TILE_MIN_PROGRAMS programs (bandwidth-bound;
     # decode-size launches keep the rules above): {block_n: [rows per program, warps]}, optionally a
