@@ -99,9 +99,8 @@ def tile_rows(x, Ht, Wt):
 
 
 @pytest.mark.parametrize("variant", [0, 1, 2], ids=["row", "col", "scalar"])
-def test_reduce(ttnn_dev, variant):
+def test_reduce(rng, ttnn_dev, variant):
     ttnn, dev = ttnn_dev
-    rng = np.random.default_rng(100 + variant)
     Ht, Wt = 2, 3
     x = bf16(rng, (32 * Ht, 32 * Wt))
     s = float(O.bf16_truncate(np.float32(1 / 96)))
@@ -124,9 +123,8 @@ def test_reduce(ttnn_dev, variant):
 
 
 @pytest.mark.parametrize("variant", [0, 1, 2], ids=["sub_col", "mul_row", "add_scalar"])
-def test_bcast(ttnn_dev, variant):
+def test_bcast(rng, ttnn_dev, variant):
     ttnn, dev = ttnn_dev
-    rng = np.random.default_rng(110 + variant)
     Ht, Wt = 2, 2
     a = bf16(rng, (32 * Ht, 32 * Wt))
     b = bf16(rng, (32 * Ht, 32))
@@ -140,9 +138,8 @@ def test_bcast(ttnn_dev, variant):
             np.testing.assert_array_equal(got[32 * h:32 * h + 32, 32 * w:32 * w + 32], O.bf16_ties_away(exact))
 
 
-def test_tilize_untilize_round_trip(ttnn_dev):
+def test_tilize_untilize_round_trip(rng, ttnn_dev):
     ttnn, dev = ttnn_dev
-    rng = np.random.default_rng(120)
     Ht, Wt = 2, 4
     x = bf16(rng, (32 * Ht, 32 * Wt))
     got = run_program(ttnn, dev, [(x, ttnn.ROW_MAJOR_LAYOUT, Ht)], x.shape, ttnn.ROW_MAJOR_LAYOUT, 2, 0, Wt, Ht,
@@ -151,9 +148,8 @@ def test_tilize_untilize_round_trip(ttnn_dev):
 
 
 @pytest.mark.parametrize("variant", [0, 1, 2], ids=["sqrt", "rsqrt", "recip"])
-def test_sfpu(ttnn_dev, variant):
+def test_sfpu(rng, ttnn_dev, variant):
     ttnn, dev = ttnn_dev
-    rng = np.random.default_rng(130 + variant)
     x = O.bf16_truncate(np.abs(bf16(rng, (32, 64), scale=10)) + np.float32(0.01))
     got = run_program(ttnn, dev, [(x, ttnn.TILE_LAYOUT, 2)], x.shape, ttnn.TILE_LAYOUT, 3, variant, 2, 1)
     xd = x.astype(np.float64)

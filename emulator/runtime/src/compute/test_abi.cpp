@@ -59,19 +59,4 @@ void emu_test_binop_scalar(const float* in, float* out, int n, int mode, uint32_
 
 int emu_test_face_index(int r, int c) { return face_index(r, c); }
 
-// tilize_block's layout change: a row-major strip 32 rows × (32·ntiles) → ntiles tiles in storage order.
-void emu_test_tilize(const float* rows, int ntiles, float* tiles) {
-    const int width = 32 * ntiles;
-    for (int t = 0; t < ntiles; ++t)
-        for (int r = 0; r < 32; ++r)
-            for (int c = 0; c < 32; ++c) tiles[t * kTileElems + face_index(r, c)] = rows[r * width + t * 32 + c];
-}
-
-// The inverse (untilize / pack_untilize).
-void emu_test_untilize(const float* tiles, int ntiles, float* rows) {
-    const int width = 32 * ntiles;
-    for (int t = 0; t < ntiles; ++t)
-        for (int r = 0; r < 32; ++r)
-            for (int c = 0; c < 32; ++c) rows[r * width + t * 32 + c] = tiles[t * kTileElems + face_index(r, c)];
-}
 }
