@@ -200,6 +200,7 @@ def test_format_change_without_reconfig(device):
     ("add_reuse_dest_init<EltwiseBinaryReuseDestType::DEST_TO_SRCA>(0);", "add_reuse_dest_init"),
     ("reduce_init<PoolType::MIN, ReduceDim::REDUCE_ROW>(0, 1, 16);", "reduce_init<PoolType::MIN>"),
     ("enable_fp32_dest_acc();", "enable_fp32_dest_acc"),
+    ("set_fp32_dest_acc<true>();", "set_fp32_dest_acc switching the DEST width"),
 ])
 def test_known_but_unimplemented_calls_fail_at_build_time(device, call, name):
     with pytest.raises(KernelBuildError, match=re.escape(f"unsupported call: {name} is not implemented")):

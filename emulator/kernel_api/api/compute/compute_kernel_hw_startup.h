@@ -26,13 +26,19 @@ template <typename T = void>
 ALWI void disable_fp32_dest_acc() {
     static_assert(::emu_unimplemented::type<T>, "emulator: disable_fp32_dest_acc is not implemented");
 }
+// Setting it to the configured width (DST_ACCUM_MODE, from the ComputeConfig at build time) is a no-op; switching
+// it fails at build time.
 template <bool enable>
 ALWI void set_fp32_dest_acc(const emu::Loc& loc = emu::Loc::here()) {
-    if (enable != emu::compute_config().fp32_dest_acc_en) emu::compute::unsupported("set_fp32_dest_acc", loc);
+    static_assert(enable == bool(DST_ACCUM_MODE),
+                  "emulator: set_fp32_dest_acc switching the DEST width is not implemented");
+    emu::note_call("set_fp32_dest_acc", -1, loc);
 }
 template <bool enable>
 ALWI void restore_fp32_dest_acc(const emu::Loc& loc = emu::Loc::here()) {
-    if (enable != emu::compute_config().fp32_dest_acc_en) emu::compute::unsupported("restore_fp32_dest_acc", loc);
+    static_assert(enable == bool(DST_ACCUM_MODE),
+                  "emulator: restore_fp32_dest_acc switching the DEST width is not implemented");
+    emu::note_call("restore_fp32_dest_acc", -1, loc);
 }
 
 }  // namespace ckernel
