@@ -306,3 +306,31 @@ def test_arg_address_past_the_list(device):
                           layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
     with pytest.raises(EmulatorError, match=r"get_arg_addr: per-core arg index 5 is past the 4 per-core runtime args"):
         ttnn.generic_op([out, out], _args_program(out, [("PAST_THE_END", "5")]))
+
+
+@pytest.mark.parametrize("fp32_dest, full_sync, capacity", [(False, False, 8), (True, False, 4), (False, True, 16),
+                                                            (True, True, 8)])
+def test_dest_capacity_follows_the_compute_config(device, fp32_dest, full_sync, capacity):
+    """Usable DEST tiles: 8 (SyncHalf) or 16 (SyncFull) 16-bit slots, half of them with fp32_dest_acc_en."""
+    config = ttnn.ComputeConfigDescriptor()
+    config.fp32_dest_acc_en = fp32_dest
+    config.dst_full_sync_en = full_sync
+    compute = ("void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
+               " cb_wait_front(0, 1); cb_reserve_back(16, 1); tile_regs_acquire(); copy_tile(0, 0, IDX);\n"
+               " tile_regs_commit(); tile_regs_wait(); pack_tile(IDX, 16); tile_regs_release();\n"
+               " cb_push_back(16, 1); cb_pop_front(0, 1); }\n")
+    descs = [ttnn.CBDescriptor(total_size=4096, core_ranges=CORE, format_descriptors=[
+        ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16, page_size=2048)]) for i in (0, 1, 16)]
+    x = ttnn.from_torch(torch.randn(1, 1, 32, 32).to(torch.bfloat16), dtype=ttnn.bfloat16,
+                        layout=ttnn.TILE_LAYOUT, device=device)
+
+    def launch(idx):
+        kernels = [_kernel(DF + FEED, ttnn.ReaderConfigDescriptor()), _kernel(CMP + compute, config)]
+        kernels[1].defines = [("IDX", str(idx))]
+        ttnn.generic_op([x, x], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
+
+    launch(capacity - 1)
+    with pytest.raises(EmulatorError, match=rf"DEST index {capacity} is out of range: only {capacity} tiles are usable "
+                                            rf"with fp32_dest_acc_en={str(fp32_dest).lower()} and "
+                                            rf"dst_full_sync_en={str(full_sync).lower()}"):
+        launch(capacity)
