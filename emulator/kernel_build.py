@@ -229,19 +229,33 @@ def build(kb: KernelBuild) -> Path:
 
 
 _WRITABLE = re.compile(r"^[0-9a-f]+ [bBdD] (\S+)$")
+# Writable symbols every shared object has (dynamic section, GOT, the EH personality reference, CRT state) or
+# that the emulator's own headers define (thread-local or never written per core): not kernel state.
+_NOT_KERNEL_STATE = ("__", "_ZGV", "completed.", "_ZZN3emu", "_ZN3emu", "_ZZN10emu_", "_ZN10emu_", "DW.ref.",
+                     "_DYNAMIC", "_GLOBAL_OFFSET_TABLE_")
+_GLOBALS_MARKER = "v2:"  # marker format; markers written by an older detection are recomputed
+
+
+def kernel_globals(so: Path) -> list[str]:
+    """The writable data symbols the kernel itself defines (globals and statics)."""
+    out = subprocess.run(["nm", "--defined-only", str(so)], capture_output=True, text=True).stdout
+    names = [m.group(1) for line in out.splitlines() if (m := _WRITABLE.match(line))]
+    return [n for n in names if not n.startswith(_NOT_KERNEL_STATE)]
 
 
 def has_kernel_globals(so: Path) -> bool:
     """True if the kernel object defines writable data of its own (globals or statics), which hardware keeps
     per core: such a kernel needs one loaded copy per core."""
     marker = so.with_suffix(".globals")
-    if marker.exists():
-        return marker.read_text() == "1"
-    out = subprocess.run(["nm", "--defined-only", str(so)], capture_output=True, text=True).stdout
-    names = [m.group(1) for line in out.splitlines() if (m := _WRITABLE.match(line))]
-    own = [n for n in names if not n.startswith(("__", "_ZGV", "completed.", "_ZZN3emu", "_ZN10emu_"))]
-    marker.write_text("1" if own else "0")
-    return bool(own)
+    try:
+        text = marker.read_text()
+        if text.startswith(_GLOBALS_MARKER):
+            return text == _GLOBALS_MARKER + "1"
+    except OSError:
+        pass
+    own = bool(kernel_globals(so))
+    marker.write_text(_GLOBALS_MARKER + ("1" if own else "0"))
+    return own
 
 
 def per_core_copy(so: Path, core_index: int) -> Path:

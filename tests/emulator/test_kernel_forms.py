@@ -89,3 +89,18 @@ def test_legacy_namespace_main_compute_kernel(device):
             kernel.source_type = ttnn.KernelDescriptor.SourceType.SOURCE_CODE
     ttnn.generic_op([inp, out], program)
     assert torch.equal(ttnn.to_torch(out), x)
+
+
+def test_only_kernels_with_state_get_per_core_copies(tmp_path):
+    """A kernel without globals is loaded once for all cores; one with globals once per core (the linker's own
+    writable symbols such as the GOT are not kernel state)."""
+    from emulator import kernel_build
+
+    plain = kernel_build.build(kernel_build.KernelBuild(source=str(programs.KERNELS / "tile_writer.cpp"),
+                                                        role="writer", compile_time_args=(16, 2, 2048)))
+    assert kernel_build.kernel_globals(plain) == []
+    assert not kernel_build.has_kernel_globals(plain)
+    stateful = kernel_build.build(kernel_build.KernelBuild(source=GLOBALS_WRITER, role="writer", inline=True,
+                                                           compile_time_args=(2, 64)))
+    assert sorted(kernel_build.kernel_globals(stateful)) == ["_ZL11total_pages", "launches"]
+    assert kernel_build.has_kernel_globals(stateful)
