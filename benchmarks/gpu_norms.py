@@ -539,25 +539,16 @@ def tune(quick):
 # is a TUNING override for one (op, dtype, hidden size): row-tile entries below 32k, large-row entries
 # above (see norms.TUNING). "pipe" entries are [chunk, warps, hold weight/bias, rows ahead], the persistent
 # pipelined kernel; the split configurations these compete with are the current defaults.
-CAND_ROWS = {
-    ("layer_norm", "bf16", 16384): [
-        ["pipe", 16384, 16, 0, 1],
-        ["pipe", 16384, 16, 0, 2],
-        ["pipe", 16384, 16, 1, 2],
-        ["pipe", 16384, 32, 0, 2],
-        ["pipe", 16384, 32, 1, 2],
-        ["pipe", 16384, 8, 0, 2],
-    ],
-}
+CAND_ROWS: dict = {}
 CAND_LARGE_N = (65536, 262144)
-# fp32 is absent: its pipe variants, which exchange statistics every row, were 1.6-3.4x slower than
-# the split kernel in the first sweep (gpu_norms_candidates.json's history, see the notes).
+# The split kernel holding bf16 x as 32-bit words through the exchange (fewer registers, more programs
+# per multiprocessor). The pipe kernel was swept twice before (gpu_norms_notes.md) and lost everywhere.
 CAND_LARGE = {
     "bf16": [
-        ["pipe", 8192, 8, 0, 2],
-        ["pipe", 16384, 16, 0, 2],
-        ["pipe", 8192, 4, 0, 2],
-        ["pipe", 4096, 4, 0, 2],
+        ["split", 8192, 4, 0, 1],
+        ["split", 4096, 2, 0, 1],
+        ["split", 4096, 4, 0, 1],
+        ["split", 16384, 8, 0, 1],
     ],
     "fp32": [],
 }

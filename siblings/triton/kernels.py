@@ -106,6 +106,17 @@ def _pack(gen, value):
 
 
 @triton.jit
+def _unpack_row(v, dtype: tl.constexpr, PACK: tl.constexpr):
+    """fp32 values of a loaded chunk; with PACK, v holds pairs of 16-bit values in 32-bit words."""
+    if PACK:
+        lo = v.to(tl.int16).to(dtype, bitcast=True).to(tl.float32)
+        hi = (v >> 16).to(tl.int16).to(dtype, bitcast=True).to(tl.float32)
+        return tl.reshape(tl.join(lo, hi), [v.shape[0] * 2])
+    else:
+        return v.to(tl.float32)
+
+
+@triton.jit
 def norm_split_kernel(
     x_ptr,
     res_ptr,
@@ -128,6 +139,7 @@ def norm_split_kernel(
     SPLIT: tl.constexpr,
     CHUNK: tl.constexpr,
     PRELOAD_WB: tl.constexpr,
+    PACK: tl.constexpr = False,
 ):
     # grid = (SPLIT, n_rows): the programs sharing a row have adjacent ids. Each program publishes its
     # chunk statistics in its own 64-bit slot words tagged with a generation number, and polls the
@@ -140,7 +152,15 @@ def norm_split_kernel(
     gen = (tl.load(my_slot, cache_modifier=".cg") >> 32).to(tl.int32) + 1
     cols = part * CHUNK + tl.arange(0, CHUNK)
     mask = cols < n_cols
-    x = tl.load(x_ptr + row * stride_x + cols, mask=mask, other=0.0).to(tl.float32)
+    if PACK:
+        # 16-bit x (no residual) is held through the exchange as 32-bit words, half the registers of
+        # its fp32 values, so more programs fit per multiprocessor; it is unpacked again afterwards.
+        words = part * (CHUNK // 2) + tl.arange(0, CHUNK // 2)
+        xw_ptr = x_ptr.to(tl.pointer_type(tl.int32), bitcast=True)
+        xw = tl.load(xw_ptr + row * (stride_x // 2) + words, mask=words < n_cols // 2, other=0)
+        x = _unpack_row(xw, x_ptr.dtype.element_ty, True)
+    else:
+        x = tl.load(x_ptr + row * stride_x + cols, mask=mask, other=0.0).to(tl.float32)
     if HAS_RES:
         r = tl.load(res_ptr + row * stride_res + cols, mask=mask, other=0.0).to(tl.float32)
         x = x + r
@@ -150,6 +170,10 @@ def norm_split_kernel(
     count = tl.minimum(n_cols - part * CHUNK, CHUNK).to(tl.float32)
     if IS_LN:
         local_mean = tl.sum(x, axis=0) / count
+        if PACK:
+            # Unpack again for the centred pass (the offset is 0 unless the mean is NaN, when the row's
+            # output is NaN either way), so the fp32 values need not stay alive across the reduction.
+            x = _unpack_row(xw + (local_mean != local_mean).to(tl.int32), x_ptr.dtype.element_ty, True)  # noqa: PLR0124
         xc = tl.where(mask, x - local_mean, 0.0)
         local_m2 = tl.sum(xc * xc, axis=0)
         tl.store(my_slot + 1, _pack(gen, local_mean))
@@ -177,6 +201,10 @@ def norm_split_kernel(
             ready = ready & ((w_mean >> 32).to(tl.int32) == gen)
         pending = tl.sum(tl.where(ready | ~part_ok, 0, 1), axis=0)
 
+    if PACK:
+        # pending is 0 here, which the compiler cannot know: the words are unpacked anew rather than
+        # the fp32 values of the statistics phase being kept alive through the wait.
+        x = _unpack_row(xw + pending, x_ptr.dtype.element_ty, True)
     m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
     if IS_LN:
         means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
@@ -354,17 +382,6 @@ def norm_looped_kernel(
             b = tl.load(b_ptr + cols, mask=mask, other=0.0).to(tl.float32)
             y = y + b
         tl.store(y_ptr + row * stride_y + cols, y.to(y_ptr.dtype.element_ty), mask=mask)
-
-
-@triton.jit
-def _unpack_row(v, dtype: tl.constexpr, PACK: tl.constexpr):
-    """fp32 values of a loaded chunk; with PACK, v holds pairs of 16-bit values in 32-bit words."""
-    if PACK:
-        lo = v.to(tl.int16).to(dtype, bitcast=True).to(tl.float32)
-        hi = (v >> 16).to(tl.int16).to(dtype, bitcast=True).to(tl.float32)
-        return tl.reshape(tl.join(lo, hi), [v.shape[0] * 2])
-    else:
-        return v.to(tl.float32)
 
 
 @triton.jit

@@ -48,7 +48,8 @@ TUNING = {
     # per row when chunk >= block_n).
     # Large rows (block_n > max_row_block), per hidden size (the nearest listed size applies):
     # ["split"] (the row-split kernel with split_chunk / split_warps / split_preload),
-    # ["split", chunk, warps, preload], ["persist", programs per SM, chunk, warps, cache hints], or
+    # ["split", chunk, warps, preload(, 16-bit x held as words)], ["persist", programs per SM, chunk,
+    # warps, cache hints], or
     # ["pipe", chunk, warps, hold weight/bias in registers, rows loaded ahead, programs-per-SM cap].
     "large_rms": {
         4: {65536: ["split", 8192, 4, True], 262144: ["split"]},
@@ -79,6 +80,7 @@ class LaunchPlan:
     preload: bool | None = None  # rows / split: load weight and bias before the statistics (None: rule)
     hold: bool = False  # pipe: weight and bias stay in registers across rows
     depth: int = 1  # pipe: rows loaded ahead of the one being normalised
+    pack: bool = False  # split: hold 16-bit x as 32-bit words through the exchange (no residual)
 
 
 def _by_size(table: dict, block_n: int):
@@ -158,10 +160,11 @@ def plan_launch(
             _, per_sm, p_chunk, p_warps, hints = large
             return LaunchPlan("persist", 1, p_chunk, 1, p_warps, hints=bool(hints), per_sm=float(per_sm))
         warps, preload = TUNING["split_warps"][size], TUNING["split_preload"][size]
-        if large and len(large) == 4:
-            _, chunk, warps, preload = large
+        pack = False
+        if large and len(large) >= 4:
+            _, chunk, warps, preload, pack = (list(large) + [False])[:5]
         split = triton.cdiv(n_cols, chunk)
-        return LaunchPlan("split", 1, chunk, split, warps, preload=bool(preload))
+        return LaunchPlan("split", 1, chunk, split, warps, preload=bool(preload), pack=bool(pack))
     return LaunchPlan("looped", 1, min(chunk, 4096), 1, 8)
 
 
@@ -265,6 +268,15 @@ def _rows(t: torch.Tensor, n_cols: int) -> torch.Tensor:
     return t2 if t2.stride(-1) == 1 else t2.contiguous()
 
 
+def _words_ok(x2: torch.Tensor, res2: torch.Tensor | None, n_cols: int) -> bool:
+    """Whether 16-bit rows can be read as whole 32-bit words (even width, aligned rows)."""
+    return n_cols % 2 == 0 and all(
+        t.element_size() == 2 and t.stride(0) % 2 == 0 and t.data_ptr() % 4 == 0
+        for t in (x2, res2)
+        if t is not None
+    )
+
+
 def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_dtype, out=None):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
@@ -366,15 +378,8 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             XE2="evict_first" if plan.hints else "",
         )
     elif plan.path == "pipe":
-        # 16-bit rows are loaded ahead as 32-bit words (see the kernel), when rows split into whole words.
-        pack = (
-            all(
-                t.element_size() == 2 and t.stride(0) % 2 == 0 and t.data_ptr() % 4 == 0
-                for t in (x2, res2)
-                if t is not None
-            )
-            and n_cols % 2 == 0
-        )
+        # 16-bit rows are loaded ahead as 32-bit words (see the kernel).
+        pack = _words_ok(x2, res2, n_cols)
         kw = dict(
             flags,
             SPLIT=plan.split,
@@ -409,6 +414,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             CHUNK=plan.block,
             num_warps=plan.num_warps,
             PRELOAD_WB=plan.preload,
+            PACK=plan.pack and res2 is None and _words_ok(x2, None, n_cols),
         )
     else:
         kernels.norm_looped_kernel[(n_rows,)](

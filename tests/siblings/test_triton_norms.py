@@ -239,6 +239,26 @@ def test_pipelined_kernel_split_rows(monkeypatch, dtype, depth):
     assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
 
 
+@pytest.mark.skipif(DEVICE == "cpu", reason="parts of a row wait on each other: needs concurrent programs")
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("n", [40000, 39999])
+def test_split_kernel_holding_words(monkeypatch, dtype, n):
+    """The split kernel holding 16-bit x as 32-bit words through the exchange (odd widths and fused
+    residuals fall back to fp32 values), on mean-shifted rows."""
+    from siblings.triton import norms
+
+    plan = norms.LaunchPlan("split", 1, 4096, -(-n // 4096), 4, preload=False, pack=True)
+    monkeypatch.setattr(norms, "plan_launch", lambda *a, **k: plan)
+    x = rand(37, n, dtype=dtype, seed=70, scale=2.0, shift=3.0)
+    _check_all_ops(
+        x,
+        rand(n, dtype=dtype, seed=71),
+        rand(n, dtype=dtype, seed=72),
+        rand(37, n, dtype=dtype, seed=73),
+        dtype,
+    )
+
+
 def test_pipe_plans_stay_off_the_interpreter(monkeypatch):
     """A pipe entry in TUNING is taken on a GPU for large launches; the CPU path keeps the looped (large
     rows) or row-tile kernel."""
@@ -253,6 +273,9 @@ def test_pipe_plans_stay_off_the_interpreter(monkeypatch):
     assert st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=False).path == "looped"
     plan = st.plan_launch(8192, 16384, torch.bfloat16, on_gpu=True, is_ln=True)
     assert (plan.path, plan.split, plan.depth) == ("pipe", 1, 2)
+    monkeypatch.setitem(norms.TUNING, "large_ln", {2: {65536: ["split", 4096, 2, 0, 1]}, 4: {}})
+    plan = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True)
+    assert (plan.path, plan.split, plan.num_warps, plan.preload, plan.pack) == ("split", 16, 2, False, True)
     assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
     assert st.plan_launch(8192, 16384, torch.bfloat16, on_gpu=False, is_ln=True).path == "rows"
 
