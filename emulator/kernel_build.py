@@ -93,13 +93,23 @@ def overlay_dir() -> Path:
 
 
 def _api_digest() -> str:
+    """Everything every kernel binary depends on besides its own inputs: flags, compiler, the emulator's kernel
+    API and runtime headers, and the content of the wheel headers it reuses."""
     h = hashlib.sha256(" ".join(CXXFLAGS).encode())
+    h.update(runtime_lib.compiler_id().encode())
     for base in (KERNEL_API_DIR, runtime_lib.INCLUDE_DIR):
         for path in sorted(base.rglob("*")):
             if path.is_file():
                 h.update(str(path.relative_to(base)).encode())
                 h.update(path.read_bytes())
-    h.update(str(_wheel_root()).encode())
+    root = _wheel_root()
+    h.update(str(root).encode())
+    for rel, src in sorted(WHEEL_HEADERS.items()):
+        h.update(rel.encode())
+        try:
+            h.update((root / src).read_bytes())
+        except OSError:
+            pass  # reported by overlay_dir() when the build needs it
     return h.hexdigest()
 
 

@@ -30,12 +30,27 @@ def cache_dir() -> Path:
     return path
 
 
+_compiler: str | None = None
+
+
+def compiler_id() -> str:
+    """The host compiler's identity (``g++ --version``): a different compiler makes different binaries."""
+    global _compiler
+    if _compiler is None:
+        try:
+            _compiler = subprocess.run(["g++", "--version"], capture_output=True, text=True).stdout.strip()
+        except OSError:
+            _compiler = "g++ not found"
+    return _compiler
+
+
 def _sources() -> list[Path]:
     return sorted((RUNTIME_DIR / "src").rglob("*.cpp"))
 
 
 def _digest() -> str:
     h = hashlib.sha256(" ".join(CXXFLAGS).encode())
+    h.update(compiler_id().encode())
     for path in _sources() + sorted(INCLUDE_DIR.rglob("*.h")) + sorted((RUNTIME_DIR / "src").rglob("*.h")):
         h.update(str(path.relative_to(RUNTIME_DIR)).encode())
         h.update(path.read_bytes())
@@ -64,6 +79,7 @@ def library_path() -> Path:
     out = cache_dir() / f"libtensix_emu-{_digest()}.so"
     if not out.exists():
         headers = hashlib.sha256(" ".join(CXXFLAGS).encode())
+        headers.update(compiler_id().encode())
         for path in sorted(INCLUDE_DIR.rglob("*.h")) + sorted((RUNTIME_DIR / "src").rglob("*.h")):
             headers.update(path.read_bytes())
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -51,7 +51,7 @@ def compilations(monkeypatch):
     original = kernel_build.subprocess.run
 
     def spy(cmd, *a, **k):
-        if cmd and cmd[0] == "g++":
+        if cmd and cmd[0] == "g++" and "-o" in cmd:  # compilations, not `g++ --version`
             calls.append(cmd)
         return original(cmd, *a, **k)
 
@@ -108,3 +108,23 @@ def test_edited_header_rebuilds_and_refreshes_per_core_copies(kernel_dir, compil
     assert rows() == [[7, 8, 5, 9, 1]] * 4 and len(compilations) == 1  # nothing rebuilt, globals fresh per launch
     (kernel_dir / "value.h").write_text("#define VALUE 70\n")
     assert rows() == [[70, 8, 5, 9, 1]] * 4 and len(compilations) == 2
+
+
+def test_compiler_and_reused_wheel_headers_are_part_of_the_key(monkeypatch):
+    """The header-only pieces reused from the wheel are not in a kernel's dependency list (the wheel is read-only),
+    so their content, like the compiler's identity, goes into the digest every key starts from."""
+    from emulator import runtime_lib
+
+    base = kernel_build._api_digest()
+    monkeypatch.setattr(runtime_lib, "_compiler", "g++ (other) 99.1")
+    assert kernel_build._api_digest() != base
+    monkeypatch.setattr(runtime_lib, "_compiler", None)
+    assert kernel_build._api_digest() == base
+    real_read = kernel_build.Path.read_bytes
+
+    def edited(path):
+        data = real_read(path)
+        return data + b"\n// edited" if path.name == "compile_time_args.h" else data
+
+    monkeypatch.setattr(kernel_build.Path, "read_bytes", edited)
+    assert kernel_build._api_digest() != base
