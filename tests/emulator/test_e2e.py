@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -168,3 +170,85 @@ def test_reduce_scaler_generator_layout(device, generator):
     ttnn.generic_op([out, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=[cb]))
     expected = oracles.scaler_tile(value.float().item())
     np.testing.assert_array_equal(ttnn.to_torch(out).float().numpy().reshape(32, 32), expected)
+
+
+BANK_READER = r"""
+#include "api/dataflow/dataflow_api.h"
+// Page i of an interleaved DRAM buffer, addressed by the formula alone: bank i % 12, offset (i / 12) * aligned.
+void kernel_main() {
+    const uint32_t base = get_arg_val<uint32_t>(0);
+    const uint32_t n = get_arg_val<uint32_t>(1);
+    constexpr uint32_t page = get_compile_time_arg_val(0);
+    constexpr uint32_t aligned = get_compile_time_arg_val(1);
+    for (uint32_t i = 0; i < n; ++i) {
+        cb_reserve_back(0, 1);
+        noc_async_read(get_noc_addr_from_bank_id<true>(i % 12, base + (i / 12) * aligned), get_write_ptr(0), page);
+        noc_async_read_barrier();
+        cb_push_back(0, 1);
+    }
+}
+"""
+ACCESSOR_WRITER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    const auto dst = TensorAccessor(TensorAccessorArgs<1>(), get_arg_val<uint32_t>(0), get_compile_time_arg_val(0));
+    for (uint32_t i = 0; i < get_arg_val<uint32_t>(1); ++i) {
+        cb_wait_front(0, 1);
+        noc_async_write(get_read_ptr(0), dst.get_noc_addr(i), get_compile_time_arg_val(0));
+        noc_async_write_barrier();
+        cb_pop_front(0, 1);
+    }
+}
+"""
+
+
+def test_dram_interleaving_over_12_banks(device):
+    """Sticks of 100 B (not a multiple of the 32 B DRAM alignment): page i lives in bank i % 12 at
+    base + (i // 12) * 128, both as the host wrote it and as a kernel addressing banks directly reads it."""
+    x = torch.randn(1, 1, 30, 50).to(torch.bfloat16)
+    inp = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    page, aligned, n = 100, 128, 30
+    assert inp.buffer_page_size() == page and inp.buffer_aligned_page_size() == aligned
+    sticks = bits(x).reshape(n, 50)
+    for i in range(n):
+        raw = device.bank_view(i % 12, inp.buffer_address() + (i // 12) * aligned, page)
+        np.testing.assert_array_equal(raw.view(np.uint16), sticks[i])
+    out = ttnn.allocate_tensor_on_device(inp.shape, ttnn.bfloat16, ttnn.ROW_MAJOR_LAYOUT, device,
+                                         ttnn.DRAM_MEMORY_CONFIG)
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(7, 7), ttnn.CoreCoord(7, 7))])
+    reader_rt, writer_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    reader_rt[7][7] = [inp.buffer_address(), n]
+    writer_rt[7][7] = [out.buffer_address(), n]
+    cb = ttnn.CBDescriptor(total_size=2 * aligned, core_ranges=core, format_descriptors=[
+        ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.bfloat16, page_size=aligned)])
+    kernels = [
+        ttnn.KernelDescriptor(kernel_source=BANK_READER, source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+                              core_ranges=core, compile_time_args=[page, aligned], runtime_args=reader_rt,
+                              config=ttnn.ReaderConfigDescriptor()),
+        ttnn.KernelDescriptor(kernel_source=ACCESSOR_WRITER, source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+                              core_ranges=core, compile_time_args=[page, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
+                              runtime_args=writer_rt, config=ttnn.WriterConfigDescriptor()),
+    ]
+    ttnn.generic_op([inp, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=[cb]))
+    assert torch.equal(ttnn.to_torch(out), x)
+
+
+def test_cb_counters_wrap_at_16_bits(device):
+    """70,000 pages through a 3-page CB in pushes of 1 and 2 (landing exactly on the FIFO end each lap): the
+    16-bit received/acked registers wrap and the occupancy arithmetic stays right."""
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 1), ttnn.CoreCoord(0, 1))])
+    producer = ('#include "api/dataflow/dataflow_api.h"\nvoid kernel_main() {\n'
+                " for (uint32_t lap = 0; lap < 70000 / 3; ++lap) { cb_reserve_back(0, 1); cb_push_back(0, 1);\n"
+                "  cb_reserve_back(0, 2); cb_push_back(0, 2); } }\n")
+    consumer = ('#include "api/dataflow/dataflow_api.h"\nvoid kernel_main() {\n'
+                " for (uint32_t lap = 0; lap < 70000 / 3; ++lap) { cb_wait_front(0, 2); cb_pop_front(0, 2);\n"
+                "  cb_wait_front(0, 1); cb_pop_front(0, 1); } }\n")
+    kernels = [ttnn.KernelDescriptor(kernel_source=src, source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+                                     core_ranges=core, config=cfg)
+               for src, cfg in ((producer, ttnn.ReaderConfigDescriptor()), (consumer, ttnn.WriterConfigDescriptor()))]
+    cb = ttnn.CBDescriptor(total_size=3 * 32, core_ranges=core, format_descriptors=[
+        ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.bfloat16, page_size=32)])
+    x = ttnn.from_torch(torch.zeros(1, 1, 32, 32).to(torch.bfloat16), dtype=ttnn.bfloat16, device=device)
+    start = time.perf_counter()
+    ttnn.generic_op([x, x], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=[cb]))
+    assert time.perf_counter() - start < 20
