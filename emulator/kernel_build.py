@@ -166,7 +166,8 @@ def _record_deps(depfile: Path, manifest: Path, skip: list[Path]) -> None:
 
 
 _Q = "['\u2018\u2019]"  # g++ quotes names with ' or with typographic quotes, by locale
-_UNDECLARED = re.compile(rf"error: {_Q}([A-Za-z_][\w:]*){_Q} (?:was not declared in this scope|is not a member of)")
+_UNDECLARED = re.compile(rf"error: (?:there are no arguments to )?{_Q}([A-Za-z_][\w:]*){_Q} "
+                         rf"(?:was not declared in this scope|is not a member of|that depend on a template parameter)")
 _MISSING_HEADER = re.compile(r"fatal error: ([^:]+): No such file or directory")
 _NOT_IMPLEMENTED = re.compile(r"static assertion failed: emulator: (.+?) is not implemented")
 _NO_MATCH = re.compile(rf"error: no matching function for call to {_Q}([A-Za-z_][\w:]*)")

@@ -144,6 +144,10 @@ def test_unimplemented_api_fails_at_build_time_by_name(device):
     with pytest.raises(KernelBuildError) as info:
         run(device, reader="void kernel_main() { noc_semaphore_set(nullptr, 1); }\n")
     assert "'noc_semaphore_set' is not part of the emulator's kernel API" in str(info.value)
+    with pytest.raises(KernelBuildError) as info:  # inside a template, where g++ words it differently
+        run(device, compute="template <int N> void helper() { exp_tile_init(); }\n"
+                            "void kernel_main() { helper<1>(); }\n")
+    assert "'exp_tile_init' is not part of the emulator's kernel API" in str(info.value)
 
 
 TWO_IN = ((0, 2, 2048), (1, 2, 2048), (16, 2, 2048))
