@@ -121,6 +121,16 @@ def test_poisoned_l1_is_never_sent(device):
                   " noc_async_write_barrier(); cb_pop_front(0, 1); }\n")
 
 
+def test_compute_reading_never_written_l1(device):
+    """The reader pushes a page it never filled: the unpacker would read stale L1 on hardware."""
+    msg = expect(EmulatorError, device, r"tile 0 of CB 0 \(face 0\) was never written since the op started",
+                 cbs=((0, 2, 2048), (16, 2, 2048)),
+                 reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
+                 compute="void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
+                         " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); }\n")
+    assert "[compute (TRISC), core (1,2)] copy_tile on CB 0" in msg
+
+
 def test_deadlock_report_names_every_thread_and_cb(device):
     msg = expect(EmulatorHang, device, r"deadlock on core \(1,2\)",
                  cbs=((0, 2, 2048), (16, 2, 2048)),
