@@ -5,6 +5,8 @@
 # and an outer wall-clock timeout turn hangs into exit 2 with a short triage summary. On hardware the device
 # is reset only after a hang. Only processes this script started are ever signalled. On the emulator, a hang
 # report that the tests expect and catch (pytest passes) is a pass; on hardware every hang is one.
+# Knobs: DEV_TEST_TIMEOUT (wall clock, s), DEV_TEST_OP_TIMEOUT (per op, s), DEV_TEST_LOCK_WAIT (s),
+# DEV_TEST_STATE_DIR (lock and markers), DEV_TEST_DEVICE_NODES (glob of device nodes), DEV_TEST_PYTHON.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +15,7 @@ OUTER_TIMEOUT="${DEV_TEST_TIMEOUT:-300}"
 OP_TIMEOUT="${DEV_TEST_OP_TIMEOUT:-5}"
 LOCK_WAIT="${DEV_TEST_LOCK_WAIT:-900}"
 STATE_DIR="${DEV_TEST_STATE_DIR:-${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/ttnn-scaffold}"
+DEVICE_NODES="${DEV_TEST_DEVICE_NODES:-/dev/tenstorrent*}"  # glob of the device nodes that mean "hardware"
 
 die_setup() { echo "DEV_TEST_RESULT: SETUP_ERROR ($*)" >&2; exit 3; }
 
@@ -22,7 +25,7 @@ TEST_PATH="$1"; shift
 [ -x "$PY" ] || die_setup "no Python at $PY; run 'bash scripts/test.sh' once to create .venv/"
 mkdir -p "$STATE_DIR" || die_setup "cannot create $STATE_DIR"
 
-if [ -n "$(ls /dev/tenstorrent* 2>/dev/null)" ] && [ "${TTNN_EMULATOR:-}" != "1" ]; then
+if compgen -G "$DEVICE_NODES" >/dev/null && [ "${TTNN_EMULATOR:-}" != "1" ]; then
     MODE=hardware
 else
     MODE=emulator

@@ -45,6 +45,34 @@ def test_hang_exits_2_with_triage_naming_threads_and_cbs(hang_run):
     assert not (state / "device-0.dirty").exists()
 
 
+@pytest.fixture
+def fake_hardware(tmp_path):
+    """A device node and a tt-smi that logs its calls, so the hardware path runs (the tests still use the
+    emulator underneath)."""
+    (tmp_path / "node0").touch()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "tt-smi.log"
+    smi = bin_dir / "tt-smi"
+    smi.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    smi.chmod(0o755)
+    env = dict(DEV_TEST_DEVICE_NODES=str(tmp_path / "node*"), PATH=f"{bin_dir}:{os.environ['PATH']}")
+    return env, log
+
+
+def test_hardware_is_reset_only_after_a_hang(tmp_path, fake_hardware):
+    env, log = fake_hardware
+    for case, code in (("case_pass.py", 0), ("case_fail.py", 1)):
+        proc = dev_test(tmp_path, FIXTURES / case, **env)
+        assert proc.returncode == code and "dev-test: hardware" in proc.stdout, proc.stdout + proc.stderr
+    assert not log.exists()
+    proc = dev_test(tmp_path, FIXTURES / "case_hang.py", **env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert log.read_text() == "-r\n"
+    assert dev_test(tmp_path, FIXTURES / "case_pass.py", **env).returncode == 0
+    assert log.read_text() == "-r\n"  # the hang was dealt with; the next run does not reset again
+
+
 def test_hang_the_tests_expect_is_a_pass_on_the_emulator(tmp_path):
     proc = dev_test(tmp_path, FIXTURES / "case_expected_hang.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
