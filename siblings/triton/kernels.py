@@ -1,7 +1,7 @@
 """Triton kernels for RMSNorm / LayerNorm forward (optionally fused with a residual add).
 
 Math is fp32 throughout; the output is rounded once ("fp32-then-cast", see ``siblings.reference``).
-Three kernels cover every hidden size N:
+The kernels, by hidden size N:
 
 * ``norm_rows_kernel``: a ``[ROWS, BLOCK_N]`` tile per program, the whole row in registers. Several rows
   per program keep small N (128 ... 1024) at full bandwidth.
@@ -18,6 +18,16 @@ Three kernels cover every hidden size N:
   is a tuning option (``norms.TUNING["large_*"]``), not a default.
 * ``norm_looped_kernel``: one row per program, two passes over column chunks (x read twice). The
   interpreter-safe path for large rows.
+* ``norm_pipe_kernel``: persistent and software-pipelined: exactly as many programs as are resident,
+  grouped SPLIT to a row, each group looping over rows and loading the next rows before it exchanges the
+  current row's statistics (double-buffered, step-tagged slots). On the H200 it lost to the split kernel
+  everywhere (1.5-4.3x slower with an exchange per row: every row costs one exchange round trip of
+  several µs under full memory load, and a program has too few rows' bytes in registers to cover it;
+  1-7 % slower without exchange at N = 16 384), so it is a tuning option only.
+
+The split kernel's throughput is bounded by the bytes of x its resident programs hold while they wait on
+each other, which registers limit; with ``PACK`` it holds 16-bit x as 32-bit words (half the registers of
+fp32 values) and unpacks them again after the exchange, which fits 1.25-2x more programs per SM.
 """
 
 from __future__ import annotations

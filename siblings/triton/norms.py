@@ -51,13 +51,14 @@ TUNING = {
     # ["split", chunk, warps, preload(, 16-bit x held as words)], ["persist", programs per SM, chunk,
     # warps, cache hints], or
     # ["pipe", chunk, warps, hold weight/bias in registers, rows loaded ahead, programs-per-SM cap].
+    # bf16: x held as 32-bit words through the exchange (fifth entry), without weight preload.
     "large_rms": {
         4: {65536: ["split", 8192, 4, True], 262144: ["split"]},
-        2: {65536: ["split", 8192, 4, True], 262144: ["split"]},
+        2: {65536: ["split", 8192, 4, False, True], 262144: ["split", 4096, 2, False, True]},
     },
     "large_ln": {
         4: {65536: ["split"], 262144: ["split", 16384, 8, True]},
-        2: {65536: ["split", 8192, 4, False], 262144: ["split"]},
+        2: {65536: ["split", 16384, 8, False, True], 262144: ["split", 8192, 4, False, True]},
     },
 }
 
