@@ -22,10 +22,25 @@ def dev_test(tmp_path, *args, **env):
                           cwd=ROOT, timeout=300)
 
 
+def fake_hardware(state: Path):
+    """A device node and a tt-smi that logs its calls, so dev-test takes its hardware path (the tests still run
+    on the emulator underneath)."""
+    (state / "node0").touch()
+    bin_dir = state / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    log = state / "tt-smi.log"
+    smi = bin_dir / "tt-smi"
+    smi.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    smi.chmod(0o755)
+    return dict(DEV_TEST_DEVICE_NODES=str(state / "node*"), PATH=f"{bin_dir}:{os.environ['PATH']}"), log
+
+
 @pytest.fixture(scope="module")
 def hang_run(tmp_path_factory):
+    """case_hang.py on the hardware path: a deadlock report, then a reset."""
     state = tmp_path_factory.mktemp("hang")
-    return state, dev_test(state, FIXTURES / "case_hang.py")
+    env, log = fake_hardware(state)
+    return state, env, log, dev_test(state, FIXTURES / "case_hang.py", **env)
 
 
 @pytest.mark.parametrize("case, code, verdict", [("case_pass.py", 0, "PASS"), ("case_fail.py", 1, "FAIL")])
@@ -36,8 +51,9 @@ def test_exit_codes(tmp_path, case, code, verdict):
 
 
 def test_hang_exits_2_with_triage_naming_threads_and_cbs(hang_run):
-    state, proc = hang_run
+    state, _, _, proc = hang_run
     assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "dev-test: hardware" in proc.stdout
     assert "DEV_TEST_RESULT: HANG" in proc.stdout and "HANG TRIAGE" in proc.stdout
     assert "BLOCKED in cb_wait_front(cb 0, 1 pages)" in proc.stdout
     assert "BLOCKED in cb_wait_front(cb 16, 1 pages)" in proc.stdout
@@ -45,31 +61,15 @@ def test_hang_exits_2_with_triage_naming_threads_and_cbs(hang_run):
     assert not (state / "device-0.dirty").exists()
 
 
-@pytest.fixture
-def fake_hardware(tmp_path):
-    """A device node and a tt-smi that logs its calls, so the hardware path runs (the tests still use the
-    emulator underneath)."""
-    (tmp_path / "node0").touch()
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    log = tmp_path / "tt-smi.log"
-    smi = bin_dir / "tt-smi"
-    smi.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
-    smi.chmod(0o755)
-    env = dict(DEV_TEST_DEVICE_NODES=str(tmp_path / "node*"), PATH=f"{bin_dir}:{os.environ['PATH']}")
-    return env, log
-
-
-def test_hardware_is_reset_only_after_a_hang(tmp_path, fake_hardware):
-    env, log = fake_hardware
+def test_hardware_is_reset_only_after_a_hang(tmp_path, hang_run):
+    env, log = fake_hardware(tmp_path)
     for case, code in (("case_pass.py", 0), ("case_fail.py", 1)):
         proc = dev_test(tmp_path, FIXTURES / case, **env)
         assert proc.returncode == code and "dev-test: hardware" in proc.stdout, proc.stdout + proc.stderr
     assert not log.exists()
-    proc = dev_test(tmp_path, FIXTURES / "case_hang.py", **env)
-    assert proc.returncode == 2, proc.stdout + proc.stderr
+    state, env, log, _ = hang_run
     assert log.read_text() == "-r\n"
-    assert dev_test(tmp_path, FIXTURES / "case_pass.py", **env).returncode == 0
+    assert dev_test(state, FIXTURES / "case_pass.py", **env).returncode == 0
     assert log.read_text() == "-r\n"  # the hang was dealt with; the next run does not reset again
 
 
