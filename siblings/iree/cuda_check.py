@@ -4,7 +4,7 @@
     python -m siblings.iree.cuda_check run DIR [--json FILE]   # needs iree-base-runtime and a CUDA GPU
 
 ``compile`` writes dynamic-batch sm_80 modules (the driver JIT-compiles the PTX for newer GPUs) for both
-norms in f32/bf16 and both dialects; ``run`` executes them with the ``cuda`` driver on seeded inputs,
+norms in f32/f16/bf16 and both dialects; ``run`` executes them with the ``cuda`` driver on seeded inputs,
 checks every output against a float64 reference (one output ulp; 64 for f32: sequential f32 sums over N = 4096), and times each module
 (median of host-timed synchronous calls, host copies included: a correctness check, not a benchmark).
 """
@@ -25,12 +25,12 @@ from siblings.iree.models import NormConfig
 CASES = [
     (op, dtype, dialect, rows)
     for op in ("rms_norm", "layer_norm")
-    for dtype in ("f32", "bf16")
+    for dtype in ("f32", "f16", "bf16")
     for dialect in ("linalg", "stablehlo")
     for rows in (7, 4096)
 ]
 HIDDEN = 4096
-MANTISSA = {"f32": 23, "bf16": 7}
+MANTISSA = {"f32": 23, "f16": 10, "bf16": 7}
 
 
 def _name(op, dtype, dialect, rows):
