@@ -3,6 +3,8 @@ DEST capacity and the L1 budget."""
 
 from __future__ import annotations
 
+import re
+
 from scaffolder.model import CircularBuffer, OpSpec
 
 TILE = 32
@@ -49,13 +51,35 @@ def shape_env(shape: tuple[int, ...], fp32_dest: bool = False) -> dict[str, int]
     return env
 
 
+def knob_alias(name: str) -> str:
+    """The shape-derived name a spec's own sizing knob stands for: depths are DEPTH, block widths are
+    BLOCK_SIZE, anything else (a chunk, a tile count of a dimension) is read as Wt."""
+    low = name.lower()
+    if "depth" in low:
+        return "DEPTH"
+    if re.fullmatch(r"(block(_(width|size|tiles?))?|blk|bw)", low):
+        return "BLOCK_SIZE"
+    return "Wt"
+
+
+def cb_format(cb: CircularBuffer, fmt: str | None = None) -> str:
+    """'float32', 'bfloat16', or 'dtype' (the op's data type) for a CB's format as the spec writes it:
+    ``input dtype (Float16_b in Phase 0); UnpackToDestFp32 for fp32`` is the data type, ``fp32 (accum)``
+    float32, ``bfloat16`` bfloat16."""
+    text = (cb.data_format if fmt is None else fmt).lower()
+    main = re.sub(r"\(.*?\)", " ", text.split(";")[0]).strip()
+    if not main or re.match(r"(same as )?(input|output|data|op|tensor)\b|same\b", main):
+        return "dtype"
+    if re.search(r"\b(fp32|float32)\b", main) and "bfloat16" not in main:
+        return "float32"
+    if re.search(r"\b(bfloat16|bf16|float16_b)\b", main):
+        return "bfloat16"
+    return "dtype"
+
+
 def cb_element_size(cb: CircularBuffer, dtype: str) -> int:
-    fmt = cb.data_format.lower()
-    if "fp32" in fmt or "float32" in fmt and "bfloat16" not in fmt:
-        return 4
-    if "bfloat16" in fmt or "bf16" in fmt:
-        return 2
-    return ELEMENT_SIZE[dtype]
+    fmt = cb_format(cb)
+    return ELEMENT_SIZE[dtype] if fmt == "dtype" else ELEMENT_SIZE[fmt]
 
 
 def cb_pages(cb: CircularBuffer, env: dict[str, int]) -> int:
@@ -63,7 +87,7 @@ def cb_pages(cb: CircularBuffer, env: dict[str, int]) -> int:
         return 0
     safe = dict(env)
     for name in cb.pages.names() - set(env):
-        safe[name] = env["Wt"]
+        safe[name] = env[knob_alias(name)]
     return max(1, int(cb.pages.evaluate(safe)))
 
 

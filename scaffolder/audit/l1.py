@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scaffolder.audit.finding import Finding
 from scaffolder.model import OpSpec
-from scaffolder.sizing import L1_BUDGET_BYTES, l1_bytes
+from scaffolder.sizing import L1_BUDGET_BYTES, knob_alias, l1_bytes
 from scaffolder.spec.parser import KNOWN_NAMES
 
 
@@ -21,6 +21,8 @@ def audit_l1(spec: OpSpec) -> list[Finding]:
         if status == "fail" and knobs:
             # The spec sizes these CBs with its own knobs (a chunk chosen to fit L1, say): not decidable here.
             status = "warn"
-            detail += f"; depends on {', '.join(sorted(knobs))}, read as Wt"
+            detail += f"; depends on {', '.join(sorted(knobs))}, read as " + ", ".join(
+                f"{n} = {knob_alias(n)}" for n in sorted(knobs)
+            )
         out.append(Finding("l1", f"{dtype} {shape}", status, detail))
     return out

@@ -45,6 +45,7 @@ class ComputeProgram:
     includes: set[str] = field(default_factory=set)
     names: dict[int, str] = field(default_factory=dict)  # CB index -> C++ constant name
     unpack_fp32: list[int] = field(default_factory=list)  # CBs copied into DEST exactly (UnpackToDestFp32)
+    datacopy: list[int] = field(default_factory=list)  # CBs only tilized, untilized or copied: exact for fp32
     decls: list[str] = field(default_factory=list)  # extra constants (layout-dependent CBs)
 
 
@@ -194,26 +195,60 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
     # Optional tensors arrive through a reader-fed CB named after them (cb_gamma: "gamma as Row0 tiles").
     tensor_cb: dict[int, str] = {}
     for t in spec.tensor_params[1:]:
-        cb = next(
-            (
-                c
-                for c in spec.cbs
-                if c.produced_by("reader")
-                and re.search(rf"\b{t.name}\b", f"{c.name} {c.purpose}".replace("_", " "))
-            ),
-            None,
+        if t.required and not re.search(r"gamma|beta|weight|bias|scale|shift", t.name, re.IGNORECASE):
+            raise Unmapped(f"a second full-size input ({t.name}) has no reader template")
+        fed = [c for c in spec.cbs if c.produced_by("reader") and c.index != input_cb]
+        cb = next((c for c in fed if c.name == f"cb_{t.name}"), None) or next(
+            (c for c in fed if re.search(rf"\b{t.name}\b", f"{c.name} {c.purpose}".replace("_", " "))), None
         )
         if cb is None:
             raise Unmapped(f"no reader-fed CB carries the optional tensor {t.name}")
         if re.search(r"stick|\brm\b|_rm\b", f"{cb.name} {cb.purpose}", re.IGNORECASE):
-            raise Unmapped(
-                f"{t.name} arrives as row-major sticks in c_{cb.index}; only Row0 tiles have a template"
+            # Sticks the compute kernel tilizes once into a tile CB that the phases read: the reader writes
+            # that tile CB directly, as Row0 tiles (all a ROW broadcast reads of a one-row tensor).
+            tiled = next(
+                (
+                    c
+                    for c in spec.cbs
+                    if c.index != cb.index
+                    and re.search(rf"\b{t.name}\b", f"{c.name} {c.purpose}".replace("_", " "))
+                    and re.search(r"tiliz", f"{c.name} {c.purpose} {c.producer}", re.IGNORECASE)
+                    and any(c.index in p.inputs for p in phases)
+                ),
+                None,
             )
+            if tiled is None:
+                raise Unmapped(
+                    f"{t.name} arrives as row-major sticks in c_{cb.index}; only Row0 tiles have a template"
+                )
+            cb = tiled
         tensor_cb[cb.index] = t.name
         prog.tensor_tiles.append(TensorTiles(t.name, cb.index))
     for cb_index, tensor in tensor_cb.items():
         if not any(cb_index in p.inputs for p in phases):
             raise Unmapped(f"no phase reads {tensor} (c_{cb_index})")
+    cbs = {c.index: c for c in spec.cbs}
+    for p in phases:
+        # A tilize with no stated source reads the reader's CB; an untilize with no stated target feeds the
+        # writer; a reduce with no stated scaler uses the one reduce-scaler tile the reader writes.
+        if p.kind == "tilize" and not p.inputs:
+            p.inputs = [input_cb]
+        if p.kind == "untilize" and p.output is None:
+            p.output = output_cb
+        if (
+            p.kind == "reduce"
+            and p.inputs
+            and not any(i in cbs and _is_constant(cbs[i]) for i in p.inputs[1:])
+        ):
+            scalers = [
+                c.index for c in spec.cbs if _is_constant(c) and "scaler" in f"{c.name} {c.purpose}".lower()
+            ]
+            if len(scalers) == 1:
+                p.inputs = [*p.inputs, scalers[0]]
+        # One row of a per-feature tensor broadcast over the tile-row's rows: a ROW broadcast, whatever the
+        # spec calls it (an element-wise op on replicated rows reads the same values).
+        if p.kind == "binary" and len(p.inputs) == 2 and p.inputs[1] in tensor_cb and p.broadcast == "NONE":
+            p.broadcast = "ROW"
     switch: dict[int, str] = {}  # phase index -> the tensor whose presence switches it
     for p in phases:
         uses = [tensor_cb[i] for i in p.inputs if i in tensor_cb]
@@ -229,8 +264,12 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             raise Unmapped(f"phase {p.index} {p.name}: input or output CB not resolved")
         if p.kind == "reduce" and p.reduce_dim != "REDUCE_ROW":
             raise Unmapped(f"phase {p.index} {p.name}: {p.reduce_dim} has no template")
-        if p.kind not in ("tilize", "untilize", "reduce", "binary", "copy", "remainder"):
+        if p.kind not in ("tilize", "untilize", "reduce", "binary", "copy", "remainder", "unary"):
             raise Unmapped(f"phase {p.index} {p.name}: {p.kind} phase has no template")
+        if p.kind == "unary" and (p.op not in _SFPU_POST or len(p.inputs) != 1):
+            raise Unmapped(
+                f"phase {p.index} {p.name}: unary {p.op or '?'} on {len(p.inputs)} CBs has no template"
+            )
         if p.output in p.inputs:
             raise Unmapped(f"phase {p.index} {p.name}: in-place phase on c_{p.output}")
         if p.op == "sub_exact" and len(p.inputs) != 4:
@@ -243,7 +282,6 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             raise Unmapped(
                 f"phase {p.index} {p.name}: one phase reads {len(p.inputs)} CBs; split it into binary ops"
             )
-    cbs = {c.index: c for c in spec.cbs}
     prog.names = cb_names(spec)
     N = prog.names
     if any(p.output == FINAL for p in phases):
@@ -277,6 +315,8 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
     tiles: dict[int, str] = {}
     for p in phases:
         tiles.setdefault(p.output, "1" if p.kind in ("reduce", "remainder") else "Wt")
+        if p.kind == "unary" and tiles.get(p.inputs[0]) == "1":
+            tiles[p.output] = "1"
         if p.kind == "binary" and len(p.inputs) > 1 and tiles.get(p.inputs[0]) == "1":
             tiles[p.output] = "1"
         for i in p.inputs:
@@ -367,7 +407,13 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             prog.includes.add("reduce")
         else:
             a_idx = "0" if tiles.get(a) == "1" else "t"
-            if p.kind == "copy":
+            if p.kind == "unary":
+                # The value copied into DEST, then the SFPU op in place (post below).
+                post = p.op
+                lines = _tile_loop(
+                    N, a, a, out, f"copy_init({N[a]});", f"copy_tile({N[a]}, {a_idx}, 0);", n_out, post
+                )
+            elif p.kind == "copy":
                 lines = _tile_loop(
                     N, a, a, out, f"copy_init({N[a]});", f"copy_tile({N[a]}, {a_idx}, 0);", n_out, post
                 )
@@ -409,4 +455,11 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
         raise Unmapped(
             f"CB(s) {', '.join(f'c_{i}' for i in sorted(waited))} are still held at the end of a row"
         )
+    readers: dict[int, set[str]] = {}
+    for p in phases:
+        for i in p.inputs:
+            readers.setdefault(i, set()).add(p.kind)
+    prog.datacopy = sorted(
+        i for i, kinds in readers.items() if i >= 0 and kinds <= {"tilize", "untilize", "copy"}
+    )
     return prog

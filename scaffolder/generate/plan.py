@@ -50,14 +50,27 @@ def _pick(cbs: list[CircularBuffer], pred, unit: str | None = None) -> CircularB
 
 def _reference(spec: OpSpec) -> str | None:
     text = f"{spec.name} {spec.category} {spec.math} {spec.reference}".lower()
+    if re.search(r"\b(group|batch|instance)[ _]?norm|\bgroups?\b", text):
+        return None  # statistics over more than one row: no generated reference
     if "layer_norm" in text or "layer norm" in text or "layernorm" in text:
         return "layer_norm"
     if "rms" in text:
         return "rms_norm"
+    # Row standardisation written out: (x - mean) scaled by 1/sqrt(variance + eps), per row.
+    if (
+        re.search(r"\b(mu|mean)", text)
+        and re.search(r"\bvar", text)
+        and "sqrt" in text
+        and "gamma" not in text
+    ):
+        return "layer_norm"
     if (
         spec.name.startswith("tilize")
         or spec.name.startswith("untilize")
         or re.search(r"\bout\s*=\s*x\b", text)
+        # f(x)[i, j] == x[i, j], output[i] = input[i]: a re-lay that keeps every value
+        or re.search(r"\b\w+\(x\)\s*\[([^\]]*)\]\s*==?\s*x\s*\[\1\]", text)
+        or re.search(r"\boutput\[(\w+)\]\s*=\s*input\[\1\]", text)
     ):
         return "identity"
     return None

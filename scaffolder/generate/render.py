@@ -9,7 +9,7 @@ import jinja2
 
 from scaffolder.generate.plan import Plan, build_plan
 from scaffolder.model import OpSpec, Parameter
-from scaffolder.sizing import ELEMENT_SIZE, L1_BUDGET_BYTES, TILE, shape_env
+from scaffolder.sizing import ELEMENT_SIZE, L1_BUDGET_BYTES, TILE, cb_format, knob_alias, shape_env
 from scaffolder.spec.expressions import evaluate
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "op"
@@ -53,10 +53,17 @@ def _annotation(p: Parameter) -> str:
     for name in _TTNN_TYPES:
         if name.lower() in low.replace("ttnn.", ""):
             return f"ttnn.{name}" + (" | None" if not p.required else "")
+    if re.search(r"\b(u?int(8|16|32|64)?(_t)?|size_t|uint)\b", low):
+        return "int"
     for py in ("float", "int", "bool", "str"):
         if re.search(rf"\b{py}", low):
             return py
     return "object"
+
+
+def _test_value(p: Parameter) -> str:
+    """A value the generated tests pass for a required scalar the spec gives no default for."""
+    return {"int": "1", "float": "1.0", "bool": "False", "str": "''"}.get(_annotation(p), "None")
 
 
 def _signature(plan: Plan) -> str:
@@ -96,14 +103,29 @@ def _hints(plan: Plan) -> dict[str, str]:
     return out
 
 
+_PER_FEATURE = re.compile(r"gamma|beta|weight|bias|scale|shift", re.IGNORECASE)
+
+
 def _optional(plan: Plan) -> list[dict]:
     out = []
-    for p in plan.optional_tensors:
+    for pos, p in enumerate(plan.optional_tensors, start=1):
         hint = next(
             (r.error_hint for r in plan.checks if r.subject == p.name and r.error_hint),
             f"{p.name} last dimension must match the input's",
         )
-        out.append({"name": p.name, "keyword_only": p.keyword_only, "hint": repr(hint)})
+        # A required companion tensor (`other`, `output`, ...) has the input's shape; per-feature tensors
+        # (gamma, beta, weight, bias, ...) are one row of W.
+        full = p.required and not _PER_FEATURE.search(p.name)
+        out.append(
+            {
+                "name": p.name,
+                "keyword_only": p.keyword_only,
+                "hint": repr(hint),
+                "required": p.required,
+                "full": full,
+                "pos": pos,
+            }
+        )
     return out
 
 
@@ -114,9 +136,8 @@ def _cb_rows(plan: Plan) -> list[dict]:
         expr = cb.pages.expr if cb.pages else "1"
         for name in sorted(cb.pages.names() if cb.pages else [], key=len, reverse=True):
             if name not in {"Wt", "Ht", "W", "H", "NC", "BLOCK_SIZE", "DEPTH", "NUM_BLOCKS"}:
-                # Block-size spellings map onto the descriptor's BLOCK_SIZE; other knobs read as Wt.
-                local = "BLOCK_SIZE" if name in ("blk", "block_size", "block") else "Wt"
-                expr = re.sub(rf"\b{name}\b", local, expr)
+                # The spec's own knobs: depths read as DEPTH, block widths as BLOCK_SIZE, others as Wt.
+                expr = re.sub(rf"\b{name}\b", knob_alias(name), expr)
         expr = re.sub(r"(?<!/)/(?!/)", "//", expr)  # page counts are integers
         expr = re.sub(r"\s*\*\s*", " * ", expr)
         note = ""
@@ -142,19 +163,16 @@ def _cb_rows(plan: Plan) -> list[dict]:
         fmt = cb.data_format.lower()
         if not fmt and re.match(r"\s*(fp32|float32)\b", cb.purpose, re.IGNORECASE):
             fmt = "fp32"  # "fp32: row mean": the format leads the purpose when the table has no column
+        kind = cb_format(cb, fmt)
         if const is not None:
             # The reduce-scaler generator writes a 16-bit tile; a [0, 0] scalar takes the data format.
             bf16 = const.kind == "reduce_scaler"
             dtype, tile = (
                 ("ttnn.bfloat16", "ttnn.tile_size(ttnn.bfloat16)") if bf16 else ("dtype", "tile_size")
             )
-        elif (
-            "scaler" in cb.name.lower()
-            or "scaler" in cb.purpose.lower()
-            or ("bfloat16" in fmt and "float32" not in fmt)
-        ):
+        elif "scaler" in cb.name.lower() or "scaler" in cb.purpose.lower() or kind == "bfloat16":
             dtype, tile = "ttnn.bfloat16", "ttnn.tile_size(ttnn.bfloat16)"
-        elif ("fp32" in fmt or "float32" in fmt) and "bfloat16" not in fmt:
+        elif kind == "float32":
             dtype, tile = "ttnn.float32", "ttnn.tile_size(ttnn.float32)"
         else:
             dtype, tile = "dtype", "tile_size"
@@ -223,10 +241,21 @@ def _shape_params(plan: Plan, shapes: list[tuple[int, ...]], slow: bool) -> list
     rows = _cb_rows(plan)
     out = []
     for shape in shapes:
+        unaligned = len(shape) < 2 or shape[-1] % TILE != 0 or shape[-2] % TILE != 0
         fp32 = plan.spec.fp32_dest_acc_en if plan.spec.fp32_dest_acc_en is not None else False
-        need = max(generated_l1_bytes(rows, shape, d, fp32 or d == "float32") for d in plan.dtypes)
+        need = (
+            0
+            if unaligned
+            else max(generated_l1_bytes(rows, shape, d, fp32 or d == "float32") for d in plan.dtypes)
+        )
         out.append(
-            {"shape": tuple(shape), "slow": slow, "over_budget": need > L1_BUDGET_BYTES, "bytes": need}
+            {
+                "shape": tuple(shape),
+                "slow": slow,
+                "unaligned": unaligned,
+                "over_budget": need > L1_BUDGET_BYTES,
+                "bytes": need,
+            }
         )
     return out
 
@@ -249,6 +278,9 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     tol = spec.tolerance
     ctx = {
         "op": plan.op,
+        "primary": plan.tensors[0].name if plan.tensors else "input_tensor",
+        # Required scalars without a default, passed by keyword wherever the tests call the op.
+        "required_kwargs": "".join(f", {p.name}={_test_value(p)}" for p in plan.scalars if p.required),
         "spec_file": Path(spec_file).name,
         "format": spec.format,
         "summary": (spec.math.splitlines()[0] if spec.math else f"The {plan.op} operation.").strip("` "),
@@ -300,6 +332,11 @@ def context(spec: OpSpec, spec_file: str) -> dict:
             else plan.input_cb.name
         ),
         "row0": {tt.tensor: tt.cb for tt in plan.program.tensor_tiles} if plan.program else {},
+        # CBs whose tiles only move through DEST (tilize, untilize, copy): unpacked straight into an fp32
+        # DEST they keep every bit of float32 data, through SrcA they would be cut to tf32.
+        "datacopy_cbs": ", ".join(map(str, plan.program.datacopy))
+        if plan.program
+        else f"{plan.input_cb.index}, {tile_cb_index}",
         "phases": spec.phases,
         "shapes": _shape_params(plan, spec.test_shapes, False),
         "slow_shapes": _shape_params(plan, spec.slow_shapes, True),

@@ -13,12 +13,20 @@ from dataclasses import dataclass, field
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SEPARATOR_CELL = re.compile(r"^:?-{2,}:?$")
-_FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>[^*]+?)\*\*\s*:?\s*(?::\s*)?(?P<value>.*)$")
+_FIELD = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(?P<key>(?:[^*]|\*(?!\*))+?)\*\*\s*:?\s*(?::\s*)?(?P<value>.*)$")
+# Backslash escapes of markdown punctuation (`H\*W`, `\_`, `\|`): the character itself, outside code spans.
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def unescape(text: str) -> str:
+    """Drop markdown's backslash escapes outside `code spans` (where a backslash is literal)."""
+    parts = text.split("`")
+    return "`".join(_ESCAPE.sub(r"\1", p) if i % 2 == 0 else p for i, p in enumerate(parts))
 
 
 def clean(text: str) -> str:
     """Strip markdown emphasis and code ticks; collapse whitespace."""
-    text = text.replace("`", "").replace("**", "").replace("__", "")
+    text = unescape(text).replace("`", "").replace("**", "").replace("__", "")
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -137,7 +145,7 @@ def split_row(line: str) -> list[str]:
             cur.append(ch)
         i += 1
     cells.append("".join(cur).strip())
-    return cells
+    return [unescape(c) for c in cells]
 
 
 def _is_separator(cells: list[str]) -> bool:

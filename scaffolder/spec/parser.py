@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scaffolder.model import CircularBuffer, OpSpec, Parameter, Requirement, Stage
+from scaffolder.sizing import knob_alias
 from scaffolder.spec import phases as phase_reader
 from scaffolder.spec import tables as tr
 from scaffolder.spec.detect import detect_format
 from scaffolder.spec.diagnostics import Diagnostic, Diagnostics, SpecError
-from scaffolder.spec.markdown import Document, Heading, clean, field_of, parse_markdown
+from scaffolder.spec.markdown import Document, Heading, Table, clean, field_of, parse_markdown
 from scaffolder.spec.shapes import Tolerance, find_shapes, find_tolerance
 
 # The planner's standard matrix (minimal, multi-tile, non-square, multi-batch).
 DEFAULT_SHAPES = [(1, 1, 32, 32), (1, 1, 64, 128), (1, 1, 32, 256), (4, 2, 64, 64)]
-# Names a page count may use; anything else is flagged and read as Wt.
+# Names a page count may use; anything else is flagged and read as DEPTH, BLOCK_SIZE or Wt (knob_alias).
 KNOWN_NAMES = {
     "Wt",
     "Ht",
@@ -40,6 +41,8 @@ KNOWN_NAMES = {
     "R",
 }
 _NAME_RX = re.compile(r"^[a-z_][a-z0-9_]*$")
+# Tensors holding one value per feature column: companions of the input, never the input itself.
+PER_FEATURE = re.compile(r"^(gamma|beta|weight|bias|scale|shift)s?$", re.IGNORECASE)
 
 
 @dataclass
@@ -187,7 +190,8 @@ def _read_parameters(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
             for p in tr.read_parameters(t, diags):
                 seen.setdefault(p.name, p)
     params = list(seen.values())
-    if not any(p.is_tensor and p.required for p in params):
+    # Tables often list only the extra tensors (gamma, beta) and scalars; the input itself is implied.
+    if not any(p.is_tensor and p.required and not PER_FEATURE.search(p.name) for p in params):
         params.insert(0, Parameter("input_tensor", "Tensor", True, None, False, "Input tensor"))
     # Python order: required positionals, then optional positionals, then keyword-only.
     for p in params:
@@ -231,10 +235,47 @@ def _tensor_subject(heading_chain: list[Heading]) -> str:
     return "input_tensor"
 
 
+_REJECTED = re.compile(
+    r"(->|→)\s*(ValueError|TypeError|error)|\b(rejected?|refused|unsupported|not supported|raises?)\b"
+    r"|\b(target|deferred|later|future|refinements?|planned)\b",
+    re.IGNORECASE,
+)
+_CURRENT = re.compile(r"\bphase[- ]?[01]\b\s*:?", re.IGNORECASE)
+
+
+def in_scope(text: str) -> str:
+    """What a requirement allows now: ``ROW_MAJOR (Phase 0); TILE at retile (deferred)`` -> ``ROW_MAJOR``,
+    ``TARGET: bf16, fp32. Phase 0: bf16`` -> ``bf16``, ``TILE (both). ROW_MAJOR -> ValueError`` -> ``TILE``."""
+    parts = [p.strip() for p in re.split(r";|\.\s+|\n", text) if p.strip()]
+    current = []
+    for p in parts:
+        m = _CURRENT.search(p)
+        if m:  # "Phase 0: bf16" names what follows; "bf16, fp32 (phase-1)" what precedes
+            before, after = p[: m.start()].strip(" ("), p[m.end() :].strip(" )")
+            current.append(before or after)
+    kept = current or [p for p in parts if not _REJECTED.search(p)]
+    return "; ".join(kept) if kept else text
+
+
+def _read_in_out_table(t: Table, spec: OpSpec) -> list[str]:
+    """``| Property | Input | Output |``: input requirements; returns the output column as output lines."""
+    prop_c, in_c, out_c = t.column(r"^property$"), t.column(r"^input"), t.column(r"^output")
+    out = []
+    for row, line in zip(t.rows, t.row_lines):
+        prop = clean(t.cell(row, prop_c))
+        kind = tr._property_kind(prop)
+        spec.requirements.append(Requirement("input_tensor", kind, clean(t.cell(row, in_c)), "", line))
+        out.append(f"{prop}: {clean(t.cell(row, out_c))}")
+    return out
+
+
 def _read_tensors(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
-    output_tables = []
+    output_tables, in_out_lines = [], []
     for t in doc.tables:
-        if "output" in (t.headings[-1].key if t.headings else ""):
+        if t.column(r"^property$") is not None and t.column(r"^input") is not None and t.column(r"^output"):
+            in_out_lines += _read_in_out_table(t, spec)  # Property | Input | Output, side by side
+            continue
+        if re.match(r"output\b", t.headings[-1].key if t.headings else ""):
             output_tables.append(t)
             continue
         if tr.is_requirement_table(t):
@@ -250,14 +291,15 @@ def _read_tensors(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
     for r in spec.requirements:
         if r.subject != "input_tensor":
             continue
-        text = r.requirement.upper().replace("-", "_")
+        scoped = in_scope(r.requirement)
+        text = scoped.upper().replace("-", "_")
         if r.property == "layout":
             if "ROW_MAJOR" in text or re.search(r"\bRM\b", text):
                 layouts.append("ROW_MAJOR")
             if "TILE" in text:
                 layouts.append("TILE")
         elif r.property == "dtype":
-            low = r.requirement.lower()
+            low = scoped.lower()
             if "bfloat16" in low or "bf16" in low:
                 dtypes.append("bfloat16")
             if "float32" in low.replace("bfloat16", "") or re.search(r"\bf(p)?32\b", low):
@@ -271,32 +313,39 @@ def _read_tensors(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
         diags.warning(1, "no input dtype requirement found; assuming bfloat16")
     spec.input_layouts = list(dict.fromkeys(layouts))
     spec.input_dtypes = list(dict.fromkeys(dtypes))
-    # Output: bullets or a Property | Value table under an "output" heading.
-    out_text = []
+    # Output: bullets, or a Property | Value (| Specification) table, under an "output" heading.
+    pairs = [tuple(x.split(": ", 1)) for x in in_out_lines]
     for h in _under(doc, r"^output"):
-        out_text += [b.text for b in doc.section_blocks(h)]
+        for b in doc.section_blocks(h):
+            f = field_of(b)
+            text = clean(b.text).lstrip("-*+ ")
+            if f:
+                pairs.append((clean(f[0]), clean(f[1])))
+            elif ":" in text and len(text.split(":", 1)[0]) <= 24:
+                pairs.append(tuple(part.strip() for part in text.split(":", 1)))
     for t in output_tables:
-        out_text += [" ".join(r) for r in t.rows]
-    joined = clean(" ".join(out_text)).upper()
-    layout_text = " ".join(
-        clean(line).upper().split("LAYOUT", 1)[1]
-        for line in out_text
-        if clean(line).upper().lstrip("-* ").startswith("LAYOUT")
-    )
-    lay = re.search(r"\b(ROW_MAJOR|TILE|SAME)", layout_text.replace("LAYOUT::", ""))
+        for row in t.rows:
+            if len(row) >= 2:
+                pairs.append((clean(row[0]), clean(" ".join(row[1:]))))
+
+    def value(pattern: str) -> str:
+        return " ".join(v for k, v in pairs if re.match(pattern, k.lower().strip())).strip()
+
+    lay = re.search(r"\b(ROW_MAJOR|TILE|SAME)", value(r"layout").upper().replace("LAYOUT::", ""))
     if lay:
         spec.output_layout = {"SAME": "same"}.get(lay.group(1), lay.group(1))
     elif len(spec.input_layouts) == 1:
         spec.output_layout = spec.input_layouts[0]
-    shape_text = " ".join(
-        clean(line).split(":", 1)[-1] if ":" in clean(line) else clean(line)[5:]
-        for line in out_text
-        if clean(line).lower().lstrip("-* ").startswith("shape")
-    ).strip()
-    if shape_text and not re.search(r"\b(same|identical)\b", shape_text, re.IGNORECASE):
+    # The logical shape decides; a padded shape (storage) does not.
+    shape_text = value(r"logical shape") or value(r"(output )?shape\b(?! calc)")
+    same = r"\b(same|identical|unchanged)\b|=\s*(the\s+)?input|\bequals?\b.*\binput\b|\bas (the )?input\b"
+    if shape_text and not re.search(same, shape_text, re.IGNORECASE):
         spec.output_shape = shape_text
-    dt = re.search(r"DTYPE\s*:?\s*(?:\|\s*)?(BFLOAT16|FLOAT32|SAME)", joined)
-    if dt:
+    dtype_text = value(r"(d ?type|data ?type)")
+    dt = re.search(r"\b(BFLOAT16|FLOAT32|SAME)\b", dtype_text.upper())
+    if re.search(r"\b(same as|input'?s?)\b", dtype_text, re.IGNORECASE):
+        spec.output_dtype = "same"  # "input dtype unless dtype= says otherwise"
+    elif dt:
         spec.output_dtype = {"SAME": "same"}.get(dt.group(1), dt.group(1).lower())
 
 
@@ -372,7 +421,9 @@ def _read_cbs(doc: Document, spec: OpSpec, diags: Diagnostics, *, required: bool
         unknown = cb.pages.names() - KNOWN_NAMES
         if unknown:
             diags.warning(
-                cb.line, f"CB c_{cb.index} page count {cb.pages.text!r} uses {sorted(unknown)}; read as Wt"
+                cb.line,
+                f"CB c_{cb.index} page count {cb.pages.text!r} uses {sorted(unknown)}; read as "
+                + ", ".join(f"{n} = {knob_alias(n)}" for n in sorted(unknown)),
             )
         if not cb.name:
             cb.name = f"cb_{cb.index}"
@@ -463,7 +514,8 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
                 shapes += find_shapes(t.cell(row, c) if c is not None else " ".join(row))
                 texts.append(" ".join(row))
         for b in doc.section_blocks(h):
-            found = find_shapes(b.text)
+            # "Input [2, 64] -> Output [2, 1]": the shape after the arrow is an expected result, not an input.
+            found = find_shapes(re.split(r"->|→|=>|\boutputs?\b", b.text, maxsplit=1, flags=re.IGNORECASE)[0])
             if re.search(r"\b(slow|stress)\b", b.text, re.IGNORECASE):
                 slow += found
             else:
@@ -488,7 +540,8 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
         if s[-1] % 32 or s[-2] % 32:
             diags.warning(
                 1,
-                f"test shape {s} is not tile-aligned in H and W; the generated kernels need multiples of 32",
+                f"test shape {s} is not tile-aligned in H and W; the generated kernels need multiples of 32, "
+                "so its tests are marked xfail",
             )
     spec.test_shapes = shapes
     spec.slow_shapes = [s for s in dict.fromkeys(slow) if s not in shapes]

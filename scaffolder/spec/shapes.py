@@ -40,6 +40,9 @@ def find_shapes(text: str) -> list[tuple[int, ...]]:
     found: list[tuple[int, ...]] = []
     t = text.replace("`", "")
     for m in _TUPLE.finditer(t):
+        before = t[: m.start()].rstrip()
+        if before.endswith("[") or (before.endswith("(") and not re.search(r"\w\($", before)):
+            continue  # a nested literal such as [[1, 2, 3, 4, 5]] is data; torch.Size([...]) is a shape
         found.append(tuple(int(x) for x in re.split(r"\s*,\s*", m.group(1).strip())))
     if not found:
         for m in _CROSS.finditer(t):
