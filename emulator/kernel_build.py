@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,7 +226,7 @@ def build(kb: KernelBuild) -> Path:
                     *map(Path, kb.include_paths)]
         cmd = ["g++", *CXXFLAGS, "-MD", "-MF", str(depfile), *(f"-I{p}" for p in includes), *_flags(kb),
                "-o", str(tmp_so), str(wrapper)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = runtime_lib.run_tool(cmd)
         if proc.returncode != 0:
             raise KernelBuildError(explain(proc.stderr, kb))
         _record_deps(depfile, manifest, skip=[KERNEL_API_DIR, runtime_lib.INCLUDE_DIR, _wheel_root(), tmpdir])
@@ -249,7 +248,7 @@ _GLOBALS_MARKER = "v2:"  # marker format; markers written by an older detection 
 
 def kernel_globals(so: Path) -> list[str]:
     """The writable data symbols the kernel itself defines (globals and statics)."""
-    out = subprocess.run(["nm", "--defined-only", str(so)], capture_output=True, text=True).stdout
+    out = runtime_lib.run_tool(["nm", "--defined-only", str(so)]).stdout
     names = [m.group(1) for line in out.splitlines() if (m := _WRITABLE.match(line))]
     return [n for n in names if not n.startswith(_NOT_KERNEL_STATE)]
 

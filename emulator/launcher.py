@@ -109,8 +109,10 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
         raise RuntimeError("generic_op needs at least one input tensor and one output tensor")
     for i, t in enumerate(io_tensors):
         if not isinstance(t, EmulatedTensor):
-            raise RuntimeError(f"generic_op: io_tensors[{i}] is not a device tensor (use ttnn.from_torch(..., device=)"
-                               " or ttnn.allocate_tensor_on_device)")
+            # RuntimeError, as ttnn's own C++ check raises
+            raise RuntimeError(  # noqa: TRY004
+                f"generic_op: io_tensors[{i}] is not a device tensor (use ttnn.from_torch(..., device=) or "
+                "ttnn.allocate_tensor_on_device)")
     device: EmulatedDevice = io_tensors[0].device()
     device.check_open()
     lib = device.lib

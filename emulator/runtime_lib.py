@@ -33,13 +33,25 @@ def cache_dir() -> Path:
 _compiler: str | None = None
 
 
+class ToolchainError(RuntimeError):
+    """The host toolchain the emulator builds kernels with (g++, nm) is missing."""
+
+
+def run_tool(cmd: list[str]) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise ToolchainError(f"the Tensix emulator compiles kernels with the host toolchain, and '{cmd[0]}' is not on "
+                             "PATH: install g++ 11 or newer with binutils (Debian/Ubuntu: apt-get install g++)") from None
+
+
 def compiler_id() -> str:
     """The host compiler's identity (``g++ --version``): a different compiler makes different binaries."""
     global _compiler
     if _compiler is None:
         try:
-            _compiler = subprocess.run(["g++", "--version"], capture_output=True, text=True).stdout.strip()
-        except OSError:
+            _compiler = run_tool(["g++", "--version"]).stdout.strip()
+        except ToolchainError:
             _compiler = "g++ not found"
     return _compiler
 
@@ -67,7 +79,7 @@ def _compile(source: Path, headers_digest: str) -> Path:
         tmp = obj.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         flags = [f for f in CXXFLAGS if f != "-shared"]
         cmd = ["g++", *flags, f"-I{INCLUDE_DIR}", f"-I{source.parent}", "-c", "-o", str(tmp), str(source)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = run_tool(cmd)
         if proc.returncode != 0:
             raise RuntimeError(f"building the emulator runtime failed in {source.name}:\n{proc.stderr}")
         tmp.replace(obj)
@@ -85,8 +97,7 @@ def library_path() -> Path:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             objects = list(pool.map(lambda src: _compile(src, headers.hexdigest()), _sources()))
         tmp = out.with_suffix(f".{os.getpid()}.tmp")
-        proc = subprocess.run(["g++", "-shared", "-pthread", "-o", str(tmp), *map(str, objects)],
-                              capture_output=True, text=True)
+        proc = run_tool(["g++", "-shared", "-pthread", "-o", str(tmp), *map(str, objects)])
         if proc.returncode != 0:
             raise RuntimeError(f"linking the emulator runtime failed:\n{proc.stderr}")
         tmp.replace(out)

@@ -107,7 +107,7 @@ class EmulatedTensor(_ttnn().Tensor):
         try:
             if self._allocated and self._device.is_open:
                 self.deallocate()
-        except Exception:
+        except Exception:  # noqa: BLE001, S110 - a destructor must not raise (e.g. during interpreter exit)
             pass
 
     def _check(self) -> None:
@@ -142,7 +142,6 @@ class EmulatedTensor(_ttnn().Tensor):
         return _from_raw(np.ascontiguousarray(data), self.dtype)
 
     def cpu(self, blocking: bool = True, cq_id=None):
-        ttnn = _ttnn()
         return _real["from_torch"](self.read_torch(), dtype=self.dtype, layout=self.layout, tile=self.tile)
 
     def to_torch(self, *args, **kwargs) -> torch.Tensor:

@@ -3,6 +3,8 @@ changed define, compile-time arg (plain or named), compute setting or included h
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 import torch
 import ttnn
@@ -48,14 +50,14 @@ def kernel_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def compilations(monkeypatch):
     calls = []
-    original = kernel_build.subprocess.run
+    original = subprocess.run
 
     def spy(cmd, *a, **k):
         if cmd and cmd[0] == "g++" and "-o" in cmd:  # compilations, not `g++ --version`
             calls.append(cmd)
         return original(cmd, *a, **k)
 
-    monkeypatch.setattr(kernel_build.subprocess, "run", spy)
+    monkeypatch.setattr(subprocess, "run", spy)
     return calls
 
 
@@ -71,8 +73,8 @@ def test_same_inputs_reuse_the_binary(kernel_dir, compilations):
     assert build(kernel_dir) == first and len(compilations) == 1
 
 
-@pytest.mark.parametrize("change", [dict(extra="2"), dict(named=4), dict(ct=6), dict(role="reader"),
-                                    dict(compute=(("MATH_FIDELITY", "2"),))],
+@pytest.mark.parametrize("change", [{"extra": "2"}, {"named": 4}, {"ct": 6}, {"role": "reader"},
+                                    {"compute": (("MATH_FIDELITY", "2"),)}],
                          ids=["define", "named_ct_arg", "ct_arg", "role", "compute_config"])
 def test_each_input_is_part_of_the_key(kernel_dir, compilations, change):
     base = build(kernel_dir)
@@ -128,3 +130,11 @@ def test_compiler_and_reused_wheel_headers_are_part_of_the_key(monkeypatch):
 
     monkeypatch.setattr(kernel_build.Path, "read_bytes", edited)
     assert kernel_build._api_digest() != base
+
+
+def test_missing_toolchain_is_named(monkeypatch):
+    from emulator import runtime_lib
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(runtime_lib.ToolchainError, match=r"'g\+\+' is not on PATH: install g\+\+ 11 or newer"):
+        runtime_lib.run_tool(["g++", "--version"])

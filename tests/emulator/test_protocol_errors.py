@@ -47,7 +47,7 @@ def expect(exc, device, pattern, **kw):
     with pytest.raises(exc) as info:
         run(device, **kw)
     message = str(info.value)
-    assert re.search(pattern, message, re.S), message
+    assert re.search(pattern, message, re.DOTALL), message
     return message
 
 

@@ -19,7 +19,7 @@ def dev_test(tmp_path, *args, **env):
     env = {**os.environ, "DEV_TEST_PYTHON": sys.executable, "DEV_TEST_STATE_DIR": str(tmp_path),
            "DEV_TEST_TIMEOUT": "120", **env}
     return subprocess.run(["bash", str(SCRIPT), *map(str, args)], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=300)
+                          cwd=ROOT, timeout=300, check=False)
 
 
 def fake_hardware(state: Path):
@@ -32,7 +32,7 @@ def fake_hardware(state: Path):
     smi = bin_dir / "tt-smi"
     smi.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
     smi.chmod(0o755)
-    return dict(DEV_TEST_DEVICE_NODES=str(state / "node*"), PATH=f"{bin_dir}:{os.environ['PATH']}"), log
+    return {"DEV_TEST_DEVICE_NODES": str(state / "node*"), "PATH": f"{bin_dir}:{os.environ['PATH']}"}, log
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_lock_is_exclusive(tmp_path):
 
         time.sleep(0.3)
         proc = subprocess.run(["bash", str(SCRIPT), str(FIXTURES / "case_pass.py")], capture_output=True,
-                              text=True, env=env_args, cwd=ROOT, timeout=60)
+                              text=True, env=env_args, cwd=ROOT, timeout=60, check=False)
         assert proc.returncode == 3 and "device lock" in proc.stderr
     finally:
         holder.kill()
