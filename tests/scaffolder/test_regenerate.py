@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from scaffolder.chain import run_generated_tests
 from scaffolder.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,20 +71,7 @@ def _emulator_ready() -> bool:
 
 
 def _run_generated_tests(out: Path, pkg: Path, *pytest_args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TTNN_SCAFFOLD_OPS_PATH=str(out))
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-W",
-        "ignore::pytest.PytestUnknownMarkWarning",
-        str(pkg / "tests"),
-        *pytest_args,
-    ]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800, check=False)
+    return run_generated_tests(out, pkg, *pytest_args)
 
 
 needs_emulator = pytest.mark.skipif(not _emulator_ready(), reason="the emulator launcher is not available")

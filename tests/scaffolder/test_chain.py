@@ -1,0 +1,75 @@
+"""The whole-chain check (``scaffold check-specs``, ``scripts/check-specs.sh``): spec discovery, pytest
+summaries, and one spec driven through every step."""
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scaffolder.chain import SpecJob, check_spec, find_specs, summary_counts
+from scaffolder.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "specs"
+
+needs_emulator = pytest.mark.skipif(
+    importlib.util.find_spec("emulator.launcher") is None, reason="the emulator launcher is not available"
+)
+
+
+def test_find_specs_pairs_planner_specs_with_their_kernel_design(tmp_path):
+    for rel in ("a/a_spec.md", "a/kernel_design.md", "b/op_design.md", "b/kernel_design.md", "c/notes.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("# x\n")
+    jobs = {str(j.spec.relative_to(tmp_path.resolve())): j.design for j in find_specs(tmp_path)}
+    assert set(jobs) == {"a/a_spec.md", "b/op_design.md"}
+    assert jobs["a/a_spec.md"].name == "kernel_design.md"
+    assert jobs["b/op_design.md"] is None  # an architect design is self-contained
+
+
+@pytest.mark.parametrize(
+    "stdout, counts",
+    [
+        ("..x\n3 passed, 2 xfailed in 4.10s\n", {"passed": 3, "xfailed": 2}),
+        (
+            "F\n1 failed, 1 passed, 1 xpassed, 2 errors in 1s",
+            {"failed": 1, "passed": 1, "xpassed": 1, "errors": 2},
+        ),
+        ("\nno tests ran in 0.01s\n", {}),
+    ],
+)
+def test_pytest_summary_counts(stdout, counts):
+    assert summary_counts(stdout) == counts
+
+
+def test_unusable_spec_fails_the_parse_step_with_file_and_line(tmp_path):
+    res = check_spec(SpecJob(FIXTURES / "broken" / "missing_cbs_spec.md"), tmp_path, tests=False)
+    assert res.failed and res.steps["parse"].status == "fail"
+    assert (
+        "missing_cbs_spec.md:" in res.steps["parse"].detail and "Traceback" not in res.steps["parse"].detail
+    )
+    assert all(res.steps[s].status == "skip" for s in ("generate", "import", "descriptor", "compile"))
+
+
+@needs_emulator
+def test_check_specs_runs_every_step(tmp_path):
+    """A directory holding one spec: parse, generate, import, descriptor, kernel builds and generated tests."""
+    specs = tmp_path / "specs" / "tilize_rm"
+    specs.mkdir(parents=True)
+    shutil.copy(FIXTURES / "architect" / "tilize" / "op_design.md", specs / "op_design.md")
+    res = CliRunner().invoke(
+        app,
+        [
+            "check-specs",
+            str(tmp_path / "specs"),
+            "--out",
+            str(tmp_path / "out"),
+            "--pytest-arg",
+            "-k=1x1x32x32",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "all 1 spec(s) passed every step" in res.output
+    assert (tmp_path / "out").is_dir()
