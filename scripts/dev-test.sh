@@ -30,6 +30,9 @@ if compgen -G "$DEVICE_NODES" >/dev/null && [ "${TTNN_EMULATOR:-}" != "1" ]; the
 else
     MODE=emulator
 fi
+if [ "$MODE" = emulator ] && ! command -v g++ >/dev/null 2>&1; then
+    die_setup "no g++ on PATH: the emulator compiles kernels with the host g++ (11 or newer)"
+fi
 LOCK="$STATE_DIR/device-0.lock"
 DIRTY="$STATE_DIR/device-0.dirty"
 TRIAGE="$STATE_DIR/triage-$$.log"

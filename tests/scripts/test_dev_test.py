@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -122,6 +123,18 @@ def test_setup_errors(tmp_path):
     assert dev_test(tmp_path).returncode == 3
     missing = dev_test(tmp_path, "tests/does_not_exist.py")
     assert missing.returncode == 3 and "test path not found" in missing.stderr
+
+
+def test_missing_compiler_is_a_setup_error(tmp_path):
+    """On the emulator path a machine without g++ gets exit 3 and the reason, before any test runs."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "dirname", "mkdir", "flock", "touch", "timeout", "grep", "head", "rm", "ls"):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    proc = dev_test(tmp_path, FIXTURES / "case_pass.py", PATH=str(bin_dir))
+    assert proc.returncode == 3 and "no g++ on PATH" in proc.stderr, proc.stdout + proc.stderr
 
 
 def test_lock_is_exclusive(tmp_path):
