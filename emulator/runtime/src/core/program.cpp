@@ -230,7 +230,7 @@ int program_run(std::string& message, double timeout_s) {
                 // Threads stuck in pure loops cannot be unwound; give them a moment, then end the process.
                 {
                     std::unique_lock<std::mutex> lock(watch_mu);
-                    watch_cv.wait_for(lock, std::chrono::seconds(2), [&] { return finished.load(); });
+                    watch_cv.wait_for(lock, std::chrono::seconds(1), [&] { return finished.load(); });
                 }
                 if (!finished) {
                     std::fprintf(stderr, "EMULATOR HANG: %s\n", st.message.c_str());
