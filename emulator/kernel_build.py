@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,7 +227,10 @@ def build(kb: KernelBuild) -> Path:
                     *map(Path, kb.include_paths)]
         cmd = ["g++", *CXXFLAGS, "-MD", "-MF", str(depfile), *(f"-I{p}" for p in includes), *_flags(kb),
                "-o", str(tmp_so), str(wrapper)]
-        proc = runtime_lib.run_tool(cmd)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        except FileNotFoundError:
+            raise runtime_lib.missing_tool(cmd[0]) from None
         if proc.returncode != 0:
             raise KernelBuildError(explain(proc.stderr, kb))
         _record_deps(depfile, manifest, skip=[KERNEL_API_DIR, runtime_lib.INCLUDE_DIR, _wheel_root(), tmpdir])

@@ -37,21 +37,28 @@ class ToolchainError(RuntimeError):
     """The host toolchain the emulator builds kernels with (g++, nm) is missing."""
 
 
+def missing_tool(tool: str) -> ToolchainError:
+    return ToolchainError(f"the Tensix emulator compiles kernels with the host toolchain, and '{tool}' is not on "
+                          "PATH: install g++ 11 or newer with binutils (Debian/Ubuntu: apt-get install g++)")
+
+
 def run_tool(cmd: list[str]) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(cmd, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise ToolchainError(f"the Tensix emulator compiles kernels with the host toolchain, and '{cmd[0]}' is not on "
-                             "PATH: install g++ 11 or newer with binutils (Debian/Ubuntu: apt-get install g++)") from None
+        raise missing_tool(cmd[0]) from None
 
 
 def compiler_id() -> str:
     """The host compiler's identity (``g++ --version``): a different compiler makes different binaries."""
     global _compiler
     if _compiler is None:
+        # Popen rather than run: callers count compiler runs through subprocess.run, and this is not a build.
         try:
-            _compiler = run_tool(["g++", "--version"]).stdout.strip()
-        except ToolchainError:
+            with subprocess.Popen(["g++", "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  text=True) as proc:
+                _compiler = proc.communicate()[0].strip()
+        except FileNotFoundError:
             _compiler = "g++ not found"
     return _compiler
 
