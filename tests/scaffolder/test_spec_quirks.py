@@ -7,6 +7,7 @@ an xfail that names the missing phases, never a failure.
 import importlib.util
 import inspect
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -217,6 +218,31 @@ def test_float32_data_path_keeps_every_bit(tmp_path):
     _generate(tmp_path, "architect/tilize/op_design.md")
     desc = (tmp_path / "tilize_rm" / "tilize_rm_program_descriptor.py").read_text()
     assert "if fp32_dest and dtype == ttnn.float32:" in desc and "UnpackToDestFp32" in desc
+
+
+@pytest.mark.parametrize(
+    "spec, design, op",
+    [
+        ("architect/group_stats/op_design.md", None, "group_stats"),
+        ("design/pair_scale/op_design.md", None, "pair_scale"),  # every CB has a fixed format
+        ("planner/row_spread_spec.md", None, "row_spread"),
+        ("design/tile_copy/op_design.md", None, "tile_copy"),
+        ("planner/row_whiten_spec.md", None, "row_whiten"),
+        ("planner/affine_norm/affine_norm_spec.md", "planner/affine_norm/kernel_design.md", "affine_norm"),
+    ],
+)
+def test_generated_packages_are_lint_clean(tmp_path, spec, design, op):
+    _generate(tmp_path, spec, design)
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed")
+    lint = subprocess.run(
+        [str(ruff), "check", "--line-length", "110", str(tmp_path / op)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout
 
 
 # ---------------------------------------------------------------- the generated tests on the emulator
