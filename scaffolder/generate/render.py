@@ -402,6 +402,7 @@ def render_package(spec: OpSpec, spec_file: str) -> dict[str, str]:
         stages=", ".join(s["name"] for s in plan.stage_tests),
         spec_args=", ".join(sorted({f"{a.kernel} {a.kind.replace('_', '-')}" for a in spec.kernel_args})),
         shapes=", ".join(str(tuple(s)) for s in spec.test_shapes),
+        shapes_marked=ctx["shapes"] + ctx["slow_shapes"],
         dtypes=" / ".join(plan.dtypes),
     )
     files["README.md"] = env.get_template("README.md.j2").render(readme_ctx)

@@ -163,6 +163,8 @@ def test_reduced_output_unaligned_shapes_and_bold_phases(tmp_path):
     assert plan.missing_phases and plan.missing_phases[0].startswith("output shape [..., 1]")
     test = (tmp_path / "row_spread" / "tests" / "test_row_spread.py").read_text()
     assert "not tile-aligned" in test.split("(10, 100)")[1].split("),")[0]
+    readme = (tmp_path / "row_spread" / "README.md").read_text()
+    assert "output shape [..., 1]" in readme and "not tile-aligned ((10, 100))" in readme
 
 
 def test_phase_zero_scope_and_own_sizing_knobs(tmp_path):
