@@ -16,6 +16,12 @@ find_python312() {
     return 1
 }
 
+# The emulator compiles every kernel with the host's g++ (C++17; 11 or newer).
+if ! command -v g++ >/dev/null 2>&1; then
+    echo "error: g++ not found: the Tensix emulator builds kernels with the host compiler (install g++ 11 or newer)" >&2
+    exit 3
+fi
+
 if [ ! -x "$VENV/bin/python" ]; then
     PY="$(find_python312)" || {
         echo "error: Python 3.12 not found (ttnn 0.81.1 ships cp310/cp312 wheels only); install python3.12 or pyenv's 3.12" >&2
