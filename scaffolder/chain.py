@@ -62,8 +62,16 @@ def find_specs(root: Path) -> list[SpecJob]:
 
 def _job(spec: Path) -> SpecJob:
     design = spec.with_name("kernel_design.md")
-    use_design = spec.name.endswith("_spec.md") and design.is_file()
-    return SpecJob(spec, design if use_design else None)
+    if not spec.name.endswith("_spec.md") or not design.is_file():
+        return SpecJob(spec)
+    # "# Kernel Design: <op>" names its planner spec; otherwise it belongs to the directory's only spec.
+    title = next((line for line in design.read_text(errors="replace").splitlines() if line.strip()), "")
+    m = re.match(r"#\s*kernel design\s*[:\-—]\s*`?([A-Za-z_]\w*)", title, re.IGNORECASE)
+    if m:
+        mine = spec.name == f"{m.group(1)}_spec.md"
+    else:
+        mine = len(list(spec.parent.glob("*_spec.md"))) == 1
+    return SpecJob(spec, design if mine else None)
 
 
 def _env(out: Path) -> dict[str, str]:
@@ -198,7 +206,7 @@ def _first_case(test_mod) -> tuple:
     return tuple(shape)
 
 
-def _capture(test_mod, device, shape, dtype, layout):
+def _capture(test_mod, device, shape, dtype, layout, with_optional):
     import ttnn
 
     def fake_generic_op(io_tensors, program):
@@ -207,7 +215,7 @@ def _capture(test_mod, device, shape, dtype, layout):
     saved = ttnn.generic_op
     ttnn.generic_op = fake_generic_op
     try:
-        test_mod._run(device, shape, dtype, layout, True)
+        test_mod._run(device, shape, dtype, layout, with_optional)
     except _Captured as c:
         return c.program
     finally:
@@ -272,12 +280,14 @@ def probe(out: Path, op: str) -> dict[str, dict]:
         try:
             for dtype in test_mod.DTYPES:
                 for layout in test_mod.LAYOUTS:
-                    program = _capture(test_mod, device, shape, dtype, layout)
-                    if not isinstance(program, ttnn.ProgramDescriptor):
-                        raise TypeError(
-                            f"generic_op got {type(program).__name__}, not a ttnn.ProgramDescriptor"
-                        )
-                    programs.append((f"{dtype}/{layout}", program))
+                    # Optional tensors are compile-time switches: both kernel variants must build.
+                    for with_optional in (False, True):
+                        program = _capture(test_mod, device, shape, dtype, layout, with_optional)
+                        if not isinstance(program, ttnn.ProgramDescriptor):
+                            raise TypeError(
+                                f"generic_op got {type(program).__name__}, not a ttnn.ProgramDescriptor"
+                            )
+                        programs.append((f"{dtype}/{layout}{'/optional' if with_optional else ''}", program))
         except Exception:  # noqa: BLE001
             return fail("descriptor")
         n = {len(p.kernels) for _, p in programs}
