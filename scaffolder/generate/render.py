@@ -129,10 +129,28 @@ def _optional(plan: Plan) -> list[dict]:
     return out
 
 
+def _used_cbs(plan: Plan) -> set[int] | None:
+    """CBs the generated kernels touch (None for a data-path kernel, which keeps the whole CB table)."""
+    prog = plan.program
+    if prog is None:
+        return None
+    used = set(prog.row_tiles) | {c.cb for c in prog.constants} | {plan.input_cb.index, plan.output_cb.index}
+    if plan.output_tile_cb is not None:
+        used.add(plan.output_tile_cb.index)
+    return used
+
+
 def _cb_rows(plan: Plan) -> list[dict]:
+    """The descriptor's CB table: pages and page size per CB, resident and (when the program streams) in
+    column blocks."""
     spec = plan.spec
+    prog = plan.program
+    streams = bool(prog and prog.stream_body)
+    used = _used_cbs(plan)
     rows = []
     for cb in spec.cbs:
+        if used is not None and cb.index not in used:
+            continue
         expr = cb.pages.expr if cb.pages else "1"
         for name in sorted(cb.pages.names() if cb.pages else [], key=len, reverse=True):
             if name not in {"Wt", "Ht", "W", "H", "NC", "BLOCK_SIZE", "DEPTH", "NUM_BLOCKS"}:
@@ -140,14 +158,15 @@ def _cb_rows(plan: Plan) -> list[dict]:
                 expr = re.sub(rf"\b{name}\b", knob_alias(name), expr)
         expr = re.sub(r"(?<!/)/(?!/)", "//", expr)  # page counts are integers
         expr = re.sub(r"\s*\*\s*", " * ", expr)
-        note = ""
-        prog = plan.program
+        note, stream_expr = "", None
         const = next((c for c in prog.constants if c.cb == cb.index), None) if prog else None
         if prog and cb.index in prog.row_tiles:
             expr, note = (
                 prog.row_tiles[cb.index],
                 "one resident tile-row" if prog.row_tiles[cb.index] == "Wt" else "",
             )
+            if streams:
+                stream_expr = prog.stream_tiles[cb.index]
         elif cb is plan.input_cb or (
             plan.both_layouts
             and cb.produced_by("reader")
@@ -156,10 +175,16 @@ def _cb_rows(plan: Plan) -> list[dict]:
             and "scaler" not in cb.name
         ):
             expr, note = f"max({expr}, in_pages_per_row)", "holds a full tile-row for the data path"
+            stream_expr = "2 * BLOCK_SIZE"
         elif cb is plan.tile_cb:
             expr, note = f"max({expr}, Wt)", "holds a full tile-row for the data path"
         elif cb is plan.output_cb or cb is plan.output_tile_cb:
             expr, note = f"max({expr}, out_pages_per_row)", "holds a full tile-row for the data path"
+            stream_expr = "2 * BLOCK_SIZE"
+        if streams and note == "holds a full tile-row for the data path":
+            note = "a full tile-row, or blocks when streaming"
+        elif streams and note == "one resident tile-row":
+            note = "one resident tile-row, or a column block"
         fmt = cb.data_format.lower()
         if not fmt and re.match(r"\s*(fp32|float32)\b", cb.purpose, re.IGNORECASE):
             fmt = "fp32"  # "fp32: row mean": the format leads the purpose when the table has no column
@@ -179,39 +204,94 @@ def _cb_rows(plan: Plan) -> list[dict]:
         page = "stick_size" if cb.page_unit == "stick" else tile
         if cb.page_unit == "stick" and dtype != "dtype":
             page = f"W * {4 if dtype == 'ttnn.float32' else 2}"
+        # Streamed, a row-major CB holds strips of whole tiles: tile-sized pages.
+        stream_page = tile if streams and cb.page_unit == "stick" else page
+        if stream_expr == expr or not streams:
+            stream_expr = None
         rows.append(
             {
                 "index": cb.index,
                 "name": cb.name,
                 "purpose": cb.purpose or cb.lifetime or "-",
                 "pages": expr,
+                "stream_pages": stream_expr,
+                "pages_expr": f"{stream_expr} if stream else {expr}" if stream_expr else expr,
                 "page_size": page,
+                "stream_page_size": stream_page,
+                "page_size_expr": f"{stream_page} if stream else {page}" if stream_page != page else page,
                 "dtype": dtype,
                 "note": note,
+                "stream_only": False,
+            }
+        )
+    if streams and prog.acc_cb is not None:
+        rows.append(
+            {
+                "index": prog.acc_cb,
+                "name": prog.names[prog.acc_cb],
+                "purpose": "running result of a streamed row reduction, fp32 (generated: not in the spec)",
+                "pages": "1",
+                "stream_pages": "1",
+                "pages_expr": "1",
+                "page_size": "ttnn.tile_size(ttnn.float32)",
+                "stream_page_size": "ttnn.tile_size(ttnn.float32)",
+                "page_size_expr": "ttnn.tile_size(ttnn.float32)",
+                "dtype": "ttnn.float32",
+                "note": "",
+                "stream_only": True,
             }
         )
     return rows
 
 
-def generated_l1_bytes(rows: list[dict], shape: tuple[int, ...], dtype: str, fp32_dest: bool) -> int:
-    """CB bytes per core the generated descriptor allocates for `shape` (it refuses above its budget)."""
+def _names_used(rows: list[dict], io_exprs: list[str]) -> set[str]:
+    """Identifiers the descriptor's CB table needs defined, with what they are computed from."""
+    text = " ".join([*(f"{r['pages_expr']} {r['page_size_expr']} {r['dtype']}" for r in rows), *io_exprs])
+    used = set(re.findall(r"(?<![.\w])[A-Za-z_]\w*", text))  # names, not attributes
+    if used & {"BLOCK_SIZE", "NUM_BLOCKS"}:
+        used |= {"BLOCK_SIZE", "Wt"}
+    if "Ht" in used:
+        used.add("H")
+    return used
+
+
+def generated_l1_bytes(
+    rows: list[dict], shape: tuple[int, ...], dtype: str, fp32_dest: bool, stream: bool = False
+) -> int:
+    """CB bytes per core the generated descriptor allocates for `shape`, resident or streamed."""
     env = shape_env(shape, fp32_dest)
     es = ELEMENT_SIZE[dtype]
     env["in_pages_per_row"] = env["out_pages_per_row"] = env["Wt"]
     total = 0
     for row in rows:
-        expr = row["pages"].replace("(32 if rm_in else Wt)", "Wt").replace("(32 if rm_out else Wt)", "Wt")
+        if row["stream_only"] and not stream:
+            continue
+        expr = (row["stream_pages"] if stream and row["stream_pages"] else row["pages"]) or "1"
+        expr = expr.replace("(32 if rm_in else Wt)", "Wt").replace("(32 if rm_out else Wt)", "Wt")
         pages = int(evaluate(expr, env))
+        size = row["stream_page_size"] if stream else row["page_size"]
         page = {
             "stick_size": env["W"] * es,
             "tile_size": 1024 * es,
             "ttnn.tile_size(ttnn.bfloat16)": 2048,
             "ttnn.tile_size(ttnn.float32)": 4096,
-        }.get(row["page_size"])
+        }.get(size)
         if page is None:  # "W * 2" / "W * 4"
-            page = env["W"] * int(row["page_size"].split("*")[1])
+            page = env["W"] * int(size.split("*")[1])
         total += pages * page
     return total
+
+
+def l1_schedule(plan: Plan, shape: tuple[int, ...], dtype: str) -> tuple[str, int, int]:
+    """("resident" | "streamed", CB bytes per core of that schedule, resident bytes) as the generated
+    descriptor decides them for `shape` and `dtype`: resident when it fits the budget, else streamed when
+    the program streams (its bytes may still be over the budget)."""
+    rows = _cb_rows(plan)
+    fp32 = plan.spec.fp32_dest_acc_en if plan.spec.fp32_dest_acc_en is not None else dtype == "float32"
+    resident = generated_l1_bytes(rows, shape, dtype, fp32)
+    if resident <= L1_BUDGET_BYTES or not (plan.program and plan.program.stream_body):
+        return "resident", resident, resident
+    return "streamed", generated_l1_bytes(rows, shape, dtype, fp32, stream=True), resident
 
 
 def _invalid_cases(plan: Plan) -> list[dict]:
@@ -237,18 +317,14 @@ def _invalid_cases(plan: Plan) -> list[dict]:
 
 
 def _shape_params(plan: Plan, shapes: list[tuple[int, ...]], slow: bool) -> list[dict]:
-    """Each test shape with the marks it needs: slow, or xfail where the resident design exceeds L1."""
-    rows = _cb_rows(plan)
+    """Each test shape with the marks it needs: slow, or xfail where even the generated schedule that
+    fits best (resident, or streamed in column blocks) exceeds L1."""
     out = []
     for shape in shapes:
         unaligned = len(shape) < 2 or shape[-1] % TILE != 0 or shape[-2] % TILE != 0
-        fp32 = plan.spec.fp32_dest_acc_en if plan.spec.fp32_dest_acc_en is not None else False
-        per_dtype = (
-            {}
-            if unaligned
-            else {d: generated_l1_bytes(rows, shape, d, fp32 or d == "float32") for d in plan.dtypes}
-        )
-        over = {d: n for d, n in per_dtype.items() if n > L1_BUDGET_BYTES}
+        per_dtype = {} if unaligned else {d: l1_schedule(plan, shape, d) for d in plan.dtypes}
+        over = {d: n for d, (_, n, _) in per_dtype.items() if n > L1_BUDGET_BYTES}
+        schedule = {s for s, _, _ in per_dtype.values()}
         out.append(
             {
                 "shape": tuple(shape),
@@ -257,7 +333,9 @@ def _shape_params(plan: Plan, shapes: list[tuple[int, ...]], slow: bool) -> list
                 # Over the budget for every dtype: the whole shape is xfail; for some: those dtypes only.
                 "over_budget": bool(per_dtype) and len(over) == len(per_dtype),
                 "over_dtypes": {} if len(over) == len(per_dtype) else over,
-                "bytes": max(per_dtype.values(), default=0),
+                "bytes": max((n for _, n, _ in per_dtype.values()), default=0),
+                "schedule": "column blocks" if "streamed" in schedule else "one resident tile-row",
+                "l1": {d: {"schedule": s, "bytes": n} for d, (s, n, _) in per_dtype.items()},
             }
         )
     return out
@@ -279,6 +357,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     tile_cb_index = plan.tile_cb.index if plan.tile_cb else plan.output_cb.index
     eps = next((p.default for p in plan.scalars if p.name in ("epsilon", "eps") and p.default), "1e-5")
     tol = spec.tolerance
+    cb_rows, used = _cb_rows(plan), _used_cbs(plan)
     ctx = {
         "op": plan.op,
         "primary": plan.tensors[0].name if plan.tensors else "input_tensor",
@@ -302,7 +381,12 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "fp32_dest": "auto" if spec.fp32_dest_acc_en is None else str(spec.fp32_dest_acc_en),
         "fidelity": spec.math_fidelity,
         "io_cbs": [{"var": "in", "per_row": input_per_row}, {"var": "out", "per_row": out_per_row}],
-        "cbs": _cb_rows(plan),
+        "cbs": cb_rows,
+        "cb_names_used": _names_used(cb_rows, [input_per_row, out_per_row]),
+        "unused_cbs": ", ".join(
+            f"c_{c.index} {c.name}" for c in spec.cbs if used is not None and c.index not in used
+        ),
+        "streams": bool(plan.program and plan.program.stream_body),
         "input_cb": plan.input_cb,
         "output_cb_expr": output_cb_expr,
         "tile_cb_index": tile_cb_index,
@@ -352,6 +436,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "invalid": _invalid_cases(plan),
         "rm_out": rm_out,
         "tile": TILE,
+        "l1_budget": L1_BUDGET_BYTES,
     }
     if plan.reference is None:
         ctx["missing"] = plan.missing_phases + ["torch reference (the spec's math has no known torch form)"]
@@ -391,7 +476,7 @@ def render_package(spec: OpSpec, spec_file: str) -> dict[str, str]:
     layouts = " or ".join(plan.layouts)
     readme_ctx = dict(ctx)
     readme_ctx.update(
-        n_cbs=len(spec.cbs),
+        n_cbs=sum(not r["stream_only"] for r in ctx["cbs"]),
         reader_desc=f"{layouts} input, interleaved DRAM, per-core start row and row count",
         writer_desc="the same for the output",
         compute_desc=(

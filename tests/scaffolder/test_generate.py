@@ -134,7 +134,7 @@ def test_reduce_spec_with_other_output_shape(fixtures, tmp_path):
     _generate(fixtures, tmp_path, "planner/reduce_mean_w_rm_spec.md", [])
     pkg = tmp_path / "reduce_mean_w_rm"
     desc = (pkg / "reduce_mean_w_rm_program_descriptor.py").read_text()
-    assert "_cb(2, 1, ttnn.tile_size(ttnn.bfloat16), ttnn.bfloat16, all_cores)" in desc  # the scaler CB
+    assert "(2, 1, ttnn.tile_size(ttnn.bfloat16), ttnn.bfloat16)," in desc  # the scaler CB
     tests = (pkg / "tests/test_reduce_mean_w_rm.py").read_text()
     assert "output shape [N, C, H, 32]" in tests and "compute phases (the spec lists none)" in tests
     assert "output_mem_config: ttnn.MemoryConfig | None = None" in (pkg / "reduce_mean_w_rm.py").read_text()

@@ -1,4 +1,5 @@
-"""Generated compute kernels compile against the emulator's shadow kernel API (C++17, -Wall -Werror)."""
+"""Generated kernels compile against the emulator's shadow kernel API (C++17, -Wall -Werror), resident and
+streamed (compile-time arg `stream`)."""
 
 import shutil
 import subprocess
@@ -14,7 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SHADOW = ROOT / "emulator" / "kernel_api"
 RUNTIME_INCLUDE = ROOT / "emulator" / "runtime" / "include"
 WHEEL = Path(ttnn.__file__).parent
-FIXTURES = ROOT / "tests" / "fixtures" / "specs"
 
 pytestmark = pytest.mark.skipif(
     not (SHADOW / "api" / "compute" / "tilize.h").exists() or shutil.which("g++") is None,
@@ -22,17 +22,29 @@ pytestmark = pytest.mark.skipif(
 )
 
 CASES = [  # spec, extra CLI args, op, compile-time args (cb_in, cb_tiled, cb_out, Wt, in, out, block, rm_in, rm_out)
-    ("planner/row_standardize_spec.md", [], "row_standardize", [(0, 1, 16, 4, 4, 4, 4, 1, 1)]),
+    ("specs/layer_norm_rm_spec.md", [], "layer_norm_rm", [(0, 24, 16, 8, 8, 8, 4, 1, 1)]),
     (
-        "architect/layer_norm_rm/op_design.md",
+        "specs/rms_norm_spec.md",
+        [],
+        "rms_norm",
+        [(0, 24, 16, 8, 8, 8, 4, 1, 1), (24, 24, 16, 8, 8, 8, 4, 0, 0)],
+    ),
+    (
+        "tests/fixtures/specs/planner/row_standardize_spec.md",
+        [],
+        "row_standardize",
+        [(0, 1, 16, 4, 4, 4, 4, 1, 1)],
+    ),
+    (
+        "tests/fixtures/specs/architect/layer_norm_rm/op_design.md",
         ["--name", "ln_arch"],
         "ln_arch",
         [(0, 1, 16, 8, 8, 8, 8, 1, 1)],
     ),
-    ("architect/tilize/op_design.md", [], "tilize_rm", [(0, 16, 16, 2, 2, 2, 2, 1, 0)]),
+    ("tests/fixtures/specs/architect/tilize/op_design.md", [], "tilize_rm", [(0, 16, 16, 2, 2, 2, 2, 1, 0)]),
     # both layouts: RM->RM, TILE->TILE
     (
-        "design/rms_norm/op_design.md",
+        "tests/fixtures/specs/design/rms_norm/op_design.md",
         ["--name", "rms_gen"],
         "rms_gen",
         [(0, 1, 17, 4, 32, 32, 4, 1, 1), (1, 1, 16, 4, 4, 4, 4, 0, 0)],
@@ -42,12 +54,12 @@ CASES = [  # spec, extra CLI args, op, compile-time args (cb_in, cb_tiled, cb_ou
 
 @pytest.mark.parametrize("spec, extra, op, ct_sets", CASES, ids=[c[2] for c in CASES])
 def test_compute_kernel_compiles(tmp_path, spec, extra, op, ct_sets):
-    res = CliRunner().invoke(app, ["new-op", str(FIXTURES / spec), "--out", str(tmp_path), *extra])
+    res = CliRunner().invoke(app, ["new-op", str(ROOT / spec), "--out", str(tmp_path), *extra])
     assert res.exit_code == 0, res.output
     kernel = tmp_path / op / "kernels" / f"{op}_compute.cpp"
     n_optional = (tmp_path / op / f"{op}.py").read_text().count("ttnn.Tensor | None")
-    for ct in ct_sets:
-        ct = (*ct, *[1] * n_optional)
+    for ct, stream in ((ct, stream) for ct in ct_sets for stream in (0, 1)):
+        ct = (*ct, stream, *[1] * n_optional)
         cmd = [
             "g++",
             "-std=c++17",
@@ -64,7 +76,7 @@ def test_compute_kernel_compiles(tmp_path, spec, extra, op, ct_sets):
             str(kernel),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert proc.returncode == 0, f"stream={stream}: {proc.stderr[-3000:]}"
 
 
 @pytest.mark.skipif(
@@ -73,15 +85,15 @@ def test_compute_kernel_compiles(tmp_path, spec, extra, op, ct_sets):
 )
 @pytest.mark.parametrize("spec, extra, op, ct_sets", CASES, ids=[c[2] for c in CASES])
 def test_dataflow_kernels_compile(tmp_path, spec, extra, op, ct_sets):
-    res = CliRunner().invoke(app, ["new-op", str(FIXTURES / spec), "--out", str(tmp_path), *extra])
+    res = CliRunner().invoke(app, ["new-op", str(ROOT / spec), "--out", str(tmp_path), *extra])
     assert res.exit_code == 0, res.output
     n_optional = (tmp_path / op / f"{op}.py").read_text().count("ttnn.Tensor | None")
-    for ct in ct_sets:
-        cb_in, _, cb_out, wt, in_pages, out_pages, _, rm_in, rm_out = ct
+    for ct, stream in ((ct, stream) for ct in ct_sets for stream in (0, 1)):
+        cb_in, _, cb_out, wt, in_pages, out_pages, block, rm_in, rm_out = ct
         accessor = [2, 32 * wt * 2]  # interleaved DRAM: IsDram flag, aligned page size
         flags = [1] * n_optional  # has_<tensor> for each optional tensor
-        reader_ct = [cb_in, in_pages, 64 * wt, wt, rm_in, *flags, *accessor * (1 + n_optional)]
-        writer_ct = [cb_out, out_pages, 64 * wt, wt, rm_out, *accessor]
+        reader_ct = [cb_in, in_pages, 64 * wt, wt, rm_in, block, stream, *flags, *accessor * (1 + n_optional)]
+        writer_ct = [cb_out, out_pages, 64 * wt, wt, rm_out, block, stream, *accessor]
         for kind, args in (("reader", reader_ct), ("writer", writer_ct)):
             cmd = [
                 "g++",
@@ -100,4 +112,4 @@ def test_dataflow_kernels_compile(tmp_path, spec, extra, op, ct_sets):
                 str(tmp_path / op / "kernels" / f"{op}_{kind}.cpp"),
             ]
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            assert proc.returncode == 0, f"{kind}: {proc.stderr[-3000:]}"
+            assert proc.returncode == 0, f"{kind} stream={stream}: {proc.stderr[-3000:]}"

@@ -62,7 +62,8 @@ def test_row_standardize_kernel_matches_torch(runtime_objects, kernel_source, tm
     rows, width, eps = 2, 32 * wt, 1e-5
     block = max(b for b in range(1, min(wt, 4 if fp32_dest else 8) + 1) if wt % b == 0)
     kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
-    ct = f"0,1,16,{wt},{wt},{wt},{block},1,1"  # cb_in, cb_tiled, cb_out, Wt, in/out pages, block, rm_in, rm_out
+    # cb_in, cb_tiled, cb_out, Wt, in/out pages, block, rm_in, rm_out, stream
+    ct = f"0,1,16,{wt},{wt},{wt},{block},1,1,0"
     subprocess.run(
         [
             "g++",
@@ -161,7 +162,7 @@ def test_layer_norm_affine_kernel_matches_torch(
     rows, width, eps = 2, 32 * wt, 1e-5
     block = max(b for b in range(1, min(wt, 4) + 1) if wt % b == 0)  # the spec asks for fp32 DEST
     tiled = plan.tile_cb.index
-    ct = f"0,{tiled},16,{wt},{wt},{wt},{block},1,1,{int(has_gamma)},{int(has_beta)}"
+    ct = f"0,{tiled},16,{wt},{wt},{wt},{block},1,1,0,{int(has_gamma)},{int(has_beta)}"
     kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
     subprocess.run(
         [
@@ -240,3 +241,107 @@ def test_layer_norm_affine_kernel_matches_torch(
     )
     assert torch.allclose(got, expected, rtol=0.02, atol=0.1), err  # the spec's tolerance
     assert pcc > 0.9999
+
+
+@pytest.mark.parametrize("fp32_dest", [False, True], ids=["bf16_dest", "fp32_dest"])
+@pytest.mark.parametrize("wt", [5, 12])
+def test_row_standardize_streamed_kernel_matches_torch(
+    runtime_objects, kernel_source, tmp_path, wt, fp32_dest
+):
+    """The column-block schedule of the same kernel (stream = 1): x arrives once per pass as row-major strips
+    `block` tiles wide, the row sums accumulate block by block, the output leaves block by block."""
+    from scaffolder.generate.plan import build_plan
+    from scaffolder.spec.expressions import evaluate
+    from scaffolder.spec.parser import parse_spec
+
+    plan = build_plan(parse_spec(ROOT / "tests/fixtures/specs/planner/row_standardize_spec.md").spec)
+    prog = plan.program
+    rows, width, eps = 2, 32 * wt, 1e-5
+    block = max(b for b in range(1, min(wt, 4 if fp32_dest else 8) + 1) if wt % b == 0)
+    n_passes, n_blocks = len(prog.passes), wt // block
+    kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
+    ct = f"0,1,16,{wt},{wt},{wt},{block},1,1,1"
+    subprocess.run(
+        [
+            "g++",
+            "-std=c++17",
+            "-O1",
+            "-Wall",
+            "-Werror",
+            "-c",
+            f"-DKERNEL_COMPILE_TIME_ARGS={ct}",
+            f"-I{SHADOW}",
+            f"-I{RUNTIME / 'include'}",
+            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
+            f"-I{WHEEL / 'tt_metal'}",
+            f"-I{WHEEL}",
+            "-o",
+            str(kobj),
+            str(kernel_source),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    subprocess.run(
+        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
+    )
+
+    rng = np.random.default_rng(30 + wt)
+    x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32) * 3 + 1).to(
+        torch.bfloat16
+    )
+    # What the reader sends: per tile-row, per pass, per block, 32 stick segments `block` tiles wide.
+    strips = [
+        x[r * 32 : (r + 1) * 32, b * block * 32 : (b + 1) * block * 32]
+        for r in range(rows)
+        for _ in range(n_passes)
+        for b in range(n_blocks)
+    ]
+    scaler = torch.zeros(1024)
+    for face in range(4):
+        scaler[face * 256 : face * 256 + 16] = 1.0 / width
+    eps_tile = torch.zeros(1024)
+    eps_tile[0] = eps
+    inputs = {
+        0: (rows * n_passes * wt, _bf16_bytes(torch.cat([s.flatten() for s in strips]))),
+        2: (1, _bf16_bytes(scaler)),
+        7: (1, _bf16_bytes(eps_tile)),
+    }
+    pages = {cb: int(evaluate(n, {"BLOCK_SIZE": block})) for cb, n in prog.stream_tiles.items()}
+    pages[16] = rows * wt
+    fp32 = {prog.acc_cb}
+    args = [
+        str(exe),
+        str(tmp_path),
+        str(int(fp32_dest)),
+        "4",
+        "0",
+        "0",
+        str(1 << prog.acc_cb if fp32_dest else 0),
+    ]
+    for cb in sorted({**pages, **inputs}):
+        fmt = "0" if cb in fp32 else str(BF16)
+        if cb in inputs:
+            path = tmp_path / f"in{cb}.bin"
+            path.write_bytes(inputs[cb][1])
+            args += [str(cb), fmt, str(inputs[cb][0]), str(path)]
+        else:
+            args += [str(cb), fmt, str(pages[cb]), "-"]
+    proc = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=dict(os.environ, EMU_HARNESS_ARGS=f"{rows},0"),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    raw = bytearray((tmp_path / "cb16.bin").read_bytes())
+    blocks = torch.frombuffer(raw, dtype=torch.bfloat16).reshape(rows, n_blocks, 32, block * 32).float()
+    got = blocks.permute(0, 2, 1, 3).reshape(rows * 32, width)
+    expected = torch.nn.functional.layer_norm(x.float(), [width], eps=eps)
+    err = (got - expected).abs().max().item()
+    pcc = torch.corrcoef(torch.stack([got.flatten(), expected.flatten()]))[0, 1].item()
+    print(f"streamed wt={wt} block={block} fp32_dest={fp32_dest}: max abs err {err:.4f}, pcc {pcc:.6f}")
+    assert err < 0.08 and pcc > 0.9999, (err, pcc)
