@@ -92,3 +92,17 @@ def test_check_cli_exit_codes(fixtures, tmp_path):
     broken = runner.invoke(app, ["check", str(fixtures / "broken/missing_cbs_spec.md")])
     assert broken.exit_code == 2 and "missing_cbs_spec.md:17" in broken.output
     assert "Traceback" not in broken.output
+
+
+def test_l1_audit_sizes_the_generated_schedule():
+    """A spec whose phases map is sized as the generated descriptor allocates: the widest rows stream in
+    column blocks and fit, where one resident tile-row of every CB would not."""
+    from pathlib import Path
+
+    spec = parse_spec(Path(__file__).resolve().parents[2] / "specs/rms_norm_spec.md").spec
+    l1 = {f.subject: f for f in run_audits(spec) if f.audit == "l1"}
+    wide = l1["float32 (1, 1, 32, 8192)"]
+    assert wide.status == "ok" and "streaming column blocks of 4 tiles" in wide.detail, wide.detail
+    assert "a resident tile-row needs 7,354,368 B" in wide.detail
+    assert l1["bfloat16 (1, 1, 32, 1024)"].detail.endswith("as generated, one resident tile-row")
+    assert not [f for f in l1.values() if f.failed]
