@@ -378,3 +378,39 @@ def test_scaler_bits_in_descriptor(tmp_path):
     # bf16 by truncation: 1e-5 = 0x3727C5AC in fp32 -> 0x3727.
     assert ns["_bf16_bits"](1e-5) == 0x3727
 
+
+@pytest.mark.parametrize("spec", ["specs/rms_norm_spec.md", "specs/layer_norm_rm_spec.md"])
+def test_l1_figures_agree(tmp_path, spec):
+    """The generated descriptor's own L1 check and CB table, the generated README and `scaffold check` agree
+    on the schedule and the bytes per core of each wide shape."""
+    from scaffolder.audit import run_audits
+    from scaffolder.generate.render import l1_schedule
+
+    pkg, ctx = _generate(tmp_path, spec)
+    desc = _descriptor(pkg, ctx["op"])
+    plan = ctx["_plan"]
+    readme = (pkg / "README.md").read_text()
+    audit = {f.subject: f.detail for f in run_audits(plan.spec) if f.audit == "l1"}
+    for width in (1024, 4096, 8192):
+        shape = (1, 1, 32, width)
+        for dtype in ctx["dtypes"]:
+            schedule, expected, resident = l1_schedule(plan, shape, dtype)
+            for layout in ctx["layouts"]:
+                host = ttnn.from_torch(
+                    torch.zeros(shape, dtype=getattr(torch, dtype)), layout=getattr(ttnn, f"{layout}_LAYOUT")
+                )
+                rm_out = layout == "ROW_MAJOR"
+                stream = desc.check_l1(host, rm_out)
+                assert stream == (schedule == "streamed") == (width > 1024), (width, dtype, layout)
+                assert desc.l1_bytes(desc.circular_buffers(host, rm_out, stream)) == expected
+                assert desc.l1_bytes(desc.circular_buffers(host, rm_out, False)) == resident
+            if shape in plan.spec.slow_shapes or shape in plan.spec.test_shapes:
+                row = f"| {shape} | {dtype} | {'column blocks' if stream else 'resident tile-row'} | {expected:,} B |"
+                assert row in readme, row
+        if width == 8192:
+            for dtype in ctx["dtypes"]:
+                detail = audit[f"{dtype} {shape}"]
+                assert (
+                    f"{l1_schedule(plan, shape, dtype)[1]:,} B" in detail
+                    and "streaming column blocks" in detail
+                )
