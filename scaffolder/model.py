@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scaffolder.spec.expressions import PageCount
-from scaffolder.spec.shapes import Tolerance
+from scaffolder.spec.shapes import Tolerance, Tolerances
 
 # Valid regions of a tile as the architect's broadcast table names them.
 REGIONS = ("All", "Row0", "Col0", "Scalar")
@@ -141,6 +141,7 @@ class OpSpec:
     test_shapes: list[tuple[int, ...]] = field(default_factory=list)
     slow_shapes: list[tuple[int, ...]] = field(default_factory=list)  # listed under "slow" / "large"
     tolerance: Tolerance = field(default_factory=Tolerance)
+    tolerances: Tolerances = field(default_factory=Tolerances)  # per dtype and for tiny inputs
     reference: str = ""  # torch expression for the full op, when the spec gives one
     fp32_dest_acc_en: bool | None = None
     math_fidelity: str = "HiFi4"

@@ -17,7 +17,7 @@ from scaffolder.spec import tables as tr
 from scaffolder.spec.detect import detect_format
 from scaffolder.spec.diagnostics import Diagnostic, Diagnostics, SpecError
 from scaffolder.spec.markdown import Document, Heading, Table, clean, field_of, parse_markdown
-from scaffolder.spec.shapes import Tolerance, find_shapes, find_tolerance
+from scaffolder.spec.shapes import Tolerance, Tolerances, find_shapes, find_tolerance, find_tolerances
 
 # The planner's standard matrix (minimal, multi-tile, non-square, multi-batch).
 DEFAULT_SHAPES = [(1, 1, 32, 32), (1, 1, 64, 128), (1, 1, 32, 256), (4, 2, 64, 64)]
@@ -512,7 +512,7 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
             c = t.column(r"shape")
             for row in t.rows:
                 shapes += find_shapes(t.cell(row, c) if c is not None else " ".join(row))
-                texts.append(" ".join(row))
+            texts += _tolerance_rows(t)
         for b in doc.section_blocks(h):
             # "Input [2, 64] -> Output [2, 1]": the shape after the arrow is an expected result, not an input.
             found = find_shapes(re.split(r"->|→|=>|\boutputs?\b", b.text, maxsplit=1, flags=re.IGNORECASE)[0])
@@ -522,7 +522,8 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
                 shapes += found
             texts.append(b.text)
     joined = "\n".join(texts)
-    tol = find_tolerance(joined)
+    tolerances = find_tolerances("\n\n".join(texts))  # one clause per block and table row at most
+    tol = tolerances.overall
     ref = re.search(r"(torch\.[A-Za-z_.]+)", joined)
     if ref:
         spec.reference = ref.group(1)
@@ -553,6 +554,28 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
         tol = Tolerance(0.05, 0.2) if "norm" in (spec.category + spec.name).lower() else Tolerance(0.01, 0.05)
         diags.warning(1, f"no tolerance found; using rtol={tol.rtol}, atol={tol.atol} (stage guidelines)")
     spec.tolerance = tol
+    if tolerances.overall.empty:  # the stages' or the guideline's
+        tolerances = Tolerances(default=tol, tiny=tolerances.tiny, tiny_scale=tolerances.tiny_scale)
+    spec.tolerances = tolerances
+
+
+_METRIC = re.compile(r"^(rtol|atol|pcc)\b", re.IGNORECASE)
+
+
+def _tolerance_rows(t: Table) -> list[str]:
+    """A test table's rows as text for the tolerance reader, metric headers kept next to their values: a row
+    per dtype (`| bfloat16 | 0.01 | 0.05 |` under `| dtype | rtol | atol |`), or, with a column per dtype and
+    a row per metric (`| rtol | 0.01 | 0.001 |`), one text per dtype column."""
+    dtype_cols = [i for i, c in enumerate(t.columns) if re.fullmatch(r"(bfloat16|bf16|float32|fp32)\b.*", c)]
+    if dtype_cols and any(_METRIC.match(clean(row[0])) for row in t.rows if row):
+        return [
+            t.columns[i] + " " + " ".join(f"{clean(row[0])} {t.cell(row, i)}" for row in t.rows if row)
+            for i in dtype_cols
+        ]
+    return [
+        " ".join(f"{col} {cell}" if _METRIC.match(col) else cell for col, cell in zip(t.columns, row))
+        for row in t.rows
+    ]
 
 
 # ---------------------------------------------------------------- kernel_design.md supplement

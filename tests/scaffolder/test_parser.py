@@ -104,3 +104,46 @@ def test_ambiguities_are_warnings():
     assert any("['N']" in w and "demo.md:5" in w for w in warnings)
     assert any("no test shapes" in w for w in warnings)
     assert r.spec.test_shapes[0] == (1, 1, 32, 32)
+
+
+def test_tolerances_per_dtype_and_for_tiny_inputs():
+    """The project's rms_norm spec gives a tolerance per dtype and one for tiny inputs; the overall one
+    (what stage tests fall back to) is the first given."""
+    from pathlib import Path
+
+    s = parse_spec(Path(__file__).resolve().parents[2] / "specs/rms_norm_spec.md").spec
+    t = s.tolerances
+    assert (s.tolerance.rtol, s.tolerance.atol, s.tolerance.pcc) == (0.01, 0.05, 0.999)
+    bf16, fp32 = t.for_dtype("bfloat16"), t.for_dtype("float32")
+    assert (bf16.rtol, bf16.atol, bf16.pcc) == (0.01, 0.05, 0.999)
+    assert (fp32.rtol, fp32.atol, fp32.pcc) == (0.001, 0.01, None)
+    tiny = t.for_dtype("float32", tiny=True)
+    assert (tiny.rtol, tiny.atol) == (0.02, 0.1)
+
+
+_TOLERANCE_TABLES = """# demo_op Functional Specification
+
+| CB ID | Name | Producer | Consumer | Pages |
+|---|---|---|---|---|
+| c_0 | cb_in | Reader | Compute | Wt |
+| c_16 | cb_out | Compute | Writer | Wt |
+
+## Test Criteria
+- Shapes: `(1, 1, 32, 64)`
+
+{table}
+"""
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "| dtype | rtol | atol |\n|---|---|---|\n| bfloat16 | 0.02 | 0.1 |\n| float32 | 1e-3 | 1e-2 |",
+        "| metric | bfloat16 | float32 |\n|---|---|---|\n| rtol | 0.02 | 1e-3 |\n| atol | 0.1 | 1e-2 |",
+    ],
+    ids=["row_per_dtype", "column_per_dtype"],
+)
+def test_tolerance_tables(table):
+    t = parse_text(_TOLERANCE_TABLES.format(table=table), "demo.md").spec.tolerances
+    assert (t.for_dtype("bfloat16").rtol, t.for_dtype("bfloat16").atol) == (0.02, 0.1)
+    assert (t.for_dtype("float32").rtol, t.for_dtype("float32").atol) == (0.001, 0.01)

@@ -5,7 +5,7 @@ import pytest
 from scaffolder.spec.cb_ids import parse_cb_id
 from scaffolder.spec.expressions import evaluate, parse_page_count
 from scaffolder.spec.markdown import parse_markdown
-from scaffolder.spec.shapes import find_shapes, find_tolerance
+from scaffolder.spec.shapes import find_shapes, find_tolerance, find_tolerances
 
 
 @pytest.mark.parametrize(
@@ -87,6 +87,68 @@ def test_shapes(text, shapes):
 def test_tolerances(text, rtol, atol, pcc):
     t = find_tolerance(text)
     assert (t.rtol, t.atol, t.pcc) == (rtol, atol, pcc)
+
+
+def _tol(t):
+    return (t.rtol, t.atol, t.pcc)
+
+
+@pytest.mark.parametrize(
+    "text, bf16, fp32, tiny",
+    [
+        (  # the project's rms_norm spec: a clause per dtype, tiny inputs in between
+            "bfloat16 `allclose(rtol=0.01, atol=0.05)` and PCC >= 0.999; tiny inputs rtol 0.02, atol 0.10;\n"
+            "  float32 rtol 0.001, atol 0.01",
+            (0.01, 0.05, 0.999),
+            (0.001, 0.01, None),
+            (0.02, 0.1, 0.999),  # bfloat16's PCC still applies
+        ),
+        (  # tt-metal's planner: one list item per dtype, a trailing remark naming the dtype again
+            "- Tolerance for BFLOAT16: rtol=1e-2, atol=1e-2 (bfloat16 has limited precision)\n\n"
+            "- Tolerance for FLOAT32: rtol=1e-5, atol=1e-5",
+            (0.01, 0.01, None),
+            (1e-5, 1e-5, None),
+            None,
+        ),
+        (  # both in one sentence
+            "bf16: rtol=0.02, atol=0.1 / fp32: rtol=1e-4, atol=1e-5",
+            (0.02, 0.1, None),
+            (1e-4, 1e-5, None),
+            None,
+        ),
+        (  # the dtype after its values; a dtype without its own takes the op's overall tolerance
+            "PCC > 0.99; rtol 0.05, atol 0.2 for bf16",
+            (0.05, 0.2, 0.99),
+            (0.05, 0.2, 0.99),
+            None,
+        ),
+        (  # an unqualified tolerance and tiny inputs by their scale; fp32 accumulation names no dtype's values
+            "`allclose(rtol=0.02, atol=0.1)` (bf16 inputs, fp32 accumulation); inputs scaled by 0.01: rtol 0.05, "
+            "atol 0.15",
+            (0.02, 0.1, None),
+            (0.02, 0.1, None),
+            (0.05, 0.15, None),
+        ),
+        (  # an absolute bound: atol alone, rtol 0
+            "|output - torch.mean(input, dim=-1)| < tolerance (1e-2 for bfloat16)",
+            (0.0, 0.01, None),
+            (0.0, 0.01, None),
+            None,
+        ),
+        (  # large inputs are not tiny ones
+            "rtol=0.02, atol=0.1; inputs scaled by 10: rtol 0.05, atol 1.0",
+            (0.02, 0.1, None),
+            (0.02, 0.1, None),
+            None,
+        ),
+    ],
+)
+def test_tolerances_per_dtype(text, bf16, fp32, tiny):
+    """`tiny` is bfloat16's tolerance for tiny inputs, None where the text gives none."""
+    t = find_tolerances(text)
+    assert _tol(t.for_dtype("bfloat16")) == bf16
+    assert _tol(t.for_dtype("float32")) == fp32
+    assert (_tol(t.for_dtype("bfloat16", tiny=True)) if t.tiny else None) == tiny
 
 
 def test_tables_keep_lines_and_headings():
