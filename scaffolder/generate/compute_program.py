@@ -18,6 +18,16 @@ only combine other statistics (epsilon, rsqrt, ...) run between the passes.
 Either way every wait has its pop by construction. Phases outside the template library (in-place SFPU,
 optional affine steps, column reduces, ...) leave the kernel as a data path with the plan in comments;
 phase structures the streamed schedule cannot express keep the resident one alone (`stream_unmapped`).
+
+float32 data in an fp32 DEST (specs that accept float32; compile-time arg `is_fp32`, HiFi4) take an
+exact-operand path, since the FPU reads fp32 tiles through source registers that keep 10 mantissa bits by
+truncation (9 of SrcA in a multiply). Each fp32 operand v of a product or an add/sub is split into v as its
+source register reads it and the exact remainder lo = v - trunc(v) (v copied into DEST exactly, then
+ELWMUL-accumulate v * -1 through the same register): a product accumulates a * b + lo_a * b + a * lo_b in
+DEST, an add/sub copies a into DEST exactly and accumulates (+-1) * b and (+-1) * lo_b. Constants are rounded
+on the host to bits their register reads exactly; values a reduce reads (through SrcB) are scaled before
+packing so that their truncation errs both ways. Tiles that only move through DEST unpack straight into
+it. bfloat16 data keeps the plain code.
 """
 
 from __future__ import annotations
@@ -39,6 +49,8 @@ class Constant:
     cb: int
     kind: str  # "reduce_scaler" | "scalar" | "fill" (every element)
     value: str  # Python expression on the host: "1.0 / W", "epsilon"
+    fp32_only: bool = False  # written and read only on the float32 path
+    src_bits: int | None = None  # float32 path: mantissa bits the FPU reads it with (the host rounds to them)
 
 
 @dataclass
@@ -56,6 +68,20 @@ class StreamPass:
     target: str  # "phase 3 sum_var" (a row reduction) or "the output"
     phases: list[int]  # the spec's phase numbers run per block
     tensors: list[str]  # optional tensors the reader sends with each block of x
+
+
+@dataclass
+class Fp32Path:
+    """What the generated kernels do differently for float32 data in an fp32 DEST (`is_fp32`)."""
+
+    exact: set[int] = field(default_factory=set)  # binary phases computed with split operands
+    neg_one: int | None = None  # tile of -1: the remainder splits, subtractions
+    one: int | None = None  # tile of +1: additions
+    lo_a: int | None = None  # one tile: the remainder of a SrcA operand
+    lo_b: int | None = None  # one tile: the remainder of a SrcB operand
+    rounded: set[int] = field(default_factory=set)  # CBs a reduce reads: rounded before packing
+    unpack: list[int] = field(default_factory=list)  # CBs copied into DEST exactly (UnpackToDestFp32)
+    cbs: dict[int, str] = field(default_factory=dict)  # CBs of this path alone -> pages
 
 
 @dataclass
@@ -78,6 +104,7 @@ class ComputeProgram:
     unpack_fp32: list[int] = field(default_factory=list)  # CBs copied into DEST exactly (UnpackToDestFp32)
     datacopy: list[int] = field(default_factory=list)  # CBs only tilized, untilized or copied: exact for fp32
     decls: list[str] = field(default_factory=list)  # extra constants (layout-dependent CBs)
+    fp32: Fp32Path | None = None  # the exact-operand path for float32 data; None: bfloat16 only
 
 
 FINAL = -1  # stands for the CB a spec calls "the final CB"
@@ -110,15 +137,29 @@ def _constant(cb: CircularBuffer, scalars: list[str]) -> Constant:
     return Constant(cb.index, "scalar", eps)
 
 
-def _tile_loop(N, a, b, out, init: str, call: str, n_out: str, post: str | None) -> list[str]:
+_ROUND = [
+    "if constexpr (is_fp32) {",
+    "    round_for_src(0);  // a reduce reads this value through SrcB",
+    "}",
+]
+
+
+def _tile_loop(
+    N, a, b, out, init: str, call: str, n_out: str, post: str | None, round_src: bool = False
+) -> list[str]:
     """One op over `n_out` tiles (Wt, block or 1): init once, then per tile acquire, op, optional SFPU post-op,
-    pack, push."""
+    the float32 path's rounding for a reduce that reads the result, pack, push."""
     lines = [f"reconfig_data_format({N[a]}, {N[b]});", f"pack_reconfig_data_format({N[out]});", init]
-    if post:
+    post_init_per_tile = post and round_src and n_out != "1"  # the rounding's own SFPU init replaces it
+    if post and not post_init_per_tile:
         lines.append(f"{post}_tile_init();")
     inner = [f"cb_reserve_back({N[out]}, 1);", "tile_regs_acquire();", call]
+    if post_init_per_tile:
+        inner.append(f"{post}_tile_init();")
     if post:
         inner.append(f"{post}_tile(0);")
+    if round_src:
+        inner += _ROUND
     inner += [
         "tile_regs_commit();",
         "tile_regs_wait();",
@@ -129,6 +170,88 @@ def _tile_loop(N, a, b, out, init: str, call: str, n_out: str, post: str | None)
     if n_out == "1":
         return lines + inner
     return [*lines, f"for (uint32_t t = 0; t < {n_out}; ++t) {{", *["    " + x for x in inner], "}"]
+
+
+def _exact_binary(
+    N, p, fp32: Fp32Path, consts, ops, n_out: str, post: str | None, round_src: bool
+) -> list[str]:
+    """The float32 path of a binary phase over `n_out` tiles, its fp32 operands split (`ops`: a, b and their
+    tile indices; constants are exact already). A product accumulates a * b + lo_a * b + a * lo_b in DEST
+    (lo_a * lo_b is below fp32 precision); an add/sub copies a into DEST and accumulates (+-1) * b and
+    (+-1) * lo_b."""
+    a, b, a_idx, b_idx = ops
+    out = p.output
+    product = p.op in _PRODUCT
+    bcast = "NONE" if p.op == "square" else p.broadcast
+    suffix = _BCAST_SUFFIX.get(bcast)
+
+    def mul(x, y, xi, yi) -> list[str]:
+        if suffix is None:
+            return [f"mul_init({N[x]}, {N[y]});", f"mul_tiles({N[x]}, {N[y]}, {xi}, {yi}, 0);"]
+        return [
+            f"mul_bcast_{suffix}_init({N[x]}, {N[y]});",
+            f"mul_tiles_bcast_{suffix}({N[x]}, {N[y]}, {xi}, {yi}, 0);",
+        ]
+
+    split_a = product and a not in consts
+    split_b = b not in consts
+    b_once = split_b and b_idx == "0" and b != a  # one tile for the whole row or block: split it once
+    lines = [f"split_srcb({N[b]}, 0, {N[fp32.neg_one]}, {N[fp32.lo_b]});"] if b_once else []
+    inner = []
+    if split_a:
+        inner.append(f"split_srca({N[a]}, {a_idx}, {N[fp32.neg_one]}, {N[fp32.lo_a]});")
+    if split_b and not b_once:
+        inner.append(f"split_srcb({N[b]}, {b_idx}, {N[fp32.neg_one]}, {N[fp32.lo_b]});")
+    inner += [
+        f"pack_reconfig_data_format({N[out]});",
+        f"cb_reserve_back({N[out]}, 1);",
+        "tile_regs_acquire();",
+    ]
+    if product:
+        inner += [f"reconfig_data_format({N[a]}, {N[b]});", *mul(a, b, a_idx, b_idx)]
+        if split_a:
+            inner += mul(fp32.lo_a, b, "0", b_idx)
+        if split_b:
+            inner += mul(a, fp32.lo_b, a_idx, "0")
+    else:
+        sign = fp32.one if p.op == "add" else fp32.neg_one
+        inner += [
+            f"reconfig_data_format_srca({N[a]});",
+            f"copy_init({N[a]});",
+            f"copy_tile({N[a]}, {a_idx}, 0);",
+        ]
+        inner += [f"reconfig_data_format({N[sign]}, {N[b]});", *mul(sign, b, "0", b_idx)]
+        if split_b:
+            inner += mul(sign, fp32.lo_b, "0", "0")
+    inner[-1] += "  // ELWMUL accumulates in DEST"
+    if post:
+        inner += [f"{post}_tile_init();", f"{post}_tile(0);"]
+    if round_src:
+        inner.append("round_for_src(0);  // a reduce reads this value through SrcB")
+    inner += [*_pack_one(N, out), f"cb_push_back({N[out]}, 1);"]
+    inner += [
+        f"cb_pop_front({N[lo]}, 1);"
+        for lo, on in ((fp32.lo_a, split_a), (fp32.lo_b, split_b and not b_once))
+        if on
+    ]
+    lines += (
+        inner
+        if n_out == "1"
+        else [f"for (uint32_t t = 0; t < {n_out}; ++t) {{", *["    " + x for x in inner], "}"]
+    )
+    if b_once:
+        lines.append(f"cb_pop_front({N[fp32.lo_b]}, 1);")
+    return lines
+
+
+def _fp32_branch(exact: list[str], plain: list[str]) -> list[str]:
+    return [
+        "if constexpr (is_fp32) {",
+        *["    " + x for x in exact],
+        "} else {",
+        *["    " + x for x in plain],
+        "}",
+    ]
 
 
 def _split_constant(N, p, consts) -> tuple[int, int]:
@@ -200,7 +323,10 @@ def cb_names(spec: OpSpec) -> dict[int, str]:
     return out
 
 
-def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str]) -> ComputeProgram:
+def build_program(
+    spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str], fp32: bool = False
+) -> ComputeProgram:
+    """The compute program of the spec's phases; `fp32` adds the exact-operand path for float32 data."""
     if not spec.phases:
         raise Unmapped("the spec lists no compute phases")
     phases = [
@@ -369,9 +495,19 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
             f"    cb_pop_front({N[tt.cb]}, Wt);",
             "}",
         ]
+    declared = {c.index for c in spec.cbs}
+    if fp32:
+        path = _fp32_path(prog, spec, phases, consts, switch, input_cb, final_target)
+        if path.exact or path.rounded:  # else the data path keeps every bit with UnpackToDestFp32 alone
+            prog.fp32 = path
+            declared |= set(path.cbs)
     for c in prog.constants:
-        prog.setup.append(f"cb_wait_front({N[c.cb]}, 1);  // written once by the reader")
-        prog.teardown.append(f"cb_pop_front({N[c.cb]}, 1);")
+        wait = [f"cb_wait_front({N[c.cb]}, 1);  // written once by the reader"]
+        pop = [f"cb_pop_front({N[c.cb]}, 1);"]
+        if c.fp32_only:
+            wait, pop = (["if constexpr (is_fp32) {", "    " + lines[0], "}"] for lines in (wait, pop))
+        prog.setup += wait
+        prog.teardown += pop
 
     emit = _Emitter(prog, phases, tiles, consts, tensor_cb, switch, both)
     prog.body = emit.resident()
@@ -384,7 +520,7 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
     )
     names = dict(N)
     try:
-        emit.streamed(input_cb, output_cb, {c.index for c in spec.cbs})
+        emit.streamed(input_cb, output_cb, declared)
     except Unmapped as e:
         prog.stream_unmapped = str(e)
         prog.names.clear()
@@ -398,6 +534,100 @@ def build_program(spec: OpSpec, input_cb: int, output_cb: int, scalars: list[str
         if prog.acc_cb is not None:
             prog.stream_tiles[prog.acc_cb] = "1"
     return prog
+
+
+_PRODUCT = ("mul", "square")
+
+
+def _fp32_path(prog, spec, phases, consts, switch, input_cb, final_target) -> Fp32Path:
+    """The float32 path of the resolved phases: which binary phases split their operands (with the tiles of
+    -1 and +1 and the remainder CBs they need: the spec's own where it declares them, else generated ones),
+    which values are rounded for the reduce that reads them, and which CBs unpack straight into DEST."""
+    path = Fp32Path()
+    N = prog.names
+    path.exact = {p.index for p in phases if p.kind == "binary" and p.op in (*_PRODUCT, "add", "sub")}
+    # How each CB is read: "src" through a truncating source register (a reduce's data), "exact" by a copy
+    # into DEST, a split operand, or an exact construction of the spec's own (remainder phases).
+    reads: dict[int, set[str]] = {}
+    copied: set[int] = set()
+    for p in phases:
+        if p.kind in ("tilize", "untilize", "copy", "unary"):
+            copied.add(final_target if p.inputs[0] == FINAL else p.inputs[0])
+        elif p.index in path.exact:
+            copied.update(i for i in p.inputs if i not in consts)
+        for i in p.inputs:
+            reads.setdefault(i, set()).add("src" if p.kind == "reduce" and i == p.inputs[0] else "exact")
+        if p.index in switch:
+            copied.add(p.inputs[0])  # the copy that stands in for the step without its tensor
+    made = {p.output for p in phases if p.kind in ("binary", "reduce", "unary", "copy")}
+    path.rounded = {i for i in made if reads.get(i) == {"src"}}
+    path.unpack = sorted({i for i in copied if i >= 0} | {input_cb} | set(prog.unpack_fp32))
+    # Constants are rounded on the host to the bits their source register reads: SrcA of a multiply (a
+    # reduce's scaler included) keeps 9 mantissa bits at HiFi4, SrcB 10; an add/sub copies its first operand.
+    for c in consts.values():
+        bits = []
+        for p in phases:
+            for pos, i in enumerate(p.inputs):
+                if i != c.cb:
+                    continue
+                if p.kind == "reduce" or (pos == 0 and p.op in _PRODUCT):
+                    bits.append(9)
+                elif pos > 0 or p.kind not in ("binary", "copy", "unary"):
+                    bits.append(10)
+        c.src_bits = min(bits) if bits and c.kind != "fill" else None
+    exact = [p for p in phases if p.index in path.exact]
+    if not exact:
+        return path
+    free = [i for i in range(31, -1, -1) if i not in {c.index for c in spec.cbs}]
+    used = {i for p in phases for i in [*p.inputs, p.output]}
+
+    def fill(value: str, pattern: str, name: str) -> int:
+        """The tile of `value` in every element: the spec's (used by its phases, or declared for this), or one
+        the reader writes on the float32 path only."""
+        cb = next((i for i, c in consts.items() if c.kind == "fill" and c.value == value), None)
+        if cb is not None:
+            return cb
+        declared = next(
+            (
+                c
+                for c in spec.cbs
+                if _is_constant(c) and re.search(pattern, f"{c.name} {c.purpose}", re.IGNORECASE)
+            ),
+            None,
+        )
+        cb = declared.index if declared is not None else free.pop(0)
+        consts[cb] = Constant(cb, "fill", value, fp32_only=True)
+        prog.constants = sorted(consts.values(), key=lambda c: c.cb)
+        path.cbs[cb] = "1"
+        N.setdefault(cb, next(n for n in (name, f"{name}_{cb}") if n not in N.values()))
+        return cb
+
+    def remainder(pattern: str, name: str) -> int:
+        """A one-tile CB for a remainder: the spec's (declared for it, unused by its phases) or a generated one."""
+        declared = next(
+            (
+                c
+                for c in spec.cbs
+                if c.index not in used
+                and c.index not in path.cbs
+                and c.produced_by("compute")
+                and re.search(pattern, f"{c.name} {c.purpose}", re.IGNORECASE)
+            ),
+            None,
+        )
+        cb = declared.index if declared is not None else free.pop(0)
+        path.cbs[cb] = "1"
+        N.setdefault(cb, next(n for n in (name, f"{name}_{cb}") if n not in N.values()))
+        return cb
+
+    path.neg_one = fill("-1.0", r"neg_one|tile of -1", "cb_neg_one")
+    if any(p.op == "add" for p in exact):
+        path.one = fill("1.0", r"\bone\b|tile of (\+?1|ones)\b", "cb_one")
+    if any(p.op in _PRODUCT and p.inputs[0] not in consts for p in exact):
+        path.lo_a = remainder(r"\blo\b|_lo\b|remainder|low part", "cb_lo")
+    if any(p.inputs[-1] not in consts for p in exact):
+        path.lo_b = remainder(r"\blo_b\b|srcb remainder", "cb_lo_b")
+    return path
 
 
 def _producers(phases) -> list[dict[int, int | None]]:
@@ -457,27 +687,25 @@ class _Emitter:
             prog.includes.update(("binary", "bcast"))
             return _sub_exact(N, p, consts, out, width)
         a_idx = "0" if tiles.get(a) == "1" else "t"
+        fp32 = prog.fp32
+        round_src = fp32 is not None and out in fp32.rounded
+        if round_src:
+            prog.includes.add("binop_with_scalar")
         if p.kind in ("unary", "copy"):
             # The value copied into DEST, then (unary) the SFPU op in place.
             if p.kind == "unary":
                 post = p.op
             lines = _tile_loop(
-                N, a, a, out, f"copy_init({N[a]});", f"copy_tile({N[a]}, {a_idx}, 0);", n_out, post
+                N, a, a, out, f"copy_init({N[a]});", f"copy_tile({N[a]}, {a_idx}, 0);", n_out, post, round_src
             )
+        elif fp32 is not None and p.index in fp32.exact:
+            # float32: the operands' remainders below source-register precision go into DEST as well.
+            b_idx = a_idx if p.op == "square" else self._b_index(p, b)
+            plain = self._binary(p, a, b, out, a_idx, n_out, post, False)
+            exact = _exact_binary(N, p, fp32, consts, (a, b, a_idx, b_idx), n_out, post, round_src)
+            lines = _fp32_branch(exact, plain)
         else:
-            op = "mul" if p.op == "square" else p.op
-            bcast = "NONE" if p.op == "square" else p.broadcast
-            b_idx = "0" if bcast in ("COL", "SCALAR") or tiles.get(b) == "1" else "t"
-            if bcast == "NONE":
-                init = f"{op}_init({N[a]}, {N[b]});"
-                call = f"{op}_tiles({N[a]}, {N[b]}, {a_idx}, {b_idx}, 0);"
-            else:
-                suffix = _BCAST_SUFFIX[bcast]
-                init = f"{op}_bcast_{suffix}_init({N[a]}, {N[b]});"
-                call = f"{op}_tiles_bcast_{suffix}({N[a]}, {N[b]}, {a_idx}, {b_idx}, 0);"
-                prog.includes.add("bcast")
-            prog.includes.add("binary")
-            lines = _tile_loop(N, a, b, out, init, call, n_out, post)
+            lines = self._binary(p, a, b, out, a_idx, n_out, post, round_src)
         if post:
             prog.includes.add(post)
         if p.index not in self.switch:
@@ -494,12 +722,52 @@ class _Emitter:
             "}",
         ]
 
+    def _b_index(self, p, b) -> str:
+        """The tile index of a binary phase's second operand: 0 for a broadcast column or scalar, or a
+        one-tile statistic; the current tile otherwise."""
+        bcast = "NONE" if p.op == "square" else p.broadcast
+        return "0" if bcast in ("COL", "SCALAR") or self.tiles.get(b) == "1" else "t"
+
+    def _binary(self, p, a, b, out, a_idx, n_out, post, round_src) -> list[str]:
+        """A binary phase as one op per tile."""
+        N, prog = self.N, self.prog
+        op = "mul" if p.op == "square" else p.op
+        bcast = "NONE" if p.op == "square" else p.broadcast
+        b_idx = self._b_index(p, b)
+        if bcast == "NONE":
+            init = f"{op}_init({N[a]}, {N[b]});"
+            call = f"{op}_tiles({N[a]}, {N[b]}, {a_idx}, {b_idx}, 0);"
+        else:
+            suffix = _BCAST_SUFFIX[bcast]
+            init = f"{op}_bcast_{suffix}_init({N[a]}, {N[b]});"
+            call = f"{op}_tiles_bcast_{suffix}({N[a]}, {N[b]}, {a_idx}, {b_idx}, 0);"
+            prog.includes.add("bcast")
+        prog.includes.add("binary")
+        return _tile_loop(N, a, b, out, init, call, n_out, post, round_src)
+
     def _reduce_parts(self, p) -> tuple[int, int, str]:
         scaler = next((i for i in p.inputs[1:] if i in self.consts), None)
         if scaler is None:
             raise Unmapped(f"phase {p.index} {p.name}: reduce without a scaler CB")
         self.prog.includes.add("reduce")
         return p.inputs[0], scaler, {"sum": "SUM", "avg": "SUM", "max": "MAX"}[p.op or "sum"]
+
+    def _round_statistic(self, out: int, streamed: bool) -> list[str]:
+        """The float32 path's rounding of a row statistic that a further reduce reads through SrcB (streamed:
+        once the last block has accumulated)."""
+        fp32 = self.prog.fp32
+        if fp32 is None or out not in fp32.rounded:
+            return []
+        self.prog.includes.add("binop_with_scalar")
+        if not streamed:
+            return list(_ROUND)
+        return [
+            "if constexpr (is_fp32) {",
+            "    if (b + 1 == n_blocks) {",
+            "        round_for_src(0);  // a reduce reads the statistic through SrcB",
+            "    }",
+            "}",
+        ]
 
     def reduce_row(self, p) -> list[str]:
         """A row reduction over the resident tile-row, accumulated in one DEST tile."""
@@ -516,6 +784,7 @@ class _Emitter:
             "for (uint32_t t = 0; t < Wt; ++t) {",
             f"    reduce_tile<PoolType::{pool}, ReduceDim::REDUCE_ROW>({N[a]}, {N[scaler]}, t, 0, 0);",
             "}",
+            *self._round_statistic(out, streamed=False),
             "tile_regs_commit();",
             "tile_regs_wait();",
             f"pack_tile(0, {N[out]});",
@@ -545,6 +814,7 @@ class _Emitter:
             "for (uint32_t t = 0; t < block; ++t) {",
             f"    reduce_tile<PoolType::{pool}, ReduceDim::REDUCE_ROW>({N[a]}, {N[scaler]}, t, 0, 0);",
             "}",
+            *self._round_statistic(out, streamed=True),
             "tile_regs_commit();",
             "// Every block but the last leaves the running result in the accumulator (its page is free again);",
             "// the last one packs the statistic.",

@@ -105,8 +105,16 @@ def build_plan(spec: OpSpec) -> Plan:
             ),
         )
     program, unmapped = None, ""
+    # float32 data gets the exact-operand path where DEST can be fp32 and multiplies run at full fidelity.
+    fp32 = (
+        "float32" in spec.input_dtypes
+        and spec.fp32_dest_acc_en is not False
+        and spec.math_fidelity == "HiFi4"
+    )
     try:
-        program = build_program(spec, input_cb.index, output_cb.index, [p.name for p in spec.scalar_params])
+        program = build_program(
+            spec, input_cb.index, output_cb.index, [p.name for p in spec.scalar_params], fp32=fp32
+        )
     except Unmapped as e:
         unmapped = str(e)
     data_path = {"tilize", "untilize", "copy"}

@@ -11,6 +11,7 @@ from scaffolder.generate.plan import Plan, build_plan
 from scaffolder.model import OpSpec, Parameter
 from scaffolder.sizing import ELEMENT_SIZE, L1_BUDGET_BYTES, TILE, cb_format, knob_alias, shape_env
 from scaffolder.spec.expressions import evaluate
+from scaffolder.spec.shapes import Tolerance
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "op"
 _DEFAULT_HINTS = {
@@ -134,7 +135,8 @@ def _used_cbs(plan: Plan) -> set[int] | None:
     prog = plan.program
     if prog is None:
         return None
-    used = set(prog.row_tiles) | {c.cb for c in prog.constants} | {plan.input_cb.index, plan.output_cb.index}
+    used = set(prog.row_tiles) | {c.cb for c in prog.constants if not c.fp32_only}
+    used |= {plan.input_cb.index, plan.output_cb.index}
     if plan.output_tile_cb is not None:
         used.add(plan.output_tile_cb.index)
     return used
@@ -189,7 +191,13 @@ def _cb_rows(plan: Plan) -> list[dict]:
         if not fmt and re.match(r"\s*(fp32|float32)\b", cb.purpose, re.IGNORECASE):
             fmt = "fp32"  # "fp32: row mean": the format leads the purpose when the table has no column
         kind = cb_format(cb, fmt)
-        if const is not None:
+        if const is not None and const.kind == "reduce_scaler" and prog.fp32 is not None:
+            # The float32 path's scaler is fp32: its value is rounded to 9 mantissa bits, more than bf16 holds.
+            dtype, tile = (
+                "dtype if is_fp32 else ttnn.bfloat16",
+                "tile_size if is_fp32 else ttnn.tile_size(ttnn.bfloat16)",
+            )
+        elif const is not None:
             # The reduce-scaler generator writes a 16-bit tile; a [0, 0] scalar takes the data format.
             bf16 = const.kind == "reduce_scaler"
             dtype, tile = (
@@ -222,6 +230,32 @@ def _cb_rows(plan: Plan) -> list[dict]:
                 "dtype": dtype,
                 "note": note,
                 "stream_only": False,
+                "fp32_only": False,
+            }
+        )
+    for index, pages in prog.fp32.cbs.items() if prog and prog.fp32 else []:
+        cb = spec.cb(index)
+        const = next((c for c in prog.constants if c.cb == index), None)
+        purpose = (
+            "tile of -1 for the hi/lo split of SrcA operands"
+            if const is not None
+            else "remainder of a SrcA operand below SrcA precision"
+        )
+        rows.append(
+            {
+                "index": index,
+                "name": cb.name if cb else prog.names[index],
+                "purpose": cb.purpose if cb and cb.purpose else f"{purpose} (generated: not in the spec)",
+                "pages": pages,
+                "stream_pages": None,
+                "pages_expr": pages,
+                "page_size": "tile_size",
+                "stream_page_size": "tile_size",
+                "page_size_expr": "tile_size",
+                "dtype": "dtype",
+                "note": "",
+                "stream_only": False,
+                "fp32_only": True,
             }
         )
     if streams and prog.acc_cb is not None:
@@ -239,6 +273,7 @@ def _cb_rows(plan: Plan) -> list[dict]:
                 "dtype": "ttnn.float32",
                 "note": "",
                 "stream_only": True,
+                "fp32_only": False,
             }
         )
     return rows
@@ -252,6 +287,8 @@ def _names_used(rows: list[dict], io_exprs: list[str]) -> set[str]:
         used |= {"BLOCK_SIZE", "Wt"}
     if "Ht" in used:
         used.add("H")
+    if any(r["fp32_only"] for r in rows):
+        used.add("is_fp32")
     return used
 
 
@@ -261,15 +298,19 @@ def generated_l1_bytes(
     """CB bytes per core the generated descriptor allocates for `shape`, resident or streamed."""
     env = shape_env(shape, fp32_dest)
     es = ELEMENT_SIZE[dtype]
+    is_fp32 = dtype == "float32" and fp32_dest
     env["in_pages_per_row"] = env["out_pages_per_row"] = env["Wt"]
     total = 0
     for row in rows:
-        if row["stream_only"] and not stream:
+        if (row["stream_only"] and not stream) or (row["fp32_only"] and not is_fp32):
             continue
         expr = (row["stream_pages"] if stream and row["stream_pages"] else row["pages"]) or "1"
         expr = expr.replace("(32 if rm_in else Wt)", "Wt").replace("(32 if rm_out else Wt)", "Wt")
         pages = int(evaluate(expr, env))
         size = row["stream_page_size"] if stream else row["page_size"]
+        m = re.fullmatch(r"(.+) if is_fp32 else (.+)", size)
+        if m:
+            size = m.group(1) if is_fp32 else m.group(2)
         page = {
             "stick_size": env["W"] * es,
             "tile_size": 1024 * es,
@@ -341,6 +382,24 @@ def _shape_params(plan: Plan, shapes: list[tuple[int, ...]], slow: bool) -> list
     return out
 
 
+def _tolerance(tol: Tolerance) -> dict:
+    """rtol, atol and minimum PCC for the generated tests (the planner's stage guideline where none is given)."""
+    return {
+        "rtol": tol.rtol if tol.rtol is not None else 0.05,
+        "atol": tol.atol if tol.atol is not None else 0.2,
+        "pcc": tol.pcc,
+    }
+
+
+def _tiny_shape(shapes: list[dict]) -> tuple[int, ...] | None:
+    """The shape of the tiny-input tests: the first tile-aligned default shape that fits L1, several tiles
+    wide when there is one."""
+    fits = [
+        s["shape"] for s in shapes if not s["unaligned"] and not s["over_budget"] and not s["over_dtypes"]
+    ]
+    return next((s for s in fits if s[-1] > TILE), fits[0] if fits else None)
+
+
 def context(spec: OpSpec, spec_file: str) -> dict:
     plan = build_plan(spec)
     opt = _optional(plan)
@@ -357,7 +416,11 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     tile_cb_index = plan.tile_cb.index if plan.tile_cb else plan.output_cb.index
     eps = next((p.default for p in plan.scalars if p.name in ("epsilon", "eps") and p.default), "1e-5")
     tol = spec.tolerance
+    tols = spec.tolerances
+    shapes = _shape_params(plan, spec.test_shapes, False)
+    tiny_shape = _tiny_shape(shapes) if tols.tiny else None
     cb_rows, used = _cb_rows(plan), _used_cbs(plan)
+    fp32_cbs = plan.program.fp32.cbs if plan.program and plan.program.fp32 else {}
     ctx = {
         "op": plan.op,
         "primary": plan.tensors[0].name if plan.tensors else "input_tensor",
@@ -384,7 +447,9 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "cbs": cb_rows,
         "cb_names_used": _names_used(cb_rows, [input_per_row, out_per_row]),
         "unused_cbs": ", ".join(
-            f"c_{c.index} {c.name}" for c in spec.cbs if used is not None and c.index not in used
+            f"c_{c.index} {c.name}"
+            for c in spec.cbs
+            if used is not None and c.index not in used and c.index not in fp32_cbs
         ),
         "streams": bool(plan.program and plan.program.stream_body),
         "input_cb": plan.input_cb,
@@ -394,6 +459,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "in_unit": plan.input_cb.page_unit,
         "missing": plan.missing_phases,
         "program": plan.program,
+        "fp32": plan.program.fp32 if plan.program else None,
         "unmapped": plan.unmapped,
         "constants": [
             {
@@ -402,6 +468,8 @@ def context(spec: OpSpec, spec_file: str) -> dict:
                 "name": plan.program.names[c.cb],
                 "value": c.value,
                 "arg": 3 + len(opt) + k,
+                "fp32_only": c.fp32_only,
+                "src_bits": c.src_bits,
             }
             for k, c in enumerate(plan.program.constants)
         ]
@@ -425,11 +493,20 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         if plan.program
         else f"{plan.input_cb.index}, {tile_cb_index}",
         "phases": spec.phases,
-        "shapes": _shape_params(plan, spec.test_shapes, False),
+        "shapes": shapes,
         "slow_shapes": _shape_params(plan, spec.slow_shapes, True),
         "rtol": tol.rtol if tol.rtol is not None else 0.05,
         "atol": tol.atol if tol.atol is not None else 0.2,
         "pcc": tol.pcc,
+        # The spec's tolerance for each dtype, and for tiny inputs where it gives one.
+        "tolerances": {d: _tolerance(tols.for_dtype(d)) for d in plan.dtypes},
+        "tiny": {
+            "shape": tiny_shape,
+            "scale": tols.tiny_scale or 0.01,
+            "tolerances": {d: _tolerance(tols.for_dtype(d, tiny=True)) for d in plan.dtypes},
+        }
+        if tiny_shape
+        else None,
         "reference": plan.reference,
         "eps": eps,
         "stages": [dict(st, shapes=repr([tuple(s) for s in st["shapes"]])) for st in plan.stage_tests],
@@ -476,13 +553,25 @@ def render_package(spec: OpSpec, spec_file: str) -> dict[str, str]:
     layouts = " or ".join(plan.layouts)
     readme_ctx = dict(ctx)
     readme_ctx.update(
-        n_cbs=sum(not r["stream_only"] for r in ctx["cbs"]),
+        n_cbs=sum(not r["stream_only"] and not r["fp32_only"] for r in ctx["cbs"]),
         reader_desc=f"{layouts} input, interleaved DRAM, per-core start row and row count",
         writer_desc="the same for the output",
         compute_desc=(
             "data path (tilize/untilize/copy) with the phase plan as comments"
             if plan.missing_phases
             else "all phases from phase templates"
+            + (
+                "; float32 data (`is_fp32`) splits every operand of a product or add/sub into what its source "
+                "register reads and the exact remainder, both accumulated in the fp32 DEST"
+                if plan.program and plan.program.fp32 and plan.program.fp32.exact
+                else ""
+            )
+        ),
+        n_cbs_fp32=sum(r["fp32_only"] for r in ctx["cbs"]),
+        fp32_cbs_note=", ".join(
+            f"`c_{r['index']}` {r['name']}" + ("" if spec.cb(r["index"]) else " (generated)")
+            for r in sorted(ctx["cbs"], key=lambda r: r["index"])
+            if r["fp32_only"]
         ),
         stages=", ".join(s["name"] for s in plan.stage_tests),
         spec_args=", ".join(sorted({f"{a.kernel} {a.kind.replace('_', '-')}" for a in spec.kernel_args})),

@@ -58,8 +58,10 @@ def test_compute_kernel_compiles(tmp_path, spec, extra, op, ct_sets):
     assert res.exit_code == 0, res.output
     kernel = tmp_path / op / "kernels" / f"{op}_compute.cpp"
     n_optional = (tmp_path / op / f"{op}.py").read_text().count("ttnn.Tensor | None")
-    for ct, stream in ((ct, stream) for ct in ct_sets for stream in (0, 1)):
-        ct = (*ct, stream, *[1] * n_optional)
+    # Kernels with a float32 path take `is_fp32` last: both paths must compile.
+    fp32_paths = [(0,), (1,)] if "is_fp32" in kernel.read_text() else [()]
+    for ct, stream, fp32 in ((ct, stream, f) for ct in ct_sets for stream in (0, 1) for f in fp32_paths):
+        ct = (*ct, stream, *[1] * n_optional, *fp32)
         cmd = [
             "g++",
             "-std=c++17",
@@ -76,7 +78,7 @@ def test_compute_kernel_compiles(tmp_path, spec, extra, op, ct_sets):
             str(kernel),
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, f"stream={stream}: {proc.stderr[-3000:]}"
+        assert proc.returncode == 0, f"stream={stream} is_fp32={fp32}: {proc.stderr[-3000:]}"
 
 
 @pytest.mark.skipif(
@@ -88,11 +90,14 @@ def test_dataflow_kernels_compile(tmp_path, spec, extra, op, ct_sets):
     res = CliRunner().invoke(app, ["new-op", str(ROOT / spec), "--out", str(tmp_path), *extra])
     assert res.exit_code == 0, res.output
     n_optional = (tmp_path / op / f"{op}.py").read_text().count("ttnn.Tensor | None")
-    for ct, stream in ((ct, stream) for ct in ct_sets for stream in (0, 1)):
+    reader = (tmp_path / op / "kernels" / f"{op}_reader.cpp").read_text()
+    fp32_paths = [(0,), (1,)] if "is_fp32" in reader else [()]  # the reader's `is_fp32` follows the flags
+    for ct, stream, fp32 in ((ct, stream, f) for ct in ct_sets for stream in (0, 1) for f in fp32_paths):
         cb_in, _, cb_out, wt, in_pages, out_pages, block, rm_in, rm_out = ct
         accessor = [2, 32 * wt * 2]  # interleaved DRAM: IsDram flag, aligned page size
         flags = [1] * n_optional  # has_<tensor> for each optional tensor
-        reader_ct = [cb_in, in_pages, 64 * wt, wt, rm_in, block, stream, *flags, *accessor * (1 + n_optional)]
+        reader_ct = [cb_in, in_pages, 64 * wt, wt, rm_in, block, stream, *flags, *fp32]
+        reader_ct += accessor * (1 + n_optional)
         writer_ct = [cb_out, out_pages, 64 * wt, wt, rm_out, block, stream, *accessor]
         for kind, args in (("reader", reader_ct), ("writer", writer_ct)):
             cmd = [

@@ -151,11 +151,21 @@ class KernelRun:
                 else:
                     self.reserve_back(cb, pages, s)
                     self.push_back(cb, pages, s)
+        elif name in ("split_srca", "split_srcb"):  # the remainder tile, pushed and waited for
+            lo = self._eval(args[3])
+            self.reserve_back(lo, 1, s)
+            self.push_back(lo, 1, s)
+            self.wait_front(lo, 1, s)
         elif name == "read_column_block":
             self.push[self._eval(args[0])] += self._eval(args[4])
         elif name == "read_row0_tiles":
             self.push[self._eval(args[0])] += self._eval(args[3])
-        elif name in ("wh_generate_reduce_scaler", "fill_tile", "fill_scalar_tile"):
+        elif name in (
+            "wh_generate_reduce_scaler",
+            "fill_reduce_scaler_fp32",
+            "fill_tile",
+            "fill_scalar_tile",
+        ):
             self.push[self._eval(args[0])] += 1
 
     # The FIFO protocol, for CBs this kernel both fills and drains.
@@ -225,16 +235,31 @@ def traffic(pkg: Path, ctx: dict, width: int, dtype: str, layout: str, stream: b
     consts = {c["cb"] for c in ctx["constants"]}
     external = {cb_in, cb_out, *tensors, *consts}
     kernels = pkg / "kernels"
+    # The float32 path's switch follows the optional tensors' flags, as the descriptor lays it out.
+    fp32 = [int(dtype == "float32" and fp32_dest)] if ctx["fp32"] else []
     compute = KernelRun(
         (kernels / f"{op}_compute.cpp").read_text(),
-        [cb_in, ctx["tile_cb_index"], cb_out, wt, in_pages, out_pages, block, rm_in, rm_out, stream, *flags],
+        [
+            cb_in,
+            ctx["tile_cb_index"],
+            cb_out,
+            wt,
+            in_pages,
+            out_pages,
+            block,
+            rm_in,
+            rm_out,
+            stream,
+            *flags,
+            *fp32,
+        ],
         [rows],
         capacity,
         external,
     ).run()
     reader = KernelRun(
         (kernels / f"{op}_reader.cpp").read_text(),
-        [cb_in, in_pages, width * 2, wt, rm_in, block, stream, *flags],
+        [cb_in, in_pages, width * 2, wt, rm_in, block, stream, *flags, *fp32],
         [0, rows, 0, *[0] * len(flags), *[0] * len(consts)],
         capacity,
         set(range(32)),
