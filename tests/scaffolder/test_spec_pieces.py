@@ -97,15 +97,19 @@ def _tol(t):
     "text, bf16, fp32, tiny",
     [
         (  # the project's rms_norm spec: a clause per dtype, tiny inputs in between
-            "bfloat16 `allclose(rtol=0.01, atol=0.05)` and PCC >= 0.999; tiny inputs rtol 0.02, atol 0.10;\n"
-            "  float32 rtol 0.001, atol 0.01",
+            (
+                "bfloat16 `allclose(rtol=0.01, atol=0.05)` and PCC >= 0.999; tiny inputs rtol 0.02, atol 0.10;\n"
+                "  float32 rtol 0.001, atol 0.01"
+            ),
             (0.01, 0.05, 0.999),
             (0.001, 0.01, None),
             (0.02, 0.1, 0.999),  # bfloat16's PCC still applies
         ),
         (  # tt-metal's planner: one list item per dtype, a trailing remark naming the dtype again
-            "- Tolerance for BFLOAT16: rtol=1e-2, atol=1e-2 (bfloat16 has limited precision)\n\n"
-            "- Tolerance for FLOAT32: rtol=1e-5, atol=1e-5",
+            (
+                "- Tolerance for BFLOAT16: rtol=1e-2, atol=1e-2 (bfloat16 has limited precision)\n\n"
+                "- Tolerance for FLOAT32: rtol=1e-5, atol=1e-5"
+            ),
             (0.01, 0.01, None),
             (1e-5, 1e-5, None),
             None,
@@ -123,8 +127,10 @@ def _tol(t):
             None,
         ),
         (  # an unqualified tolerance and tiny inputs by their scale; fp32 accumulation names no dtype's values
-            "`allclose(rtol=0.02, atol=0.1)` (bf16 inputs, fp32 accumulation); inputs scaled by 0.01: rtol 0.05, "
-            "atol 0.15",
+            (
+                "`allclose(rtol=0.02, atol=0.1)` (bf16 inputs, fp32 accumulation); inputs scaled by 0.01: "
+                "rtol 0.05, atol 0.15"
+            ),
             (0.02, 0.1, None),
             (0.02, 0.1, None),
             (0.05, 0.15, None),
