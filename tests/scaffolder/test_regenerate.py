@@ -66,6 +66,32 @@ def test_regenerated_package_matches_contract(op, tmp_path):
             del sys.modules[name]
 
 
+def _generated_tests(pkg: Path):
+    path = next((pkg / "tests").glob("test_*.py"))
+    module_spec = importlib.util.spec_from_file_location(f"{pkg.name}_generated_tests", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module, path.read_text()
+
+
+def test_regenerated_tests_take_the_spec_tolerance_per_dtype(tmp_path):
+    """The tolerance the spec gives for each dtype, and for tiny inputs, is the one the generated tests apply:
+    rms_norm's float32 cases at rtol 1e-3 / atol 1e-2, not bfloat16's 1e-2 / 5e-2."""
+    module, text = _generated_tests(_regen("rms_norm", tmp_path / "rms"))
+    assert module.TOLERANCES == {
+        "bfloat16": {"rtol": 0.01, "atol": 0.05, "pcc": 0.999},
+        "float32": {"rtol": 0.001, "atol": 0.01, "pcc": None},
+    }
+    assert module.TINY_SCALE == 0.01
+    assert module.TINY_TOLERANCES["bfloat16"] == {"rtol": 0.02, "atol": 0.1, "pcc": 0.999}
+    assert module.TINY_TOLERANCES["float32"] == {"rtol": 0.02, "atol": 0.1, "pcc": None}
+    assert text.count("_assert_close(got, expected, **TOLERANCES[dtype])") == 2  # the matrix, column blocks
+    assert "_assert_close(got, expected, **TINY_TOLERANCES[dtype])" in text
+    module, _ = _generated_tests(_regen("layer_norm_rm", tmp_path / "ln"))
+    assert module.TOLERANCES == {"bfloat16": {"rtol": 0.02, "atol": 0.1, "pcc": None}}
+    assert module.TINY_TOLERANCES == {"bfloat16": {"rtol": 0.05, "atol": 0.15, "pcc": None}}
+
+
 def _emulator_ready() -> bool:
     return importlib.util.find_spec("emulator.launcher") is not None
 
@@ -90,7 +116,7 @@ def _assert_all_passed(pkg: Path, res: subprocess.CompletedProcess) -> None:
     "op, selection",
     [
         ("layer_norm_rm", "1x1x32x32 or 1x1x64x128 or rejects or column_blocks"),
-        ("rms_norm", "1x1x32x32 or rejects or column_blocks"),
+        ("rms_norm", "1x1x32x32 or rejects or column_blocks or tiny"),
     ],
 )
 def test_regenerated_package_runs_on_emulator(op, selection, tmp_path):
