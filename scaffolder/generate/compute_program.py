@@ -83,6 +83,15 @@ class Fp32Path:
     unpack: list[int] = field(default_factory=list)  # CBs copied into DEST exactly (UnpackToDestFp32)
     cbs: dict[int, str] = field(default_factory=dict)  # CBs of this path alone -> pages
 
+    def purpose(self, cb: int) -> str:
+        """What one of this path's CBs holds."""
+        return {
+            self.neg_one: "tile of -1 (every element): the remainder splits and subtractions",
+            self.one: "tile of +1 (every element): additions",
+            self.lo_a: "remainder of a SrcA operand below what SrcA reads",
+            self.lo_b: "remainder of a SrcB operand below what SrcB reads",
+        }[cb]
+
 
 @dataclass
 class ComputeProgram:
@@ -139,7 +148,7 @@ def _constant(cb: CircularBuffer, scalars: list[str]) -> Constant:
 
 _ROUND = [
     "if constexpr (is_fp32) {",
-    "    round_for_src(0);  // a reduce reads this value through SrcB",
+    "    round_for_srcb(0);  // a reduce reads this value through SrcB",
     "}",
 ]
 
@@ -227,7 +236,7 @@ def _exact_binary(
     if post:
         inner += [f"{post}_tile_init();", f"{post}_tile(0);"]
     if round_src:
-        inner.append("round_for_src(0);  // a reduce reads this value through SrcB")
+        inner.append("round_for_srcb(0);  // a reduce reads this value through SrcB")
     inner += [*_pack_one(N, out), f"cb_push_back({N[out]}, 1);"]
     inner += [
         f"cb_pop_front({N[lo]}, 1);"
@@ -764,7 +773,7 @@ class _Emitter:
         return [
             "if constexpr (is_fp32) {",
             "    if (b + 1 == n_blocks) {",
-            "        round_for_src(0);  // a reduce reads the statistic through SrcB",
+            "        round_for_srcb(0);  // a reduce reads the statistic through SrcB",
             "    }",
             "}",
         ]

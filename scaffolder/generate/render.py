@@ -235,17 +235,11 @@ def _cb_rows(plan: Plan) -> list[dict]:
         )
     for index, pages in prog.fp32.cbs.items() if prog and prog.fp32 else []:
         cb = spec.cb(index)
-        const = next((c for c in prog.constants if c.cb == index), None)
-        purpose = (
-            "tile of -1 for the hi/lo split of SrcA operands"
-            if const is not None
-            else "remainder of a SrcA operand below SrcA precision"
-        )
         rows.append(
             {
                 "index": index,
                 "name": cb.name if cb else prog.names[index],
-                "purpose": cb.purpose if cb and cb.purpose else f"{purpose} (generated: not in the spec)",
+                "purpose": prog.fp32.purpose(index) + ("" if cb else " (generated: not in the spec)"),
                 "pages": pages,
                 "stream_pages": None,
                 "pages_expr": pages,
