@@ -43,6 +43,38 @@ def runtime_objects(tmp_path_factory):
     return objs
 
 
+def _build_kernel(source: Path, compile_time_args: str, runtime_objects: list[str], tmp_path: Path) -> Path:
+    """A generated compute kernel compiled as the emulator's JIT would (its kernel API, the wheel's
+    header-only pieces, warnings as errors) and linked with the compute runtime and the test harness."""
+    kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
+    subprocess.run(
+        [
+            "g++",
+            "-std=c++17",
+            "-O1",
+            "-Wall",
+            "-Werror",
+            "-c",
+            f"-DKERNEL_COMPILE_TIME_ARGS={compile_time_args}",
+            f"-I{SHADOW}",
+            f"-I{RUNTIME / 'include'}",
+            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
+            f"-I{WHEEL / 'tt_metal'}",
+            f"-I{WHEEL}",
+            "-o",
+            str(kobj),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    subprocess.run(
+        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
+    )
+    return exe
+
+
 @pytest.fixture(scope="module")
 def kernel_source(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen")
@@ -61,34 +93,9 @@ def _bf16_bytes(t: torch.Tensor) -> bytes:
 def test_row_standardize_kernel_matches_torch(runtime_objects, kernel_source, tmp_path, wt, fp32_dest):
     rows, width, eps = 2, 32 * wt, 1e-5
     block = max(b for b in range(1, min(wt, 4 if fp32_dest else 8) + 1) if wt % b == 0)
-    kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
     # cb_in, cb_tiled, cb_out, Wt, in/out pages, block, rm_in, rm_out, stream
     ct = f"0,1,16,{wt},{wt},{wt},{block},1,1,0"
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-O1",
-            "-Wall",
-            "-Werror",
-            "-c",
-            f"-DKERNEL_COMPILE_TIME_ARGS={ct}",
-            f"-I{SHADOW}",
-            f"-I{RUNTIME / 'include'}",
-            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
-            f"-I{WHEEL / 'tt_metal'}",
-            f"-I{WHEEL}",
-            "-o",
-            str(kobj),
-            str(kernel_source),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    subprocess.run(
-        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
-    )
+    exe = _build_kernel(kernel_source, ct, runtime_objects, tmp_path)
 
     rng = np.random.default_rng(10 + wt)
     x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32) * 3 + 1).to(
@@ -163,32 +170,7 @@ def test_layer_norm_affine_kernel_matches_torch(
     block = max(b for b in range(1, min(wt, 4) + 1) if wt % b == 0)  # the spec asks for fp32 DEST
     tiled = plan.tile_cb.index
     ct = f"0,{tiled},16,{wt},{wt},{wt},{block},1,1,0,{int(has_gamma)},{int(has_beta)}"
-    kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-O1",
-            "-Wall",
-            "-Werror",
-            "-c",
-            f"-DKERNEL_COMPILE_TIME_ARGS={ct}",
-            f"-I{SHADOW}",
-            f"-I{RUNTIME / 'include'}",
-            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
-            f"-I{WHEEL / 'tt_metal'}",
-            f"-I{WHEEL}",
-            "-o",
-            str(kobj),
-            str(kernel),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    subprocess.run(
-        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
-    )
+    exe = _build_kernel(kernel, ct, runtime_objects, tmp_path)
 
     rng = np.random.default_rng(20 + wt)
     x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32) * 2 - 0.5).to(
@@ -259,33 +241,8 @@ def test_row_standardize_streamed_kernel_matches_torch(
     rows, width, eps = 2, 32 * wt, 1e-5
     block = max(b for b in range(1, min(wt, 4 if fp32_dest else 8) + 1) if wt % b == 0)
     n_passes, n_blocks = len(prog.passes), wt // block
-    kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
     ct = f"0,1,16,{wt},{wt},{wt},{block},1,1,1"
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-O1",
-            "-Wall",
-            "-Werror",
-            "-c",
-            f"-DKERNEL_COMPILE_TIME_ARGS={ct}",
-            f"-I{SHADOW}",
-            f"-I{RUNTIME / 'include'}",
-            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
-            f"-I{WHEEL / 'tt_metal'}",
-            f"-I{WHEEL}",
-            "-o",
-            str(kobj),
-            str(kernel_source),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    subprocess.run(
-        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
-    )
+    exe = _build_kernel(kernel_source, ct, runtime_objects, tmp_path)
 
     rng = np.random.default_rng(30 + wt)
     x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32) * 3 + 1).to(
@@ -393,34 +350,9 @@ def test_rms_norm_float32_products_match_torch_fp64(
     rows, width, eps = 2, 32 * wt, 1e-6
     block = max(b for b in range(1, min(wt, 4) + 1) if wt % b == 0)  # fp32 DEST: 4 tiles
     n_blocks = wt // block
-    kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
     # cb_in, cb_tiled, cb_out, Wt, in/out pages, block, rm_in, rm_out, stream, has_gamma, is_fp32
     ct = f"0,24,16,{wt},{wt},{wt},{block},1,1,{stream},1,{is_fp32}"
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-O1",
-            "-Wall",
-            "-Werror",
-            "-c",
-            f"-DKERNEL_COMPILE_TIME_ARGS={ct}",
-            f"-I{SHADOW}",
-            f"-I{RUNTIME / 'include'}",
-            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
-            f"-I{WHEEL / 'tt_metal'}",
-            f"-I{WHEEL}",
-            "-o",
-            str(kobj),
-            str(kernel),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    subprocess.run(
-        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
-    )
+    exe = _build_kernel(kernel, ct, runtime_objects, tmp_path)
 
     rng = np.random.default_rng(40 + wt)
     x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32))
