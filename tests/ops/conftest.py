@@ -58,6 +58,20 @@ def l1_tensor(t: torch.Tensor, device, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJO
         return tensor
 
 
+def assert_covers_every_row_once(core_assignment, grid) -> None:
+    """A descriptor's per-core (x, y, start, count) list: every core listed, each tile-row exactly once,
+    counts differing by at most one, and idle cores only when there are fewer rows than cores."""
+    n_cores = grid.x * grid.y
+    for rows in (1, n_cores - 1, n_cores, n_cores + 36, 3 * n_cores + 5):
+        cores = core_assignment(grid, rows)
+        assert len(cores) == n_cores
+        covered = [r for _, _, start, n in cores for r in range(start, start + n)]
+        assert sorted(covered) == list(range(rows))
+        counts = [n for *_, n in cores]
+        assert max(counts) - min(c for c in counts if c) <= 1
+        assert sum(1 for c in counts if c) == min(rows, n_cores)
+
+
 def pcc(a: torch.Tensor, b: torch.Tensor) -> float:
     a = a.double().flatten() - a.double().mean()
     b = b.double().flatten() - b.double().mean()

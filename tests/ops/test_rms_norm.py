@@ -16,6 +16,7 @@ from .conftest import (
     NoDeviceWork,
     NoHostLayoutConversion,
     assert_close,
+    assert_covers_every_row_once,
     l1_tensor,
     make_input,
     pcc,
@@ -257,16 +258,7 @@ def test_second_call_does_not_rebuild(device, monkeypatch, tmp_path, dtype, layo
 
 def test_core_assignment_covers_every_row_once(device):
     """split_work_to_cores over the whole grid: consecutive rows per core, each row once, idle cores 0."""
-    grid = device.compute_with_storage_grid_size()
-    n_cores = grid.x * grid.y
-    for rows in (1, n_cores - 1, n_cores, n_cores + 36, 3 * n_cores + 5):
-        cores = rmspd.core_assignment(grid, rows)
-        assert len(cores) == n_cores
-        covered = [r for _, _, start, n in cores for r in range(start, start + n)]
-        assert sorted(covered) == list(range(rows))
-        counts = [n for *_, n in cores]
-        assert max(counts) - min(c for c in counts if c) <= 1
-        assert sum(1 for c in counts if c) == min(rows, n_cores)
+    assert_covers_every_row_once(rmspd.core_assignment, device.compute_with_storage_grid_size())
 
 
 def test_plan_l1_use():
