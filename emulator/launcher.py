@@ -36,6 +36,24 @@ def _cores(core_ranges) -> list[tuple[int, int]]:
     return out
 
 
+def kernel_build_of(kernel) -> tuple[kernel_build.KernelBuild, int]:
+    """What the JIT would build for one KernelDescriptor (source, role, args, defines, compute config),
+    and the NoC its data-movement role uses."""
+    role, noc = _role_and_noc(kernel.config)
+    source, inline = _kernel_source(kernel)
+    kb = kernel_build.KernelBuild(
+        source=source,
+        role=role,
+        compile_time_args=tuple(int(v) for v in kernel.compile_time_args),
+        named_compile_time_args=tuple((str(n), int(v)) for n, v in kernel.named_compile_time_args),
+        defines=tuple((str(n), str(v)) for n, v in kernel.defines),
+        include_paths=tuple(str(p) for p in kernel.compiler_include_paths),
+        compute_defines=_compute_defines(kernel.config) if role == "compute" else (),
+        inline=inline,
+    )
+    return kb, noc
+
+
 def _role_and_noc(config) -> tuple[str, int]:
     name = type(config).__name__
     if name == "ReaderConfigDescriptor":
@@ -112,30 +130,25 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
             # RuntimeError, as ttnn's own C++ check raises
             raise RuntimeError(  # noqa: TRY004
                 f"generic_op: io_tensors[{i}] is not a device tensor (use ttnn.from_torch(..., device=) or "
-                "ttnn.allocate_tensor_on_device)")
+                "ttnn.allocate_tensor_on_device)"
+            )
     device: EmulatedDevice = io_tensors[0].device()
     device.check_open()
     lib = device.lib
-    lib.emu_program_add_kernel.argtypes = [ctypes.c_uint32] * 4 + [ctypes.c_char_p] * 2 + [
-        ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32] + [ctypes.c_int] * 4 + [ctypes.c_uint32]
+    lib.emu_program_add_kernel.argtypes = (
+        [ctypes.c_uint32] * 4
+        + [ctypes.c_char_p] * 2
+        + [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32]
+        + [ctypes.c_int] * 4
+        + [ctypes.c_uint32]
+    )
     lib.emu_program_run.argtypes = [ctypes.c_double, ctypes.c_char_p, ctypes.c_size_t]
 
     # Build every distinct kernel first (in parallel; g++ is the slow part of a cold run).
     builds = []
     for kernel in program_descriptor.kernels:
-        role, noc = _role_and_noc(kernel.config)
-        source, inline = _kernel_source(kernel)
-        kb = kernel_build.KernelBuild(
-            source=source,
-            role=role,
-            compile_time_args=tuple(int(v) for v in kernel.compile_time_args),
-            named_compile_time_args=tuple((str(n), int(v)) for n, v in kernel.named_compile_time_args),
-            defines=tuple((str(n), str(v)) for n, v in kernel.defines),
-            include_paths=tuple(str(p) for p in kernel.compiler_include_paths),
-            compute_defines=_compute_defines(kernel.config) if role == "compute" else (),
-            inline=inline,
-        )
-        builds.append((kernel, role, noc, kb))
+        kb, noc = kernel_build_of(kernel)
+        builds.append((kernel, kb.role, noc, kb))
     with ThreadPoolExecutor(max_workers=max(1, min(len(builds), os.cpu_count() or 1))) as pool:
         objects = list(pool.map(lambda b: kernel_build.build(b[3]), builds))
 
@@ -157,16 +170,24 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
             cfg = kernel.config
             for x, y in _cores(kernel.core_ranges):
                 if (x, y, role) in placed:
-                    raise EmulatorError(f"two {role} kernels on core ({x},{y}): {placed[(x, y, role)]} and "
-                                        f"{kb.display_name}")
+                    raise EmulatorError(
+                        f"two {role} kernels on core ({x},{y}): {placed[(x, y, role)]} and {kb.display_name}"
+                    )
                 placed[(x, y, role)] = kb.display_name
                 path = kernel_build.per_core_copy(so, y * grid_x + x) if per_core else so
                 args = _args(kernel.runtime_args, x, y)
                 compute = role == "compute"
                 lib.emu_program_add_kernel(
-                    x, y, ROLE_IDS[role], noc, str(path).encode(), kb.display_name.encode(),
-                    ctypes.cast(_u32_array(args), ctypes.c_void_p), len(args),
-                    ctypes.cast(_u32_array(common), ctypes.c_void_p), len(common),
+                    x,
+                    y,
+                    ROLE_IDS[role],
+                    noc,
+                    str(path).encode(),
+                    kb.display_name.encode(),
+                    ctypes.cast(_u32_array(args), ctypes.c_void_p),
+                    len(args),
+                    ctypes.cast(_u32_array(common), ctypes.c_void_p),
+                    len(common),
                     cfg.math_fidelity.value if compute else 4,
                     int(compute and cfg.fp32_dest_acc_en),
                     int(compute and cfg.math_approx_mode),

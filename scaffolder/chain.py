@@ -229,20 +229,9 @@ def _compile(program) -> list[str]:
 
     roles = []
     for kernel in program.kernels:
-        role, _ = launcher._role_and_noc(kernel.config)
-        source, inline = launcher._kernel_source(kernel)
-        kb = kernel_build.KernelBuild(
-            source=source,
-            role=role,
-            compile_time_args=tuple(int(v) for v in kernel.compile_time_args),
-            named_compile_time_args=tuple((str(n), int(v)) for n, v in kernel.named_compile_time_args),
-            defines=tuple((str(n), str(v)) for n, v in kernel.defines),
-            include_paths=tuple(str(p) for p in kernel.compiler_include_paths),
-            compute_defines=launcher._compute_defines(kernel.config) if role == "compute" else (),
-            inline=inline,
-        )
+        kb, _ = launcher.kernel_build_of(kernel)
         kernel_build.build(kb)
-        roles.append(role)
+        roles.append(kb.role)
     return roles
 
 
