@@ -116,6 +116,37 @@ def _pack(gen, value):
 
 
 @triton.jit
+def _await_row_stats(ptrs, tag, n_cols, IS_LN: tl.constexpr, SPLIT: tl.constexpr, CHUNK: tl.constexpr):
+    """Poll a row's SPLIT slot pairs (ptrs[p] = M2 word, ptrs[p] + 1 = mean word) until every part has
+    published with `tag`, then combine the chunk statistics (Chan's formula for LayerNorm). Returns
+    (mean, var, pending); pending is 0, which the compiler cannot prove, so a caller may use it as an
+    offset that forces a re-load instead of keeping values alive through the wait."""
+    parts = tl.arange(0, triton.next_power_of_2(SPLIT))
+    part_ok = parts < SPLIT
+    w_m2 = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
+    w_mean = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
+    pending = tl.full([], 1, tl.int32)
+    while pending > 0:
+        w_m2 = tl.load(ptrs, mask=part_ok, other=0, volatile=True)
+        ready = (w_m2 >> 32).to(tl.int32) == tag
+        if IS_LN:
+            w_mean = tl.load(ptrs + 1, mask=part_ok, other=0, volatile=True)
+            ready = ready & ((w_mean >> 32).to(tl.int32) == tag)
+        pending = tl.sum(tl.where(ready | ~part_ok, 0, 1), axis=0)
+    m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
+    if IS_LN:
+        means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
+        counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
+        mean = tl.sum(counts * means, axis=0) / n_cols
+        d = means - mean
+        var = (tl.sum(m2s, axis=0) + tl.sum(counts * d * d, axis=0)) / n_cols
+    else:
+        mean = 0.0
+        var = tl.sum(m2s, axis=0) / n_cols
+    return mean, var, pending
+
+
+@triton.jit
 def _unpack_row(v, dtype: tl.constexpr, PACK: tl.constexpr):
     """fp32 values of a loaded chunk; with PACK, v holds pairs of 16-bit values in 32-bit words."""
     if PACK:
@@ -197,34 +228,12 @@ def norm_split_kernel(
         if HAS_B:
             b_raw = tl.load(b_ptr + cols, mask=mask, other=0.0)
 
-    parts = tl.arange(0, triton.next_power_of_2(SPLIT))
-    part_ok = parts < SPLIT
-    ptrs = slots_ptr + (row * SPLIT + parts) * 2
-    w_m2 = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
-    w_mean = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
-    pending = tl.full([], 1, tl.int32)
-    while pending > 0:
-        w_m2 = tl.load(ptrs, mask=part_ok, other=0, volatile=True)
-        ready = (w_m2 >> 32).to(tl.int32) == gen
-        if IS_LN:
-            w_mean = tl.load(ptrs + 1, mask=part_ok, other=0, volatile=True)
-            ready = ready & ((w_mean >> 32).to(tl.int32) == gen)
-        pending = tl.sum(tl.where(ready | ~part_ok, 0, 1), axis=0)
-
+    ptrs = slots_ptr + (row * SPLIT + tl.arange(0, triton.next_power_of_2(SPLIT))) * 2
+    mean, var, pending = _await_row_stats(ptrs, gen, n_cols, IS_LN, SPLIT, CHUNK)
     if PACK:
-        # pending is 0 here, which the compiler cannot know: the words are unpacked anew rather than
-        # the fp32 values of the statistics phase being kept alive through the wait.
+        # The words are unpacked anew (pending is 0) rather than the fp32 values of the statistics
+        # phase being kept alive through the wait.
         x = _unpack_row(xw + pending, x_ptr.dtype.element_ty, True)
-    m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
-    if IS_LN:
-        means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
-        counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
-        mean = tl.sum(counts * means, axis=0) / n_cols
-        d = means - mean
-        var = (tl.sum(m2s, axis=0) + tl.sum(counts * d * d, axis=0)) / n_cols
-    else:
-        mean = 0.0
-        var = tl.sum(m2s, axis=0) / n_cols
 
     rstd = 1.0 / tl.sqrt(var + eps)
     y = (x - mean) * rstd
@@ -452,8 +461,6 @@ def norm_pipe_kernel(
         t1 = (tl.load(own + SPLIT * 2, cache_modifier=".cg") >> 32).to(tl.int32)
         step = tl.where(t0 - t1 > 0, t0, t1)  # newest tag, also across a 32-bit wrap
         parts = tl.arange(0, triton.next_power_of_2(SPLIT))
-        part_ok = parts < SPLIT
-        counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
 
     # Rows ahead are loaded as whole 32-bit words when x (and the residual) are 16-bit (PACK): a loop-
     # carried tensor of 16-bit values is unpacked right after its load, which would wait for the load
@@ -527,26 +534,7 @@ def norm_pipe_kernel(
             else:
                 local_m2 = tl.sum(x * x, axis=0)
             tl.store(base + part * 2, _pack(step, local_m2))
-            ptrs = base + parts * 2
-            w_m2 = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
-            w_mean = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
-            pending = tl.full([], 1, tl.int32)
-            while pending > 0:
-                w_m2 = tl.load(ptrs, mask=part_ok, other=0, volatile=True)
-                ready = (w_m2 >> 32).to(tl.int32) == step
-                if IS_LN:
-                    w_mean = tl.load(ptrs + 1, mask=part_ok, other=0, volatile=True)
-                    ready = ready & ((w_mean >> 32).to(tl.int32) == step)
-                pending = tl.sum(tl.where(ready | ~part_ok, 0, 1), axis=0)
-            m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
-            if IS_LN:
-                means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
-                mean = tl.sum(counts * means, axis=0) / n_cols
-                d = means - mean
-                var = (tl.sum(m2s, axis=0) + tl.sum(counts * d * d, axis=0)) / n_cols
-            else:
-                mean = 0.0
-                var = tl.sum(m2s, axis=0) / n_cols
+            mean, var, _ = _await_row_stats(base + parts * 2, step, n_cols, IS_LN, SPLIT, CHUNK)
 
         rstd = 1.0 / tl.sqrt(var + eps)
         y = (x - mean) * rstd
