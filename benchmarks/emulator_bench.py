@@ -58,16 +58,25 @@ def main() -> None:
     b = torch.randn(1, 1, n, n).to(torch.bfloat16)
     ta = ttnn.from_torch(a, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
     tb = ttnn.from_torch(b, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
-    out = ttnn.allocate_tensor_on_device(ta.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    out = ttnn.allocate_tensor_on_device(
+        ta.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG
+    )
     tiles = ta.buffer_num_pages()
 
     def program(op):
-        return programs.eltwise([ta, tb], out, [("ELTWISE_OP", f"{op}_tiles"), ("ELTWISE_OP_INIT", f"{op}_init")])
+        return programs.eltwise(
+            [ta, tb], out, [("ELTWISE_OP", f"{op}_tiles"), ("ELTWISE_OP_INIT", f"{op}_init")]
+        )
 
     pd = program("add")
-    builds = [kernel_build.KernelBuild(source=str(programs.KERNELS / "eltwise_compute.cpp"), role="compute",
-                                       compile_time_args=(tiles // 64,),
-                                       defines=(("ELTWISE_OP", "mul_tiles"), ("ELTWISE_OP_INIT", "mul_init")))]
+    builds = [
+        kernel_build.KernelBuild(
+            source=str(programs.KERNELS / "eltwise_compute.cpp"),
+            role="compute",
+            compile_time_args=(tiles // 64,),
+            defines=(("ELTWISE_OP", "mul_tiles"), ("ELTWISE_OP_INIT", "mul_init")),
+        )
+    ]
     t_cold = timed(lambda: kernel_build.build(builds[0]))
     t_warm = timed(lambda: kernel_build.build(builds[0]), repeats=20)
     rows.append(("compute kernel build, cold cache", t_cold, "g++ -O1 of one TU"))
@@ -75,7 +84,13 @@ def main() -> None:
     t_first = timed(lambda: ttnn.generic_op([ta, tb, out], pd))
     rows.append((f"{n}x{n} bf16 add, first launch", t_first, "includes building 3-4 kernels"))
     t_run = timed(lambda: ttnn.generic_op([ta, tb, out], pd), repeats=args.repeats)
-    rows.append((f"{n}x{n} bf16 add, warm launch", t_run, f"{tiles} tiles on 64 cores, {t_run / tiles * 1e6:.1f} us/tile"))
+    rows.append(
+        (
+            f"{n}x{n} bf16 add, warm launch",
+            t_run,
+            f"{tiles} tiles on 64 cores, {t_run / tiles * 1e6:.1f} us/tile",
+        )
+    )
     t_up = timed(lambda: ttnn.from_torch(a, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device))
     rows.append((f"{n}x{n} bf16 upload (from_torch, TILE)", t_up, ""))
     t_down = timed(lambda: ttnn.to_torch(out))
@@ -90,9 +105,18 @@ def main() -> None:
         table.add_row(what, f"{secs:.3f}", note)
     Console().print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"size": n, "tiles": tiles, "cpus": os.cpu_count(),
-                                    "rows": [{"what": w, "seconds": round(s, 4), "note": nt} for w, s, nt in rows]},
-                                   indent=2) + "\n")
+    args.out.write_text(
+        json.dumps(
+            {
+                "size": n,
+                "tiles": tiles,
+                "cpus": os.cpu_count(),
+                "rows": [{"what": w, "seconds": round(s, 4), "note": nt} for w, s, nt in rows],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     out = args.out.resolve()
     print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 

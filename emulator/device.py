@@ -26,7 +26,9 @@ class DramAllocator:
         self.live: dict[int, int] = {}
 
     def allocate(self, size: int) -> int:
-        size = -(-size // device_info.DRAM_ALIGNMENT) * device_info.DRAM_ALIGNMENT or device_info.DRAM_ALIGNMENT
+        size = (
+            -(-size // device_info.DRAM_ALIGNMENT) * device_info.DRAM_ALIGNMENT or device_info.DRAM_ALIGNMENT
+        )
         for i, (addr, avail) in enumerate(self.free):
             if avail >= size:
                 if avail == size:
@@ -62,9 +64,21 @@ class EmulatedDevice:
         self.l1_size = worker_l1_size or device_info.WORKER_L1_SIZE
         self.lib = runtime_lib.load()
         err = ctypes.create_string_buffer(512)
-        self.lib.emu_device_open.argtypes = [ctypes.c_uint32] * 5 + [ctypes.c_uint64, ctypes.c_char_p, ctypes.c_size_t]
-        rc = self.lib.emu_device_open(self.grid[0], self.grid[1], self.l1_size, device_info.L1_CB_BASE,
-                                      device_info.NUM_DRAM_BANKS, device_info.DRAM_BANK_SIZE, err, len(err))
+        self.lib.emu_device_open.argtypes = [ctypes.c_uint32] * 5 + [
+            ctypes.c_uint64,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+        ]
+        rc = self.lib.emu_device_open(
+            self.grid[0],
+            self.grid[1],
+            self.l1_size,
+            device_info.L1_CB_BASE,
+            device_info.NUM_DRAM_BANKS,
+            device_info.DRAM_BANK_SIZE,
+            err,
+            len(err),
+        )
         if rc != 0:
             raise DeviceError(err.value.decode())
         self.lib.emu_dram_bank.restype = ctypes.c_void_p

@@ -35,10 +35,24 @@ ROLE_DEFINES = {
     "reader": ["COMPILE_FOR_BRISC", "PROCESSOR_INDEX=0"],
     "writer": ["COMPILE_FOR_NCRISC", "PROCESSOR_INDEX=1"],
     # Compute runs as one thread that performs the UNPACK, MATH and PACK parts of every call in order.
-    "compute": ["COMPILE_FOR_TRISC=0", "TRISC_UNPACK", "TRISC_MATH", "TRISC_PACK", "UCK_CHLKC_MATH", "PROCESSOR_INDEX=2"],
+    "compute": [
+        "COMPILE_FOR_TRISC=0",
+        "TRISC_UNPACK",
+        "TRISC_MATH",
+        "TRISC_PACK",
+        "UCK_CHLKC_MATH",
+        "PROCESSOR_INDEX=2",
+    ],
 }
-COMMON_DEFINES = ["ARCH_WORMHOLE", "NUM_DRAM_BANKS=12", "NUM_L1_BANKS=64", "IS_NOT_POW2_NUM_DRAM_BANKS=1",
-                  "KERNEL_BUILD", "DISABLE_SFPLOADMACRO", "TENSIX_EMULATOR=1"]
+COMMON_DEFINES = [
+    "ARCH_WORMHOLE",
+    "NUM_DRAM_BANKS=12",
+    "NUM_L1_BANKS=64",
+    "IS_NOT_POW2_NUM_DRAM_BANKS=1",
+    "KERNEL_BUILD",
+    "DISABLE_SFPLOADMACRO",
+    "TENSIX_EMULATOR=1",
+]
 
 
 class KernelBuildError(RuntimeError):
@@ -84,7 +98,9 @@ def overlay_dir() -> Path:
             link.parent.mkdir(parents=True, exist_ok=True)
             target = root / src
             if not target.exists():
-                raise KernelBuildError(f"the installed ttnn wheel lacks {src}; the emulator needs ttnn==0.81.1")
+                raise KernelBuildError(
+                    f"the installed ttnn wheel lacks {src}; the emulator needs ttnn==0.81.1"
+                )
             try:
                 link.symlink_to(target)
             except FileExistsError:
@@ -133,8 +149,11 @@ def _key(build: KernelBuild, source_text: str) -> str:
     if _API_DIGEST is None:
         _API_DIGEST = _api_digest()
     h = hashlib.sha256(_API_DIGEST.encode())
-    h.update(json.dumps([build.role, build.source if not build.inline else "", list(build.include_paths),
-                         _flags(build)]).encode())
+    h.update(
+        json.dumps(
+            [build.role, build.source if not build.inline else "", list(build.include_paths), _flags(build)]
+        ).encode()
+    )
     h.update(source_text.encode())
     return h.hexdigest()[:24]
 
@@ -166,8 +185,10 @@ def _record_deps(depfile: Path, manifest: Path, skip: list[Path]) -> None:
 
 
 _Q = "['\u2018\u2019]"  # g++ quotes names with ' or with typographic quotes, by locale
-_UNDECLARED = re.compile(rf"error: (?:there are no arguments to )?{_Q}([A-Za-z_][\w:]*){_Q} "
-                         rf"(?:was not declared in this scope|is not a member of|that depend on a template parameter)")
+_UNDECLARED = re.compile(
+    rf"error: (?:there are no arguments to )?{_Q}([A-Za-z_][\w:]*){_Q} "
+    rf"(?:was not declared in this scope|is not a member of|that depend on a template parameter)"
+)
 _MISSING_HEADER = re.compile(r"fatal error: ([^:]+): No such file or directory")
 _NOT_IMPLEMENTED = re.compile(r"static assertion failed: emulator: (.+?) is not implemented")
 _NO_MATCH = re.compile(rf"error: no matching function for call to {_Q}([A-Za-z_][\w:]*)")
@@ -180,7 +201,9 @@ def explain(stderr: str, build: KernelBuild) -> str:
     for header in missing:
         lines.append(f"  unsupported include: {header} is not implemented by the emulator's kernel API")
     for name in sorted(set(_UNDECLARED.findall(stderr))):
-        lines.append(f"  unsupported call or name: '{name}' is not part of the emulator's kernel API (or is a typo)")
+        lines.append(
+            f"  unsupported call or name: '{name}' is not part of the emulator's kernel API (or is a typo)"
+        )
     for name in sorted(set(_NOT_IMPLEMENTED.findall(stderr))):
         lines.append(f"  unsupported call: {name} is not implemented by the emulator")
     for name in sorted(set(_NO_MATCH.findall(stderr))):
@@ -217,16 +240,29 @@ def build(kb: KernelBuild) -> Path:
             kernel_file = Path(kb.source).resolve()
         wrapper = tmpdir / "wrapper.cpp"
         wrapper.write_text(
-            '#include "emu/kernel_prelude.h"\n'
-            f'#include "{kernel_file}"\n'
-            '#include "emu/kernel_entry.h"\n'
+            f'#include "emu/kernel_prelude.h"\n#include "{kernel_file}"\n#include "emu/kernel_entry.h"\n'
         )
         depfile = tmpdir / "deps.d"
         tmp_so = tmpdir / "kernel.so"
-        includes = [KERNEL_API_DIR, overlay_dir(), runtime_lib.INCLUDE_DIR, kernel_file.parent,
-                    *map(Path, kb.include_paths)]
-        cmd = ["g++", *CXXFLAGS, "-MD", "-MF", str(depfile), *(f"-I{p}" for p in includes), *_flags(kb),
-               "-o", str(tmp_so), str(wrapper)]
+        includes = [
+            KERNEL_API_DIR,
+            overlay_dir(),
+            runtime_lib.INCLUDE_DIR,
+            kernel_file.parent,
+            *map(Path, kb.include_paths),
+        ]
+        cmd = [
+            "g++",
+            *CXXFLAGS,
+            "-MD",
+            "-MF",
+            str(depfile),
+            *(f"-I{p}" for p in includes),
+            *_flags(kb),
+            "-o",
+            str(tmp_so),
+            str(wrapper),
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         except FileNotFoundError:
@@ -245,8 +281,18 @@ def build(kb: KernelBuild) -> Path:
 _WRITABLE = re.compile(r"^[0-9a-f]+ [bBdD] (\S+)$")
 # Writable symbols every shared object has (dynamic section, GOT, the EH personality reference, CRT state) or
 # that the emulator's own headers define (thread-local or never written per core): not kernel state.
-_NOT_KERNEL_STATE = ("__", "_ZGV", "completed.", "_ZZN3emu", "_ZN3emu", "_ZZN10emu_", "_ZN10emu_", "DW.ref.",
-                     "_DYNAMIC", "_GLOBAL_OFFSET_TABLE_")
+_NOT_KERNEL_STATE = (
+    "__",
+    "_ZGV",
+    "completed.",
+    "_ZZN3emu",
+    "_ZN3emu",
+    "_ZZN10emu_",
+    "_ZN10emu_",
+    "DW.ref.",
+    "_DYNAMIC",
+    "_GLOBAL_OFFSET_TABLE_",
+)
 _GLOBALS_MARKER = "v2:"  # marker format; markers written by an older detection are recomputed
 
 

@@ -15,12 +15,20 @@ def install(ttnn) -> None:
     real_tensor_accessor_args = ttnn.TensorAccessorArgs
     emu_tensor.set_real_functions(from_torch=real_from_torch, to_torch=real_to_torch)
 
-    def open_device(device_id: int = 0, *, l1_small_size=None, trace_region_size=None, num_command_queues=1,
-                    worker_l1_size=None, **kwargs):
+    def open_device(
+        device_id: int = 0,
+        *,
+        l1_small_size=None,
+        trace_region_size=None,
+        num_command_queues=1,
+        worker_l1_size=None,
+        **kwargs,
+    ):
         return emu_device.open_device(device_id, worker_l1_size=worker_l1_size)
 
-    def CreateDevice(device_id: int = 0, num_command_queues: int = 1, l1_small_size=None, trace_region_size=None,
-                     **kwargs):
+    def CreateDevice(
+        device_id: int = 0, num_command_queues: int = 1, l1_small_size=None, trace_region_size=None, **kwargs
+    ):
         return emu_device.open_device(device_id, worker_l1_size=kwargs.get("worker_l1_size"))
 
     def close_device(device):
@@ -32,8 +40,11 @@ def install(ttnn) -> None:
     def host_tensor(tensor, dtype, args, kwargs):
         # ttnn 0.81.1 converts dtype and tilizes in one host step that needs a cluster; without a chip that
         # step fails, so convert in row-major first (same rounding) and tilize the converted values.
-        if (kwargs.get("layout") == ttnn.TILE_LAYOUT and dtype is not None
-                and natural.get(dtype) != str(getattr(tensor, "dtype", ""))):
+        if (
+            kwargs.get("layout") == ttnn.TILE_LAYOUT
+            and dtype is not None
+            and natural.get(dtype) != str(getattr(tensor, "dtype", ""))
+        ):
             rm = real_from_torch(tensor, dtype, *args, **dict(kwargs, layout=ttnn.ROW_MAJOR_LAYOUT))
             return real_from_torch(real_to_torch(rm), dtype, *args, **kwargs)
         return real_from_torch(tensor, dtype, *args, **kwargs)
@@ -44,7 +55,9 @@ def install(ttnn) -> None:
         if device is None:
             return host
         if not isinstance(device, emu_device.EmulatedDevice):
-            raise TypeError(f"device must be an emulated device from ttnn.open_device, got {type(device).__name__}")
+            raise TypeError(
+                f"device must be an emulated device from ttnn.open_device, got {type(device).__name__}"
+            )
         return emu_tensor.to_device(host, device, memory_config)
 
     @functools.wraps(real_to_torch)
@@ -67,14 +80,17 @@ def install(ttnn) -> None:
         names = ["shape", "dtype", "layout", "mesh_device", "memory_config"]
         if args and isinstance(args[0], ttnn.TensorSpec):  # (tensor_spec, device)
             spec, dev = args[0], args[1] if len(args) > 1 else kwargs["mesh_device"]
-            return emu_tensor.allocate(spec.shape, spec.dtype, spec.layout, dev, spec.memory_config, spec.tile)
+            return emu_tensor.allocate(
+                spec.shape, spec.dtype, spec.layout, dev, spec.memory_config, spec.tile
+            )
         bound = dict(zip(names, args))
         bound.update(kwargs)
         missing = [n for n in names[:4] if n not in bound]
         if missing:
             raise TypeError(f"allocate_tensor_on_device() missing {', '.join(missing)}")
-        return emu_tensor.allocate(bound["shape"], bound["dtype"], bound["layout"], bound["mesh_device"],
-                                   bound.get("memory_config"))
+        return emu_tensor.allocate(
+            bound["shape"], bound["dtype"], bound["layout"], bound["mesh_device"], bound.get("memory_config")
+        )
 
     def deallocate(tensor, force: bool = True):
         if isinstance(tensor, emu_tensor.EmulatedTensor):

@@ -38,8 +38,10 @@ class ToolchainError(RuntimeError):
 
 
 def missing_tool(tool: str) -> ToolchainError:
-    return ToolchainError(f"the Tensix emulator compiles kernels with the host toolchain, and '{tool}' is not on "
-                          "PATH: install g++ 11 or newer with binutils (Debian/Ubuntu: apt-get install g++)")
+    return ToolchainError(
+        f"the Tensix emulator compiles kernels with the host toolchain, and '{tool}' is not on "
+        "PATH: install g++ 11 or newer with binutils (Debian/Ubuntu: apt-get install g++)"
+    )
 
 
 def run_tool(cmd: list[str]) -> subprocess.CompletedProcess:
@@ -55,8 +57,9 @@ def compiler_id() -> str:
     if _compiler is None:
         # Popen rather than run: callers count compiler runs through subprocess.run, and this is not a build.
         try:
-            with subprocess.Popen(["g++", "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                  text=True) as proc:
+            with subprocess.Popen(
+                ["g++", "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            ) as proc:
                 _compiler = proc.communicate()[0].strip()
         except FileNotFoundError:
             _compiler = "g++ not found"

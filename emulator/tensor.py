@@ -27,7 +27,9 @@ def _element_size(dtype) -> int:
     ttnn = _ttnn()
     sizes = {ttnn.bfloat16: 2, ttnn.float32: 4, ttnn.uint32: 4, ttnn.int32: 4, ttnn.uint16: 2}
     if dtype not in sizes:
-        raise DeviceError(f"the emulator stores bfloat16, float32, uint32, int32 and uint16 tensors, not {dtype}")
+        raise DeviceError(
+            f"the emulator stores bfloat16, float32, uint32, int32 and uint16 tensors, not {dtype}"
+        )
     return sizes[dtype]
 
 
@@ -39,10 +41,14 @@ def _check_memory_config(memory_config) -> None:
     ttnn = _ttnn()
     if memory_config is None:
         return
-    if memory_config.buffer_type != ttnn.BufferType.DRAM or \
-            memory_config.memory_layout != ttnn.TensorMemoryLayout.INTERLEAVED:
-        raise DeviceError("the emulator supports DRAM interleaved tensors only "
-                          f"(got {memory_config.buffer_type}, {memory_config.memory_layout})")
+    if (
+        memory_config.buffer_type != ttnn.BufferType.DRAM
+        or memory_config.memory_layout != ttnn.TensorMemoryLayout.INTERLEAVED
+    ):
+        raise DeviceError(
+            "the emulator supports DRAM interleaved tensors only "
+            f"(got {memory_config.buffer_type}, {memory_config.memory_layout})"
+        )
 
 
 class EmulatedTensor(_ttnn().Tensor):
@@ -148,8 +154,10 @@ class EmulatedTensor(_ttnn().Tensor):
         return self.read_torch()
 
     def __repr__(self) -> str:
-        return (f"ttnn.Tensor(shape={self.shape}, dtype={self.dtype}, layout={self.layout}, "
-                f"emulated DRAM @0x{self._address:x}, device={self._device})")
+        return (
+            f"ttnn.Tensor(shape={self.shape}, dtype={self.dtype}, layout={self.layout}, "
+            f"emulated DRAM @0x{self._address:x}, device={self._device})"
+        )
 
 
 def _to_raw(values: torch.Tensor, es: int) -> np.ndarray:

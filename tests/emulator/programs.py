@@ -58,8 +58,9 @@ def rm_copy(inp, out, pages_in_cb: int = 2):
     return ttnn.ProgramDescriptor(kernels=[reader, writer], semaphores=[], cbs=[cb])
 
 
-def eltwise(inputs, out, defines, *, fp32_dest_acc_en=False, fidelity=ttnn.MathFidelity.HiFi4,
-            unpack_to_dest=False):
+def eltwise(
+    inputs, out, defines, *, fp32_dest_acc_en=False, fidelity=ttnn.MathFidelity.HiFi4, unpack_to_dest=False
+):
     """Tiled eltwise over every core: one or two inputs, the op chosen by defines (ELTWISE_OP[_INIT] or
     SFPU_OP_CHAIN_0); compute compile-time args per core group, as tt-metal's generic_op test does."""
     device = inputs[0].device()
@@ -75,20 +76,32 @@ def eltwise(inputs, out, defines, *, fp32_dest_acc_en=False, fidelity=ttnn.MathF
             writer_rt[x][y] = [out.buffer_address(), n, start]
             start += n
     cbs = [
-        ttnn.CBDescriptor(total_size=2 * tile_bytes, core_ranges=all_cores,
-                          format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=i, data_format=t.dtype,
-                                                                      page_size=tile_bytes)])
+        ttnn.CBDescriptor(
+            total_size=2 * tile_bytes,
+            core_ranges=all_cores,
+            format_descriptors=[
+                ttnn.CBFormatDescriptor(buffer_index=i, data_format=t.dtype, page_size=tile_bytes)
+            ],
+        )
         for i, t in ((0, inputs[0]), (1, src1))
     ]
     out_bytes = out.buffer_page_size()
-    cbs.append(ttnn.CBDescriptor(total_size=2 * out_bytes, core_ranges=all_cores,
-                                 format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=16, data_format=out.dtype,
-                                                                             page_size=out_bytes)]))
+    cbs.append(
+        ttnn.CBDescriptor(
+            total_size=2 * out_bytes,
+            core_ranges=all_cores,
+            format_descriptors=[
+                ttnn.CBFormatDescriptor(buffer_index=16, data_format=out.dtype, page_size=out_bytes)
+            ],
+        )
+    )
     reader = ttnn.KernelDescriptor(
         kernel_source=str(KERNELS / "tile_reader.cpp"),
         core_ranges=all_cores,
-        compile_time_args=[*ttnn.TensorAccessorArgs(inputs[0]).get_compile_time_args(),
-                           *ttnn.TensorAccessorArgs(src1).get_compile_time_args()],
+        compile_time_args=[
+            *ttnn.TensorAccessorArgs(inputs[0]).get_compile_time_args(),
+            *ttnn.TensorAccessorArgs(src1).get_compile_time_args(),
+        ],
         defines=[("NUM_INPUTS", str(len(inputs)))],
         runtime_args=reader_rt,
         config=ttnn.ReaderConfigDescriptor(),
@@ -109,12 +122,14 @@ def eltwise(inputs, out, defines, *, fp32_dest_acc_en=False, fidelity=ttnn.MathF
             modes = [ttnn.UnpackToDestMode.Default] * 32
             modes[0] = ttnn.UnpackToDestMode.UnpackToDestFp32
             cfg.unpack_to_dest_mode = modes
-        computes.append(ttnn.KernelDescriptor(
-            kernel_source=str(KERNELS / "eltwise_compute.cpp"),
-            core_ranges=group,
-            compile_time_args=[n],
-            defines=list(defines),
-            runtime_args=[],
-            config=cfg,
-        ))
+        computes.append(
+            ttnn.KernelDescriptor(
+                kernel_source=str(KERNELS / "eltwise_compute.cpp"),
+                core_ranges=group,
+                compile_time_args=[n],
+                defines=list(defines),
+                runtime_args=[],
+                config=cfg,
+            )
+        )
     return ttnn.ProgramDescriptor(kernels=[reader, writer, *computes], semaphores=[], cbs=cbs)

@@ -17,11 +17,19 @@ ROOT = Path(__file__).resolve().parents[2]
 OPS = sorted(p.parent.name for p in (ROOT / "ops").glob("*/__init__.py"))
 
 
-@pytest.mark.parametrize("value, hardware, expected", [
-    ("", False, True), ("", True, False),
-    ("1", True, True), ("on", True, True), ("true", False, True),
-    ("0", False, False), ("off", False, False), ("false", True, False),
-])
+@pytest.mark.parametrize(
+    "value, hardware, expected",
+    [
+        ("", False, True),
+        ("", True, False),
+        ("1", True, True),
+        ("on", True, True),
+        ("true", False, True),
+        ("0", False, False),
+        ("off", False, False),
+        ("false", True, False),
+    ],
+)
 def test_wanted(monkeypatch, value, hardware, expected):
     monkeypatch.setenv(activation.ENV, value)
     monkeypatch.setattr(activation, "hardware_present", lambda: hardware)
@@ -38,8 +46,9 @@ def test_nothing_is_patched_when_hardware_is_present(monkeypatch):
 
 
 def test_hardware_is_detected_by_its_device_nodes(monkeypatch):
-    monkeypatch.setattr(activation.glob, "glob", lambda pattern: ["/dev/tenstorrent/0"] if "tenstorrent" in pattern
-                        else [])
+    monkeypatch.setattr(
+        activation.glob, "glob", lambda pattern: ["/dev/tenstorrent/0"] if "tenstorrent" in pattern else []
+    )
     assert activation.hardware_present()
     monkeypatch.setattr(activation.glob, "glob", lambda pattern: [])
     assert not activation.hardware_present()
@@ -66,8 +75,15 @@ def probe(**env):
     """A fresh interpreter that only imports ttnn: the hook installed with the package does the rest."""
     full = {k: v for k, v in os.environ.items() if not k.startswith("TTNN_EMULATOR")}
     full.update(env)
-    proc = subprocess.run([sys.executable, "-c", PROBE, *OPS], capture_output=True, text=True, env=full, cwd="/", check=False,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *OPS],
+        capture_output=True,
+        text=True,
+        env=full,
+        cwd="/",
+        check=False,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc.stdout
 

@@ -62,9 +62,16 @@ def compilations(monkeypatch):
 
 
 def build(kernel_dir, *, extra="1", named=3, ct=5, role="writer", compute=()):
-    return kernel_build.build(kernel_build.KernelBuild(
-        source=str(kernel_dir / "kernel.cpp"), role=role, compile_time_args=(2, 64, ct),
-        named_compile_time_args=(("named", named),), defines=(("EXTRA", extra),), compute_defines=compute))
+    return kernel_build.build(
+        kernel_build.KernelBuild(
+            source=str(kernel_dir / "kernel.cpp"),
+            role=role,
+            compile_time_args=(2, 64, ct),
+            named_compile_time_args=(("named", named),),
+            defines=(("EXTRA", extra),),
+            compute_defines=compute,
+        )
+    )
 
 
 def test_same_inputs_reuse_the_binary(kernel_dir, compilations):
@@ -73,9 +80,11 @@ def test_same_inputs_reuse_the_binary(kernel_dir, compilations):
     assert build(kernel_dir) == first and len(compilations) == 1
 
 
-@pytest.mark.parametrize("change", [{"extra": "2"}, {"named": 4}, {"ct": 6}, {"role": "reader"},
-                                    {"compute": (("MATH_FIDELITY", "2"),)}],
-                         ids=["define", "named_ct_arg", "ct_arg", "role", "compute_config"])
+@pytest.mark.parametrize(
+    "change",
+    [{"extra": "2"}, {"named": 4}, {"ct": 6}, {"role": "reader"}, {"compute": (("MATH_FIDELITY", "2"),)}],
+    ids=["define", "named_ct_arg", "ct_arg", "role", "compute_config"],
+)
 def test_each_input_is_part_of_the_key(kernel_dir, compilations, change):
     base = build(kernel_dir)
     other = build(kernel_dir, **change)
@@ -87,19 +96,30 @@ def test_each_input_is_part_of_the_key(kernel_dir, compilations, change):
 def test_edited_header_rebuilds_and_refreshes_per_core_copies(kernel_dir, compilations, device):
     """value.h is not an argument of the build; its content is recorded at build time and checked on every
     launch. The per-core copies of a kernel with globals follow the rebuilt binary."""
-    out = ttnn.from_torch(torch.zeros(1, 1, 4, 16, dtype=torch.int32), dtype=ttnn.uint32,
-                          layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    out = ttnn.from_torch(
+        torch.zeros(1, 1, 4, 16, dtype=torch.int32),
+        dtype=ttnn.uint32,
+        layout=ttnn.ROW_MAJOR_LAYOUT,
+        device=device,
+    )
     cores = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(3, 0))])
     rt = ttnn.RuntimeArgs()
     for i, (x, y) in enumerate(programs.each_core(cores)):
         rt[x][y] = [out.buffer_address(), i]
     kernel = ttnn.KernelDescriptor(
-        kernel_source=str(kernel_dir / "kernel.cpp"), core_ranges=cores,
+        kernel_source=str(kernel_dir / "kernel.cpp"),
+        core_ranges=cores,
         compile_time_args=[*ttnn.TensorAccessorArgs(out).get_compile_time_args(), 9],
-        named_compile_time_args=[("named", 5)], defines=[("EXTRA", "8")], runtime_args=rt,
-        config=ttnn.WriterConfigDescriptor())
-    cb = ttnn.CBDescriptor(total_size=64, core_ranges=cores, format_descriptors=[
-        ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.uint32, page_size=64)])
+        named_compile_time_args=[("named", 5)],
+        defines=[("EXTRA", "8")],
+        runtime_args=rt,
+        config=ttnn.WriterConfigDescriptor(),
+    )
+    cb = ttnn.CBDescriptor(
+        total_size=64,
+        core_ranges=cores,
+        format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.uint32, page_size=64)],
+    )
     program = ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb])
 
     def rows():
@@ -107,7 +127,9 @@ def test_edited_header_rebuilds_and_refreshes_per_core_copies(kernel_dir, compil
         return ttnn.to_torch(out).to(torch.int64).reshape(4, 16)[:, :5].tolist()
 
     assert rows() == [[7, 8, 5, 9, 1]] * 4 and len(compilations) == 1
-    assert rows() == [[7, 8, 5, 9, 1]] * 4 and len(compilations) == 1  # nothing rebuilt, globals fresh per launch
+    assert (
+        rows() == [[7, 8, 5, 9, 1]] * 4 and len(compilations) == 1
+    )  # nothing rebuilt, globals fresh per launch
     (kernel_dir / "value.h").write_text("#define VALUE 70\n")
     assert rows() == [[70, 8, 5, 9, 1]] * 4 and len(compilations) == 2
 
@@ -136,5 +158,7 @@ def test_missing_toolchain_is_named(monkeypatch):
     from emulator import runtime_lib
 
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(runtime_lib.ToolchainError, match=r"'g\+\+' is not on PATH: install g\+\+ 11 or newer"):
+    with pytest.raises(
+        runtime_lib.ToolchainError, match=r"'g\+\+' is not on PATH: install g\+\+ 11 or newer"
+    ):
         runtime_lib.run_tool(["g++", "--version"])

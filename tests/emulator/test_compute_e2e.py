@@ -36,14 +36,31 @@ def to_device(ttnn, dev, x: np.ndarray, layout):
 
     # values are bf16 already; a bfloat16 torch tensor spares ttnn a conversion it only does with a device
     t = torch.from_numpy(np.ascontiguousarray(x, np.float32)).to(torch.bfloat16)
-    return ttnn.from_torch(t, dtype=ttnn.bfloat16, layout=layout, device=dev, memory_config=ttnn.DRAM_MEMORY_CONFIG)
+    return ttnn.from_torch(
+        t, dtype=ttnn.bfloat16, layout=layout, device=dev, memory_config=ttnn.DRAM_MEMORY_CONFIG
+    )
 
 
-def run_program(ttnn, dev, inputs, out_shape, out_layout, op, variant, Wt, Ht, *, rows_mode=False,
-                cb_pages=None, fp32_dest=False, fidelity=None):
+def run_program(
+    ttnn,
+    dev,
+    inputs,
+    out_shape,
+    out_layout,
+    op,
+    variant,
+    Wt,
+    Ht,
+    *,
+    rows_mode=False,
+    cb_pages=None,
+    fp32_dest=False,
+    fidelity=None,
+):
     """inputs: [(array, layout, n_pages_or_blocks)]; returns the output as float32 numpy."""
-    out = ttnn.allocate_tensor_on_device(ttnn.Shape(list(out_shape)), ttnn.bfloat16, out_layout, dev,
-                                         ttnn.DRAM_MEMORY_CONFIG)
+    out = ttnn.allocate_tensor_on_device(
+        ttnn.Shape(list(out_shape)), ttnn.bfloat16, out_layout, dev, ttnn.DRAM_MEMORY_CONFIG
+    )
     tensors = [to_device(ttnn, dev, x, layout) for x, layout, _ in inputs]
     core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(0, 0))])
     pages = {0: 2 * Wt, 1: 2, 2: 1, 16: 2 * Wt, 24: Wt}
@@ -53,8 +70,9 @@ def run_program(ttnn, dev, inputs, out_shape, out_layout, op, variant, Wt, Ht, *
         ttnn.CBDescriptor(
             total_size=pages[i] * TILE_BYTES,
             core_ranges=core,
-            format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16,
-                                                        page_size=TILE_BYTES)],
+            format_descriptors=[
+                ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16, page_size=TILE_BYTES)
+            ],
         )
         for i in used
     ]
@@ -75,14 +93,27 @@ def run_program(ttnn, dev, inputs, out_shape, out_layout, op, variant, Wt, Ht, *
     config.fp32_dest_acc_en = fp32_dest
     config.math_approx_mode = False
     kernels = [
-        ttnn.KernelDescriptor(kernel_source=str(KERNELS / "compute_e2e_reader.cpp"), core_ranges=core,
-                              compile_time_args=reader_ct, runtime_args=reader_rt,
-                              config=ttnn.ReaderConfigDescriptor()),
-        ttnn.KernelDescriptor(kernel_source=str(KERNELS / "compute_e2e_writer.cpp"), core_ranges=core,
-                              compile_time_args=writer_ct, runtime_args=writer_rt,
-                              config=ttnn.WriterConfigDescriptor()),
-        ttnn.KernelDescriptor(kernel_source=str(KERNELS / "compute_e2e_ops.cpp"), core_ranges=core,
-                              compile_time_args=[op, variant, Wt, Ht], runtime_args=compute_rt, config=config),
+        ttnn.KernelDescriptor(
+            kernel_source=str(KERNELS / "compute_e2e_reader.cpp"),
+            core_ranges=core,
+            compile_time_args=reader_ct,
+            runtime_args=reader_rt,
+            config=ttnn.ReaderConfigDescriptor(),
+        ),
+        ttnn.KernelDescriptor(
+            kernel_source=str(KERNELS / "compute_e2e_writer.cpp"),
+            core_ranges=core,
+            compile_time_args=writer_ct,
+            runtime_args=writer_rt,
+            config=ttnn.WriterConfigDescriptor(),
+        ),
+        ttnn.KernelDescriptor(
+            kernel_source=str(KERNELS / "compute_e2e_ops.cpp"),
+            core_ranges=core,
+            compile_time_args=[op, variant, Wt, Ht],
+            runtime_args=compute_rt,
+            config=config,
+        ),
     ]
     program = ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=cbs)
     result = ttnn.generic_op(tensors + [out], program)
@@ -95,7 +126,7 @@ def bf16(rng, shape, scale=1.0):
 
 def tile_rows(x, Ht, Wt):
     """(32·Ht, 32·Wt) → [h][w] logical 32×32 tiles."""
-    return [[x[32 * h:32 * h + 32, 32 * w:32 * w + 32] for w in range(Wt)] for h in range(Ht)]
+    return [[x[32 * h : 32 * h + 32, 32 * w : 32 * w + 32] for w in range(Wt)] for h in range(Ht)]
 
 
 @pytest.mark.parametrize("variant", [0, 1, 2], ids=["row", "col", "scalar"])
@@ -105,9 +136,21 @@ def test_reduce(rng, ttnn_dev, variant):
     x = bf16(rng, (32 * Ht, 32 * Wt))
     s = float(O.bf16_truncate(np.float32(1 / 96)))
     scaler = O.scaler_tile(s)
-    got = run_program(ttnn, dev, [(x, ttnn.TILE_LAYOUT, Ht * Wt), (np.zeros((32, 32), np.float32),
-                                                                    ttnn.TILE_LAYOUT, 0), (scaler, ttnn.TILE_LAYOUT, 1)],
-                      (32 * Ht, 32), ttnn.TILE_LAYOUT, 0, variant, Wt, Ht)
+    got = run_program(
+        ttnn,
+        dev,
+        [
+            (x, ttnn.TILE_LAYOUT, Ht * Wt),
+            (np.zeros((32, 32), np.float32), ttnn.TILE_LAYOUT, 0),
+            (scaler, ttnn.TILE_LAYOUT, 1),
+        ],
+        (32 * Ht, 32),
+        ttnn.TILE_LAYOUT,
+        0,
+        variant,
+        Wt,
+        Ht,
+    )
     for h, row in enumerate(tile_rows(x, Ht, Wt)):
         acc = np.zeros((32, 32))
         for t in row:  # the 16-bit DEST rounds after every reduce_tile (ties away)
@@ -119,7 +162,7 @@ def test_reduce(rng, ttnn_dev, variant):
             else:  # two pools: a bf16 scratch row of 16 column sums, then the scaler again
                 scratch = O.bf16_ties_away(td.reshape(32, 2, 16).sum(axis=(0, 1)))
                 acc[0, 0] = O.bf16_ties_away(acc[0, 0] + (scratch.astype(np.float64) * s).sum())
-        np.testing.assert_array_equal(got[32 * h:32 * h + 32], acc.astype(np.float32))
+        np.testing.assert_array_equal(got[32 * h : 32 * h + 32], acc.astype(np.float32))
 
 
 @pytest.mark.parametrize("variant", [0, 1, 2], ids=["sub_col", "mul_row", "add_scalar"])
@@ -128,22 +171,43 @@ def test_bcast(rng, ttnn_dev, variant):
     Ht, Wt = 2, 2
     a = bf16(rng, (32 * Ht, 32 * Wt))
     b = bf16(rng, (32 * Ht, 32))
-    got = run_program(ttnn, dev, [(a, ttnn.TILE_LAYOUT, Ht * Wt), (b, ttnn.TILE_LAYOUT, Ht)], a.shape,
-                      ttnn.TILE_LAYOUT, 1, variant, Wt, Ht)
+    got = run_program(
+        ttnn,
+        dev,
+        [(a, ttnn.TILE_LAYOUT, Ht * Wt), (b, ttnn.TILE_LAYOUT, Ht)],
+        a.shape,
+        ttnn.TILE_LAYOUT,
+        1,
+        variant,
+        Wt,
+        Ht,
+    )
     kind = ["col", "row", "scalar"][variant]
     for h, row in enumerate(tile_rows(a, Ht, Wt)):
-        bb = O.broadcast_b(b[32 * h:32 * h + 32], kind).astype(np.float64)
+        bb = O.broadcast_b(b[32 * h : 32 * h + 32], kind).astype(np.float64)
         for w, t in enumerate(row):
             exact = [t - bb, t * bb, t + bb][variant]
-            np.testing.assert_array_equal(got[32 * h:32 * h + 32, 32 * w:32 * w + 32], O.bf16_ties_away(exact))
+            np.testing.assert_array_equal(
+                got[32 * h : 32 * h + 32, 32 * w : 32 * w + 32], O.bf16_ties_away(exact)
+            )
 
 
 def test_tilize_untilize_round_trip(rng, ttnn_dev):
     ttnn, dev = ttnn_dev
     Ht, Wt = 2, 4
     x = bf16(rng, (32 * Ht, 32 * Wt))
-    got = run_program(ttnn, dev, [(x, ttnn.ROW_MAJOR_LAYOUT, Ht)], x.shape, ttnn.ROW_MAJOR_LAYOUT, 2, 0, Wt, Ht,
-                      rows_mode=True)
+    got = run_program(
+        ttnn,
+        dev,
+        [(x, ttnn.ROW_MAJOR_LAYOUT, Ht)],
+        x.shape,
+        ttnn.ROW_MAJOR_LAYOUT,
+        2,
+        0,
+        Wt,
+        Ht,
+        rows_mode=True,
+    )
     np.testing.assert_array_equal(got, x)
 
 

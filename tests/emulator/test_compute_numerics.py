@@ -65,7 +65,17 @@ BCAST = {"none": 0, "col": 1, "row": 2, "scalar": 3}
 def lib(tmp_path_factory):
     out = tmp_path_factory.mktemp("numerics") / "libcompute_numerics.so"
     srcs = [RUNTIME / "src" / "compute" / "numerics.cpp", RUNTIME / "src" / "compute" / "test_abi.cpp"]
-    cmd = ["g++", "-std=c++20", "-O2", "-fPIC", "-shared", f"-I{RUNTIME / 'include'}", "-o", str(out), *map(str, srcs)]
+    cmd = [
+        "g++",
+        "-std=c++20",
+        "-O2",
+        "-fPIC",
+        "-shared",
+        f"-I{RUNTIME / 'include'}",
+        "-o",
+        str(out),
+        *map(str, srcs),
+    ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return ctypes.CDLL(str(out))
 
@@ -116,8 +126,9 @@ def c_binary(lib, a_tile, b_tile, op, bcast, fid=HIFI4, fp32_dest=False, dst=Non
     a = f32(O.tilize(a_tile)[0])
     b = f32(O.tilize(b_tile)[0])
     d = f32(O.tilize(dst)[0]) if dst is not None else np.zeros(1024, np.float32)
-    lib.emu_test_binary_tile(ptr(a, F32P), ptr(b, F32P), ptr(d, F32P), op, BCAST[bcast], 0, fid, int(fp32_dest),
-                             int(acc))
+    lib.emu_test_binary_tile(
+        ptr(a, F32P), ptr(b, F32P), ptr(d, F32P), op, BCAST[bcast], 0, fid, int(fp32_dest), int(acc)
+    )
     return O.untilize(d[None, :])
 
 
@@ -127,16 +138,24 @@ def c_reduce(lib, data_tile, scaler, pool, dim, dst=None, had=False, fid=HIFI4, 
     out = f32(O.tilize(dst)[0]) if dst is not None else np.zeros(1024, np.float32)
     pools = {"sum": 0, "avg": 1, "max": 2}
     dims = {"row": 0, "col": 1, "scalar": 2}
-    lib.emu_test_reduce_tile(ptr(d, F32P), ptr(s, F32P), ptr(out, F32P), pools[pool], dims[dim], int(had), fid,
-                             int(fp32_dest))
+    lib.emu_test_reduce_tile(
+        ptr(d, F32P), ptr(s, F32P), ptr(out, F32P), pools[pool], dims[dim], int(had), fid, int(fp32_dest)
+    )
     return O.untilize(out[None, :])
 
 
 def c_sfpu(lib, x, op, approx=False, fast=False, fp32_dest=True):
     x = f32(x).ravel()
     out = np.empty_like(x)
-    lib.emu_test_sfpu(ptr(x, F32P), ptr(out, F32P), len(x), {"sqrt": 0, "rsqrt": 1, "recip": 2}[op], int(approx),
-                      int(fast), int(fp32_dest))
+    lib.emu_test_sfpu(
+        ptr(x, F32P),
+        ptr(out, F32P),
+        len(x),
+        {"sqrt": 0, "rsqrt": 1, "recip": 2}[op],
+        int(approx),
+        int(fast),
+        int(fp32_dest),
+    )
     return out
 
 
@@ -244,7 +263,11 @@ def test_fidelity_error_statistics_table(rng, lib):
         rel = np.abs(c_fidelity(lib, a, b, fid) - exact) / np.abs(exact)
         stats[fid] = (rel.max(), rel.mean(), np.mean(rel == 0))
     assert 0.05 < stats[LOFI][0] < 0.0625 and 0.018 < stats[LOFI][1] < 0.026 and 0.05 < stats[LOFI][2] < 0.075
-    assert 0.0070 < stats[HIFI2][0] <= 2**-7 and 0.0024 < stats[HIFI2][1] < 0.0032 and 0.47 < stats[HIFI2][2] < 0.53
+    assert (
+        0.0070 < stats[HIFI2][0] <= 2**-7
+        and 0.0024 < stats[HIFI2][1] < 0.0032
+        and 0.47 < stats[HIFI2][2] < 0.53
+    )
     assert 2e-4 < stats[HIFI3][0] < 6e-4
     assert stats[HIFI4][0] == 0.0  # HiFi4 is exact for bf16 operands
 
@@ -292,10 +315,12 @@ def test_mul_accumulates_into_dest_and_add_only_with_acc(rng, lib):
     a, b, d = (random_bf16(rng, 1024).reshape(32, 32) for _ in range(3))
     got = c_binary(lib, a, b, MUL, "none", dst=d)
     np.testing.assert_array_equal(got, O.bf16_ties_away(d.astype(np.float64) + a.astype(np.float64) * b))
-    np.testing.assert_array_equal(c_binary(lib, a, b, ADD, "none", dst=d),
-                                  O.bf16_ties_away(a.astype(np.float64) + b))
-    np.testing.assert_array_equal(c_binary(lib, a, b, ADD, "none", dst=d, acc=True),
-                                  O.bf16_ties_away(d.astype(np.float64) + a + b))
+    np.testing.assert_array_equal(
+        c_binary(lib, a, b, ADD, "none", dst=d), O.bf16_ties_away(a.astype(np.float64) + b)
+    )
+    np.testing.assert_array_equal(
+        c_binary(lib, a, b, ADD, "none", dst=d, acc=True), O.bf16_ties_away(d.astype(np.float64) + a + b)
+    )
 
 
 def test_fp32_operands_are_truncated_to_tf32(rng, lib):
@@ -356,14 +381,18 @@ def test_reduce_max(rng, lib):
     neg = O.bf16_truncate(-np.abs(x) - 1)  # all negative: a max must not start from DEST's zero
     np.testing.assert_array_equal(c_reduce(lib, neg, O.scaler_tile(1.0), "max", "col")[0, :], neg.max(axis=0))
     # GMPOOL scales by the scaler's exponent only: 0.75 acts as 0.5
-    np.testing.assert_array_equal(c_reduce(lib, x, O.scaler_tile(0.75), "max", "row")[:, 0], x.max(axis=1) * 0.5)
+    np.testing.assert_array_equal(
+        c_reduce(lib, x, O.scaler_tile(0.75), "max", "row")[:, 0], x.max(axis=1) * 0.5
+    )
     # and reads the data as bf16: fp32 data loses its low mantissa bits
     xf = f32(rng.standard_normal((32, 32)))
     got = c_reduce(lib, xf, O.scaler_tile(1.0), "max", "scalar", fp32_dest=True)
     assert got[0, 0] == O.bf16_truncate(xf).max()
     # a max accumulates across tiles with DEST's value
     prev = np.full((32, 32), 100.0, np.float32)
-    np.testing.assert_array_equal(c_reduce(lib, x, O.scaler_tile(1.0), "max", "row", dst=prev, had=True)[:, 0], 100.0)
+    np.testing.assert_array_equal(
+        c_reduce(lib, x, O.scaler_tile(1.0), "max", "row", dst=prev, had=True)[:, 0], 100.0
+    )
 
 
 def test_reduce_uses_only_row0_of_each_scaler_face(rng, lib):
@@ -372,7 +401,9 @@ def test_reduce_uses_only_row0_of_each_scaler_face(rng, lib):
     noisy = clean.copy()
     noisy[1:16, :] = 7.0
     noisy[17:, :] = -3.0
-    np.testing.assert_array_equal(c_reduce(lib, x, noisy, "sum", "row"), c_reduce(lib, x, clean, "sum", "row"))
+    np.testing.assert_array_equal(
+        c_reduce(lib, x, noisy, "sum", "row"), c_reduce(lib, x, clean, "sum", "row")
+    )
 
 
 def test_reduce_accumulation_rounds_every_step_in_bf16_dest(rng, lib):
@@ -449,7 +480,9 @@ def test_binop_with_scalar(rng, lib, mode, fn):
     pbits = int(O.bits(np.array([p]))[0])
     out = np.empty_like(x)
     for fp32_dest in (True, False):
-        lib.emu_test_binop_scalar(ptr(x, F32P), ptr(out, F32P), len(x), mode, ctypes.c_uint32(pbits), int(fp32_dest))
+        lib.emu_test_binop_scalar(
+            ptr(x, F32P), ptr(out, F32P), len(x), mode, ctypes.c_uint32(pbits), int(fp32_dest)
+        )
         r = (p - x).astype(np.float32) if mode == 4 else fn(x, p).astype(np.float32)
         if fp32_dest:
             np.testing.assert_array_equal(out, r)
@@ -471,8 +504,12 @@ def runtime_objects(tmp_path_factory):
     objs = []
     for src in sorted((RUNTIME / "src" / "compute").glob("*.cpp")) + [KERNELS / "compute_harness_core.cpp"]:
         obj = d / (src.stem + ".o")
-        subprocess.run(["g++", "-std=c++20", "-O1", "-c", f"-I{RUNTIME / 'include'}", "-o", str(obj), str(src)],
-                       check=True, capture_output=True, text=True)
+        subprocess.run(
+            ["g++", "-std=c++20", "-O1", "-c", f"-I{RUNTIME / 'include'}", "-o", str(obj), str(src)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         objs.append(str(obj))
     return objs
 
@@ -483,10 +520,27 @@ def run_kernel(runtime_objects, tmp_path, kernel, cbs, defines=(), fp32_dest=Fal
     exe = tmp_path / "kernel"
     flags = [f"-D{d}" for d in defines]
     kobj = tmp_path / "kernel.o"
-    subprocess.run(["g++", "-std=c++17", "-O1", "-Wall", "-c", *flags, f"-I{ROOT / 'emulator' / 'kernel_api'}",
-                    f"-I{RUNTIME / 'include'}", "-o", str(kobj), str(KERNELS / kernel)],
-                   check=True, capture_output=True, text=True)
-    subprocess.run(["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            "g++",
+            "-std=c++17",
+            "-O1",
+            "-Wall",
+            "-c",
+            *flags,
+            f"-I{ROOT / 'emulator' / 'kernel_api'}",
+            f"-I{RUNTIME / 'include'}",
+            "-o",
+            str(kobj),
+            str(KERNELS / kernel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    subprocess.run(
+        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
+    )
     args = [str(exe), str(tmp_path), str(int(fp32_dest)), str(fidelity), "0", "0", "0"]
     for cb, (fmt, pages, data) in cbs.items():
         path = "-"
@@ -510,8 +564,13 @@ def test_kernel_bcast_reduce_sqrt(rng, runtime_objects, tmp_path):
     x = np.abs(random_bf16(rng, 32 * 32 * wt)).reshape(32, 32 * wt)
     col = np.abs(random_bf16(rng, 1024)).reshape(32, 32)
     scaler = O.scaler_tile(1 / 64)
-    cbs = {0: (BF16, wt, O.tilize(x)), 1: (BF16, 1, O.tilize(col)), 2: (BF16, 1, O.tilize(scaler)),
-           16: (BF16, wt, None), 17: (BF16, 1, None)}
+    cbs = {
+        0: (BF16, wt, O.tilize(x)),
+        1: (BF16, 1, O.tilize(col)),
+        2: (BF16, 1, O.tilize(scaler)),
+        16: (BF16, wt, None),
+        17: (BF16, 1, None),
+    }
     rc, out, cb = run_kernel(runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs, [f"WT={wt}"])
     assert rc == 0, out
     prod = O.untilize(bf16_tiles(cb[16]))
@@ -519,7 +578,7 @@ def test_kernel_bcast_reduce_sqrt(rng, runtime_objects, tmp_path):
     np.testing.assert_array_equal(prod, expected_prod)
     acc = np.zeros(32)
     for t in range(wt):  # each reduce_tile rounds the running sum in the 16-bit DEST
-        acc = O.bf16_ties_away(acc + (prod[:, 32 * t:32 * t + 32].astype(np.float64) / 64).sum(axis=1))
+        acc = O.bf16_ties_away(acc + (prod[:, 32 * t : 32 * t + 32].astype(np.float64) / 64).sum(axis=1))
     res = O.untilize(bf16_tiles(cb[17]))
     ideal = O.bf16_rne(np.sqrt(acc.astype(np.float64)).astype(np.float32))
     ulp = np.spacing(ideal) * 65536
@@ -542,20 +601,33 @@ ERROR_CASES = {
 
 @pytest.mark.parametrize("case", sorted(ERROR_CASES))
 def test_protocol_errors(rng, runtime_objects, tmp_path, case):
-    cbs = {0: (BF16, 1, random_bf16(rng, 1024)[None]), 1: (FP32 if case == 7 else BF16, 1, random_bf16(rng, 1024)[None]),
-           16: (BF16, 1, None)}
-    rc, out, _ = run_kernel(runtime_objects, tmp_path, "compute_protocol_errors.cpp", cbs, [f"ERROR_CASE={case}"])
+    cbs = {
+        0: (BF16, 1, random_bf16(rng, 1024)[None]),
+        1: (FP32 if case == 7 else BF16, 1, random_bf16(rng, 1024)[None]),
+        16: (BF16, 1, None),
+    }
+    rc, out, _ = run_kernel(
+        runtime_objects, tmp_path, "compute_protocol_errors.cpp", cbs, [f"ERROR_CASE={case}"]
+    )
     assert rc == 3, out
     assert ERROR_CASES[case] in out, out
 
 
 def test_pack_after_reduce_needs_reduce_uninit(rng, runtime_objects, tmp_path):
-    cbs = {0: (BF16, 2, random_bf16(rng, 2048).reshape(2, 1024)), 1: (BF16, 1, random_bf16(rng, 1024)[None]),
-           2: (BF16, 1, O.tilize(O.scaler_tile(1.0))), 16: (BF16, 2, None), 17: (BF16, 1, None)}
-    rc, out, _ = run_kernel(runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs,
-                            ["PACK_AFTER_REDUCE", "SKIP_UNINIT"])
+    cbs = {
+        0: (BF16, 2, random_bf16(rng, 2048).reshape(2, 1024)),
+        1: (BF16, 1, random_bf16(rng, 1024)[None]),
+        2: (BF16, 1, O.tilize(O.scaler_tile(1.0))),
+        16: (BF16, 2, None),
+        17: (BF16, 1, None),
+    }
+    rc, out, _ = run_kernel(
+        runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs, ["PACK_AFTER_REDUCE", "SKIP_UNINIT"]
+    )
     assert rc == 3 and "pack_tile after a reduce without reduce_uninit" in out, out
-    rc, out, _ = run_kernel(runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs, ["PACK_AFTER_REDUCE"])
+    rc, out, _ = run_kernel(
+        runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs, ["PACK_AFTER_REDUCE"]
+    )
     assert rc == 0, out
 
 
@@ -566,7 +638,9 @@ def test_kernel_tilize_then_pack_untilize(rng, runtime_objects, tmp_path, fmt):
     if fmt == BF16:
         rows = O.bf16_truncate(rows)
     cbs = {0: (fmt, block, rows.reshape(block, 1024)), 16: (fmt, block, None), 17: (fmt, block, None)}
-    rc, out, cb = run_kernel(runtime_objects, tmp_path, "compute_tilize_untilize.cpp", cbs, [f"BLOCK={block}"])
+    rc, out, cb = run_kernel(
+        runtime_objects, tmp_path, "compute_tilize_untilize.cpp", cbs, [f"BLOCK={block}"]
+    )
     assert rc == 0, out
     decode = bf16_tiles if fmt == BF16 else (lambda raw: np.frombuffer(raw, np.float32).reshape(-1, 1024))
     tiles = decode(cb[16])

@@ -10,15 +10,20 @@ import ttnn
 def test_from_torch_converts_dtype_and_tilizes(device):
     """float32 torch -> bfloat16 TILE on the device (ttnn's host path needs a cluster for this)."""
     t = torch.randn(1, 1, 32, 64)
-    x = ttnn.from_torch(t, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device,
-                        memory_config=ttnn.DRAM_MEMORY_CONFIG)
+    x = ttnn.from_torch(
+        t, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG
+    )
     assert x.dtype == ttnn.bfloat16 and x.layout == ttnn.TILE_LAYOUT
     assert torch.equal(ttnn.to_torch(x), t.to(torch.bfloat16))
 
 
 def test_tensor_queries(device):
-    x = ttnn.from_torch(torch.randn(2, 3, 32, 96).to(torch.bfloat16), dtype=ttnn.bfloat16,
-                        layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    x = ttnn.from_torch(
+        torch.randn(2, 3, 32, 96).to(torch.bfloat16),
+        dtype=ttnn.bfloat16,
+        layout=ttnn.ROW_MAJOR_LAYOUT,
+        device=device,
+    )
     assert isinstance(x, ttnn.Tensor)
     assert list(x.shape) == [2, 3, 32, 96] and list(x.padded_shape) == [2, 3, 32, 96]
     assert x.buffer_page_size() == 96 * 2 and x.buffer_num_pages() == 2 * 3 * 32
@@ -39,15 +44,21 @@ def test_grid_and_entry_points(device):
     grid = device.compute_with_storage_grid_size()
     assert (grid.x, grid.y) == (8, 8)
     assert ttnn.open_device(device_id=0) is device  # opening an open device returns it, as ttnn does
-    out = ttnn.allocate_tensor_on_device(ttnn.Shape([1, 1, 32, 32]), ttnn.float32, ttnn.TILE_LAYOUT, device,
-                                         ttnn.DRAM_MEMORY_CONFIG)
+    out = ttnn.allocate_tensor_on_device(
+        ttnn.Shape([1, 1, 32, 32]), ttnn.float32, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG
+    )
     assert out.buffer_page_size() == 4096
 
 
 def test_unsupported_memory_config_is_refused(device):
     with pytest.raises(RuntimeError, match="DRAM interleaved tensors only"):
-        ttnn.from_torch(torch.randn(32, 32), dtype=ttnn.float32, layout=ttnn.TILE_LAYOUT, device=device,
-                        memory_config=ttnn.L1_MEMORY_CONFIG)
+        ttnn.from_torch(
+            torch.randn(32, 32),
+            dtype=ttnn.float32,
+            layout=ttnn.TILE_LAYOUT,
+            device=device,
+            memory_config=ttnn.L1_MEMORY_CONFIG,
+        )
 
 
 def test_generic_op_needs_device_tensors(device):
@@ -62,8 +73,11 @@ def test_create_device_is_the_same_chip(device):
 
 
 @pytest.mark.parametrize("layout", [ttnn.ROW_MAJOR_LAYOUT, ttnn.TILE_LAYOUT], ids=["rm", "tile"])
-@pytest.mark.parametrize("dtype, torch_dtype, high", [(ttnn.uint32, torch.uint32, 2**32),
-                                                      (ttnn.uint16, torch.uint16, 2**16)], ids=["u32", "u16"])
+@pytest.mark.parametrize(
+    "dtype, torch_dtype, high",
+    [(ttnn.uint32, torch.uint32, 2**32), (ttnn.uint16, torch.uint16, 2**16)],
+    ids=["u32", "u16"],
+)
 def test_unsigned_integer_tensors(device, layout, dtype, torch_dtype, high):
     """Values round-trip bit-exactly and come back with the torch dtype ttnn.to_torch gives for them."""
     x = torch.randint(0, high, (2, 40, 50), dtype=torch.int64)

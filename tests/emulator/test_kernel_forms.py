@@ -31,18 +31,29 @@ void kernel_main() {
 
 
 def test_kernel_globals_are_private_to_each_core(device):
-    out = ttnn.from_torch(torch.zeros(1, 1, 64, 16, dtype=torch.int32), dtype=ttnn.uint32,
-                          layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    out = ttnn.from_torch(
+        torch.zeros(1, 1, 64, 16, dtype=torch.int32),
+        dtype=ttnn.uint32,
+        layout=ttnn.ROW_MAJOR_LAYOUT,
+        device=device,
+    )
     cores = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(7, 7))])
     rt = ttnn.RuntimeArgs()
     for i, (x, y) in enumerate(programs.each_core(cores)):
         rt[x][y] = [out.buffer_address(), i]
-    kernel = ttnn.KernelDescriptor(kernel_source=GLOBALS_WRITER,
-                                   source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE, core_ranges=cores,
-                                   compile_time_args=ttnn.TensorAccessorArgs(out).get_compile_time_args(),
-                                   runtime_args=rt, config=ttnn.WriterConfigDescriptor())
-    cb = ttnn.CBDescriptor(total_size=64, core_ranges=cores, format_descriptors=[
-        ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.uint32, page_size=64)])
+    kernel = ttnn.KernelDescriptor(
+        kernel_source=GLOBALS_WRITER,
+        source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+        core_ranges=cores,
+        compile_time_args=ttnn.TensorAccessorArgs(out).get_compile_time_args(),
+        runtime_args=rt,
+        config=ttnn.WriterConfigDescriptor(),
+    )
+    cb = ttnn.CBDescriptor(
+        total_size=64,
+        core_ranges=cores,
+        format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.uint32, page_size=64)],
+    )
     program = ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb])
     for _ in range(2):  # a second launch starts from fresh globals too, as a reloaded kernel does
         ttnn.generic_op([out, out], program)
@@ -81,7 +92,9 @@ void MAIN {
 def test_legacy_namespace_main_compute_kernel(device):
     x = torch.randn(1, 1, 64, 96).to(torch.bfloat16)
     inp = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
-    out = ttnn.allocate_tensor_on_device(inp.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    out = ttnn.allocate_tensor_on_device(
+        inp.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG
+    )
     program = programs.eltwise([inp], out, [])
     for kernel in program.kernels:
         if type(kernel.config).__name__ == "ComputeConfigDescriptor":
@@ -96,11 +109,15 @@ def test_only_kernels_with_state_get_per_core_copies(tmp_path):
     writable symbols such as the GOT are not kernel state)."""
     from emulator import kernel_build
 
-    plain = kernel_build.build(kernel_build.KernelBuild(source=str(programs.KERNELS / "tile_writer.cpp"),
-                                                        role="writer", compile_time_args=(16, 2, 2048)))
+    plain = kernel_build.build(
+        kernel_build.KernelBuild(
+            source=str(programs.KERNELS / "tile_writer.cpp"), role="writer", compile_time_args=(16, 2, 2048)
+        )
+    )
     assert kernel_build.kernel_globals(plain) == []
     assert not kernel_build.has_kernel_globals(plain)
-    stateful = kernel_build.build(kernel_build.KernelBuild(source=GLOBALS_WRITER, role="writer", inline=True,
-                                                           compile_time_args=(2, 64)))
+    stateful = kernel_build.build(
+        kernel_build.KernelBuild(source=GLOBALS_WRITER, role="writer", inline=True, compile_time_args=(2, 64))
+    )
     assert sorted(kernel_build.kernel_globals(stateful)) == ["_ZL11total_pages", "launches"]
     assert kernel_build.has_kernel_globals(stateful)

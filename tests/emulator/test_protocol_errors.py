@@ -14,15 +14,22 @@ from emulator.launcher import EmulatorError, EmulatorHang
 
 CORE = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 2), ttnn.CoreCoord(1, 2))])
 DF = '#include "api/dataflow/dataflow_api.h"\n'
-CMP = ('#include "api/compute/compute_kernel_hw_startup.h"\n#include "api/compute/tile_move_copy.h"\n'
-       '#include "api/compute/eltwise_binary.h"\n')
+CMP = (
+    '#include "api/compute/compute_kernel_hw_startup.h"\n#include "api/compute/tile_move_copy.h"\n'
+    '#include "api/compute/eltwise_binary.h"\n'
+)
 
 
 def _kernel(src, config, args=()):
     rt = ttnn.RuntimeArgs()
     rt[1][2] = list(args)
-    return ttnn.KernelDescriptor(kernel_source=src, source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
-                                 core_ranges=CORE, runtime_args=rt, config=config)
+    return ttnn.KernelDescriptor(
+        kernel_source=src,
+        source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+        core_ranges=CORE,
+        runtime_args=rt,
+        config=config,
+    )
 
 
 def run(device, reader=None, writer=None, compute=None, cbs=((0, 2, 2048),), reader_args=(), total=None):
@@ -33,13 +40,25 @@ def run(device, reader=None, writer=None, compute=None, cbs=((0, 2, 2048),), rea
         kernels.append(_kernel(DF + writer, ttnn.WriterConfigDescriptor()))
     if compute:
         kernels.append(_kernel(CMP + compute, ttnn.ComputeConfigDescriptor()))
-    descs = [ttnn.CBDescriptor(total_size=total or pages * size, core_ranges=CORE,
-                               format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16,
-                                                                           page_size=size)])
-             for i, pages, size in cbs]
-    x = ttnn.from_torch(torch.randn(1, 1, 32, 32).to(torch.bfloat16), dtype=ttnn.bfloat16,
-                        layout=ttnn.TILE_LAYOUT, device=device)
-    out = ttnn.allocate_tensor_on_device(x.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
+    descs = [
+        ttnn.CBDescriptor(
+            total_size=total or pages * size,
+            core_ranges=CORE,
+            format_descriptors=[
+                ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16, page_size=size)
+            ],
+        )
+        for i, pages, size in cbs
+    ]
+    x = ttnn.from_torch(
+        torch.randn(1, 1, 32, 32).to(torch.bfloat16),
+        dtype=ttnn.bfloat16,
+        layout=ttnn.TILE_LAYOUT,
+        device=device,
+    )
+    out = ttnn.allocate_tensor_on_device(
+        x.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG
+    )
     return ttnn.generic_op([x, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
 
 
@@ -52,214 +71,353 @@ def expect(exc, device, pattern, **kw):
 
 
 def test_over_reserve_names_kernel_core_cb_and_call(device):
-    msg = expect(EmulatorError, device, r"reserves 3 pages but the CB holds only 2",
-                 reader="void kernel_main() {\n  cb_reserve_back(0, 3);\n}\n")
+    msg = expect(
+        EmulatorError,
+        device,
+        r"reserves 3 pages but the CB holds only 2",
+        reader="void kernel_main() {\n  cb_reserve_back(0, 3);\n}\n",
+    )
     assert "<inline kernel>:3" in msg and "core (1,2)" in msg and "cb_reserve_back on CB 0" in msg
 
 
 def test_push_not_landing_on_fifo_end(device):
-    expect(EmulatorError, device, r"would cross the FIFO end",
-           cbs=((0, 3, 2048),), reader="void kernel_main() {\n for (int i = 0; i < 2; ++i) {"
-           " cb_reserve_back(0, 2); cb_push_back(0, 2); }\n}\n",
-           writer="void kernel_main() { for (int i = 0; i < 2; ++i) { cb_wait_front(0, 2); cb_pop_front(0, 2); } }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"would cross the FIFO end",
+        cbs=((0, 3, 2048),),
+        reader="void kernel_main() {\n for (int i = 0; i < 2; ++i) {"
+        " cb_reserve_back(0, 2); cb_push_back(0, 2); }\n}\n",
+        writer="void kernel_main() { for (int i = 0; i < 2; ++i) { cb_wait_front(0, 2); cb_pop_front(0, 2); } }\n",
+    )
 
 
 def test_pop_beyond_wait(device):
-    expect(EmulatorError, device, r"pops 2 pages but only 1 were waited for",
-           reader="void kernel_main() { cb_reserve_back(0, 2); cb_push_back(0, 2); }\n",
-           writer="void kernel_main() { cb_wait_front(0, 1); cb_pop_front(0, 2); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"pops 2 pages but only 1 were waited for",
+        reader="void kernel_main() { cb_reserve_back(0, 2); cb_push_back(0, 2); }\n",
+        writer="void kernel_main() { cb_wait_front(0, 1); cb_pop_front(0, 2); }\n",
+    )
 
 
 def test_push_beyond_reserve(device):
-    expect(EmulatorError, device, r"pushes 2 pages but only 1 were reserved",
-           reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 2); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"pushes 2 pages but only 1 were reserved",
+        reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 2); }\n",
+    )
 
 
 def test_non_cumulative_wait_is_caught_at_the_read(device):
-    expect(EmulatorError, device, r"reads page 1 but only 1 page\(s\) were waited for",
-           cbs=((0, 2, 2048), (16, 2, 2048)),
-           reader="void kernel_main() { cb_reserve_back(0, 2); cb_push_back(0, 2); }\n",
-           compute="void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
-                   " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 1, 0); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"reads page 1 but only 1 page\(s\) were waited for",
+        cbs=((0, 2, 2048), (16, 2, 2048)),
+        reader="void kernel_main() { cb_reserve_back(0, 2); cb_push_back(0, 2); }\n",
+        compute="void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
+        " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 1, 0); }\n",
+    )
 
 
 def test_missing_read_barrier(device):
-    expect(EmulatorError, device, r"noc_async_read_barrier\(\) before cb_push_back",
-           reader_args=(0,), reader=(
-               "void kernel_main() { uint32_t a = get_arg_val<uint32_t>(0);\n"
-               " InterleavedAddrGen<true> g{a, 2048};\n cb_reserve_back(0, 1);\n"
-               " noc_async_read_page(0, g, get_write_ptr(0));\n cb_push_back(0, 1); }\n"))
+    expect(
+        EmulatorError,
+        device,
+        r"noc_async_read_barrier\(\) before cb_push_back",
+        reader_args=(0,),
+        reader=(
+            "void kernel_main() { uint32_t a = get_arg_val<uint32_t>(0);\n"
+            " InterleavedAddrGen<true> g{a, 2048};\n cb_reserve_back(0, 1);\n"
+            " noc_async_read_page(0, g, get_write_ptr(0));\n cb_push_back(0, 1); }\n"
+        ),
+    )
 
 
 def test_runtime_arg_past_the_list(device):
-    expect(EmulatorError, device, r"runtime arg index 2 is past the 1 per-core runtime args",
-           reader_args=(7,), reader="void kernel_main() { volatile uint32_t v = get_arg_val<uint32_t>(2); (void)v; }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"runtime arg index 2 is past the 1 per-core runtime args",
+        reader_args=(7,),
+        reader="void kernel_main() { volatile uint32_t v = get_arg_val<uint32_t>(2); (void)v; }\n",
+    )
 
 
 def test_misaligned_noc_transfer(device):
-    expect(EmulatorError, device, r"not 16-byte aligned",
-           reader="void kernel_main() { cb_reserve_back(0, 1); uint32_t p = get_write_ptr(0);\n"
-                  " noc_async_read(get_noc_addr(p), p + 8, 64); noc_async_read_barrier(); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"not 16-byte aligned",
+        reader="void kernel_main() { cb_reserve_back(0, 1); uint32_t p = get_write_ptr(0);\n"
+        " noc_async_read(get_noc_addr(p), p + 8, 64); noc_async_read_barrier(); }\n",
+    )
 
 
 def test_cb_total_over_l1_budget(device):
-    expect(EmulatorError, device, r"need 1572864 B of L1 but only \d+ B are available",
-           cbs=((0, 768, 2048),), reader="void kernel_main() {}\n")
+    expect(
+        EmulatorError,
+        device,
+        r"need 1572864 B of L1 but only \d+ B are available",
+        cbs=((0, 768, 2048),),
+        reader="void kernel_main() {}\n",
+    )
 
 
 def test_get_write_ptr_outside_reservation(device):
-    expect(EmulatorError, device, r"get_write_ptr on CB 0: called outside a reservation",
-           reader="void kernel_main() { volatile uint32_t p = get_write_ptr(0); (void)p; }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"get_write_ptr on CB 0: called outside a reservation",
+        reader="void kernel_main() { volatile uint32_t p = get_write_ptr(0); (void)p; }\n",
+    )
 
 
 def test_poisoned_l1_is_never_sent(device):
-    expect(EmulatorError, device, r"never written since the program started",
-           reader_args=(0,),
-           reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
-           writer="void kernel_main() { cb_wait_front(0, 1);\n"
-                  " noc_async_write(get_read_ptr(0), get_noc_addr(0, 0, 1u << 20), 64);\n"
-                  " noc_async_write_barrier(); cb_pop_front(0, 1); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"never written since the program started",
+        reader_args=(0,),
+        reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
+        writer="void kernel_main() { cb_wait_front(0, 1);\n"
+        " noc_async_write(get_read_ptr(0), get_noc_addr(0, 0, 1u << 20), 64);\n"
+        " noc_async_write_barrier(); cb_pop_front(0, 1); }\n",
+    )
 
 
 def test_compute_reading_never_written_l1(device):
     """The reader pushes a page it never filled: the unpacker would read stale L1 on hardware."""
-    msg = expect(EmulatorError, device, r"tile 0 of CB 0 \(face 0\) was never written since the op started",
-                 cbs=((0, 2, 2048), (16, 2, 2048)),
-                 reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
-                 compute="void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
-                         " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); }\n")
+    msg = expect(
+        EmulatorError,
+        device,
+        r"tile 0 of CB 0 \(face 0\) was never written since the op started",
+        cbs=((0, 2, 2048), (16, 2, 2048)),
+        reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
+        compute="void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
+        " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); }\n",
+    )
     assert "[compute (TRISC), core (1,2)] copy_tile on CB 0" in msg
 
 
 def test_deadlock_report_names_every_thread_and_cb(device):
-    msg = expect(EmulatorHang, device, r"deadlock on core \(1,2\)",
-                 cbs=((0, 2, 2048), (16, 2, 2048)),
-                 reader="void kernel_main() {\n  cb_wait_front(16, 1);\n}\n",
-                 writer="void kernel_main() {\n  cb_wait_front(0, 1);\n}\n")
-    assert "reader (BRISC) <inline kernel> on core (1,2): BLOCKED in cb_wait_front(cb 16, 1 pages) at line 3" in msg
-    assert "writer (NCRISC) <inline kernel> on core (1,2): BLOCKED in cb_wait_front(cb 0, 1 pages) at line 3" in msg
+    msg = expect(
+        EmulatorHang,
+        device,
+        r"deadlock on core \(1,2\)",
+        cbs=((0, 2, 2048), (16, 2, 2048)),
+        reader="void kernel_main() {\n  cb_wait_front(16, 1);\n}\n",
+        writer="void kernel_main() {\n  cb_wait_front(0, 1);\n}\n",
+    )
+    assert (
+        "reader (BRISC) <inline kernel> on core (1,2): BLOCKED in cb_wait_front(cb 16, 1 pages) at line 3"
+        in msg
+    )
+    assert (
+        "writer (NCRISC) <inline kernel> on core (1,2): BLOCKED in cb_wait_front(cb 0, 1 pages) at line 3"
+        in msg
+    )
     assert "CB 0: 2 pages x 2048 B Float16_b; received 0, acked 0" in msg
 
 
 def test_two_threads_moving_one_pointer(device):
-    expect(EmulatorError, device, r"two threads move the write pointer",
-           reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
-           writer="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"two threads move the write pointer",
+        reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
+        writer="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
+    )
 
 
 def test_unimplemented_api_fails_at_build_time_by_name(device):
     with pytest.raises(KernelBuildError) as info:
-        run(device, compute='#include "api/compute/eltwise_unary/exp.h"\nvoid kernel_main() { exp_tile(0); }\n')
+        run(
+            device,
+            compute='#include "api/compute/eltwise_unary/exp.h"\nvoid kernel_main() { exp_tile(0); }\n',
+        )
     assert "api/compute/eltwise_unary/exp.h is not implemented" in str(info.value)
     with pytest.raises(KernelBuildError) as info:
         run(device, reader="void kernel_main() { noc_semaphore_set(nullptr, 1); }\n")
     assert "'noc_semaphore_set' is not part of the emulator's kernel API" in str(info.value)
     with pytest.raises(KernelBuildError) as info:  # inside a template, where g++ words it differently
-        run(device, compute="template <int N> void helper() { exp_tile_init(); }\n"
-                            "void kernel_main() { helper<1>(); }\n")
+        run(
+            device,
+            compute="template <int N> void helper() { exp_tile_init(); }\n"
+            "void kernel_main() { helper<1>(); }\n",
+        )
     assert "'exp_tile_init' is not part of the emulator's kernel API" in str(info.value)
 
 
 TWO_IN = ((0, 2, 2048), (1, 2, 2048), (16, 2, 2048))
-FEED = ("void kernel_main() { for (uint32_t cb = 0; cb < 2; ++cb) { cb_reserve_back(cb, 1);\n"
-        " auto* p = reinterpret_cast<volatile uint32_t*>(get_write_ptr(cb));\n"
-        " for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u; cb_push_back(cb, 1); } }\n")
+FEED = (
+    "void kernel_main() { for (uint32_t cb = 0; cb < 2; ++cb) { cb_reserve_back(cb, 1);\n"
+    " auto* p = reinterpret_cast<volatile uint32_t*>(get_write_ptr(cb));\n"
+    " for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u; cb_push_back(cb, 1); } }\n"
+)
 
 
 def test_dest_index_over_capacity(device):
-    expect(EmulatorError, device, r"DEST index 8 is out of range: only 8 tiles",
-           cbs=TWO_IN, reader=FEED,
-           compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
-                   " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 8); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"DEST index 8 is out of range: only 8 tiles",
+        cbs=TWO_IN,
+        reader=FEED,
+        compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
+        " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 8); }\n",
+    )
 
 
 def test_pack_without_tile_regs_wait(device):
-    expect(EmulatorError, device, r"without tile_regs_wait",
-           cbs=TWO_IN, reader=FEED,
-           compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
-                   " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit();\n"
-                   " cb_reserve_back(16, 1); pack_tile(0, 16); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"without tile_regs_wait",
+        cbs=TWO_IN,
+        reader=FEED,
+        compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
+        " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); tile_regs_commit();\n"
+        " cb_reserve_back(16, 1); pack_tile(0, 16); }\n",
+    )
 
 
 def test_fpu_op_without_its_init(device):
-    expect(EmulatorError, device, r"add_tiles",
-           cbs=TWO_IN, reader=FEED,
-           compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); mul_init(0, 1);\n"
-                   " cb_wait_front(0, 1); cb_wait_front(1, 1); tile_regs_acquire(); add_tiles(0, 1, 0, 0, 0); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"add_tiles",
+        cbs=TWO_IN,
+        reader=FEED,
+        compute="void kernel_main() { compute_kernel_hw_startup(0, 1, 16); mul_init(0, 1);\n"
+        " cb_wait_front(0, 1); cb_wait_front(1, 1); tile_regs_acquire(); add_tiles(0, 1, 0, 0, 0); }\n",
+    )
 
 
 def test_format_change_without_reconfig(device):
     kernels = [
-        _kernel(DF + "void kernel_main() { cb_reserve_back(0, 1); auto* p = reinterpret_cast<volatile uint32_t*>(\n"
-                " get_write_ptr(0)); for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u; cb_push_back(0, 1);\n"
-                " cb_reserve_back(1, 1); auto* q = reinterpret_cast<volatile uint32_t*>(get_write_ptr(1));\n"
-                " for (int i = 0; i < 1024; ++i) q[i] = 0x3f800000u; cb_push_back(1, 1); }\n",
-                ttnn.ReaderConfigDescriptor()),
-        _kernel(CMP + "void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
-                " cb_wait_front(1, 1); tile_regs_acquire(); copy_tile(1, 0, 0); }\n",
-                ttnn.ComputeConfigDescriptor()),
+        _kernel(
+            DF
+            + "void kernel_main() { cb_reserve_back(0, 1); auto* p = reinterpret_cast<volatile uint32_t*>(\n"
+            " get_write_ptr(0)); for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u; cb_push_back(0, 1);\n"
+            " cb_reserve_back(1, 1); auto* q = reinterpret_cast<volatile uint32_t*>(get_write_ptr(1));\n"
+            " for (int i = 0; i < 1024; ++i) q[i] = 0x3f800000u; cb_push_back(1, 1); }\n",
+            ttnn.ReaderConfigDescriptor(),
+        ),
+        _kernel(
+            CMP + "void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
+            " cb_wait_front(1, 1); tile_regs_acquire(); copy_tile(1, 0, 0); }\n",
+            ttnn.ComputeConfigDescriptor(),
+        ),
     ]
     fmt = {0: (ttnn.bfloat16, 2048), 1: (ttnn.float32, 4096), 16: (ttnn.bfloat16, 2048)}
-    descs = [ttnn.CBDescriptor(total_size=2 * size, core_ranges=CORE, format_descriptors=[
-        ttnn.CBFormatDescriptor(buffer_index=i, data_format=dt, page_size=size)]) for i, (dt, size) in fmt.items()]
-    x = ttnn.from_torch(torch.randn(1, 1, 32, 32).to(torch.bfloat16), dtype=ttnn.bfloat16,
-                        layout=ttnn.TILE_LAYOUT, device=device)
-    out = ttnn.allocate_tensor_on_device(x.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG)
-    with pytest.raises(EmulatorError, match=r"CB 1 holds Float32 data but the SrcA unpacker is configured for "
-                                            r"Float16_b.*reconfig_data_format_srca"):
+    descs = [
+        ttnn.CBDescriptor(
+            total_size=2 * size,
+            core_ranges=CORE,
+            format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=i, data_format=dt, page_size=size)],
+        )
+        for i, (dt, size) in fmt.items()
+    ]
+    x = ttnn.from_torch(
+        torch.randn(1, 1, 32, 32).to(torch.bfloat16),
+        dtype=ttnn.bfloat16,
+        layout=ttnn.TILE_LAYOUT,
+        device=device,
+    )
+    out = ttnn.allocate_tensor_on_device(
+        x.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG
+    )
+    with pytest.raises(
+        EmulatorError,
+        match=r"CB 1 holds Float32 data but the SrcA unpacker is configured for "
+        r"Float16_b.*reconfig_data_format_srca",
+    ):
         ttnn.generic_op([x, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
 
 
-@pytest.mark.parametrize("call, name", [
-    ("add_reuse_dest_init<EltwiseBinaryReuseDestType::DEST_TO_SRCA>(0);", "add_reuse_dest_init"),
-    ("reduce_init<PoolType::MIN, ReduceDim::REDUCE_ROW>(0, 1, 16);", "reduce_init<PoolType::MIN>"),
-    ("enable_fp32_dest_acc();", "enable_fp32_dest_acc"),
-    ("set_fp32_dest_acc<true>();", "set_fp32_dest_acc switching the DEST width"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        ("add_reuse_dest_init<EltwiseBinaryReuseDestType::DEST_TO_SRCA>(0);", "add_reuse_dest_init"),
+        ("reduce_init<PoolType::MIN, ReduceDim::REDUCE_ROW>(0, 1, 16);", "reduce_init<PoolType::MIN>"),
+        ("enable_fp32_dest_acc();", "enable_fp32_dest_acc"),
+        ("set_fp32_dest_acc<true>();", "set_fp32_dest_acc switching the DEST width"),
+    ],
+)
 def test_known_but_unimplemented_calls_fail_at_build_time(device, call, name):
     with pytest.raises(KernelBuildError, match=re.escape(f"unsupported call: {name} is not implemented")):
         run(device, compute='#include "api/compute/reduce.h"\nvoid kernel_main() { ' + call + " }\n")
 
 
 # ---- NoC barriers ------------------------------------------------------------------------------------------------
-READ_TILE = ("void kernel_main() { uint32_t a = get_arg_val<uint32_t>(0);\n"
-             " InterleavedAddrGen<true> g{a, 2048};\n cb_reserve_back(0, 1); uint32_t p = get_write_ptr(0);\n")
+READ_TILE = (
+    "void kernel_main() { uint32_t a = get_arg_val<uint32_t>(0);\n"
+    " InterleavedAddrGen<true> g{a, 2048};\n cb_reserve_back(0, 1); uint32_t p = get_write_ptr(0);\n"
+)
 
 
 def test_kernel_ending_with_writes_in_flight(device):
     """No noc_async_write_barrier before the kernel returns: the program can end before the data lands."""
-    msg = expect(EmulatorError, device, r"returned with 1 noc_async_write\(s\) still in flight",
-                 reader_args=(0,), reader=READ_TILE + " noc_async_read_page(0, g, p); noc_async_read_barrier();\n"
-                                                      " noc_async_write_page(0, g, p); }\n")
+    msg = expect(
+        EmulatorError,
+        device,
+        r"returned with 1 noc_async_write\(s\) still in flight",
+        reader_args=(0,),
+        reader=READ_TILE + " noc_async_read_page(0, g, p); noc_async_read_barrier();\n"
+        " noc_async_write_page(0, g, p); }\n",
+    )
     assert "<inline kernel>:6" in msg and "core (1,2)" in msg and "noc_async_write_barrier()" in msg
 
 
 def test_kernel_ending_with_reads_in_flight(device):
-    expect(EmulatorError, device, r"returned with 1 noc_async_read\(s\) still in flight.*noc_async_read_barrier",
-           reader_args=(0,), reader=READ_TILE + " noc_async_read_page(0, g, p); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"returned with 1 noc_async_read\(s\) still in flight.*noc_async_read_barrier",
+        reader_args=(0,),
+        reader=READ_TILE + " noc_async_read_page(0, g, p); }\n",
+    )
 
 
 def test_sending_data_a_read_is_still_filling(device):
-    msg = expect(EmulatorError, device, r"sends L1 that the noc_async_read issued at line 5 is still filling",
-                 reader_args=(0,), reader=READ_TILE + " noc_async_read_page(0, g, p);\n"
-                                                      " noc_async_write_page(0, g, p); noc_async_write_barrier(); }\n")
+    msg = expect(
+        EmulatorError,
+        device,
+        r"sends L1 that the noc_async_read issued at line 5 is still filling",
+        reader_args=(0,),
+        reader=READ_TILE + " noc_async_read_page(0, g, p);\n"
+        " noc_async_write_page(0, g, p); noc_async_write_barrier(); }\n",
+    )
     assert "<inline kernel>:6" in msg
 
 
 def test_reading_into_l1_a_write_is_still_sending(device):
-    expect(EmulatorError, device, r"reads into L1 that the noc_async_write issued at line 5 is still sending",
-           reader_args=(0,), reader=READ_TILE + " noc_async_write_page(0, g, p);\n"
-                                                " noc_async_read_page(0, g, p); noc_async_read_barrier(); }\n")
+    expect(
+        EmulatorError,
+        device,
+        r"reads into L1 that the noc_async_write issued at line 5 is still sending",
+        reader_args=(0,),
+        reader=READ_TILE + " noc_async_write_page(0, g, p);\n"
+        " noc_async_read_page(0, g, p); noc_async_read_barrier(); }\n",
+    )
 
 
 # ---- hangs -------------------------------------------------------------------------------------------------------
 def test_deadlock_is_reported_within_a_second(device):
     """Every thread of a core blocked: the op ends at once (no timeout involved), whatever the watchdog setting."""
     start = time.perf_counter()
-    expect(EmulatorHang, device, r"deadlock on core \(1,2\).*CB 16: 2 pages",
-           cbs=((0, 2, 2048), (16, 2, 2048)),
-           reader="void kernel_main() { cb_reserve_back(16, 1); cb_push_back(16, 1); cb_wait_front(0, 1); }\n",
-           writer="void kernel_main() { cb_wait_front(16, 2); }\n")
+    expect(
+        EmulatorHang,
+        device,
+        r"deadlock on core \(1,2\).*CB 16: 2 pages",
+        cbs=((0, 2, 2048), (16, 2, 2048)),
+        reader="void kernel_main() { cb_reserve_back(16, 1); cb_push_back(16, 1); cb_wait_front(0, 1); }\n",
+        writer="void kernel_main() { cb_wait_front(16, 2); }\n",
+    )
     assert time.perf_counter() - start < 1.0
 
 
@@ -268,8 +426,12 @@ def test_polling_without_progress_is_a_hang(device, monkeypatch):
     not progress, and after TTNN_EMULATOR_TIMEOUT the op ends with the report."""
     monkeypatch.setenv("TTNN_EMULATOR_TIMEOUT", "1")
     start = time.perf_counter()
-    msg = expect(EmulatorHang, device, r"no progress for 1 s",
-                 reader="void kernel_main() {\n  while (!cb_pages_available_at_front(0, 1)) {}\n}\n")
+    msg = expect(
+        EmulatorHang,
+        device,
+        r"no progress for 1 s",
+        reader="void kernel_main() {\n  while (!cb_pages_available_at_front(0, 1)) {}\n}\n",
+    )
     assert "running, last call cb_pages_available_at_front(cb 0) at line 3" in msg
     assert "CB 0: 2 pages x 2048 B Float16_b; received 0, acked 0" in msg
     assert time.perf_counter() - start < 3.0
@@ -298,45 +460,80 @@ void kernel_main() {
 def _args_program(out, defines=()):
     rt = ttnn.RuntimeArgs()
     rt[1][2] = [out.buffer_address(), 11, 22, 1]
-    kernel = ttnn.KernelDescriptor(kernel_source=ARGS_WRITER, source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
-                                   core_ranges=CORE, compile_time_args=ttnn.TensorAccessorArgs(out).get_compile_time_args(),
-                                   defines=list(defines), runtime_args=rt, common_runtime_args=[33, 44],
-                                   config=ttnn.WriterConfigDescriptor())
-    cb = ttnn.CBDescriptor(total_size=64, core_ranges=CORE, format_descriptors=[
-        ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.uint32, page_size=64)])
+    kernel = ttnn.KernelDescriptor(
+        kernel_source=ARGS_WRITER,
+        source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+        core_ranges=CORE,
+        compile_time_args=ttnn.TensorAccessorArgs(out).get_compile_time_args(),
+        defines=list(defines),
+        runtime_args=rt,
+        common_runtime_args=[33, 44],
+        config=ttnn.WriterConfigDescriptor(),
+    )
+    cb = ttnn.CBDescriptor(
+        total_size=64,
+        core_ranges=CORE,
+        format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.uint32, page_size=64)],
+    )
     return ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb])
 
 
 def test_runtime_args_by_address_and_common_args(device):
-    out = ttnn.from_torch(torch.zeros(1, 1, 2, 16, dtype=torch.int32), dtype=ttnn.uint32,
-                          layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    out = ttnn.from_torch(
+        torch.zeros(1, 1, 2, 16, dtype=torch.int32),
+        dtype=ttnn.uint32,
+        layout=ttnn.ROW_MAJOR_LAYOUT,
+        device=device,
+    )
     ttnn.generic_op([out, out], _args_program(out))
     row = ttnn.to_torch(out).to(torch.int64)[0, 0, 1].tolist()
     assert row == [out.buffer_address(), 11, 22, 33, 44] + [44 + i for i in range(5, 16)]
 
 
 def test_arg_address_past_the_list(device):
-    out = ttnn.from_torch(torch.zeros(1, 1, 2, 16, dtype=torch.int32), dtype=ttnn.uint32,
-                          layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
-    with pytest.raises(EmulatorError, match=r"get_arg_addr: per-core arg index 5 is past the 4 per-core runtime args"):
+    out = ttnn.from_torch(
+        torch.zeros(1, 1, 2, 16, dtype=torch.int32),
+        dtype=ttnn.uint32,
+        layout=ttnn.ROW_MAJOR_LAYOUT,
+        device=device,
+    )
+    with pytest.raises(
+        EmulatorError, match=r"get_arg_addr: per-core arg index 5 is past the 4 per-core runtime args"
+    ):
         ttnn.generic_op([out, out], _args_program(out, [("PAST_THE_END", "5")]))
 
 
-@pytest.mark.parametrize("fp32_dest, full_sync, capacity", [(False, False, 8), (True, False, 4), (False, True, 16),
-                                                            (True, True, 8)])
+@pytest.mark.parametrize(
+    "fp32_dest, full_sync, capacity",
+    [(False, False, 8), (True, False, 4), (False, True, 16), (True, True, 8)],
+)
 def test_dest_capacity_follows_the_compute_config(device, fp32_dest, full_sync, capacity):
     """Usable DEST tiles: 8 (SyncHalf) or 16 (SyncFull) 16-bit slots, half of them with fp32_dest_acc_en."""
     config = ttnn.ComputeConfigDescriptor()
     config.fp32_dest_acc_en = fp32_dest
     config.dst_full_sync_en = full_sync
-    compute = ("void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
-               " cb_wait_front(0, 1); cb_reserve_back(16, 1); tile_regs_acquire(); copy_tile(0, 0, IDX);\n"
-               " tile_regs_commit(); tile_regs_wait(); pack_tile(IDX, 16); tile_regs_release();\n"
-               " cb_push_back(16, 1); cb_pop_front(0, 1); }\n")
-    descs = [ttnn.CBDescriptor(total_size=4096, core_ranges=CORE, format_descriptors=[
-        ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16, page_size=2048)]) for i in (0, 1, 16)]
-    x = ttnn.from_torch(torch.randn(1, 1, 32, 32).to(torch.bfloat16), dtype=ttnn.bfloat16,
-                        layout=ttnn.TILE_LAYOUT, device=device)
+    compute = (
+        "void kernel_main() { compute_kernel_hw_startup(0, 1, 16); copy_init(0);\n"
+        " cb_wait_front(0, 1); cb_reserve_back(16, 1); tile_regs_acquire(); copy_tile(0, 0, IDX);\n"
+        " tile_regs_commit(); tile_regs_wait(); pack_tile(IDX, 16); tile_regs_release();\n"
+        " cb_push_back(16, 1); cb_pop_front(0, 1); }\n"
+    )
+    descs = [
+        ttnn.CBDescriptor(
+            total_size=4096,
+            core_ranges=CORE,
+            format_descriptors=[
+                ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16, page_size=2048)
+            ],
+        )
+        for i in (0, 1, 16)
+    ]
+    x = ttnn.from_torch(
+        torch.randn(1, 1, 32, 32).to(torch.bfloat16),
+        dtype=ttnn.bfloat16,
+        layout=ttnn.TILE_LAYOUT,
+        device=device,
+    )
 
     def launch(idx):
         kernels = [_kernel(DF + FEED, ttnn.ReaderConfigDescriptor()), _kernel(CMP + compute, config)]
@@ -344,7 +541,10 @@ def test_dest_capacity_follows_the_compute_config(device, fp32_dest, full_sync, 
         ttnn.generic_op([x, x], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
 
     launch(capacity - 1)
-    with pytest.raises(EmulatorError, match=rf"DEST index {capacity} is out of range: only {capacity} tiles are usable "
-                                            rf"with fp32_dest_acc_en={str(fp32_dest).lower()} and "
-                                            rf"dst_full_sync_en={str(full_sync).lower()}"):
+    with pytest.raises(
+        EmulatorError,
+        match=rf"DEST index {capacity} is out of range: only {capacity} tiles are usable "
+        rf"with fp32_dest_acc_en={str(fp32_dest).lower()} and "
+        rf"dst_full_sync_en={str(full_sync).lower()}",
+    ):
         launch(capacity)

@@ -34,8 +34,9 @@ def test_tilize_matches_ttnn_host_tilize(shape, dtype):
 def test_device_pages_match_ttnn_host_tilize(device):
     x = torch.randn(1, 2, 64, 64)
     dev = ttnn.from_torch(x, dtype=ttnn.float32, layout=ttnn.TILE_LAYOUT, device=device)
-    pages = dev.device().read_pages(dev.buffer_address(), dev.buffer_num_pages(), dev.buffer_page_size(),
-                                    dev.buffer_aligned_page_size())
+    pages = dev.device().read_pages(
+        dev.buffer_address(), dev.buffer_num_pages(), dev.buffer_page_size(), dev.buffer_aligned_page_size()
+    )
     np.testing.assert_array_equal(pages.ravel(), ttnn_host_tile_bytes(x, ttnn.float32))
 
 

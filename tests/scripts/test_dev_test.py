@@ -17,10 +17,22 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def dev_test(tmp_path, *args, **env):
-    env = {**os.environ, "DEV_TEST_PYTHON": sys.executable, "DEV_TEST_STATE_DIR": str(tmp_path),
-           "DEV_TEST_TIMEOUT": "120", **env}
-    return subprocess.run(["bash", str(SCRIPT), *map(str, args)], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "DEV_TEST_PYTHON": sys.executable,
+        "DEV_TEST_STATE_DIR": str(tmp_path),
+        "DEV_TEST_TIMEOUT": "120",
+        **env,
+    }
+    return subprocess.run(
+        ["bash", str(SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
 def fake_hardware(state: Path):
@@ -95,8 +107,9 @@ def test_wall_clock_limit_ends_only_the_processes_of_the_run(tmp_path):
     bystander = subprocess.Popen(["sleep", "60"])
     pidfile = tmp_path / "child.pid"
     try:
-        proc = dev_test(tmp_path, FIXTURES / "case_sleep.py", DEV_TEST_TIMEOUT="4",
-                        DEV_TEST_FIXTURE_PIDFILE=str(pidfile))
+        proc = dev_test(
+            tmp_path, FIXTURES / "case_sleep.py", DEV_TEST_TIMEOUT="4", DEV_TEST_FIXTURE_PIDFILE=str(pidfile)
+        )
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert "exceeded the 4s wall-clock limit" in proc.stdout
         child = int(pidfile.read_text())
@@ -142,13 +155,24 @@ def test_lock_is_exclusive(tmp_path):
     lock = tmp_path / "device-0.lock"
     holder = subprocess.Popen(["flock", str(lock), "sleep", "30"])
     try:
-        env_args = dict(os.environ, DEV_TEST_PYTHON=sys.executable, DEV_TEST_STATE_DIR=str(tmp_path),
-                        DEV_TEST_LOCK_WAIT="1")
+        env_args = dict(
+            os.environ,
+            DEV_TEST_PYTHON=sys.executable,
+            DEV_TEST_STATE_DIR=str(tmp_path),
+            DEV_TEST_LOCK_WAIT="1",
+        )
         import time
 
         time.sleep(0.3)
-        proc = subprocess.run(["bash", str(SCRIPT), str(FIXTURES / "case_pass.py")], capture_output=True,
-                              text=True, env=env_args, cwd=ROOT, timeout=60, check=False)
+        proc = subprocess.run(
+            ["bash", str(SCRIPT), str(FIXTURES / "case_pass.py")],
+            capture_output=True,
+            text=True,
+            env=env_args,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
         assert proc.returncode == 3 and "device lock" in proc.stderr
     finally:
         holder.kill()
