@@ -17,7 +17,10 @@ Correctness of ``ours`` is checked at every shape against a float64 reference be
 Usage: ``python benchmarks/gpu_norms.py --out DIR [--quick]``; writes gpu_norms.json, gpu_norms.md and
 gpu_norms.png into DIR. ``--tune`` sweeps the base launch tunables, ``--candidates`` per-size variants
 (row tiles, split configurations, the persistent kernel) on the shapes that missed their targets; both
-write the winners as TUNING overrides that ``--tuning FILE`` applies before a run.
+write the winners as TUNING overrides that ``--tuning FILE`` applies before a run. ``--decode-graph``
+times only the decode batches 1 / 8 / 32 as CUDA-graph replays, ours and Liger interleaved over several
+rounds (medians; writes gpu_norms_decode_graph.{json,md}): the check for the decode target, whose gaps
+are a few tens of nanoseconds, smaller than the drift between one provider's timing and the next's.
 """
 
 from __future__ import annotations
@@ -726,6 +729,69 @@ def candidates(budget_s=360.0, save=None):
     return table, best
 
 
+def decode_graph(rounds=4):
+    """CUDA-graph medians of ours and Liger at batch 1 / 8 / 32 (N = 4096), interleaved round by round."""
+    import statistics
+
+    import siblings.triton as ours
+
+    liger, why = load_liger()
+    if liger is None:
+        sys.exit(f"--decode-graph compares with Liger-Kernel, which is not importable: {why}")
+    warm_up_gpu(torch.device("cuda"))
+    rows = []
+    for op, eps in EPS.items():
+        for dname, dtype in DTYPES.items():
+            for m in (1, 8, 32):
+                x = torch.randn(m, 4096, device="cuda", dtype=dtype)
+                w = torch.randn(4096, device="cuda", dtype=dtype)
+                b = torch.randn(4096, device="cuda", dtype=dtype)
+                if op == "rms_norm":
+                    fns = {
+                        "ours": lambda x=x, w=w, eps=eps: ours.rms_norm(x, w, eps),
+                        "liger": lambda x=x, w=w, eps=eps: liger[0].apply(x, w, eps, 0.0, "llama", False),
+                    }
+                else:
+                    fns = {
+                        "ours": lambda x=x, w=w, b=b, eps=eps: ours.layer_norm(x, w, b, eps),
+                        "liger": lambda x=x, w=w, b=b, eps=eps: liger[1].apply(x, w, b, eps),
+                    }
+                ulp = ulp_ratio(fns["ours"](), reference(op, x, w, b, eps), dtype)
+                runs = {k: [] for k in fns}
+                for _ in range(rounds):
+                    for k, fn in fns.items():
+                        runs[k].append(graph_bench(fn)["us_graph"])
+                med = {k: statistics.median(v) for k, v in runs.items()}
+                rows.append(
+                    {"op": op, "dtype": dname, "M": m, "N": 4096, "us_graph": med, "runs": runs, "ulp": ulp}
+                )
+                print(
+                    f"{op:10s} {dname} {m:3d}x4096 ours {med['ours']:.3f} liger {med['liger']:.3f} us",
+                    flush=True,
+                )
+    env = {
+        "gpu": torch.cuda.get_device_name(),
+        "torch": torch.__version__,
+        "triton": __import__("triton").__version__,
+        "liger": _version("liger_kernel"),
+        "timing": f"triton.testing.do_bench_cudagraph median, {rounds} interleaved rounds, median of rounds",
+    }
+    return {"environment": env, "records": rows}
+
+
+def decode_graph_markdown(result):
+    out = [
+        "| op | dtype | batch | ours µs | Liger µs | ours vs Liger |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in result["records"]:
+        o, g = r["us_graph"]["ours"], r["us_graph"]["liger"]
+        out.append(
+            f"| {r['op']} | {r['dtype']} | {r['M']} | {o:.3f} | {g:.3f} | {100.0 * (o - g) / g:+.1f} % |"
+        )
+    return "\n".join(out) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="directory for gpu_norms.{json,md,png}")
@@ -741,6 +807,11 @@ def main():
         action="store_true",
         help="only time launch variants on the missed shapes; writes gpu_norms_candidates.json",
     )
+    ap.add_argument(
+        "--decode-graph",
+        action="store_true",
+        help="only CUDA-graph timings of ours and Liger at decode batches 1/8/32, interleaved",
+    )
     ap.add_argument("--budget", type=float, default=360.0, help="--candidates: seconds before it stops")
     ap.add_argument("--tuning", type=Path, help="a gpu_norms_tune.json whose best overrides to apply first")
     args = ap.parse_args()
@@ -754,6 +825,14 @@ def main():
             json.dumps({"best": best, "measurements": table}, indent=1)
         )
         print("best tuning:", json.dumps(best))
+        return
+    if args.decode_graph:
+        with torch.inference_mode():
+            result = decode_graph()
+        (args.out / "gpu_norms_decode_graph.json").write_text(json.dumps(result, indent=1))
+        md = decode_graph_markdown(result)
+        (args.out / "gpu_norms_decode_graph.md").write_text(md)
+        print(md)
         return
     if args.candidates:
         warm_up_gpu(torch.device("cuda"))
