@@ -69,7 +69,8 @@ def crosscheck_cmd(
     """Same random inputs through a float64 reference and each backend; exit 1 when one disagrees.
 
     Exit status: 0 every backend that ran agrees with the reference (skipped ones are listed with the
-    reason), 1 a backend disagrees beyond tolerance or fails, 2 bad arguments.
+    reason), 1 a backend disagrees beyond tolerance or fails, 2 bad arguments, 3 no backend ran (every
+    one was skipped, so nothing was checked).
     """
     from siblings import crosscheck as cc
 
@@ -136,6 +137,8 @@ def crosscheck_cmd(
             console.print("[yellow]no backend ran: every one was skipped (see the reasons above)[/]")
     if not report.ok:
         raise typer.Exit(1)
+    if not report.ran:
+        raise typer.Exit(3)
 
 
 def register(app: typer.Typer) -> None:

@@ -150,8 +150,13 @@ def test_cli_table_lists_skips_and_pairwise_ulps(monkeypatch):
     assert "pairwise" in res.output and " ulps " in res.output  # the title may wrap
     assert "all backends that ran agree: nki, torch" in res.output
 
+    # Nothing ran, so nothing was checked: a distinct non-zero status, for scripts and CI.
     res = CliRunner().invoke(app, ["crosscheck", "rms_norm", "--shape", "32x64", "--backends", "ttnn"])
-    assert res.exit_code == 0 and "no backend ran" in res.output
+    assert res.exit_code == 3 and "no backend ran" in res.output
+    res = CliRunner().invoke(
+        app, ["crosscheck", "rms_norm", "--shape", "32x64", "--backends", "ttnn", "--json"]
+    )
+    assert res.exit_code == 3 and '"ran": []' in res.output
 
 
 def test_json_report_fields():
