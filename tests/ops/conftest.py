@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import secrets
 import threading
 
 import pytest
@@ -17,9 +19,23 @@ def device():
     ttnn.close_device(dev)
 
 
+SEED_ENV = "OPS_TEST_SEED"
+# Fresh inputs on every run: a test's seeds are offsets from this run's base seed. A failing test names
+# it, and OPS_TEST_SEED=<seed> reruns with the same inputs.
+BASE_SEED = int(os.environ.get(SEED_ENV) or secrets.randbits(30))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        report.sections.append(("random inputs", f"{SEED_ENV}={BASE_SEED} reproduces this run's inputs"))
+
+
 def make_input(shape, dist: str, seed: int) -> torch.Tensor:
-    """Seeded float32 data of a named distribution (never constant)."""
-    gen = torch.Generator().manual_seed(seed)
+    """Float32 data of a named distribution (never constant), from this run's base seed plus `seed`."""
+    gen = torch.Generator().manual_seed(BASE_SEED + seed)
     if dist == "normal":
         return torch.randn(shape, generator=gen)
     if dist == "uniform":
