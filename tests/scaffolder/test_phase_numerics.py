@@ -20,6 +20,7 @@ HARNESS = ROOT / "tests" / "emulator" / "kernels" / "compute_harness_core.cpp"
 SHADOW = ROOT / "emulator" / "kernel_api"
 WHEEL = Path(ttnn.__file__).parent
 BF16 = 5  # the harness's DataFormat code for Float16_b
+FP32 = 0  # the harness's DataFormat code for Float32
 
 pytestmark = pytest.mark.skipif(
     not HARNESS.exists() or not (RUNTIME / "src" / "compute").is_dir() or shutil.which("g++") is None,
@@ -75,6 +76,40 @@ def _build_kernel(source: Path, compile_time_args: str, runtime_objects: list[st
     return exe
 
 
+def _run_harness(
+    exe: Path, tmp_path: Path, fp32_dest: bool, unpack_fp32_mask: int, cbs: dict, rows_arg: str
+) -> bytes:
+    """Runs a linked kernel on the test harness. `cbs` maps each CB to (data format, pages, input bytes or
+    None for a CB the kernel fills); returns the bytes the kernel pushed into the output CB 16."""
+    args = [str(exe), str(tmp_path), str(int(fp32_dest)), "4", "0", "0", str(unpack_fp32_mask)]
+    for cb in sorted(cbs):
+        fmt, pages, data = cbs[cb]
+        where = "-"
+        if data is not None:
+            where = str(tmp_path / f"in{cb}.bin")
+            Path(where).write_bytes(data)
+        args += [str(cb), str(fmt), str(pages), where]
+    proc = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=dict(os.environ, EMU_HARNESS_ARGS=rows_arg),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return (tmp_path / "cb16.bin").read_bytes()
+
+
+def _cbs(pages: dict, inputs: dict, fmt=BF16, fmts: dict | None = None) -> dict:
+    """The harness's CB table: kernel-filled CBs from `pages`, host-filled ones from `inputs`
+    ({cb: (pages, bytes)}), every CB in `fmt` unless `fmts` names another."""
+    fmts = fmts or {}
+    table = {cb: (fmts.get(cb, fmt), n, None) for cb, n in pages.items()}
+    table.update({cb: (fmts.get(cb, fmt), n, data) for cb, (n, data) in inputs.items()})
+    return table
+
+
 @pytest.fixture(scope="module")
 def kernel_source(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen")
@@ -108,24 +143,7 @@ def test_row_standardize_kernel_matches_torch(runtime_objects, kernel_source, tm
     eps_tile[0] = eps  # SCALAR broadcast operand at [0, 0]
     inputs = {0: (rows * wt, _bf16_bytes(x)), 2: (1, _bf16_bytes(scaler)), 7: (1, _bf16_bytes(eps_tile))}
     pages = {1: wt, 3: 1, 4: wt, 5: wt, 6: 1, 16: rows * wt, 24: 1, 25: wt}
-    args = [str(exe), str(tmp_path), str(int(fp32_dest)), "4", "0", "0", "0"]
-    for cb in sorted({**pages, **inputs}):
-        if cb in inputs:
-            path = tmp_path / f"in{cb}.bin"
-            path.write_bytes(inputs[cb][1])
-            args += [str(cb), str(BF16), str(inputs[cb][0]), str(path)]
-        else:
-            args += [str(cb), str(BF16), str(pages[cb]), "-"]
-    proc = subprocess.run(
-        args,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=dict(os.environ, EMU_HARNESS_ARGS=f"{rows},0"),
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    raw = bytearray((tmp_path / "cb16.bin").read_bytes())
+    raw = bytearray(_run_harness(exe, tmp_path, fp32_dest, 0, _cbs(pages, inputs), f"{rows},0"))
     got = torch.frombuffer(raw, dtype=torch.bfloat16).reshape(rows * 32, width).float()
     expected = torch.nn.functional.layer_norm(x.float(), [width], eps=eps)
     err = (got - expected).abs().max().item()
@@ -193,24 +211,7 @@ def test_layer_norm_affine_kernel_matches_torch(
         inputs[row0["beta"]] = (wt, _bf16_bytes(_row0_tiles(beta)))
     pages = {cb: (wt if n == "Wt" else 1) for cb, n in plan.program.row_tiles.items()}
     pages[16] = rows * wt
-    args = [str(exe), str(tmp_path), "1", "4", "0", "0", "0"]
-    for cb in sorted({**pages, **inputs}):
-        if cb in inputs:
-            path = tmp_path / f"in{cb}.bin"
-            path.write_bytes(inputs[cb][1])
-            args += [str(cb), str(BF16), str(inputs[cb][0]), str(path)]
-        else:
-            args += [str(cb), str(BF16), str(pages[cb]), "-"]
-    proc = subprocess.run(
-        args,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=dict(os.environ, EMU_HARNESS_ARGS=f"{rows},0"),
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    raw = bytearray((tmp_path / "cb16.bin").read_bytes())
+    raw = bytearray(_run_harness(exe, tmp_path, True, 0, _cbs(pages, inputs), f"{rows},0"))
     got = torch.frombuffer(raw, dtype=torch.bfloat16).reshape(rows * 32, width).float()
     expected = torch.nn.functional.layer_norm(
         x.float(), [width], weight=gamma if has_gamma else None, bias=beta if has_beta else None, eps=eps
@@ -267,34 +268,9 @@ def test_row_standardize_streamed_kernel_matches_torch(
     }
     pages = {cb: int(evaluate(n, {"BLOCK_SIZE": block})) for cb, n in prog.stream_tiles.items()}
     pages[16] = rows * wt
-    fp32 = {prog.acc_cb}
-    args = [
-        str(exe),
-        str(tmp_path),
-        str(int(fp32_dest)),
-        "4",
-        "0",
-        "0",
-        str(1 << prog.acc_cb if fp32_dest else 0),
-    ]
-    for cb in sorted({**pages, **inputs}):
-        fmt = "0" if cb in fp32 else str(BF16)
-        if cb in inputs:
-            path = tmp_path / f"in{cb}.bin"
-            path.write_bytes(inputs[cb][1])
-            args += [str(cb), fmt, str(inputs[cb][0]), str(path)]
-        else:
-            args += [str(cb), fmt, str(pages[cb]), "-"]
-    proc = subprocess.run(
-        args,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=dict(os.environ, EMU_HARNESS_ARGS=f"{rows},0"),
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    raw = bytearray((tmp_path / "cb16.bin").read_bytes())
+    unpack_fp32 = 1 << prog.acc_cb if fp32_dest else 0
+    cbs = _cbs(pages, inputs, fmts={prog.acc_cb: FP32})
+    raw = bytearray(_run_harness(exe, tmp_path, fp32_dest, unpack_fp32, cbs, f"{rows},0"))
     blocks = torch.frombuffer(raw, dtype=torch.bfloat16).reshape(rows, n_blocks, 32, block * 32).float()
     got = blocks.permute(0, 2, 1, 3).reshape(rows * 32, width)
     expected = torch.nn.functional.layer_norm(x.float(), [width], eps=eps)
@@ -302,9 +278,6 @@ def test_row_standardize_streamed_kernel_matches_torch(
     pcc = torch.corrcoef(torch.stack([got.flatten(), expected.flatten()]))[0, 1].item()
     print(f"streamed wt={wt} block={block} fp32_dest={fp32_dest}: max abs err {err:.4f}, pcc {pcc:.6f}")
     assert err < 0.08 and pcc > 0.9999, (err, pcc)
-
-
-FP32 = 0  # the harness's DataFormat code for Float32
 
 
 def _fp32_bytes(t: torch.Tensor) -> bytes:
@@ -397,24 +370,10 @@ def test_rms_norm_float32_products_match_torch_fp64(
         pages[prog.acc_cb] = 1
     pages[16] = rows * wt
     mask = sum(1 << cb for cb in [*fp32.unpack, *([prog.acc_cb] if stream else [])])
-    args = [str(exe), str(tmp_path), "1", "4", "0", "0", str(mask)]
-    for cb in sorted({**pages, **inputs}):
-        if cb in inputs:
-            path = tmp_path / f"in{cb}.bin"
-            path.write_bytes(_fp32_bytes(inputs[cb][1]))
-            args += [str(cb), str(FP32), str(inputs[cb][0]), str(path)]
-        else:
-            args += [str(cb), str(FP32), str(pages[cb]), "-"]
-    proc = subprocess.run(
-        args,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=dict(os.environ, EMU_HARNESS_ARGS=f"{rows}"),
+    host = {cb: (n, _fp32_bytes(t)) for cb, (n, t) in inputs.items()}
+    raw = np.frombuffer(
+        _run_harness(exe, tmp_path, True, mask, _cbs(pages, host, fmt=FP32), f"{rows}"), dtype=np.float32
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    raw = np.frombuffer((tmp_path / "cb16.bin").read_bytes(), dtype=np.float32)
     if stream:
         got = torch.from_numpy(raw.reshape(rows, n_blocks, 32, block * 32).transpose(0, 2, 1, 3).copy())
     else:
