@@ -32,23 +32,38 @@ def _kernel(src, config, args=()):
     )
 
 
-def run(device, reader=None, writer=None, compute=None, cbs=((0, 2, 2048),), reader_args=(), total=None):
+def run(
+    device,
+    reader=None,
+    writer=None,
+    compute=None,
+    cbs=((0, 2, 2048),),
+    reader_args=(),
+    total=None,
+    compute_config=None,
+    compute_defines=(),
+):
+    """One program on CORE: the given kernel bodies, and CBs given as (index, pages, page size[, format])
+    (bfloat16 unless named)."""
     kernels = []
     if reader:
         kernels.append(_kernel(DF + reader, ttnn.ReaderConfigDescriptor(), reader_args))
     if writer:
         kernels.append(_kernel(DF + writer, ttnn.WriterConfigDescriptor()))
     if compute:
-        kernels.append(_kernel(CMP + compute, ttnn.ComputeConfigDescriptor()))
+        kernels.append(_kernel(CMP + compute, compute_config or ttnn.ComputeConfigDescriptor()))
+        kernels[-1].defines = list(compute_defines)
     descs = [
         ttnn.CBDescriptor(
             total_size=total or pages * size,
             core_ranges=CORE,
             format_descriptors=[
-                ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16, page_size=size)
+                ttnn.CBFormatDescriptor(
+                    buffer_index=i, data_format=fmt[0] if fmt else ttnn.bfloat16, page_size=size
+                )
             ],
         )
-        for i, pages, size in cbs
+        for i, pages, size, *fmt in cbs
     ]
     x = ttnn.from_torch(
         torch.randn(1, 1, 32, 32).to(torch.bfloat16),
@@ -298,45 +313,18 @@ def test_fpu_op_without_its_init(device):
 
 
 def test_format_change_without_reconfig(device):
-    kernels = [
-        _kernel(
-            DF
-            + "void kernel_main() { cb_reserve_back(0, 1); auto* p = reinterpret_cast<volatile uint32_t*>(\n"
-            " get_write_ptr(0)); for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u; cb_push_back(0, 1);\n"
-            " cb_reserve_back(1, 1); auto* q = reinterpret_cast<volatile uint32_t*>(get_write_ptr(1));\n"
-            " for (int i = 0; i < 1024; ++i) q[i] = 0x3f800000u; cb_push_back(1, 1); }\n",
-            ttnn.ReaderConfigDescriptor(),
-        ),
-        _kernel(
-            CMP + "void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
-            " cb_wait_front(1, 1); tile_regs_acquire(); copy_tile(1, 0, 0); }\n",
-            ttnn.ComputeConfigDescriptor(),
-        ),
-    ]
-    fmt = {0: (ttnn.bfloat16, 2048), 1: (ttnn.float32, 4096), 16: (ttnn.bfloat16, 2048)}
-    descs = [
-        ttnn.CBDescriptor(
-            total_size=2 * size,
-            core_ranges=CORE,
-            format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=i, data_format=dt, page_size=size)],
-        )
-        for i, (dt, size) in fmt.items()
-    ]
-    x = ttnn.from_torch(
-        torch.randn(1, 1, 32, 32).to(torch.bfloat16),
-        dtype=ttnn.bfloat16,
-        layout=ttnn.TILE_LAYOUT,
-        device=device,
-    )
-    out = ttnn.allocate_tensor_on_device(
-        x.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG
-    )
-    with pytest.raises(
+    expect(
         EmulatorError,
-        match=r"CB 1 holds Float32 data but the SrcA unpacker is configured for "
-        r"Float16_b.*reconfig_data_format_srca",
-    ):
-        ttnn.generic_op([x, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
+        device,
+        r"CB 1 holds Float32 data but the SrcA unpacker is configured for Float16_b.*reconfig_data_format_srca",
+        reader="void kernel_main() { cb_reserve_back(0, 1); auto* p = reinterpret_cast<volatile uint32_t*>(\n"
+        " get_write_ptr(0)); for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u; cb_push_back(0, 1);\n"
+        " cb_reserve_back(1, 1); auto* q = reinterpret_cast<volatile uint32_t*>(get_write_ptr(1));\n"
+        " for (int i = 0; i < 1024; ++i) q[i] = 0x3f800000u; cb_push_back(1, 1); }\n",
+        compute="void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
+        " cb_wait_front(1, 1); tile_regs_acquire(); copy_tile(1, 0, 0); }\n",
+        cbs=((0, 2, 2048), (1, 2, 4096, ttnn.float32), (16, 2, 2048)),
+    )
 
 
 @pytest.mark.parametrize(
@@ -518,27 +506,16 @@ def test_dest_capacity_follows_the_compute_config(device, fp32_dest, full_sync, 
         " tile_regs_commit(); tile_regs_wait(); pack_tile(IDX, 16); tile_regs_release();\n"
         " cb_push_back(16, 1); cb_pop_front(0, 1); }\n"
     )
-    descs = [
-        ttnn.CBDescriptor(
-            total_size=4096,
-            core_ranges=CORE,
-            format_descriptors=[
-                ttnn.CBFormatDescriptor(buffer_index=i, data_format=ttnn.bfloat16, page_size=2048)
-            ],
-        )
-        for i in (0, 1, 16)
-    ]
-    x = ttnn.from_torch(
-        torch.randn(1, 1, 32, 32).to(torch.bfloat16),
-        dtype=ttnn.bfloat16,
-        layout=ttnn.TILE_LAYOUT,
-        device=device,
-    )
 
     def launch(idx):
-        kernels = [_kernel(DF + FEED, ttnn.ReaderConfigDescriptor()), _kernel(CMP + compute, config)]
-        kernels[1].defines = [("IDX", str(idx))]
-        ttnn.generic_op([x, x], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
+        run(
+            device,
+            reader=FEED,
+            compute=compute,
+            cbs=((0, 2, 2048), (1, 2, 2048), (16, 2, 2048)),
+            compute_config=config,
+            compute_defines=[("IDX", str(idx))],
+        )
 
     launch(capacity - 1)
     with pytest.raises(
