@@ -1,8 +1,6 @@
 """Generated packages: layout, lint, signature, validation before device work, CLI safety."""
 
-import importlib
 import inspect
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,22 +63,11 @@ def test_package_layout_and_lint(fixtures, tmp_path, spec, extra, op):
     assert {"input_parse", "cb_config", "work_distribution", "file_created", "cb_audit"} <= set(events)
 
 
-def _import(tmp_path, op):
-    env_path = os.environ.get("TTNN_SCAFFOLD_OPS_PATH", "")
-    os.environ["TTNN_SCAFFOLD_OPS_PATH"] = str(tmp_path)
-    try:
-        for name in [m for m in sys.modules if m.startswith(f"ttnn.operations.{op}")]:
-            del sys.modules[name]
-        return importlib.import_module(f"ttnn.operations.{op}")
-    finally:
-        os.environ["TTNN_SCAFFOLD_OPS_PATH"] = env_path
-
-
-def test_signature_and_validation(fixtures, tmp_path):
+def test_signature_and_validation(fixtures, tmp_path, import_generated):
     import ttnn
 
     _generate(fixtures, tmp_path, *CASES[0][:2])
-    mod = _import(tmp_path, "layer_norm_rm")
+    mod = import_generated(tmp_path, "layer_norm_rm")
     sig = inspect.signature(mod.layer_norm_rm)
     assert [(p.name, p.kind.name, p.default) for p in sig.parameters.values()] == [
         ("input_tensor", "POSITIONAL_OR_KEYWORD", inspect.Parameter.empty),
@@ -105,9 +92,9 @@ def test_signature_and_validation(fixtures, tmp_path):
         mod.layer_norm_rm(tensor((1, 1, 32, 64)), tensor((1, 1, 1, 32)))
 
 
-def test_keyword_only_from_design(fixtures, tmp_path):
+def test_keyword_only_from_design(fixtures, tmp_path, import_generated):
     _generate(fixtures, tmp_path, *CASES[2][:2])
-    mod = _import(tmp_path, "rms_gen")
+    mod = import_generated(tmp_path, "rms_gen")
     sig = inspect.signature(mod.rms_gen)
     assert [(p.name, p.kind.name) for p in sig.parameters.values()] == [
         ("input_tensor", "POSITIONAL_OR_KEYWORD"),

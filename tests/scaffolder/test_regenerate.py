@@ -39,7 +39,7 @@ def _regen(op, out):
 
 
 @pytest.mark.parametrize("op", sorted(CONTRACTS))
-def test_regenerated_package_matches_contract(op, tmp_path):
+def test_regenerated_package_matches_contract(op, tmp_path, import_generated):
     pkg = _regen(op, tmp_path)
     ruff = Path(sys.executable).with_name("ruff")
     if ruff.exists():
@@ -50,20 +50,11 @@ def test_regenerated_package_matches_contract(op, tmp_path):
             check=False,
         )
         assert lint.returncode == 0, lint.stdout
-    saved = os.environ.get("TTNN_SCAFFOLD_OPS_PATH", "")
-    os.environ["TTNN_SCAFFOLD_OPS_PATH"] = str(tmp_path)
-    try:
-        for name in [m for m in sys.modules if m.startswith(f"ttnn.operations.{op}")]:
-            del sys.modules[name]
-        mod = importlib.import_module(f"ttnn.operations.{op}")
-        assert Path(mod.__file__).parent == pkg  # the regenerated package, not ops/<op>
-        sig = inspect.signature(getattr(mod, op))
-        got = [(p.name, p.kind.name, p.default) for p in sig.parameters.values()]
-        assert got == CONTRACTS[op]
-    finally:
-        os.environ["TTNN_SCAFFOLD_OPS_PATH"] = saved
-        for name in [m for m in sys.modules if m.startswith(f"ttnn.operations.{op}")]:
-            del sys.modules[name]
+    mod = import_generated(tmp_path, op)
+    assert Path(mod.__file__).parent == pkg  # the regenerated package, not ops/<op>
+    sig = inspect.signature(getattr(mod, op))
+    got = [(p.name, p.kind.name, p.default) for p in sig.parameters.values()]
+    assert got == CONTRACTS[op]
 
 
 def _generated_tests(pkg: Path):

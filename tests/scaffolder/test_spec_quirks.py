@@ -6,7 +6,6 @@ an xfail that names the missing phases, never a failure.
 
 import importlib.util
 import inspect
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,19 +35,6 @@ def _generate(tmp_path, spec, design=None):
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     return parse_spec(FIXTURES / spec, design=FIXTURES / design if design else None).spec
-
-
-def _import(tmp_path, op):
-    saved = os.environ.get("TTNN_SCAFFOLD_OPS_PATH", "")
-    os.environ["TTNN_SCAFFOLD_OPS_PATH"] = str(tmp_path)
-    try:
-        for name in [m for m in sys.modules if m.startswith(f"ttnn.operations.{op}")]:
-            del sys.modules[name]
-        return getattr(importlib.import_module(f"ttnn.operations.{op}"), op)
-    finally:
-        os.environ["TTNN_SCAFFOLD_OPS_PATH"] = saved
-        for name in [m for m in sys.modules if m.startswith(f"ttnn.operations.{op}")]:
-            del sys.modules[name]
 
 
 def _run(tmp_path, op, selection):
@@ -109,7 +95,7 @@ def test_phase_titles_decide_over_their_notes(title, detail, kind, op, bcast):
 # ---------------------------------------------------------------- fixtures, parse and generate
 
 
-def test_implied_input_required_scalar_and_side_by_side_io_table(tmp_path):
+def test_implied_input_required_scalar_and_side_by_side_io_table(tmp_path, import_generated):
     """Parameters list only gamma/beta and a required uint32_t; an Input/Output table; escaped `\\*`."""
     spec = _generate(tmp_path, "architect/group_stats/op_design.md")
     assert [(p.name, p.required) for p in spec.parameters] == [
@@ -123,7 +109,7 @@ def test_implied_input_required_scalar_and_side_by_side_io_table(tmp_path):
     assert spec.input_layouts == ["ROW_MAJOR"] and spec.output_layout == "ROW_MAJOR"
     test = (tmp_path / "group_stats" / "tests" / "test_group_stats.py").read_text()
     assert "num_groups=1" in test and "NotImplementedError" in test  # no torch reference for group statistics
-    params = inspect.signature(_import(tmp_path, "group_stats")).parameters
+    params = inspect.signature(import_generated(tmp_path, "group_stats").group_stats).parameters
     assert params["num_groups"].annotation in (int, "int") and params["num_groups"].default is inspect._empty
     readme = (tmp_path / "group_stats" / "README.md").read_text()
     assert "group_sums_per_group" in readme and "normalize_every_tile" in readme
