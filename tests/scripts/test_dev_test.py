@@ -155,24 +155,10 @@ def test_lock_is_exclusive(tmp_path):
     lock = tmp_path / "device-0.lock"
     holder = subprocess.Popen(["flock", str(lock), "sleep", "30"])
     try:
-        env_args = dict(
-            os.environ,
-            DEV_TEST_PYTHON=sys.executable,
-            DEV_TEST_STATE_DIR=str(tmp_path),
-            DEV_TEST_LOCK_WAIT="1",
-        )
         import time
 
         time.sleep(0.3)
-        proc = subprocess.run(
-            ["bash", str(SCRIPT), str(FIXTURES / "case_pass.py")],
-            capture_output=True,
-            text=True,
-            env=env_args,
-            cwd=ROOT,
-            timeout=60,
-            check=False,
-        )
+        proc = dev_test(tmp_path, FIXTURES / "case_pass.py", DEV_TEST_LOCK_WAIT="1")
         assert proc.returncode == 3 and "device lock" in proc.stderr
     finally:
         holder.kill()
