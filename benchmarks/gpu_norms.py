@@ -733,8 +733,6 @@ def decode_graph(rounds=4):
     """CUDA-graph medians of ours and Liger at batch 1 / 8 / 32 (N = 4096), interleaved round by round."""
     import statistics
 
-    import siblings.triton as ours
-
     liger, why = load_liger()
     if liger is None:
         sys.exit(f"--decode-graph compares with Liger-Kernel, which is not importable: {why}")
@@ -746,16 +744,9 @@ def decode_graph(rounds=4):
                 x = torch.randn(m, 4096, device="cuda", dtype=dtype)
                 w = torch.randn(4096, device="cuda", dtype=dtype)
                 b = torch.randn(4096, device="cuda", dtype=dtype)
-                if op == "rms_norm":
-                    fns = {
-                        "ours": lambda x=x, w=w, eps=eps: ours.rms_norm(x, w, eps),
-                        "liger": lambda x=x, w=w, eps=eps: liger[0].apply(x, w, eps, 0.0, "llama", False),
-                    }
-                else:
-                    fns = {
-                        "ours": lambda x=x, w=w, b=b, eps=eps: ours.layer_norm(x, w, b, eps),
-                        "liger": lambda x=x, w=w, b=b, eps=eps: liger[1].apply(x, w, b, eps),
-                    }
+                # The same calls the full run times (torch.compile is lazy: building it costs nothing).
+                every = providers(op, x, w, b, eps, liger)
+                fns = {k: every[k] for k in ("ours", "liger")}
                 ulp = ulp_ratio(fns["ours"](), reference(op, x, w, b, eps), dtype)
                 runs = {k: [] for k in fns}
                 for _ in range(rounds):
