@@ -169,14 +169,21 @@ def run(x, weight, bias, eps, out):
 def library_sources() -> list[dict]:
     """siblings/triton's kernels and wrappers, with the package import made relative (FlashInfer-Bench
     imports a solution as its own package)."""
-    kernels = (ROOT / "siblings" / "triton" / "kernels.py").read_text()
-    norms = (ROOT / "siblings" / "triton" / "norms.py").read_text()
-    norms = norms.replace("from siblings.triton import kernels", "from . import kernels")
-    if "from siblings" in norms + kernels or "import siblings" in norms + kernels:
+    files = {
+        name: (ROOT / "siblings" / "triton" / name).read_text()
+        for name in ("norms.py", "kernels.py", "staged.py")
+    }
+    files["norms.py"] = files["norms.py"].replace(
+        "from siblings.triton import kernels, staged", "from . import kernels, staged"
+    )
+    files["staged.py"] = files["staged.py"].replace(
+        "from siblings.triton import kernels", "from . import kernels"
+    )
+    if any("from siblings" in text or "import siblings" in text for text in files.values()):
         raise RuntimeError(
             "norms.py imports from the siblings package; make the solution sources self-contained"
         )
-    return [{"path": "norms.py", "content": norms}, {"path": "kernels.py", "content": kernels}]
+    return [{"path": path, "content": text} for path, text in files.items()]
 
 
 def solutions() -> list[dict]:

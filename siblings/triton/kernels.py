@@ -121,16 +121,17 @@ def _pack(gen, value):
 
 
 @triton.jit
-def _await_row_stats(ptrs, tag, n_cols, IS_LN: tl.constexpr, SPLIT: tl.constexpr, CHUNK: tl.constexpr):
-    """Poll a row's SPLIT slot pairs (ptrs[p] = M2 word, ptrs[p] + 1 = mean word) until every part has
-    published with `tag`, then combine the chunk statistics (Chan's formula for LayerNorm). Returns
-    (mean, var, pending); pending is 0, which the compiler cannot prove, so a caller may use it as an
-    offset that forces a re-load instead of keeping values alive through the wait."""
-    parts = tl.arange(0, triton.next_power_of_2(SPLIT))
+def _await_row_stats(ptrs, parts, tag, n_cols, IS_LN: tl.constexpr, SPLIT: tl.constexpr, CHUNK: tl.constexpr):
+    """Poll a row's SPLIT slot pairs (ptrs[p] = M2 word, ptrs[p] + 1 = mean word, parts = arange over
+    the next power of two of SPLIT) until every part has published with `tag`, then combine the chunk
+    statistics (Chan's formula for LayerNorm). Returns (mean, var, pending); pending is 0, which the
+    compiler cannot prove, so a caller may use it as an offset that forces a re-load instead of keeping
+    values alive through the wait. Shared with the Gluon kernel in staged.py, whose tensors carry explicit
+    layouts: every tensor here derives from `parts`, so it takes their layout."""
     part_ok = parts < SPLIT
-    w_m2 = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
-    w_mean = tl.zeros([triton.next_power_of_2(SPLIT)], dtype=tl.int64)
-    pending = tl.full([], 1, tl.int32)
+    w_m2 = parts.to(tl.int64) * 0
+    w_mean = w_m2
+    pending = tl.sum(part_ok.to(tl.int32), axis=0)  # SPLIT > 0: poll at least once
     while pending > 0:
         w_m2 = tl.load(ptrs, mask=part_ok, other=0, volatile=True)
         ready = (w_m2 >> 32).to(tl.int32) == tag
@@ -233,8 +234,10 @@ def norm_split_kernel(
         if HAS_B:
             b_raw = tl.load(b_ptr + cols, mask=mask, other=0.0)
 
-    ptrs = slots_ptr + (row * SPLIT + tl.arange(0, triton.next_power_of_2(SPLIT))) * 2
-    mean, var, pending = _await_row_stats(ptrs, gen, n_cols, IS_LN, SPLIT, CHUNK)
+    parts = tl.arange(0, triton.next_power_of_2(SPLIT))
+    mean, var, pending = _await_row_stats(
+        slots_ptr + (row * SPLIT + parts) * 2, parts, gen, n_cols, IS_LN, SPLIT, CHUNK
+    )
     if PACK:
         # The words are unpacked anew (pending is 0) rather than the fp32 values of the statistics
         # phase being kept alive through the wait.
@@ -539,7 +542,7 @@ def norm_pipe_kernel(
             else:
                 local_m2 = tl.sum(x * x, axis=0)
             tl.store(base + part * 2, _pack(step, local_m2))
-            mean, var, _ = _await_row_stats(base + parts * 2, step, n_cols, IS_LN, SPLIT, CHUNK)
+            mean, var, _ = _await_row_stats(base + parts * 2, parts, step, n_cols, IS_LN, SPLIT, CHUNK)
 
         rstd = 1.0 / tl.sqrt(var + eps)
         y = (x - mean) * rstd

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 import triton
 
-from siblings.triton import kernels
+from siblings.triton import kernels, staged
 
 SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
@@ -44,19 +44,32 @@ TUNING = {
     # third entry forcing the weight/bias preload on or off.
     "tiles_rms": {4: {16384: [2, 16]}, 2: {16384: [1, 8]}},
     "tiles_ln": {4: {16384: [2, 32]}, 2: {512: [16, 8], 4096: [2, 8]}},
-    # A tile entry may instead be ["pipe", ...] as below (the persistent pipelined kernel, one chunk
-    # per row when chunk >= block_n).
+    # A tile entry may instead be ["pipe", ...] or ["staged", ...] as below (one chunk per row when
+    # chunk >= block_n).
     # Large rows (block_n > max_row_block), per hidden size (the nearest listed size applies):
     # ["split"] (the row-split kernel with split_chunk / split_warps / split_preload),
     # ["split", chunk, warps, preload(, 16-bit x held as words)], ["persist", programs per SM, chunk,
     # warps, cache hints], or
-    # ["pipe", chunk, warps, hold weight/bias in registers, rows loaded ahead, programs-per-SM cap].
-    # bf16: x held as 32-bit words through the exchange (fifth entry), without weight preload.
+    # ["pipe", chunk, warps, hold weight/bias in registers, rows loaded ahead, programs-per-SM cap], or
+    # ["staged", chunk, warps, rows] (staged.py: a program holds one chunk of `rows` rows, and that
+    # chunk of weight and bias, in shared memory; no residual).
+    # The shared-memory kernel won every large-row shape (gpu_norms_candidates_5/_6.json): a program
+    # holds 2-4 rows' chunk of x, and that chunk of weight (and bias), in shared memory.
     "large_rms": {
+        4: {65536: ["staged", 4096, 4, 2], 262144: ["staged", 4096, 4, 2]},
+        2: {65536: ["staged", 4096, 4, 2], 262144: ["staged", 4096, 4, 2]},
+    },
+    "large_ln": {
+        4: {65536: ["staged", 4096, 4, 4], 262144: ["staged", 4096, 4, 4]},
+        2: {65536: ["staged", 2048, 2, 4], 262144: ["staged", 2048, 2, 4]},
+    },
+    # Where the shared-memory kernel does not apply (a fused residual, unaligned rows, no Gluon): the
+    # split kernel, as tuned before it (bf16: x held as 32-bit words, without weight preload).
+    "large_split_rms": {
         4: {65536: ["split", 8192, 4, True], 262144: ["split"]},
         2: {65536: ["split", 8192, 4, False, True], 262144: ["split", 4096, 2, False, True]},
     },
-    "large_ln": {
+    "large_split_ln": {
         4: {65536: ["split"], 262144: ["split", 16384, 8, True]},
         2: {65536: ["split", 16384, 8, False, True], 262144: ["split", 8192, 4, False, True]},
     },
@@ -71,7 +84,7 @@ TILE_MIN_PROGRAMS = 1024
 class LaunchPlan:
     """How one call is launched; exposed so tests and the benchmark can name the path taken."""
 
-    path: str  # "rows" | "split" | "persist" | "pipe" | "looped"
+    path: str  # "rows" | "split" | "persist" | "pipe" | "staged" | "looped"
     rows_per_program: int
     block: int
     split: int
@@ -106,6 +119,17 @@ def _pipe_plan(entry, n_cols: int) -> LaunchPlan:
     )
 
 
+def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
+    """["staged", chunk, warps, rows]: a chunk is at least one 16-byte copy per thread; a program whose
+    chunk is the whole row takes one row."""
+    _, chunk, warps, rows = (list(entry) + [1])[:4]
+    warps = int(warps)
+    least = staged.elements_per_copy(size) * 32 * warps
+    chunk = min(max(int(chunk), least), max(triton.next_power_of_2(n_cols), least))
+    split = triton.cdiv(n_cols, chunk)
+    return LaunchPlan("staged", int(rows) if split > 1 else 1, chunk, split, warps)
+
+
 def _interpreting() -> bool:
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
@@ -119,9 +143,21 @@ def _pipe_ok(on_gpu: bool) -> bool:
     return on_gpu and not _interpreting() and not _split_disabled()
 
 
+def _staged_ok(on_gpu: bool) -> bool:
+    """The shared-memory kernel is Gluon with cp.async: a real GPU, Triton with Gluon."""
+    return staged.AVAILABLE and _pipe_ok(on_gpu)
+
+
 def plan_launch(
-    n_rows: int, n_cols: int, dtype: torch.dtype, on_gpu: bool, is_ln: bool = False
+    n_rows: int,
+    n_cols: int,
+    dtype: torch.dtype,
+    on_gpu: bool,
+    is_ln: bool = False,
+    allow_staged: bool = True,
 ) -> LaunchPlan:
+    """The launch for an [n_rows, n_cols] input. ``allow_staged=False`` skips "staged" entries (the
+    caller's tensors do not suit that kernel) in favour of what would apply without them."""
     size = 4 if dtype == torch.float32 else 2
     block_n = triton.next_power_of_2(n_cols)
     if block_n <= TUNING["max_row_block"][size]:
@@ -143,6 +179,9 @@ def plan_launch(
         if tile and tile[0] == "pipe":
             if n_rows >= TILE_MIN_PROGRAMS and _pipe_ok(on_gpu):
                 return _pipe_plan(tile, n_cols)
+        elif tile and tile[0] == "staged":
+            if n_rows >= TILE_MIN_PROGRAMS and allow_staged and _staged_ok(on_gpu):
+                return _staged_plan(tile, n_cols, size)
         elif tile and triton.cdiv(n_rows, tile[0]) >= TILE_MIN_PROGRAMS:
             rows, warps = tile[0], tile[1]
             preload = bool(tile[2]) if len(tile) > 2 else None
@@ -157,6 +196,10 @@ def plan_launch(
         large = _by_size(TUNING["large_ln" if is_ln else "large_rms"][size], block_n)
         if large and large[0] == "pipe":
             return _pipe_plan(large, n_cols)
+        if large and large[0] == "staged":
+            if allow_staged and _staged_ok(on_gpu):
+                return _staged_plan(large, n_cols, size)
+            large = _by_size(TUNING["large_split_ln" if is_ln else "large_split_rms"][size], block_n)
         if large and large[0] == "persist":
             _, per_sm, p_chunk, p_warps, hints = large
             return LaunchPlan("persist", 1, p_chunk, 1, p_warps, hints=bool(hints), per_sm=float(per_sm))
@@ -278,6 +321,21 @@ def _words_ok(x2: torch.Tensor, res2: torch.Tensor | None, n_cols: int) -> bool:
     )
 
 
+def _staged_fits(x2: torch.Tensor, res2: torch.Tensor | None, w, b, n_cols: int) -> bool:
+    """Whether the shared-memory kernel takes these rows: no residual (it stages x alone), a device with
+    cp.async, rows that are whole 16-byte copies (aligned start and stride, width a multiple of the
+    copy), and weight and bias that start 16-byte aligned."""
+    vec = staged.elements_per_copy(x2.element_size())
+    return (
+        res2 is None
+        and torch.cuda.get_device_capability(x2.device)[0] >= 8
+        and n_cols % vec == 0
+        and x2.stride(0) % vec == 0
+        and x2.data_ptr() % 16 == 0
+        and all(t is None or t.data_ptr() % 16 == 0 for t in (w, b))
+    )
+
+
 def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_dtype, out=None):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
@@ -346,6 +404,10 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
         "HAS_RES": residual is not None,
     }
     plan = plan_launch(n_rows, n_cols, x.dtype, on_gpu=x.is_cuda, is_ln=is_ln)
+    if plan.path == "staged" and not _staged_fits(x2, res2, weight, bias, n_cols):
+        plan = plan_launch(n_rows, n_cols, x.dtype, on_gpu=x.is_cuda, is_ln=is_ln, allow_staged=False)
+        if plan.path == "staged":  # the kernel would ignore the residual or misread the rows
+            raise RuntimeError("plan_launch(allow_staged=False) returned a staged plan")
     if plan.path == "rows":
         grid = (triton.cdiv(n_rows, plan.rows_per_program),)
         kernels.norm_rows_kernel[grid](
@@ -401,6 +463,34 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
         if plan.split > 1:
             slots = _pipe_slots(groups, plan.split, x.device)
         kernels.norm_pipe_kernel[(groups * plan.split,)](*args, slots, *scalars, **kw)
+    elif plan.path == "staged":
+        # The same slots as the split kernel (both move every slot of a row on by one generation), for
+        # whole groups of rows.
+        groups = triton.cdiv(n_rows, plan.rows_per_program)
+        slots = _split_slots(groups * plan.rows_per_program, plan.split, x.device) if plan.split > 1 else y
+        vec = staged.elements_per_copy(x2.element_size())
+        staged.norm_staged_kernel[(plan.split, groups)](
+            x2,
+            args[2],
+            args[3],
+            y,
+            slots,
+            n_rows,
+            n_cols // vec,
+            x2.stride(0) // vec,
+            y.stride(0) // vec,
+            float(eps),
+            float(w_offset),
+            IS_LN=is_ln,
+            HAS_W=weight is not None,
+            HAS_B=bias is not None,
+            SPLIT=plan.split,
+            CHUNK=plan.block,
+            ROWS=plan.rows_per_program,
+            VEC=vec,
+            NUM_WARPS=plan.num_warps,
+            num_warps=plan.num_warps,
+        )
     elif plan.path == "split":
         slots = _split_slots(n_rows, plan.split, x.device)
         kernels.norm_split_kernel[(plan.split, n_rows)](

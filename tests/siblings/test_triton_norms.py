@@ -129,7 +129,7 @@ def test_leading_dims_and_row_stride():
 def test_large_rows_take_the_large_row_path():
     n = 40000  # not a multiple of any chunk: the last chunk is partial
     plan = st.plan_launch(2, n, torch.float32, on_gpu=DEVICE == "cuda")
-    assert plan.path in ("split", "looped")
+    assert plan.path in ("staged", "split", "looped")
     x = rand(2, n, seed=18, shift=1.0)
     w = rand(n, seed=19)
     b = rand(n, seed=20)
@@ -257,6 +257,118 @@ def test_split_kernel_holding_words(monkeypatch, dtype, n):
         rand(37, n, dtype=dtype, seed=73),
         dtype,
     )
+
+
+def _force_plan(monkeypatch, plan):
+    """Every launch takes `plan`; a caller whose tensors do not suit a staged plan gets the normal one."""
+    from siblings.triton import norms
+
+    real = norms.plan_launch
+    monkeypatch.setattr(
+        norms,
+        "plan_launch",
+        lambda *a, allow_staged=True, **k: plan if allow_staged else real(*a, allow_staged=False, **k),
+    )
+
+
+@pytest.mark.skipif(DEVICE == "cpu", reason="Gluon kernels need a GPU (no interpreter)")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("n", "chunk", "rows"),
+    [(40000, 16384, 1), (40000, 8192, 4), (16384, 16384, 1), (8192, 2048, 8), (1000, 1024, 1)],
+)
+def test_staged_kernel(monkeypatch, dtype, n, chunk, rows):
+    """The shared-memory kernel: whole rows (one chunk) and rows split across programs, the last chunk
+    partial, several rows per program (37 rows: the last group partial); weight/bias optional, the Gemma
+    offset; a fused residual or a width that is not whole 16-byte copies falls back to the register
+    kernels."""
+    from siblings.triton import norms
+
+    if not norms.staged.AVAILABLE:
+        pytest.skip("this Triton has no Gluon")
+    plan = norms.LaunchPlan("staged", rows, chunk, -(-n // chunk), 4)
+    _force_plan(monkeypatch, plan)
+    x = rand(37, n, dtype=dtype, seed=80, scale=2.0, shift=3.0)
+    w = rand(n, dtype=dtype, seed=81)
+    _check_all_ops(x, w, rand(n, dtype=dtype, seed=82), rand(37, n, dtype=dtype, seed=83), dtype)
+    assert_close_ulp(st.gemma_rms_norm(x, w), ref_rms(x, w, offset=1.0), dtype)
+    assert_close_ulp(st.rms_norm(x), ref_rms(x), dtype)
+    odd = rand(5, n - 1, dtype=dtype, seed=84, shift=-1.0)
+    assert_close_ulp(st.layer_norm(odd), ref_ln(odd), dtype)
+
+
+@pytest.mark.skipif(DEVICE == "cpu", reason="Gluon kernels need a GPU (no interpreter)")
+def test_staged_kernel_shares_slots_with_the_split_kernel(monkeypatch):
+    """Staged and split launches of the same split count advance the same slots by one generation each,
+    interleaved, and in CUDA-graph replays."""
+    from siblings.triton import norms
+
+    if not norms.staged.AVAILABLE:
+        pytest.skip("this Triton has no Gluon")
+    dtype, n = torch.bfloat16, 24576
+    staged_plan = norms.LaunchPlan("staged", 2, 8192, 3, 4)
+    split_plan = norms.LaunchPlan("split", 1, 8192, 3, 4, preload=False)
+    x = rand(300, n, dtype=dtype, seed=90, shift=0.5)
+    w = rand(n, dtype=dtype, seed=91)
+    b = rand(n, dtype=dtype, seed=92)
+    for plan in (staged_plan, split_plan, staged_plan, staged_plan, split_plan):
+        _force_plan(monkeypatch, plan)
+        assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), dtype)
+        assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
+    _force_plan(monkeypatch, staged_plan)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        y = st.layer_norm(x, w, b)
+    for seed in (93, 94):
+        x.copy_(rand(300, n, dtype=dtype, seed=seed, shift=-2.0))
+        graph.replay()
+        torch.cuda.synchronize()
+        assert_close_ulp(y, ref_ln(x, w, b), dtype)
+        _force_plan(monkeypatch, split_plan)
+        assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
+
+
+def test_staged_plans_need_a_gpu_and_suitable_tensors(monkeypatch):
+    """A staged entry in TUNING is taken on a GPU (where Gluon exists); the interpreter keeps the
+    looped or row-tile kernels, and allow_staged=False gives what applies without the entry."""
+    from siblings.triton import norms
+
+    monkeypatch.setattr(norms, "_interpreting", lambda: False)
+    monkeypatch.setattr(norms.staged, "AVAILABLE", True)
+    monkeypatch.setitem(norms.TUNING, "large_rms", {2: {65536: ["staged", 8192, 4, 2]}, 4: {}})
+    monkeypatch.setitem(norms.TUNING, "tiles_ln", {2: {16384: ["staged", 16384, 8, 4]}, 4: {}})
+    plan = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True)
+    assert (plan.path, plan.split, plan.block, plan.num_warps, plan.rows_per_program) == (
+        "staged",
+        8,
+        8192,
+        4,
+        2,
+    )
+    assert st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=False).path == "looped"
+    # Without it: the split kernel as tuned for this size.
+    monkeypatch.setitem(norms.TUNING, "large_split_rms", {2: {65536: ["split", 4096, 2, 0, 1]}, 4: {}})
+    fallback = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, allow_staged=False)
+    assert (fallback.path, fallback.split, fallback.num_warps, fallback.pack) == ("split", 16, 2, True)
+    plan = st.plan_launch(8192, 16384, torch.bfloat16, on_gpu=True, is_ln=True)
+    assert (plan.path, plan.split, plan.block, plan.rows_per_program) == ("staged", 1, 16384, 1)
+    # A chunk below one 16-byte copy per thread grows to it; a whole row stays one chunk.
+    plan = st.plan_launch(8192, 10000, torch.bfloat16, on_gpu=True, is_ln=True)
+    assert (plan.path, plan.split, plan.block) == ("staged", 1, 16384)
+    assert (
+        st.plan_launch(8192, 16384, torch.bfloat16, on_gpu=True, is_ln=True, allow_staged=False).path
+        == "rows"
+    )
+    assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    monkeypatch.setattr(norms.staged, "AVAILABLE", False)
+    assert st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True).path == "split"
+    # Gluon is taken from the Triton release the kernel is written against on.
+    assert [norms.staged._gluon_ok(v) for v in ("3.4.0", "3.5.1", "3.6.0", "3.8.0+git1a2b")] == [
+        False,
+        False,
+        True,
+        True,
+    ]
 
 
 def test_pipe_plans_stay_off_the_interpreter(monkeypatch):
