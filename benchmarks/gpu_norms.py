@@ -540,20 +540,26 @@ def tune(quick):
 
 # --candidates: shapes that still missed their target, and the launch variants tried there. Each variant
 # is a TUNING override for one (op, dtype, hidden size): row-tile entries below 32k, large-row entries
-# above (see norms.TUNING). "pipe" entries are [chunk, warps, hold weight/bias, rows ahead], the persistent
-# pipelined kernel; the split configurations these compete with are the current defaults.
-CAND_ROWS: dict = {}
+# above (see norms.TUNING), competing with the current defaults. Here: the shared-memory ("staged")
+# kernel, ["staged", chunk, warps, rows], a program holding one chunk of `rows` rows (and that chunk of
+# weight and bias) in shared memory, on the LayerNorm shapes still short of their targets (the sweep of
+# gpu_norms_candidates_6.json; _5.json covered RMSNorm too).
+CAND_ROWS: dict = {
+    ("layer_norm", "bf16", 16384): [["staged", 2048, 2, 8], ["staged", 1024, 1, 8], ["staged", 2048, 2, 4]],
+}
 CAND_LARGE_N = (65536, 262144)
-# The split kernel holding bf16 x as 32-bit words through the exchange (fewer registers, more programs
-# per multiprocessor). The pipe kernel was swept twice before (gpu_norms_notes.md) and lost everywhere.
+_LN_STAGED = [
+    ["staged", 2048, 2, 4],
+    ["staged", 2048, 2, 8],
+    ["staged", 2048, 4, 8],
+    ["staged", 1024, 1, 8],
+    ["staged", 1024, 1, 16],
+    ["staged", 4096, 4, 4],
+    ["staged", 4096, 4, 8],
+]
 CAND_LARGE = {
-    "bf16": [
-        ["split", 8192, 4, 0, 1],
-        ["split", 4096, 2, 0, 1],
-        ["split", 4096, 4, 0, 1],
-        ["split", 16384, 8, 0, 1],
-    ],
-    "fp32": [],
+    ("layer_norm", "bf16"): _LN_STAGED,
+    ("layer_norm", "fp32"): _LN_STAGED,
 }
 # Decode (batch <= 32, N = 4096): warps per (op, dtype), scored by the sum of CUDA-graph medians.
 CAND_DECODE_WARPS = (2, 4, 8, 16)
@@ -656,13 +662,14 @@ def candidates(budget_s=360.0, save=None):
     for n in CAND_LARGE_N:
         for op in EPS:
             for dname in DTYPES:
-                if time.time() - t0 > budget_s or not CAND_LARGE[dname]:
+                entries = CAND_LARGE.get((op, dname), [])
+                if time.time() - t0 > budget_s or not entries:
                     continue
                 size = 4 if dname == "fp32" else 2
                 key = "large_ln" if op == "layer_norm" else "large_rms"
                 x, w, b, checks = setup(op, dname, n)
                 recs = [measure(op, dname, n, {}, "default", x, w, b, checks)]
-                for entry in CAND_LARGE[dname]:
+                for entry in entries:
                     over = {key: {size: {n: entry}}}
                     recs.append(measure(op, dname, n, over, " ".join(map(str, entry)), x, w, b, checks))
                 pick(op, dname, n, recs, key, size)
