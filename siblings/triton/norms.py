@@ -123,11 +123,13 @@ def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
     """["staged", chunk, warps, rows]: a chunk is at least one 16-byte copy per thread; a program whose
     chunk is the whole row takes one row."""
     _, chunk, warps, rows = (list(entry) + [1])[:4]
-    warps = int(warps)
+    warps, rows = int(warps), int(rows)
+    if rows < 1 or rows & (rows - 1):
+        raise ValueError(f"staged entry {entry}: rows per program must be a power of two")
     least = staged.elements_per_copy(size) * 32 * warps
     chunk = min(max(int(chunk), least), max(triton.next_power_of_2(n_cols), least))
     split = triton.cdiv(n_cols, chunk)
-    return LaunchPlan("staged", int(rows) if split > 1 else 1, chunk, split, warps)
+    return LaunchPlan("staged", rows if split > 1 else 1, chunk, split, warps)
 
 
 def _interpreting() -> bool:

@@ -360,6 +360,9 @@ def test_staged_plans_need_a_gpu_and_suitable_tensors(monkeypatch):
         == "rows"
     )
     assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    monkeypatch.setitem(norms.TUNING, "large_ln", {2: {65536: ["staged", 4096, 4, 3]}, 4: {}})
+    with pytest.raises(ValueError, match="power of two"):
+        st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True)
     monkeypatch.setattr(norms.staged, "AVAILABLE", False)
     assert st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True).path == "split"
     # Gluon is taken from the Triton release the kernel is written against on.
