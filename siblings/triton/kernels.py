@@ -114,6 +114,20 @@ def norm_rows_kernel(
 
 
 @triton.jit
+def _combine_stats(counts, means, m2s, n_cols, IS_LN: tl.constexpr):
+    """(mean, var) of a row from per-part (count, mean, M2) vectors, by Chan's formula for LayerNorm; for
+    RMSNorm the M2 entries are sums of squares, means and counts are unused and the mean is 0."""
+    if IS_LN:
+        mean = tl.sum(counts * means, axis=0) / n_cols
+        d = means - mean
+        var = (tl.sum(m2s, axis=0) + tl.sum(counts * d * d, axis=0)) / n_cols
+    else:
+        mean = 0.0
+        var = tl.sum(m2s, axis=0) / n_cols
+    return mean, var
+
+
+@triton.jit
 def _pack(gen, value):
     """A 64-bit slot word: generation in the high half, the fp32 value's bits in the low half."""
     lo = value.to(tl.int32, bitcast=True).to(tl.uint32, bitcast=True).to(tl.int64)
@@ -140,15 +154,9 @@ def _await_row_stats(ptrs, parts, tag, n_cols, IS_LN: tl.constexpr, SPLIT: tl.co
             ready = ready & ((w_mean >> 32).to(tl.int32) == tag)
         pending = tl.sum(tl.where(ready | ~part_ok, 0, 1), axis=0)
     m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
-    if IS_LN:
-        means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
-        counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
-        mean = tl.sum(counts * means, axis=0) / n_cols
-        d = means - mean
-        var = (tl.sum(m2s, axis=0) + tl.sum(counts * d * d, axis=0)) / n_cols
-    else:
-        mean = 0.0
-        var = tl.sum(m2s, axis=0) / n_cols
+    means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
+    counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
+    mean, var = _combine_stats(counts, means, m2s, n_cols, IS_LN)
     return mean, var, pending
 
 
@@ -317,15 +325,9 @@ def norm_persist_kernel(
                 acc = acc + tl.where(mask, d * (x - m), 0.0)
             else:
                 acc = acc + x * x
-        if IS_LN:
-            # Combine the lanes (Chan): lane counts are n_full, plus one for lanes of a partial chunk.
-            cnt = (n_full + tl.where(offs < n_cols - n_full * CHUNK, 1, 0)).to(tl.float32)
-            mean = tl.sum(cnt * m, axis=0) / n_cols
-            dm = m - mean
-            var = (tl.sum(acc, axis=0) + tl.sum(cnt * dm * dm, axis=0)) / n_cols
-        else:
-            mean = 0.0
-            var = tl.sum(acc, axis=0) / n_cols
+        # Combine the lanes: lane counts are n_full, plus one for lanes of a partial chunk.
+        cnt = (n_full + tl.where(offs < n_cols - n_full * CHUNK, 1, 0)).to(tl.float32)
+        mean, var = _combine_stats(cnt, m, acc, n_cols, IS_LN)
         rstd = 1.0 / tl.sqrt(var + eps)
         # Pass 2, last chunk first: those were loaded most recently and are likeliest still in L2.
         for j in range(n_chunks):
