@@ -58,6 +58,17 @@ def rm_copy(inp, out, pages_in_cb: int = 2):
     return ttnn.ProgramDescriptor(kernels=[reader, writer], semaphores=[], cbs=[cb])
 
 
+def tile_writer(out, cores, runtime_args):
+    """tile_writer.cpp: pages of CB 16 to `out`; runtime args per core [address, pages, first page]."""
+    return ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "tile_writer.cpp"),
+        core_ranges=cores,
+        compile_time_args=[16, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
+        runtime_args=runtime_args,
+        config=ttnn.WriterConfigDescriptor(),
+    )
+
+
 def eltwise(
     inputs, out, defines, *, fp32_dest_acc_en=False, fidelity=ttnn.MathFidelity.HiFi4, unpack_to_dest=False
 ):
@@ -106,13 +117,7 @@ def eltwise(
         runtime_args=reader_rt,
         config=ttnn.ReaderConfigDescriptor(),
     )
-    writer = ttnn.KernelDescriptor(
-        kernel_source=str(KERNELS / "tile_writer.cpp"),
-        core_ranges=all_cores,
-        compile_time_args=[16, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
-        runtime_args=writer_rt,
-        config=ttnn.WriterConfigDescriptor(),
-    )
+    writer = tile_writer(out, all_cores, writer_rt)
     computes = []
     for group, n in groups:
         cfg = ttnn.ComputeConfigDescriptor()

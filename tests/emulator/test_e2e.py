@@ -167,13 +167,7 @@ def test_broadcast_constant_tiles_from_the_generators(device, kind, op, init):
             runtime_args=reader_rt,
             config=ttnn.ReaderConfigDescriptor(),
         ),
-        ttnn.KernelDescriptor(
-            kernel_source=str(programs.KERNELS / "tile_writer.cpp"),
-            core_ranges=core,
-            compile_time_args=[16, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
-            runtime_args=writer_rt,
-            config=ttnn.WriterConfigDescriptor(),
-        ),
+        programs.tile_writer(out, core, writer_rt),
         ttnn.KernelDescriptor(
             kernel_source=str(programs.KERNELS / "bcast_const_compute.cpp"),
             core_ranges=core,
@@ -227,13 +221,7 @@ def test_reduce_scaler_generator_layout(device, generator):
             runtime_args=reader_rt,
             config=ttnn.ReaderConfigDescriptor(),
         ),
-        ttnn.KernelDescriptor(
-            kernel_source=str(programs.KERNELS / "tile_writer.cpp"),
-            core_ranges=core,
-            compile_time_args=[16, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
-            runtime_args=writer_rt,
-            config=ttnn.WriterConfigDescriptor(),
-        ),
+        programs.tile_writer(out, core, writer_rt),
     ]
     ttnn.generic_op([out, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=[cb]))
     expected = oracles.scaler_tile(value.float().item())
