@@ -167,8 +167,8 @@ def run(x, weight, bias, eps, out):
 
 
 def library_sources() -> list[dict]:
-    """siblings/triton's kernels and wrappers, with the package import made relative (FlashInfer-Bench
-    imports a solution as its own package)."""
+    """siblings/triton's kernels (both modules) and wrappers, with the package imports made relative
+    (FlashInfer-Bench imports a solution as its own package)."""
     files = {
         name: (ROOT / "siblings" / "triton" / name).read_text()
         for name in ("norms.py", "kernels.py", "staged.py")
@@ -181,7 +181,7 @@ def library_sources() -> list[dict]:
     )
     if any("from siblings" in text or "import siblings" in text for text in files.values()):
         raise RuntimeError(
-            "norms.py imports from the siblings package; make the solution sources self-contained"
+            "a solution source imports from the siblings package; make the solution sources self-contained"
         )
     return [{"path": path, "content": text} for path, text in files.items()]
 
