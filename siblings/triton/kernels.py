@@ -135,6 +135,54 @@ def _pack(gen, value):
 
 
 @triton.jit
+def _slots_ready(w_m2, w_mean, tag, IS_LN: tl.constexpr):
+    """Which parts of a poll have published with `tag` (RMSNorm has no mean word)."""
+    ready = (w_m2 >> 32).to(tl.int32) == tag
+    if IS_LN:
+        ready = ready & ((w_mean >> 32).to(tl.int32) == tag)
+    return ready
+
+
+@triton.jit
+def _poll_slots(ptrs, mask, IS_LN: tl.constexpr):
+    """One load of the slot pairs in `mask` (ptrs[p] = M2 word, ptrs[p] + 1 = mean word); RMSNorm has no
+    mean word, and the second result repeats the first."""
+    w_m2 = tl.load(ptrs, mask=mask, other=0, volatile=True)
+    w_mean = w_m2
+    if IS_LN:
+        w_mean = tl.load(ptrs + 1, mask=mask, other=0, volatile=True)
+    return w_m2, w_mean
+
+
+@triton.jit
+def _await_slots(ptrs, todo, part_ok, tag, w_m2, w_mean, IS_LN: tl.constexpr):
+    """Poll the slot pairs (ptrs[p] = M2 word, ptrs[p] + 1 = mean word) of the parts in `todo` until
+    every part has published with `tag`; returns the words and the final count of missing parts (0).
+    A part that has published keeps its words until the next launch, so each poll re-loads only the
+    parts still missing: many programs wait at once, and their polls share L2 with the loads of x."""
+    pending = tl.sum(todo.to(tl.int32), axis=0)
+    while pending > 0:
+        new_m2, new_mean = _poll_slots(ptrs, todo, IS_LN)
+        w_m2 = tl.where(todo, new_m2, w_m2)
+        w_mean = tl.where(todo, new_mean, w_mean)
+        todo = part_ok & ~_slots_ready(w_m2, w_mean, tag, IS_LN)
+        pending = tl.sum(todo.to(tl.int32), axis=0)
+    return w_m2, w_mean, pending
+
+
+@triton.jit
+def _stats_from_words(
+    w_m2, w_mean, parts, n_cols, IS_LN: tl.constexpr, SPLIT: tl.constexpr, CHUNK: tl.constexpr
+):
+    """(mean, var) of a row from a complete poll of its slots."""
+    part_ok = parts < SPLIT
+    m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
+    means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
+    counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
+    return _combine_stats(counts, means, m2s, n_cols, IS_LN)
+
+
+@triton.jit
 def _await_row_stats(ptrs, parts, tag, n_cols, IS_LN: tl.constexpr, SPLIT: tl.constexpr, CHUNK: tl.constexpr):
     """Poll a row's SPLIT slot pairs (ptrs[p] = M2 word, ptrs[p] + 1 = mean word, parts = arange over
     the next power of two of SPLIT) until every part has published with `tag`, then combine the chunk
@@ -143,20 +191,10 @@ def _await_row_stats(ptrs, parts, tag, n_cols, IS_LN: tl.constexpr, SPLIT: tl.co
     values alive through the wait. Shared with the Gluon kernel in staged.py, whose tensors carry explicit
     layouts: every tensor here derives from `parts`, so it takes their layout."""
     part_ok = parts < SPLIT
-    w_m2 = parts.to(tl.int64) * 0
-    w_mean = w_m2
-    pending = tl.sum(part_ok.to(tl.int32), axis=0)  # SPLIT > 0: poll at least once
-    while pending > 0:
-        w_m2 = tl.load(ptrs, mask=part_ok, other=0, volatile=True)
-        ready = (w_m2 >> 32).to(tl.int32) == tag
-        if IS_LN:
-            w_mean = tl.load(ptrs + 1, mask=part_ok, other=0, volatile=True)
-            ready = ready & ((w_mean >> 32).to(tl.int32) == tag)
-        pending = tl.sum(tl.where(ready | ~part_ok, 0, 1), axis=0)
-    m2s = tl.where(part_ok, w_m2.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
-    means = tl.where(part_ok, w_mean.to(tl.int32).to(tl.float32, bitcast=True), 0.0)
-    counts = tl.where(part_ok, tl.minimum(n_cols - parts * CHUNK, CHUNK), 0).to(tl.float32)
-    mean, var = _combine_stats(counts, means, m2s, n_cols, IS_LN)
+    zero = parts.to(tl.int64) * 0
+    # Every part is polled at least once, so a slot left from an old launch is never taken as current.
+    w_m2, w_mean, pending = _await_slots(ptrs, part_ok, part_ok, tag, zero, zero, IS_LN)
+    mean, var = _stats_from_words(w_m2, w_mean, parts, n_cols, IS_LN, SPLIT, CHUNK)
     return mean, var, pending
 
 

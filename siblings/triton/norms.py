@@ -51,17 +51,18 @@ TUNING = {
     # ["split", chunk, warps, preload(, 16-bit x held as words)], ["persist", programs per SM, chunk,
     # warps, cache hints], or
     # ["pipe", chunk, warps, hold weight/bias in registers, rows loaded ahead, programs-per-SM cap], or
-    # ["staged", chunk, warps, rows] (staged.py: a program holds one chunk of `rows` rows, and that
-    # chunk of weight and bias, in shared memory; no residual).
-    # The shared-memory kernel won every large-row shape (gpu_norms_candidates_5/_6.json): a program
-    # holds 2-4 rows' chunk of x, and that chunk of weight (and bias), in shared memory.
+    # ["staged", chunk, warps, rows(, weight/bias in registers)] (staged.py: a program holds one chunk of
+    # `rows` rows in shared memory, and that chunk of weight and bias in shared memory or in registers;
+    # no residual).
+    # The shared-memory kernel won every large-row shape (gpu_norms_candidates_5/_6.json: 2-4 rows per
+    # program); weight and bias in registers where registers are to spare (_7.json).
     "large_rms": {
-        4: {65536: ["staged", 4096, 4, 2], 262144: ["staged", 4096, 4, 2]},
-        2: {65536: ["staged", 4096, 4, 2], 262144: ["staged", 4096, 4, 2]},
+        4: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 2, 1]},
+        2: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 4, 1]},
     },
     "large_ln": {
-        4: {65536: ["staged", 4096, 4, 4], 262144: ["staged", 4096, 4, 4]},
-        2: {65536: ["staged", 2048, 2, 4], 262144: ["staged", 2048, 2, 4]},
+        4: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 4, 1]},
+        2: {65536: ["staged", 2048, 2, 4, 1], 262144: ["staged", 2048, 2, 4]},
     },
     # Where the shared-memory kernel does not apply (a fused residual, unaligned rows, no Gluon): the
     # split kernel, as tuned before it (bf16: x held as 32-bit words, without weight preload).
@@ -92,7 +93,7 @@ class LaunchPlan:
     hints: bool = False  # persist: L2 eviction hints
     per_sm: float = 0.0  # persist: programs per multiprocessor; pipe: a cap on them (0: occupancy)
     preload: bool | None = None  # rows / split: load weight and bias before the statistics (None: rule)
-    hold: bool = False  # pipe: weight and bias stay in registers across rows
+    hold: bool = False  # pipe, staged: weight and bias stay in registers across rows
     depth: int = 1  # pipe: rows loaded ahead of the one being normalised
     pack: bool = False  # split: hold 16-bit x as 32-bit words through the exchange (no residual)
 
@@ -120,16 +121,16 @@ def _pipe_plan(entry, n_cols: int) -> LaunchPlan:
 
 
 def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
-    """["staged", chunk, warps, rows]: a chunk is at least one 16-byte copy per thread; a program whose
-    chunk is the whole row takes one row."""
-    _, chunk, warps, rows = (list(entry) + [1])[:4]
+    """["staged", chunk, warps, rows, weight/bias in registers]: a chunk is at least one 16-byte copy per
+    thread; a program whose chunk is the whole row takes one row."""
+    _, chunk, warps, rows, hold = (list(entry) + [1, 0][len(entry) - 3 :])[:5]
     warps, rows = int(warps), int(rows)
     if rows < 1 or rows & (rows - 1):
         raise ValueError(f"staged entry {entry}: rows per program must be a power of two")
     least = staged.elements_per_copy(size) * 32 * warps
     chunk = min(max(int(chunk), least), max(triton.next_power_of_2(n_cols), least))
     split = triton.cdiv(n_cols, chunk)
-    return LaunchPlan("staged", rows if split > 1 else 1, chunk, split, warps)
+    return LaunchPlan("staged", rows if split > 1 else 1, chunk, split, warps, hold=bool(hold))
 
 
 def _interpreting() -> bool:
@@ -491,6 +492,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             ROWS=plan.rows_per_program,
             VEC=vec,
             NUM_WARPS=plan.num_warps,
+            WB_REGS=plan.hold,
             num_warps=plan.num_warps,
         )
     elif plan.path == "split":

@@ -96,6 +96,7 @@ if AVAILABLE:
         ROWS: gl.constexpr,
         VEC: gl.constexpr,
         NUM_WARPS: gl.constexpr,
+        WB_REGS: gl.constexpr,
     ):
         # grid = (SPLIT, cdiv(n_rows, ROWS)): the programs sharing rows have adjacent ids (see
         # kernels.norm_split_kernel for why they are then resident together, and for the slot protocol,
@@ -110,10 +111,10 @@ if AVAILABLE:
         NSUB: gl.constexpr = CHUNK // SUB
         gl.static_assert(NSUB * SUB == CHUNK, "CHUNK must be a multiple of VEC * 32 * NUM_WARPS")
         layout: gl.constexpr = gl.BlockedLayout([VEC], [32], [NUM_WARPS], [0])
-        copy_layout: gl.constexpr = gl.BlockedLayout([1, VEC], [1, 32], [1, NUM_WARPS], [1, 0])
+        tile_layout: gl.constexpr = gl.BlockedLayout([1, VEC], [1, 32], [1, NUM_WARPS], [1, 0])
         # Each thread reads back exactly the bytes it copied, in 16-byte runs: no bank conflicts, no swizzle.
-        # Buffers are written whole (2-D layout) and read a sub-block at a time through a view of the same
-        # row-major bytes whose rows are 1-D.
+        # Buffers are written whole as [lines, SUB] tiles and read back either whole (tiles) or a sub-block
+        # at a time, through a view of the same row-major bytes whose rows are 1-D.
         smem_layout: gl.constexpr = gl.SwizzledSharedLayout(vec=1, per_phase=1, max_phase=1, order=[1, 0])
         row_layout: gl.constexpr = gl.SwizzledSharedLayout(vec=1, per_phase=1, max_phase=1, order=[0])
         xs = gl.allocate_shared_memory(x_ptr.dtype.element_ty, [ROWS * NSUB, SUB], smem_layout)
@@ -122,50 +123,74 @@ if AVAILABLE:
         row0 = gl.program_id(1) * ROWS
         start = part * CHUNK
         offs = gl.arange(0, SUB, layout=layout)
+        sub = gl.arange(0, NSUB, layout=gl.SliceLayout(1, tile_layout))
+        lane = gl.arange(0, SUB, layout=gl.SliceLayout(0, tile_layout))
+        tile_cols = start + sub[:, None] * SUB + lane[None, :]  # the chunk as [NSUB, SUB]
         x_first = x_ptr + row0.to(gl.int64) * stride_x
-        _stage(xs, x_first, stride_x, n_rows - row0, start, n_cols, ROWS * NSUB, NSUB, SUB, copy_layout)
+        _stage(xs, x_first, stride_x, n_rows - row0, start, n_cols, ROWS * NSUB, NSUB, SUB, tile_layout)
         cp.commit_group()
-        if HAS_W:
-            ws = gl.allocate_shared_memory(w_ptr.dtype.element_ty, [NSUB, SUB], smem_layout)
-            _stage(ws, w_ptr, 0, 1, start, n_cols, NSUB, NSUB, SUB, copy_layout)
-        if HAS_B:
-            bs = gl.allocate_shared_memory(b_ptr.dtype.element_ty, [NSUB, SUB], smem_layout)
-            _stage(bs, b_ptr, 0, 1, start, n_cols, NSUB, NSUB, SUB, copy_layout)
-        cp.commit_group()
-        xs = xs._reinterpret(x_ptr.dtype.element_ty, [ROWS * NSUB, SUB], row_layout)
-        if HAS_W:
-            ws = ws._reinterpret(w_ptr.dtype.element_ty, [NSUB, SUB], row_layout)
-        if HAS_B:
-            bs = bs._reinterpret(b_ptr.dtype.element_ty, [NSUB, SUB], row_layout)
+        if WB_REGS:
+            # Weight and bias in registers for the program's life, loaded while x is on its way: shared
+            # memory holds x alone, so more programs fit where registers are to spare.
+            if HAS_W:
+                w_tile = (
+                    gl.load(w_ptr + tile_cols, mask=tile_cols < n_cols, other=0.0).to(gl.float32) + w_offset
+                )
+            if HAS_B:
+                b_tile = gl.load(b_ptr + tile_cols, mask=tile_cols < n_cols, other=0.0).to(gl.float32)
+        else:
+            if HAS_W:
+                ws = gl.allocate_shared_memory(w_ptr.dtype.element_ty, [NSUB, SUB], smem_layout)
+                _stage(ws, w_ptr, 0, 1, start, n_cols, NSUB, NSUB, SUB, tile_layout)
+            if HAS_B:
+                bs = gl.allocate_shared_memory(b_ptr.dtype.element_ty, [NSUB, SUB], smem_layout)
+                _stage(bs, b_ptr, 0, 1, start, n_cols, NSUB, NSUB, SUB, tile_layout)
+            cp.commit_group()
+            if HAS_W:
+                ws = ws._reinterpret(w_ptr.dtype.element_ty, [NSUB, SUB], row_layout)
+            if HAS_B:
+                bs = bs._reinterpret(b_ptr.dtype.element_ty, [NSUB, SUB], row_layout)
+        x_rows = xs._reinterpret(x_ptr.dtype.element_ty, [ROWS * NSUB, SUB], row_layout)
 
         if SPLIT > 1:
             # Every slot of a row holds the generation of the last launch; this one publishes the next.
-            # The split kernel's slot helpers (kernels._pack, kernels._await_row_stats) serve here too.
+            # The split kernel's slot helpers (kernels._pack, _poll_slots, _await_slots) serve here too.
             slot_layout: gl.constexpr = gl.BlockedLayout([1], [32], [NUM_WARPS], [0])
             row_ids = row0 + gl.arange(0, ROWS, layout=slot_layout)
             gens = gl.load(slots_ptr + (row_ids.to(gl.int64) * SPLIT + part) * 2, cache_modifier=".cg") >> 32
             gens = gens.to(gl.int32) + 1
         count = gl.minimum(n_cols - start, CHUNK).to(gl.float32)
-        cp.wait_group(1)  # x has arrived; weight and bias may still be on their way
+        if WB_REGS:
+            cp.wait_group(0)
+        else:
+            cp.wait_group(1)  # x has arrived; weight and bias may still be on their way
 
-        # Chunk statistics of every row, lane-wise first so that each quantity needs one cross-thread
-        # reduction. Masked-off elements were copied as zeros.
+        # Chunk statistics of every row. Masked-off elements were copied as zeros.
         for r in gl.static_range(ROWS):
-            acc = gl.zeros([SUB], gl.float32, layout)
-            for i in range(NSUB):
-                x = xs.index(r * NSUB + i).load(layout).to(gl.float32)
-                if IS_LN:
-                    acc += x
-                else:
-                    acc += x * x
-            if IS_LN:
-                local_mean = gl.sum(acc, axis=0) / count
+            if IS_LN and WB_REGS:
+                # The row's chunk as one register tile (registers are to spare here): one pass over
+                # shared memory, two over registers.
+                x = xs.slice(r * NSUB, NSUB).load(tile_layout).to(gl.float32)
+                local_mean = gl.sum(gl.sum(x, axis=0), axis=0) / count
+                xc = gl.where(tile_cols < n_cols, x - local_mean, 0.0)
+                local_m2 = gl.sum(gl.sum(xc * xc, axis=0), axis=0)
+            else:
+                # Lane-wise over sub-blocks first, so that each quantity needs one cross-thread reduction.
                 acc = gl.zeros([SUB], gl.float32, layout)
                 for i in range(NSUB):
-                    x = xs.index(r * NSUB + i).load(layout).to(gl.float32)
-                    xc = gl.where(start + i * SUB + offs < n_cols, x - local_mean, 0.0)
-                    acc += xc * xc
-            local_m2 = gl.sum(acc, axis=0)
+                    x = x_rows.index(r * NSUB + i).load(layout).to(gl.float32)
+                    if IS_LN:
+                        acc += x
+                    else:
+                        acc += x * x
+                if IS_LN:
+                    local_mean = gl.sum(acc, axis=0) / count
+                    acc = gl.zeros([SUB], gl.float32, layout)
+                    for i in range(NSUB):
+                        x = x_rows.index(r * NSUB + i).load(layout).to(gl.float32)
+                        xc = gl.where(start + i * SUB + offs < n_cols, x - local_mean, 0.0)
+                        acc += xc * xc
+                local_m2 = gl.sum(acc, axis=0)
             if SPLIT > 1:
                 gen = gl.sum(gl.where(row_ids == row0 + r, gens, 0), axis=0)
                 my_slot = slots_ptr + ((row0 + r).to(gl.int64) * SPLIT + part) * 2
@@ -182,21 +207,43 @@ if AVAILABLE:
                     mean = 0.0
                 var = local_m2 / n_cols
 
+        if SPLIT > 1:
+            parts = gl.arange(0, triton.next_power_of_2(SPLIT), layout=slot_layout)
+            part_ok = parts < SPLIT
+            row_slots = slots_ptr + (row0.to(gl.int64) * SPLIT + parts) * 2
+            # Each row's first poll goes out ahead of its wait: row 0's before the wait for weight and
+            # bias, every later row's before the previous row's output pass, which hides its round trip.
+            words = kernels._poll_slots(row_slots, part_ok, IS_LN)
         cp.wait_group(0)
         for r in gl.static_range(ROWS):
             row = row0 + r
             if SPLIT > 1:
                 gen = gl.sum(gl.where(row_ids == row, gens, 0), axis=0)
-                parts = gl.arange(0, triton.next_power_of_2(SPLIT), layout=slot_layout)
-                ptrs = slots_ptr + (row.to(gl.int64) * SPLIT + parts) * 2
-                mean, var, _ = kernels._await_row_stats(ptrs, parts, gen, n_cols, IS_LN, SPLIT, CHUNK)
+                ptrs = row_slots + r * SPLIT * 2
+                w_m2, w_mean = words
+                todo = part_ok & ~kernels._slots_ready(w_m2, w_mean, gen, IS_LN)
+                w_m2, w_mean, _ = kernels._await_slots(ptrs, todo, part_ok, gen, w_m2, w_mean, IS_LN)
+                mean, var = kernels._stats_from_words(w_m2, w_mean, parts, n_cols, IS_LN, SPLIT, CHUNK)
+                if r + 1 < ROWS:
+                    words = kernels._poll_slots(ptrs + SPLIT * 2, part_ok, IS_LN)
             rstd = 1.0 / gl.sqrt(var + eps)
             y_row = y_ptr + row.to(gl.int64) * stride_y
-            for i in range(NSUB):
-                cols = start + i * SUB + offs
-                y = (xs.index(r * NSUB + i).load(layout).to(gl.float32) - mean) * rstd
+            if WB_REGS:
+                y = (xs.slice(r * NSUB, NSUB).load(tile_layout).to(gl.float32) - mean) * rstd
                 if HAS_W:
-                    y = y * (ws.index(i).load(layout).to(gl.float32) + w_offset)
+                    y = y * w_tile
                 if HAS_B:
-                    y = y + bs.index(i).load(layout).to(gl.float32)
-                gl.store(y_row + cols, y.to(y_ptr.dtype.element_ty), mask=(cols < n_cols) & (row < n_rows))
+                    y = y + b_tile
+                y_mask = (tile_cols < n_cols) & (row < n_rows)
+                gl.store(y_row + tile_cols, y.to(y_ptr.dtype.element_ty), mask=y_mask)
+            else:
+                for i in range(NSUB):
+                    cols = start + i * SUB + offs
+                    y = (x_rows.index(r * NSUB + i).load(layout).to(gl.float32) - mean) * rstd
+                    if HAS_W:
+                        y = y * (ws.index(i).load(layout).to(gl.float32) + w_offset)
+                    if HAS_B:
+                        y = y + bs.index(i).load(layout).to(gl.float32)
+                    gl.store(
+                        y_row + cols, y.to(y_ptr.dtype.element_ty), mask=(cols < n_cols) & (row < n_rows)
+                    )

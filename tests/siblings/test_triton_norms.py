@@ -274,19 +274,28 @@ def _force_plan(monkeypatch, plan):
 @pytest.mark.skipif(DEVICE == "cpu", reason="Gluon kernels need a GPU (no interpreter)")
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(
-    ("n", "chunk", "rows"),
-    [(40000, 16384, 1), (40000, 8192, 4), (16384, 16384, 1), (8192, 2048, 8), (1000, 1024, 1)],
+    ("n", "chunk", "rows", "hold"),
+    [
+        (40000, 16384, 1, False),
+        (40000, 8192, 4, False),
+        (40000, 4096, 4, True),
+        (16384, 16384, 1, False),
+        (8192, 2048, 8, False),
+        (8192, 2048, 2, True),
+        (1000, 1024, 1, False),
+        (1000, 1024, 1, True),
+    ],
 )
-def test_staged_kernel(monkeypatch, dtype, n, chunk, rows):
+def test_staged_kernel(monkeypatch, dtype, n, chunk, rows, hold):
     """The shared-memory kernel: whole rows (one chunk) and rows split across programs, the last chunk
-    partial, several rows per program (37 rows: the last group partial); weight/bias optional, the Gemma
-    offset; a fused residual or a width that is not whole 16-byte copies falls back to the register
-    kernels."""
+    partial, several rows per program (37 rows: the last group partial), weight and bias in shared memory
+    or in registers; weight/bias optional, the Gemma offset; a fused residual or a width that is not whole
+    16-byte copies falls back to the register kernels."""
     from siblings.triton import norms
 
     if not norms.staged.AVAILABLE:
         pytest.skip("this Triton has no Gluon")
-    plan = norms.LaunchPlan("staged", rows, chunk, -(-n // chunk), 4)
+    plan = norms.LaunchPlan("staged", rows, chunk, -(-n // chunk), 4, hold=hold)
     _force_plan(monkeypatch, plan)
     x = rand(37, n, dtype=dtype, seed=80, scale=2.0, shift=3.0)
     w = rand(n, dtype=dtype, seed=81)
@@ -307,11 +316,12 @@ def test_staged_kernel_shares_slots_with_the_split_kernel(monkeypatch):
         pytest.skip("this Triton has no Gluon")
     dtype, n = torch.bfloat16, 24576
     staged_plan = norms.LaunchPlan("staged", 2, 8192, 3, 4)
+    held_plan = norms.LaunchPlan("staged", 4, 8192, 3, 8, hold=True)
     split_plan = norms.LaunchPlan("split", 1, 8192, 3, 4, preload=False)
     x = rand(300, n, dtype=dtype, seed=90, shift=0.5)
     w = rand(n, dtype=dtype, seed=91)
     b = rand(n, dtype=dtype, seed=92)
-    for plan in (staged_plan, split_plan, staged_plan, staged_plan, split_plan):
+    for plan in (staged_plan, split_plan, held_plan, staged_plan, split_plan, held_plan):
         _force_plan(monkeypatch, plan)
         assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), dtype)
         assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
@@ -338,12 +348,23 @@ def test_staged_plans_need_a_gpu_and_suitable_tensors(monkeypatch):
     monkeypatch.setitem(norms.TUNING, "large_rms", {2: {65536: ["staged", 8192, 4, 2]}, 4: {}})
     monkeypatch.setitem(norms.TUNING, "tiles_ln", {2: {16384: ["staged", 16384, 8, 4]}, 4: {}})
     plan = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True)
-    assert (plan.path, plan.split, plan.block, plan.num_warps, plan.rows_per_program) == (
+    assert (plan.path, plan.split, plan.block, plan.num_warps, plan.rows_per_program, plan.hold) == (
         "staged",
         8,
         8192,
         4,
         2,
+        False,
+    )
+    # A fifth entry holds weight and bias in registers.
+    monkeypatch.setitem(norms.TUNING, "large_ln", {2: {65536: ["staged", 2048, 2, 4, 1]}, 4: {}})
+    plan = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True)
+    assert (plan.path, plan.split, plan.num_warps, plan.rows_per_program, plan.hold) == (
+        "staged",
+        32,
+        2,
+        4,
+        True,
     )
     assert st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=False).path == "looped"
     # Without it: the split kernel as tuned for this size.
