@@ -545,21 +545,30 @@ def tune(quick):
 # weight and bias) in shared memory, on the LayerNorm shapes still short of their targets (the sweep of
 # gpu_norms_candidates_6.json; _5.json covered RMSNorm too).
 CAND_ROWS: dict = {
-    ("layer_norm", "bf16", 16384): [["staged", 2048, 2, 8], ["staged", 1024, 1, 8], ["staged", 2048, 2, 4]],
+    ("layer_norm", "bf16", 16384): [
+        ["staged", 4096, 4, 4, 1, 96],
+        ["staged", 2048, 2, 4, 1, 96],
+        ["staged", 2048, 2, 4, 1],
+    ],
 }
 CAND_LARGE_N = (65536, 262144)
-_LN_STAGED = [
-    ["staged", 2048, 2, 4],
-    ["staged", 2048, 2, 8],
-    ["staged", 2048, 4, 8],
-    ["staged", 1024, 1, 8],
-    ["staged", 1024, 1, 16],
-    ["staged", 4096, 4, 4],
-    ["staged", 4096, 4, 8],
-]
+# ["staged", chunk, warps, rows(, weight and bias in registers(, register cap))]
+_LN_STAGED = {
+    "bf16": [
+        ["staged", 4096, 4, 4, 1, 96],
+        ["staged", 4096, 8, 4, 1],
+        ["staged", 4096, 4, 8, 1, 96],
+        ["staged", 2048, 2, 4, 1, 96],
+        ["staged", 2048, 2, 4, 1],
+        ["staged", 2048, 2, 4],
+    ],
+}
+_RMS_STAGED: list = []
 CAND_LARGE = {
-    ("layer_norm", "bf16"): _LN_STAGED,
-    ("layer_norm", "fp32"): _LN_STAGED,
+    ("layer_norm", "bf16"): _LN_STAGED["bf16"],
+    ("layer_norm", "fp32"): _LN_STAGED.get("fp32", []),
+    ("rms_norm", "bf16"): _RMS_STAGED,
+    ("rms_norm", "fp32"): _RMS_STAGED,
 }
 # Decode (batch <= 32, N = 4096): warps per (op, dtype), scored by the sum of CUDA-graph medians.
 CAND_DECODE_WARPS = (2, 4, 8, 16)

@@ -43,7 +43,7 @@ TUNING = {
     # decode-size launches keep the rules above): {block_n: [rows per program, warps]}, optionally a
     # third entry forcing the weight/bias preload on or off.
     "tiles_rms": {4: {16384: [2, 16]}, 2: {16384: [1, 8]}},
-    "tiles_ln": {4: {16384: [2, 32]}, 2: {512: [16, 8], 4096: [2, 8]}},
+    "tiles_ln": {4: {16384: [2, 32]}, 2: {512: [16, 8], 4096: [2, 8], 16384: ["staged", 2048, 2, 4, 1]}},
     # A tile entry may instead be ["pipe", ...] or ["staged", ...] as below (one chunk per row when
     # chunk >= block_n).
     # Large rows (block_n > max_row_block), per hidden size (the nearest listed size applies):
@@ -51,18 +51,19 @@ TUNING = {
     # ["split", chunk, warps, preload(, 16-bit x held as words)], ["persist", programs per SM, chunk,
     # warps, cache hints], or
     # ["pipe", chunk, warps, hold weight/bias in registers, rows loaded ahead, programs-per-SM cap], or
-    # ["staged", chunk, warps, rows(, weight/bias in registers)] (staged.py: a program holds one chunk of
-    # `rows` rows in shared memory, and that chunk of weight and bias in shared memory or in registers;
-    # no residual).
+    # ["staged", chunk, warps, rows(, weight/bias in registers(, register cap))] (staged.py: a program
+    # holds one chunk of `rows` rows in shared memory, and that chunk of weight and bias in shared memory
+    # or in registers; no residual).
     # The shared-memory kernel won every large-row shape (gpu_norms_candidates_5/_6.json: 2-4 rows per
-    # program); weight and bias in registers where registers are to spare (_7.json).
+    # program); weight and bias in registers where registers are to spare (_7.json), and a register cap
+    # where one more program per multiprocessor then fits (_8/_9.json).
     "large_rms": {
         4: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 2, 1]},
         2: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 4, 1]},
     },
     "large_ln": {
         4: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 4, 1]},
-        2: {65536: ["staged", 2048, 2, 4, 1], 262144: ["staged", 2048, 2, 4]},
+        2: {65536: ["staged", 2048, 2, 4, 1], 262144: ["staged", 4096, 4, 4, 1, 96]},
     },
     # Where the shared-memory kernel does not apply (a fused residual, unaligned rows, no Gluon): the
     # split kernel, as tuned before it (bf16: x held as 32-bit words, without weight preload).
@@ -96,6 +97,7 @@ class LaunchPlan:
     hold: bool = False  # pipe, staged: weight and bias stay in registers across rows
     depth: int = 1  # pipe: rows loaded ahead of the one being normalised
     pack: bool = False  # split: hold 16-bit x as 32-bit words through the exchange (no residual)
+    max_regs: int = 0  # staged: register cap per thread (0: the compiler's choice)
 
 
 def _by_size(table: dict, block_n: int):
@@ -121,16 +123,18 @@ def _pipe_plan(entry, n_cols: int) -> LaunchPlan:
 
 
 def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
-    """["staged", chunk, warps, rows, weight/bias in registers]: a chunk is at least one 16-byte copy per
-    thread; a program whose chunk is the whole row takes one row."""
-    _, chunk, warps, rows, hold = (list(entry) + [1, 0][len(entry) - 3 :])[:5]
+    """["staged", chunk, warps, rows, weight/bias in registers, register cap]: a chunk is at least one
+    16-byte copy per thread; a program whose chunk is the whole row takes one row."""
+    _, chunk, warps, rows, hold, max_regs = (list(entry) + [1, 0, 0][len(entry) - 3 :])[:6]
     warps, rows = int(warps), int(rows)
     if rows < 1 or rows & (rows - 1):
         raise ValueError(f"staged entry {entry}: rows per program must be a power of two")
     least = staged.elements_per_copy(size) * 32 * warps
     chunk = min(max(int(chunk), least), max(triton.next_power_of_2(n_cols), least))
     split = triton.cdiv(n_cols, chunk)
-    return LaunchPlan("staged", rows if split > 1 else 1, chunk, split, warps, hold=bool(hold))
+    return LaunchPlan(
+        "staged", rows if split > 1 else 1, chunk, split, warps, hold=bool(hold), max_regs=int(max_regs)
+    )
 
 
 def _interpreting() -> bool:
@@ -494,6 +498,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             NUM_WARPS=plan.num_warps,
             WB_REGS=plan.hold,
             num_warps=plan.num_warps,
+            **({"maxnreg": plan.max_regs} if plan.max_regs else {}),
         )
     elif plan.path == "split":
         slots = _split_slots(n_rows, plan.split, x.device)
