@@ -159,7 +159,7 @@ def _await_slots(ptrs, todo, part_ok, tag, w_m2, w_mean, IS_LN: tl.constexpr):
     """Poll the slot pairs (ptrs[p] = M2 word, ptrs[p] + 1 = mean word) of the parts in `todo` until
     every part has published with `tag`; returns the words and the final count of missing parts (0).
     A part that has published keeps its words until the next launch, so each poll re-loads only the
-    parts still missing: many programs wait at once, and their polls share L2 with the loads of x."""
+    parts still missing."""
     pending = tl.sum(todo.to(tl.int32), axis=0)
     while pending > 0:
         new_m2, new_mean = _poll_slots(ptrs, todo, IS_LN)
@@ -188,8 +188,9 @@ def _await_row_stats(ptrs, parts, tag, n_cols, IS_LN: tl.constexpr, SPLIT: tl.co
     the next power of two of SPLIT) until every part has published with `tag`, then combine the chunk
     statistics (Chan's formula for LayerNorm). Returns (mean, var, pending); pending is 0, which the
     compiler cannot prove, so a caller may use it as an offset that forces a re-load instead of keeping
-    values alive through the wait. Shared with the Gluon kernel in staged.py, whose tensors carry explicit
-    layouts: every tensor here derives from `parts`, so it takes their layout."""
+    values alive through the wait. Its pieces (_poll_slots, _slots_ready, _await_slots, _stats_from_words)
+    serve the Gluon kernel in staged.py too, whose tensors carry explicit layouts: every tensor in them
+    derives from their arguments, so it takes their layout."""
     part_ok = parts < SPLIT
     zero = parts.to(tl.int64) * 0
     # Every part is polled at least once, so a slot left from an old launch is never taken as current.

@@ -13,6 +13,11 @@ needs few registers, and the output pass waits on nothing: weight and bias are a
 the compiler cannot rule out that they alias). ``SPLIT == 1`` is a whole row per program, with no
 exchange.
 
+Where registers are to spare (few programs fit in shared memory, or the launch caps registers so that one
+more does), ``WB_REGS`` holds weight and bias in registers instead, loaded while x is on its way, and
+shared memory holds x alone. Each row's first poll of the slots is issued ahead of its wait, so the round
+trip through L2 overlaps the work before it.
+
 Gluon does not run in Triton's CPU interpreter, so this path exists only on CUDA GPUs of compute
 capability 8.0 or later (``cp.async``); ``norms.plan_launch`` chooses it there.
 """
@@ -72,7 +77,7 @@ if AVAILABLE:
         line = j // NSUB
         cols = start + (j % NSUB) * SUB
         ptrs = base + (line.to(gl.int64) * stride + cols)[:, None] + offs[None, :]
-        mask = ((line < n_lines) & (cols < n_cols))[:, None] & (cols[:, None] + offs[None, :] < n_cols)
+        mask = (line < n_lines)[:, None] & (cols[:, None] + offs[None, :] < n_cols)
         cp.async_copy_global_to_shared(smem, ptrs, mask=mask)
 
     @gluon.jit
