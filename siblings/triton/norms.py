@@ -125,7 +125,9 @@ def _pipe_plan(entry, n_cols: int) -> LaunchPlan:
 def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
     """["staged", chunk, warps, rows, weight/bias in registers, register cap]: a chunk is at least one
     16-byte copy per thread; a program whose chunk is the whole row takes one row."""
-    _, chunk, warps, rows, hold, max_regs = (list(entry) + [1, 0, 0][len(entry) - 3 :])[:6]
+    _, chunk, warps, *optional = entry
+    defaults = [1, 0, 0]  # rows, weight/bias in registers, register cap
+    rows, hold, max_regs = list(optional)[:3] + defaults[len(optional) :]
     warps, rows = int(warps), int(rows)
     if rows < 1 or rows & (rows - 1):
         raise ValueError(f"staged entry {entry}: rows per program must be a power of two")
