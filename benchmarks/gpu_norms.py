@@ -541,9 +541,9 @@ def tune(quick):
 # --candidates: shapes that still missed their target, and the launch variants tried there. Each variant
 # is a TUNING override for one (op, dtype, hidden size): row-tile entries below 32k, large-row entries
 # above (see norms.TUNING), competing with the current defaults. Here: the shared-memory ("staged")
-# kernel, ["staged", chunk, warps, rows], a program holding one chunk of `rows` rows (and that chunk of
-# weight and bias) in shared memory, on the LayerNorm shapes still short of their targets (the sweep of
-# gpu_norms_candidates_6.json; _5.json covered RMSNorm too).
+# kernel, ["staged", chunk, warps, rows(, weight and bias in registers(, register cap))], on the bf16
+# LayerNorm shapes still short of their targets (the sweep of gpu_norms_candidates_9.json; _5-_8.json
+# covered the other large-row shapes).
 CAND_ROWS: dict = {
     ("layer_norm", "bf16", 16384): [
         ["staged", 4096, 4, 4, 1, 96],
@@ -552,9 +552,8 @@ CAND_ROWS: dict = {
     ],
 }
 CAND_LARGE_N = (65536, 262144)
-# ["staged", chunk, warps, rows(, weight and bias in registers(, register cap))]
-_LN_STAGED = {
-    "bf16": [
+CAND_LARGE = {
+    ("layer_norm", "bf16"): [
         ["staged", 4096, 4, 4, 1, 96],
         ["staged", 4096, 8, 4, 1],
         ["staged", 4096, 4, 8, 1, 96],
@@ -562,13 +561,6 @@ _LN_STAGED = {
         ["staged", 2048, 2, 4, 1],
         ["staged", 2048, 2, 4],
     ],
-}
-_RMS_STAGED: list = []
-CAND_LARGE = {
-    ("layer_norm", "bf16"): _LN_STAGED["bf16"],
-    ("layer_norm", "fp32"): _LN_STAGED.get("fp32", []),
-    ("rms_norm", "bf16"): _RMS_STAGED,
-    ("rms_norm", "fp32"): _RMS_STAGED,
 }
 # Decode (batch <= 32, N = 4096): warps per (op, dtype), scored by the sum of CUDA-graph medians.
 CAND_DECODE_WARPS = (2, 4, 8, 16)
