@@ -541,25 +541,28 @@ def tune(quick):
 # --candidates: shapes that still missed their target, and the launch variants tried there. Each variant
 # is a TUNING override for one (op, dtype, hidden size): row-tile entries below 32k, large-row entries
 # above (see norms.TUNING), competing with the current defaults. Here: the shared-memory ("staged")
-# kernel, ["staged", chunk, warps, rows(, weight and bias in registers(, register cap))], on the bf16
-# LayerNorm shapes still short of their targets (the sweep of gpu_norms_candidates_9.json; _5-_8.json
-# covered the other large-row shapes).
+# kernel, ["staged", chunk, warps, rows(, weight and bias in registers(, register cap(, a copy group per
+# row)))], with a copy group per row (the sweeps of gpu_norms_candidates_10.json and _11.json; _11 also
+# timed outputs interleaved with the statistics, since removed; _5-_9.json chose the other fields).
 CAND_ROWS: dict = {
-    ("layer_norm", "bf16", 16384): [
-        ["staged", 4096, 4, 4, 1, 96],
-        ["staged", 2048, 2, 4, 1, 96],
-        ["staged", 2048, 2, 4, 1],
-    ],
+    ("layer_norm", "bf16", 16384): [["staged", 2048, 2, 4, 1, 0, 1], ["staged", 2048, 2, 4, 1, 96, 1]],
 }
 CAND_LARGE_N = (65536, 262144)
 CAND_LARGE = {
     ("layer_norm", "bf16"): [
         ["staged", 4096, 4, 4, 1, 96],
-        ["staged", 4096, 8, 4, 1],
-        ["staged", 4096, 4, 8, 1, 96],
         ["staged", 2048, 2, 4, 1, 96],
-        ["staged", 2048, 2, 4, 1],
-        ["staged", 2048, 2, 4],
+        ["staged", 4096, 4, 4, 1, 96, 1],
+        ["staged", 2048, 2, 4, 1, 96, 1],
+        ["staged", 2048, 2, 4, 1, 0, 1],
+    ],
+    ("layer_norm", "fp32"): [["staged", 4096, 4, 4, 1, 0, 1]],
+    ("rms_norm", "bf16"): [["staged", 4096, 4, 4, 1], ["staged", 4096, 4, 4, 1, 0, 1]],
+    ("rms_norm", "fp32"): [
+        ["staged", 4096, 4, 4, 1],
+        ["staged", 4096, 4, 2, 1],
+        ["staged", 4096, 4, 4, 1, 0, 1],
+        ["staged", 4096, 4, 2, 1, 0, 1],
     ],
 }
 # Decode (batch <= 32, N = 4096): warps per (op, dtype), scored by the sum of CUDA-graph medians.
@@ -741,6 +744,8 @@ def decode_graph(rounds=4):
     """CUDA-graph medians of ours and Liger at batch 1 / 8 / 32 (N = 4096), interleaved round by round."""
     import statistics
 
+    from siblings.triton import norms
+
     liger, why = load_liger()
     if liger is None:
         sys.exit(f"--decode-graph compares with Liger-Kernel, which is not importable: {why}")
@@ -755,6 +760,10 @@ def decode_graph(rounds=4):
                 # The same calls the full run times (torch.compile is lazy: building it costs nothing).
                 every = providers(op, x, w, b, eps, liger)
                 fns = {k: every[k] for k in ("ours", "liger")}
+                if op == "layer_norm":
+                    # Ours with the row tile's two reductions instead of one tree, in the same rounds.
+                    size = x.element_size()
+                    fns["ours_tile"] = _with_tuning(norms, {"decode_tree_ln": {size: False}}, fns["ours"])
                 ulp = ulp_ratio(fns["ours"](), reference(op, x, w, b, eps), dtype)
                 runs = {k: [] for k in fns}
                 for _ in range(rounds):
@@ -764,8 +773,9 @@ def decode_graph(rounds=4):
                 rows.append(
                     {"op": op, "dtype": dname, "M": m, "N": 4096, "us_graph": med, "runs": runs, "ulp": ulp}
                 )
+                tile = f" (row tile {med['ours_tile']:.3f})" if "ours_tile" in med else ""
                 print(
-                    f"{op:10s} {dname} {m:3d}x4096 ours {med['ours']:.3f} liger {med['liger']:.3f} us",
+                    f"{op:10s} {dname} {m:3d}x4096 ours {med['ours']:.3f}{tile} liger {med['liger']:.3f} us",
                     flush=True,
                 )
     env = {
@@ -778,15 +788,30 @@ def decode_graph(rounds=4):
     return {"environment": env, "records": rows}
 
 
+def _with_tuning(norms, over, fn):
+    """fn called under a TUNING override (host side only, so CUDA-graph capture records that launch)."""
+    base = {k: (dict(v) if isinstance(v, dict) else v) for k, v in norms.TUNING.items()}
+
+    def call():
+        _apply(norms, base, over)
+        try:
+            return fn()
+        finally:
+            _apply(norms, base, {})
+
+    return call
+
+
 def decode_graph_markdown(result):
     out = [
-        "| op | dtype | batch | ours µs | Liger µs | ours vs Liger |",
-        "|---|---|---|---|---|---|",
+        "| op | dtype | batch | ours µs | ours, row tile µs | Liger µs | ours vs Liger |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in result["records"]:
         o, g = r["us_graph"]["ours"], r["us_graph"]["liger"]
+        tile = f"{r['us_graph']['ours_tile']:.3f}" if "ours_tile" in r["us_graph"] else ""
         out.append(
-            f"| {r['op']} | {r['dtype']} | {r['M']} | {o:.3f} | {g:.3f} | {100.0 * (o - g) / g:+.1f} % |"
+            f"| {r['op']} | {r['dtype']} | {r['M']} | {o:.3f} | {tile} | {g:.3f} | {100.0 * (o - g) / g:+.1f} % |"
         )
     return "\n".join(out) + "\n"
 

@@ -167,14 +167,14 @@ def run(x, weight, bias, eps, out):
 
 
 def library_sources() -> list[dict]:
-    """siblings/triton's kernels (both modules) and wrappers, with the package imports made relative
+    """siblings/triton's kernel modules and wrappers, with the package imports made relative
     (FlashInfer-Bench imports a solution as its own package)."""
     files = {
         name: (ROOT / "siblings" / "triton" / name).read_text()
-        for name in ("norms.py", "kernels.py", "staged.py")
+        for name in ("norms.py", "kernels.py", "staged.py", "decode.py")
     }
     files["norms.py"] = files["norms.py"].replace(
-        "from siblings.triton import kernels, staged", "from . import kernels, staged"
+        "from siblings.triton import decode, kernels, staged", "from . import decode, kernels, staged"
     )
     files["staged.py"] = files["staged.py"].replace(
         "from siblings.triton import kernels", "from . import kernels"

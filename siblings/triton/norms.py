@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 import triton
 
-from siblings.triton import kernels, staged
+from siblings.triton import decode, kernels, staged
 
 SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
@@ -38,12 +38,19 @@ TUNING = {
     # RMSNorm, and LayerNorm (two dependent reductions, so its best count can differ).
     "decode_warps": {4: 8, 2: 8},
     "decode_warps_ln": {4: 8, 2: 8},
+    # LayerNorm at those launches of two or more rows (one per program): statistics from one reduction
+    # tree (decode.py) instead of the row tile's two; a single row keeps the row tile, which was ahead
+    # there by ~0.02 µs in CUDA-graph replays.
+    "decode_tree_ln": {4: True, 2: True},
     "preload_max_per_thread": 16,
     # Per hidden size (next power of two), for launches of >= TILE_MIN_PROGRAMS programs (bandwidth-bound;
     # decode-size launches keep the rules above): {block_n: [rows per program, warps]}, optionally a
     # third entry forcing the weight/bias preload on or off.
     "tiles_rms": {4: {16384: [2, 16]}, 2: {16384: [1, 8]}},
-    "tiles_ln": {4: {16384: [2, 32]}, 2: {512: [16, 8], 4096: [2, 8], 16384: ["staged", 2048, 2, 4, 1]}},
+    "tiles_ln": {
+        4: {16384: [2, 32]},
+        2: {512: [16, 8], 4096: [2, 8], 16384: ["staged", 2048, 2, 4, 1, 0, 1]},
+    },
     # A tile entry may instead be ["pipe", ...] or ["staged", ...] as below (one chunk per row when
     # chunk >= block_n).
     # Large rows (block_n > max_row_block), per hidden size (the nearest listed size applies):
@@ -51,19 +58,20 @@ TUNING = {
     # ["split", chunk, warps, preload(, 16-bit x held as words)], ["persist", programs per SM, chunk,
     # warps, cache hints], or
     # ["pipe", chunk, warps, hold weight/bias in registers, rows loaded ahead, programs-per-SM cap], or
-    # ["staged", chunk, warps, rows(, weight/bias in registers(, register cap))] (staged.py: a program
-    # holds one chunk of `rows` rows in shared memory, and that chunk of weight and bias in shared memory
-    # or in registers; no residual).
+    # ["staged", chunk, warps, rows(, weight/bias in registers(, register cap(, a copy group per row)))]
+    # (staged.py: a program holds one chunk of `rows` rows in shared memory, and that chunk of weight and
+    # bias in shared memory or in registers; no residual).
     # The shared-memory kernel won every large-row shape (gpu_norms_candidates_5/_6.json: 2-4 rows per
-    # program); weight and bias in registers where registers are to spare (_7.json), and a register cap
-    # where one more program per multiprocessor then fits (_8/_9.json).
+    # program); weight and bias in registers where registers are to spare (_7.json), a register cap
+    # where one more program per multiprocessor then fits (_8/_9.json), and a copy group per row where it
+    # was ahead in both sweeps that had it (_10/_11.json; not fp32 LayerNorm).
     "large_rms": {
-        4: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 2, 1]},
-        2: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 4, 1]},
+        4: {65536: ["staged", 4096, 4, 2, 1, 0, 1], 262144: ["staged", 4096, 4, 2, 1, 0, 1]},
+        2: {65536: ["staged", 4096, 4, 4, 1, 0, 1], 262144: ["staged", 4096, 4, 4, 1, 0, 1]},
     },
     "large_ln": {
         4: {65536: ["staged", 4096, 4, 4, 1], 262144: ["staged", 4096, 4, 4, 1]},
-        2: {65536: ["staged", 2048, 2, 4, 1], 262144: ["staged", 4096, 4, 4, 1, 96]},
+        2: {65536: ["staged", 2048, 2, 4, 1, 96, 1], 262144: ["staged", 4096, 4, 4, 1, 96, 1]},
     },
     # Where the shared-memory kernel does not apply (a fused residual, unaligned rows, no Gluon): the
     # split kernel, as tuned before it (bf16: x held as 32-bit words, without weight preload).
@@ -86,7 +94,7 @@ TILE_MIN_PROGRAMS = 1024
 class LaunchPlan:
     """How one call is launched; exposed so tests and the benchmark can name the path taken."""
 
-    path: str  # "rows" | "split" | "persist" | "pipe" | "staged" | "looped"
+    path: str  # "rows" | "row_tree" | "split" | "persist" | "pipe" | "staged" | "looped"
     rows_per_program: int
     block: int
     split: int
@@ -98,6 +106,7 @@ class LaunchPlan:
     depth: int = 1  # pipe: rows loaded ahead of the one being normalised
     pack: bool = False  # split: hold 16-bit x as 32-bit words through the exchange (no residual)
     max_regs: int = 0  # staged: register cap per thread (0: the compiler's choice)
+    row_copies: bool = False  # staged: a copy group per row, each row's statistics as soon as it lands
 
 
 def _by_size(table: dict, block_n: int):
@@ -123,11 +132,11 @@ def _pipe_plan(entry, n_cols: int) -> LaunchPlan:
 
 
 def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
-    """["staged", chunk, warps, rows, weight/bias in registers, register cap]: a chunk is at least one
-    16-byte copy per thread; a program whose chunk is the whole row takes one row."""
+    """["staged", chunk, warps, rows, weight/bias in registers, register cap, a copy group per row]: a
+    chunk is at least one 16-byte copy per thread; a program whose chunk is the whole row takes one row."""
     _, chunk, warps, *optional = entry
-    defaults = [1, 0, 0]  # rows, weight/bias in registers, register cap
-    rows, hold, max_regs = list(optional)[:3] + defaults[len(optional) :]
+    defaults = [1, 0, 0, 0]  # rows, weight/bias in registers, register cap, a copy group per row
+    rows, hold, max_regs, row_copies = list(optional)[:4] + defaults[len(optional) :]
     warps, rows = int(warps), int(rows)
     if rows < 1 or rows & (rows - 1):
         raise ValueError(f"staged entry {entry}: rows per program must be a power of two")
@@ -135,7 +144,14 @@ def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
     chunk = min(max(int(chunk), least), max(triton.next_power_of_2(n_cols), least))
     split = triton.cdiv(n_cols, chunk)
     return LaunchPlan(
-        "staged", rows if split > 1 else 1, chunk, split, warps, hold=bool(hold), max_regs=int(max_regs)
+        "staged",
+        rows if split > 1 else 1,
+        chunk,
+        split,
+        warps,
+        hold=bool(hold),
+        max_regs=int(max_regs),
+        row_copies=bool(row_copies),
     )
 
 
@@ -199,6 +215,11 @@ def plan_launch(
             warps = decode
             if block_n >= 1024:
                 rows = 1  # a few rows: one per program, so that they run in parallel
+                # Weight and bias are loaded up front, so only rows that the preload rule allows. The
+                # interpreter folds a custom reduction left to right, not as a tree: GPU only.
+                tree = n_rows > 1 and block_n <= TUNING["preload_max_per_thread"] * 32 * warps
+                if is_ln and tree and TUNING["decode_tree_ln"][size] and on_gpu and not _interpreting():
+                    return LaunchPlan("row_tree", 1, block_n, 1, warps)
         return LaunchPlan("rows", rows, block_n, 1, warps, preload=preload)
     chunk = TUNING["split_chunk"][size]
     if _pipe_ok(on_gpu):
@@ -434,6 +455,22 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             if plan.preload is not None
             else plan.rows_per_program * plan.block <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
         )
+    elif plan.path == "row_tree":
+        decode.layer_norm_row_kernel[(n_rows,)](
+            x2,
+            args[2],
+            args[3],
+            y,
+            n_cols,
+            x2.stride(0),
+            y.stride(0),
+            float(eps),
+            HAS_W=weight is not None,
+            HAS_B=bias is not None,
+            BLOCK_N=plan.block,
+            VEC=16 // x2.element_size(),
+            num_warps=plan.num_warps,
+        )
     elif plan.path == "persist":
         programs = max(1, min(n_rows, round(plan.per_sm * _sm_count(x.device))))
         kernels.norm_persist_kernel[(programs,)](
@@ -499,6 +536,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             VEC=vec,
             NUM_WARPS=plan.num_warps,
             WB_REGS=plan.hold,
+            ROW_COPIES=plan.row_copies,
             num_warps=plan.num_warps,
             **({"maxnreg": plan.max_regs} if plan.max_regs else {}),
         )

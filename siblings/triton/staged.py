@@ -16,7 +16,8 @@ exchange.
 Where registers are to spare (few programs fit in shared memory, or the launch caps registers so that one
 more does), ``WB_REGS`` holds weight and bias in registers instead, loaded while x is on its way, and
 shared memory holds x alone. Each row's first poll of the slots is issued ahead of its wait, so the round
-trip through L2 overlaps the work before it.
+trip through L2 overlaps the work before it. With ``ROW_COPIES`` each row of x is its own copy group, and
+a row's chunk statistics are published as soon as that row has landed rather than after the last one.
 
 Gluon does not run in Triton's CPU interpreter, so this path exists only on CUDA GPUs of compute
 capability 8.0 or later (``cp.async``); ``norms.plan_launch`` chooses it there.
@@ -102,6 +103,7 @@ if AVAILABLE:
         VEC: gl.constexpr,
         NUM_WARPS: gl.constexpr,
         WB_REGS: gl.constexpr,
+        ROW_COPIES: gl.constexpr,
     ):
         # grid = (SPLIT, cdiv(n_rows, ROWS)): the programs sharing rows have adjacent ids (see
         # kernels.norm_split_kernel for why they are then resident together, and for the slot protocol,
@@ -132,8 +134,26 @@ if AVAILABLE:
         lane = gl.arange(0, SUB, layout=gl.SliceLayout(0, tile_layout))
         tile_cols = start + sub[:, None] * SUB + lane[None, :]  # the chunk as [NSUB, SUB]
         x_first = x_ptr + row0.to(gl.int64) * stride_x
-        _stage(xs, x_first, stride_x, n_rows - row0, start, n_cols, ROWS * NSUB, NSUB, SUB, tile_layout)
-        cp.commit_group()
+        if ROW_COPIES:
+            # A copy group per row, so that each row's statistics go out as soon as that row has landed.
+            for r in gl.static_range(ROWS):
+                x_row = x_first + r * stride_x
+                _stage(
+                    xs.slice(r * NSUB, NSUB),
+                    x_row,
+                    stride_x,
+                    n_rows - row0 - r,
+                    start,
+                    n_cols,
+                    NSUB,
+                    NSUB,
+                    SUB,
+                    tile_layout,
+                )
+                cp.commit_group()
+        else:
+            _stage(xs, x_first, stride_x, n_rows - row0, start, n_cols, ROWS * NSUB, NSUB, SUB, tile_layout)
+            cp.commit_group()
         if WB_REGS:
             # Weight and bias in registers for the program's life, loaded while x is on its way: shared
             # memory holds x alone, so more programs fit where registers are to spare.
@@ -165,13 +185,17 @@ if AVAILABLE:
             gens = gl.load(slots_ptr + (row_ids.to(gl.int64) * SPLIT + part) * 2, cache_modifier=".cg") >> 32
             gens = gens.to(gl.int32) + 1
         count = gl.minimum(n_cols - start, CHUNK).to(gl.float32)
-        if WB_REGS:
-            cp.wait_group(0)
-        else:
-            cp.wait_group(1)  # x has arrived; weight and bias may still be on their way
+        if not ROW_COPIES:
+            if WB_REGS:
+                cp.wait_group(0)
+            else:
+                cp.wait_group(1)  # x has arrived; weight and bias may still be on their way
 
         # Chunk statistics of every row. Masked-off elements were copied as zeros.
         for r in gl.static_range(ROWS):
+            if ROW_COPIES:
+                # Row r has landed once only the later rows' groups (and weight and bias's) are out.
+                cp.wait_group(ROWS - 1 - r + (0 if WB_REGS else 1))
             if IS_LN and WB_REGS:
                 # The row's chunk as one register tile (registers are to spare here): one pass over
                 # shared memory, two over registers.

@@ -286,17 +286,27 @@ def _force_plan(monkeypatch, plan):
         (1000, 1024, 1, True),
     ],
 )
-def test_staged_kernel(monkeypatch, dtype, n, chunk, rows, hold):
+@pytest.mark.parametrize("row_copies", [False, True])
+def test_staged_kernel(monkeypatch, dtype, n, chunk, rows, hold, row_copies):
     """The shared-memory kernel: whole rows (one chunk) and rows split across programs, the last chunk
     partial, several rows per program (37 rows: the last group partial), weight and bias in shared memory
-    or in registers; weight/bias optional, the Gemma offset; a fused residual or a width that is not whole
-    16-byte copies falls back to the register kernels."""
+    or in registers, one copy group for all rows or one per row; weight/bias optional, the Gemma offset; a
+    fused residual or a width that is not whole 16-byte copies falls back to the register kernels."""
     from siblings.triton import norms
 
     if not norms.staged.AVAILABLE:
         pytest.skip("this Triton has no Gluon")
     # Weight and bias held in registers under a register cap, as TUNING may ask (ptxas spills the rest).
-    plan = norms.LaunchPlan("staged", rows, chunk, -(-n // chunk), 4, hold=hold, max_regs=96 if hold else 0)
+    plan = norms.LaunchPlan(
+        "staged",
+        rows,
+        chunk,
+        -(-n // chunk),
+        4,
+        hold=hold,
+        max_regs=96 if hold else 0,
+        row_copies=row_copies,
+    )
     _force_plan(monkeypatch, plan)
     x = rand(37, n, dtype=dtype, seed=80, scale=2.0, shift=3.0)
     w = rand(n, dtype=dtype, seed=81)
@@ -339,6 +349,48 @@ def test_staged_kernel_shares_slots_with_the_split_kernel(monkeypatch):
         assert_close_ulp(st.rms_norm(x, w), ref_rms(x, w), dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [4096, 4095, 1000, 3000])
+def test_layer_norm_row_tree(monkeypatch, dtype, n):
+    """Decode-size LayerNorm from one reduction tree of (mean, M2, count) triples: whole rows, rows
+    narrower than the tile (partial 16-byte groups, empty groups), weight and bias optional. The
+    interpreter folds a custom reduction left to right rather than as a tree: M2 is then a running sum of
+    hundreds of terms, past the fp32 output bound, and mean-shifted rows lose more. The GPU's tree has
+    about ten levels, so the GPU alone gets fp32 outputs and shifted rows."""
+    from siblings.triton import norms
+
+    if DEVICE == "cpu" and dtype == torch.float32:
+        pytest.skip("the interpreter's left-to-right fold is not the GPU's tree (see above)")
+    _force_plan(monkeypatch, norms.LaunchPlan("row_tree", 1, max(1024, 1 << (n - 1).bit_length()), 1, 8))
+    shift = 0.0 if DEVICE == "cpu" else 3.0
+    x = rand(5, n, dtype=dtype, seed=95, scale=2.0, shift=shift)
+    w = rand(n, dtype=dtype, seed=96)
+    b = rand(n, dtype=dtype, seed=97)
+    assert_close_ulp(st.layer_norm(x, w, b), ref_ln(x, w, b), dtype)
+    assert_close_ulp(st.layer_norm(x), ref_ln(x), dtype)
+    assert_close_ulp(st.layer_norm(x, w), ref_ln(x, w), dtype)
+
+
+def test_decode_layer_norm_takes_the_tree_on_a_gpu(monkeypatch):
+    """Two to 64 LayerNorm rows of 1024-4096 elements take the one-tree kernel on a GPU (not the
+    interpreter), unless TUNING turns it off; RMSNorm, one row, wider or many rows keep the row tile."""
+    from siblings.triton import norms
+
+    monkeypatch.setattr(norms, "_interpreting", lambda: False)
+    plan = st.plan_launch(8, 4096, torch.bfloat16, on_gpu=True, is_ln=True)
+    assert (plan.path, plan.rows_per_program, plan.block, plan.num_warps) == ("row_tree", 1, 4096, 8)
+    assert st.plan_launch(8, 4096, torch.bfloat16, on_gpu=True).path == "rows"
+    assert st.plan_launch(4096, 4096, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    assert st.plan_launch(8, 4096, torch.bfloat16, on_gpu=False, is_ln=True).path == "rows"
+    assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    assert st.plan_launch(1, 4096, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    monkeypatch.setitem(norms.TUNING, "decode_tree_ln", {4: True, 2: False})
+    assert st.plan_launch(8, 4096, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    assert st.plan_launch(8, 4096, torch.float32, on_gpu=True, is_ln=True).path == "row_tree"
+    monkeypatch.setattr(norms, "_interpreting", lambda: True)
+    assert st.plan_launch(8, 4096, torch.float32, on_gpu=True, is_ln=True).path == "rows"
+
+
 def test_staged_plans_need_a_gpu_and_suitable_tensors(monkeypatch):
     """A staged entry in TUNING is taken on a GPU (where Gluon exists); the interpreter keeps the
     looped or row-tile kernels, and allow_staged=False gives what applies without the entry."""
@@ -370,7 +422,9 @@ def test_staged_plans_need_a_gpu_and_suitable_tensors(monkeypatch):
     )
     monkeypatch.setitem(norms.TUNING, "large_ln", {2: {65536: ["staged", 4096, 4, 4, 1, 96]}, 4: {}})
     plan = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True)
-    assert (plan.split, plan.hold, plan.max_regs) == (16, True, 96)
+    assert (plan.split, plan.hold, plan.max_regs, plan.row_copies) == (16, True, 96, False)
+    monkeypatch.setitem(norms.TUNING, "large_ln", {2: {65536: ["staged", 4096, 4, 4, 1, 96, 1]}, 4: {}})
+    assert st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True).row_copies
     assert st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=False).path == "looped"
     # Without it: the split kernel as tuned for this size.
     monkeypatch.setitem(norms.TUNING, "large_split_rms", {2: {65536: ["split", 4096, 2, 0, 1]}, 4: {}})
@@ -386,6 +440,7 @@ def test_staged_plans_need_a_gpu_and_suitable_tensors(monkeypatch):
         == "rows"
     )
     assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    assert st.plan_launch(1, 4096, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
     monkeypatch.setitem(norms.TUNING, "large_ln", {2: {65536: ["staged", 4096, 4, 3]}, 4: {}})
     with pytest.raises(ValueError, match="power of two"):
         st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True)
@@ -418,6 +473,7 @@ def test_pipe_plans_stay_off_the_interpreter(monkeypatch):
     plan = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True)
     assert (plan.path, plan.split, plan.num_warps, plan.preload, plan.pack) == ("split", 16, 2, False, True)
     assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
+    assert st.plan_launch(1, 4096, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
     assert st.plan_launch(8192, 16384, torch.bfloat16, on_gpu=False, is_ln=True).path == "rows"
 
 
