@@ -452,6 +452,11 @@ def tune_configs():
     return out
 
 
+def _snapshot(norms):
+    """A copy of TUNING that later overrides leave alone (its per-dtype tables copied one level down)."""
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in norms.TUNING.items()}
+
+
 def _apply(norms, base, over):
     norms.TUNING.clear()
     norms.TUNING.update({k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()})
@@ -472,7 +477,7 @@ def tune(quick):
     import siblings.triton as ours
     from siblings.triton import norms
 
-    base = {k: (dict(v) if isinstance(v, dict) else v) for k, v in norms.TUNING.items()}
+    base = _snapshot(norms)
     table = []
     score: dict[tuple, float] = {}
     try:
@@ -587,7 +592,7 @@ def candidates(budget_s=360.0, save=None):
     import siblings.triton as ours
     from siblings.triton import norms
 
-    base = {k: (dict(v) if isinstance(v, dict) else v) for k, v in norms.TUNING.items()}
+    base = _snapshot(norms)
     t0 = time.time()
     table, best = [], {}
 
@@ -790,7 +795,7 @@ def decode_graph(rounds=4):
 
 def _with_tuning(norms, over, fn):
     """fn called under a TUNING override (host side only, so CUDA-graph capture records that launch)."""
-    base = {k: (dict(v) if isinstance(v, dict) else v) for k, v in norms.TUNING.items()}
+    base = _snapshot(norms)
 
     def call():
         _apply(norms, base, over)

@@ -155,6 +155,11 @@ def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
     )
 
 
+def _preload_fits(elements: int, warps: int) -> bool:
+    """Whether a tile of this many elements may load weight and bias before its statistics (registers)."""
+    return elements <= TUNING["preload_max_per_thread"] * 32 * warps
+
+
 def _interpreting() -> bool:
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
@@ -217,7 +222,7 @@ def plan_launch(
                 rows = 1  # a few rows: one per program, so that they run in parallel
                 # Weight and bias are loaded up front, so only rows that the preload rule allows. The
                 # interpreter folds a custom reduction left to right, not as a tree: GPU only.
-                tree = n_rows > 1 and block_n <= TUNING["preload_max_per_thread"] * 32 * warps
+                tree = n_rows > 1 and _preload_fits(block_n, warps)
                 if is_ln and tree and TUNING["decode_tree_ln"][size] and on_gpu and not _interpreting():
                     return LaunchPlan("row_tree", 1, block_n, 1, warps)
         return LaunchPlan("rows", rows, block_n, 1, warps, preload=preload)
@@ -453,7 +458,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             num_warps=plan.num_warps,
             PRELOAD_WB=plan.preload
             if plan.preload is not None
-            else plan.rows_per_program * plan.block <= TUNING["preload_max_per_thread"] * 32 * plan.num_warps,
+            else _preload_fits(plan.rows_per_program * plan.block, plan.num_warps),
         )
     elif plan.path == "row_tree":
         decode.layer_norm_row_kernel[(n_rows,)](
@@ -468,7 +473,7 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             HAS_W=weight is not None,
             HAS_B=bias is not None,
             BLOCK_N=plan.block,
-            VEC=16 // x2.element_size(),
+            VEC=staged.elements_per_copy(x2.element_size()),
             num_warps=plan.num_warps,
         )
     elif plan.path == "persist":

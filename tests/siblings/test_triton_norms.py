@@ -440,7 +440,6 @@ def test_staged_plans_need_a_gpu_and_suitable_tensors(monkeypatch):
         == "rows"
     )
     assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
-    assert st.plan_launch(1, 4096, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
     monkeypatch.setitem(norms.TUNING, "large_ln", {2: {65536: ["staged", 4096, 4, 3]}, 4: {}})
     with pytest.raises(ValueError, match="power of two"):
         st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True)
@@ -473,7 +472,6 @@ def test_pipe_plans_stay_off_the_interpreter(monkeypatch):
     plan = st.plan_launch(2048, 65536, torch.bfloat16, on_gpu=True, is_ln=True)
     assert (plan.path, plan.split, plan.num_warps, plan.preload, plan.pack) == ("split", 16, 2, False, True)
     assert st.plan_launch(8, 16384, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
-    assert st.plan_launch(1, 4096, torch.bfloat16, on_gpu=True, is_ln=True).path == "rows"
     assert st.plan_launch(8192, 16384, torch.bfloat16, on_gpu=False, is_ln=True).path == "rows"
 
 
