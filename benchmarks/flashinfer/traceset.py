@@ -171,10 +171,14 @@ def library_sources() -> list[dict]:
     (FlashInfer-Bench imports a solution as its own package)."""
     files = {
         name: (ROOT / "siblings" / "triton" / name).read_text()
-        for name in ("norms.py", "kernels.py", "staged.py", "decode.py")
+        for name in ("norms.py", "kernels.py", "staged.py", "decode.py", "launch.py")
     }
-    files["norms.py"] = files["norms.py"].replace(
-        "from siblings.triton import decode, kernels, staged", "from . import decode, kernels, staged"
+    files["norms.py"] = (
+        files["norms.py"]
+        .replace(
+            "from siblings.triton import decode, kernels, staged", "from . import decode, kernels, staged"
+        )
+        .replace("from siblings.triton.launch import launch", "from .launch import launch")
     )
     files["staged.py"] = files["staged.py"].replace(
         "from siblings.triton import kernels", "from . import kernels"

@@ -12,12 +12,12 @@ interpreter runs programs one after another and a cross-program wait would never
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
-import triton
 
 from siblings.triton import decode, kernels, staged
+from siblings.triton.launch import launch
 
 SUPPORTED_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
@@ -90,9 +90,9 @@ TUNING = {
 TILE_MIN_PROGRAMS = 1024
 
 
-@dataclass(frozen=True)
-class LaunchPlan:
-    """How one call is launched; exposed so tests and the benchmark can name the path taken."""
+class LaunchPlan(NamedTuple):
+    """How one call is launched; exposed so tests and the benchmark can name the path taken. (A named
+    tuple: built on every call, where a frozen dataclass costs a few µs of host time.)"""
 
     path: str  # "rows" | "row_tree" | "split" | "persist" | "pipe" | "staged" | "looped"
     rows_per_program: int
@@ -107,6 +107,15 @@ class LaunchPlan:
     pack: bool = False  # split: hold 16-bit x as 32-bit words through the exchange (no residual)
     max_regs: int = 0  # staged: register cap per thread (0: the compiler's choice)
     row_copies: bool = False  # staged: a copy group per row, each row's statistics as soon as it lands
+
+
+def _cdiv(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _next_pow2(n: int) -> int:
+    """triton.next_power_of_2 without its constexpr-function wrapper (a few µs a call on the host)."""
+    return 1 << (n - 1).bit_length() if n > 1 else 1
 
 
 def _by_size(table: dict, block_n: int):
@@ -124,8 +133,8 @@ def _by_size(table: dict, block_n: int):
 def _pipe_plan(entry, n_cols: int) -> LaunchPlan:
     """["pipe", chunk, warps, hold weight/bias, depth, programs-per-SM cap (0: occupancy)]."""
     _, chunk, warps, hold, depth, cap = (list(entry) + [1, 1, 0])[:6]
-    chunk = min(int(chunk), triton.next_power_of_2(n_cols))
-    split = triton.cdiv(n_cols, chunk)
+    chunk = min(int(chunk), _next_pow2(n_cols))
+    split = _cdiv(n_cols, chunk)
     return LaunchPlan(
         "pipe", 1, chunk, split, int(warps), per_sm=float(cap), hold=bool(hold), depth=int(depth)
     )
@@ -141,8 +150,8 @@ def _staged_plan(entry, n_cols: int, size: int) -> LaunchPlan:
     if rows < 1 or rows & (rows - 1):
         raise ValueError(f"staged entry {entry}: rows per program must be a power of two")
     least = staged.elements_per_copy(size) * 32 * warps
-    chunk = min(max(int(chunk), least), max(triton.next_power_of_2(n_cols), least))
-    split = triton.cdiv(n_cols, chunk)
+    chunk = min(max(int(chunk), least), max(_next_pow2(n_cols), least))
+    split = _cdiv(n_cols, chunk)
     return LaunchPlan(
         "staged",
         rows if split > 1 else 1,
@@ -189,12 +198,12 @@ def plan_launch(
     """The launch for an [n_rows, n_cols] input. ``allow_staged=False`` skips "staged" entries (the
     caller's tensors do not suit that kernel) in favour of what would apply without them."""
     size = 4 if dtype == torch.float32 else 2
-    block_n = triton.next_power_of_2(n_cols)
+    block_n = _next_pow2(n_cols)
     if block_n <= TUNING["max_row_block"][size]:
         tile_elems, tile_warps = TUNING["tile_ln" if is_ln else "tile_rms"][size]
         rows = max(1, min(64, tile_elems // block_n))
         # Don't starve the GPU of programs on short inputs.
-        rows = min(rows, triton.next_power_of_2(max(1, n_rows)))
+        rows = min(rows, _next_pow2(max(1, n_rows)))
         elems = rows * block_n
         warps = min(
             4 if elems < 2048 else 8 if elems < 8192 else 16 if elems < 32768 else 32,
@@ -212,7 +221,7 @@ def plan_launch(
         elif tile and tile[0] == "staged":
             if n_rows >= TILE_MIN_PROGRAMS and allow_staged and _staged_ok(on_gpu):
                 return _staged_plan(tile, n_cols, size)
-        elif tile and triton.cdiv(n_rows, tile[0]) >= TILE_MIN_PROGRAMS:
+        elif tile and _cdiv(n_rows, tile[0]) >= TILE_MIN_PROGRAMS:
             rows, warps = tile[0], tile[1]
             preload = bool(tile[2]) if len(tile) > 2 else None
         decode = TUNING["decode_warps_ln" if is_ln else "decode_warps"][size]
@@ -242,7 +251,7 @@ def plan_launch(
         pack = False
         if large and len(large) >= 4:
             _, chunk, warps, preload, pack = (list(large) + [False])[:5]
-        split = triton.cdiv(n_cols, chunk)
+        split = _cdiv(n_cols, chunk)
         return LaunchPlan("split", 1, chunk, split, warps, preload=bool(preload), pack=bool(pack))
     return LaunchPlan("looped", 1, min(chunk, 4096), 1, 8)
 
@@ -343,7 +352,7 @@ def _check(name: str, t: torch.Tensor | None, n_cols: int, vector: bool):
 
 
 def _rows(t: torch.Tensor, n_cols: int) -> torch.Tensor:
-    t2 = t.reshape(-1, n_cols)
+    t2 = t if t.dim() == 2 else t.reshape(-1, n_cols)
     return t2 if t2.stride(-1) == 1 else t2.contiguous()
 
 
@@ -444,8 +453,10 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
         if plan.path == "staged":  # the kernel would ignore the residual or misread the rows
             raise RuntimeError("plan_launch(allow_staged=False) returned a staged plan")
     if plan.path == "rows":
-        grid = (triton.cdiv(n_rows, plan.rows_per_program),)
-        kernels.norm_rows_kernel[grid](
+        grid = (_cdiv(n_rows, plan.rows_per_program),)
+        launch(
+            kernels.norm_rows_kernel,
+            grid,
             *args,
             n_rows,
             n_cols,
@@ -461,7 +472,9 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             else _preload_fits(plan.rows_per_program * plan.block, plan.num_warps),
         )
     elif plan.path == "row_tree":
-        decode.layer_norm_row_kernel[(n_rows,)](
+        launch(
+            decode.layer_norm_row_kernel,
+            (n_rows,),
             x2,
             args[2],
             args[3],
@@ -478,7 +491,9 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
         )
     elif plan.path == "persist":
         programs = max(1, min(n_rows, round(plan.per_sm * _sm_count(x.device))))
-        kernels.norm_persist_kernel[(programs,)](
+        launch(
+            kernels.norm_persist_kernel,
+            (programs,),
             *args,
             n_rows,
             n_cols,
@@ -513,14 +528,16 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             raise RuntimeError(f"pipe: {plan.split} programs per row do not fit on the device at once")
         if plan.split > 1:
             slots = _pipe_slots(groups, plan.split, x.device)
-        kernels.norm_pipe_kernel[(groups * plan.split,)](*args, slots, *scalars, **kw)
+        launch(kernels.norm_pipe_kernel, (groups * plan.split,), *args, slots, *scalars, **kw)
     elif plan.path == "staged":
         # The same slots as the split kernel (both move every slot of a row on by one generation), for
         # whole groups of rows.
-        groups = triton.cdiv(n_rows, plan.rows_per_program)
+        groups = _cdiv(n_rows, plan.rows_per_program)
         slots = _split_slots(groups * plan.rows_per_program, plan.split, x.device) if plan.split > 1 else y
         vec = staged.elements_per_copy(x2.element_size())
-        staged.norm_staged_kernel[(plan.split, groups)](
+        launch(
+            staged.norm_staged_kernel,
+            (plan.split, groups),
             x2,
             args[2],
             args[3],
@@ -547,7 +564,9 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
         )
     elif plan.path == "split":
         slots = _split_slots(n_rows, plan.split, x.device)
-        kernels.norm_split_kernel[(plan.split, n_rows)](
+        launch(
+            kernels.norm_split_kernel,
+            (plan.split, n_rows),
             *args,
             slots,
             n_cols,
@@ -562,7 +581,9 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             PACK=plan.pack and res2 is None and _words_ok(x2, None, n_cols),
         )
     else:
-        kernels.norm_looped_kernel[(n_rows,)](
+        launch(
+            kernels.norm_looped_kernel,
+            (n_rows,),
             *args,
             n_cols,
             *strides,
@@ -572,10 +593,10 @@ def _norm(x, weight, bias, residual, eps, w_offset, is_ln, out_dtype, residual_d
             CHUNK=plan.block,
             num_warps=plan.num_warps,
         )
-    y = y.reshape(x.shape)
-    if residual is not None:
-        return y, res_out.reshape(x.shape)
-    return y
+    if x.dim() != 2:
+        y = y.reshape(x.shape)
+        res_out = res_out.reshape(x.shape) if residual is not None else None
+    return (y, res_out) if residual is not None else y
 
 
 def rms_norm(x, weight=None, eps: float = 1e-6, *, out_dtype=None, out=None):

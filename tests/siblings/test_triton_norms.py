@@ -274,29 +274,31 @@ def _force_plan(monkeypatch, plan):
 @pytest.mark.skipif(DEVICE == "cpu", reason="Gluon kernels need a GPU (no interpreter)")
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(
-    ("n", "chunk", "rows", "hold"),
+    ("n", "chunk", "rows", "hold", "cap"),
     [
-        (40000, 16384, 1, False),
-        (40000, 8192, 4, False),
-        (40000, 4096, 4, True),
-        (16384, 16384, 1, False),
-        (8192, 2048, 8, False),
-        (8192, 2048, 2, True),
-        (1000, 1024, 1, False),
-        (1000, 1024, 1, True),
+        (40000, 16384, 1, False, 0),
+        (40000, 8192, 4, False, 0),
+        (40000, 4096, 4, True, 80),
+        (40000, 4096, 4, True, 0),
+        (16384, 16384, 1, False, 0),
+        (8192, 2048, 8, False, 0),
+        (8192, 2048, 2, True, 0),
+        (1000, 1024, 1, False, 0),
+        (1000, 1024, 1, True, 96),
     ],
 )
 @pytest.mark.parametrize("row_copies", [False, True])
-def test_staged_kernel(monkeypatch, dtype, n, chunk, rows, hold, row_copies):
+def test_staged_kernel(monkeypatch, dtype, n, chunk, rows, hold, cap, row_copies):
     """The shared-memory kernel: whole rows (one chunk) and rows split across programs, the last chunk
     partial, several rows per program (37 rows: the last group partial), weight and bias in shared memory
-    or in registers, one copy group for all rows or one per row; weight/bias optional, the Gemma offset; a
-    fused residual or a width that is not whole 16-byte copies falls back to the register kernels."""
+    or in registers, in x's dtype or another, with or without a register cap, one copy group for all rows
+    or one per row; weight/bias optional, the Gemma offset; a fused residual or a width that is not whole
+    16-byte copies falls back to the register kernels."""
     from siblings.triton import norms
 
     if not norms.staged.AVAILABLE:
         pytest.skip("this Triton has no Gluon")
-    # Weight and bias held in registers under a register cap, as TUNING may ask (ptxas spills the rest).
+    # A register cap as TUNING may ask (ptxas spills what does not fit).
     plan = norms.LaunchPlan(
         "staged",
         rows,
@@ -304,7 +306,7 @@ def test_staged_kernel(monkeypatch, dtype, n, chunk, rows, hold, row_copies):
         -(-n // chunk),
         4,
         hold=hold,
-        max_regs=96 if hold else 0,
+        max_regs=cap,
         row_copies=row_copies,
     )
     _force_plan(monkeypatch, plan)
@@ -315,6 +317,40 @@ def test_staged_kernel(monkeypatch, dtype, n, chunk, rows, hold, row_copies):
     assert_close_ulp(st.rms_norm(x), ref_rms(x), dtype)
     odd = rand(5, n - 1, dtype=dtype, seed=84, shift=-1.0)
     assert_close_ulp(st.layer_norm(odd), ref_ln(odd), dtype)
+    # Weight and bias in another dtype than x (shared memory and registers hold them in their own dtype).
+    other = {torch.float32: torch.bfloat16, torch.float16: torch.float32, torch.bfloat16: torch.float16}
+    w2 = rand(n, dtype=other[dtype], seed=85)
+    assert_close_ulp(st.rms_norm(x, w2), ref_rms(x, w2), dtype)
+    assert_close_ulp(st.layer_norm(x, w2), ref_ln(x, w2), dtype)
+    if dtype != torch.float32:
+        # With a bias, an fp32 output where x_hat * w and b nearly cancel can exceed 8 ulps of the result
+        # without being wrong; one 16-bit ulp leaves room for that.
+        b2 = rand(n, dtype=other[dtype], seed=86)
+        assert_close_ulp(st.layer_norm(x, w2, b2), ref_ln(x, w2, b2), dtype)
+
+
+@pytest.mark.skipif(DEVICE == "cpu", reason="the interpreter launches through Triton every time")
+def test_relaunch_follows_triton_specialisation(monkeypatch):
+    """A launch reuses a compiled kernel only for arguments Triton would specialise the same way: rows
+    that start 16-byte aligned or not, a width divisible by 16 or not, one row or several, a new dtype;
+    each combination is right, and each got its own compiled kernel."""
+    from siblings.triton import launch
+
+    monkeypatch.setattr(launch, "_COMPILED", {})
+    wide = rand(9, 4104, dtype=torch.bfloat16, seed=90, shift=1.0)
+    w = rand(4104, dtype=torch.bfloat16, seed=91)
+    cases = [
+        wide[:, :4096],  # aligned rows, width divisible by 16
+        wide[:, 1:4097],  # rows that start 2 bytes past a 16-byte boundary
+        wide[:, 8:4101],  # width 4093
+        wide[:1, :4096],  # one row
+        wide[:, :4096].float(),
+    ]
+    for _ in range(2):  # the second round relaunches what the first compiled
+        for x in cases:
+            assert_close_ulp(st.rms_norm(x, w[: x.shape[1]]), ref_rms(x, w[: x.shape[1]]), x.dtype)
+            assert_close_ulp(st.layer_norm(x), ref_ln(x), x.dtype)
+    assert len(launch._COMPILED) >= 2 * len(cases)
 
 
 @pytest.mark.skipif(DEVICE == "cpu", reason="Gluon kernels need a GPU (no interpreter)")
