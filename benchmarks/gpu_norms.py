@@ -11,7 +11,8 @@ hidden-size sweep N = 128 ... 262 144 at 2^27 elements per tensor:
 * ``ours``: ``siblings.triton``; for N >= 32k also ``ours_looped`` (the two-pass fallback) for reference.
 
 Bandwidth counts the bytes each op must move: read x, write y, read the weight (and bias); ``copy_`` moves
-2·M·N elements. Time is the median of ``triton.testing.do_bench`` (L2 flushed between calls).
+2·M·N elements. Time is the median GPU time of a call with the L2 cache flushed before it, and the GPU kept
+busy while the host launches it (``bench``), so that host launch cost stays out of every provider's time.
 Correctness of ``ours`` is checked at every shape against a float64 reference before timing.
 
 Usage: ``python benchmarks/gpu_norms.py --out DIR [--quick]``; writes gpu_norms.json, gpu_norms.md and
@@ -92,12 +93,60 @@ def shapes():
     return out
 
 
-def bench(fn, quick):
-    from triton.testing import do_bench
+# Host time of the longest call timed here (Liger, eager modules) is well under this; see bench().
+SPIN_US = 150.0
+FLUSH_BYTES = 256 * 1024 * 1024
 
+
+def bench(fn, quick):
+    """Median GPU time of one call of fn (µs), the L2 cache flushed before every call.
+
+    Each call is preceded by a 256 MB ``zero_`` (the flush, as triton.testing.do_bench does) and then a
+    spin kernel (``torch.cuda._sleep``, ~SPIN_US), so that the GPU is still busy while the host launches
+    the call. Without it, a call whose host cost exceeds the flush's GPU time (Triton launches take tens of
+    µs on the host) starts late, and the idle GPU time between the start event and the kernel counts as
+    the call's: decode-size cells then measured the host, varying from 4 to 100 µs between runs. Every
+    provider is timed this way; host launch cost is a separate question.
+    """
     fn()
     torch.cuda.synchronize()
-    return do_bench(fn, warmup=10 if quick else 25, rep=40 if quick else 100, return_mode="median") * 1e3
+    cache = torch.empty(FLUSH_BYTES // 4, dtype=torch.int32, device="cuda")
+    spin = _spin_cycles()
+
+    def timed(n):
+        starts = [torch.cuda.Event(enable_timing=True) for _ in range(n)]
+        ends = [torch.cuda.Event(enable_timing=True) for _ in range(n)]
+        for i in range(n):
+            cache.zero_()
+            torch.cuda._sleep(spin)
+            starts[i].record()
+            fn()
+            ends[i].record()
+        torch.cuda.synchronize()
+        return sorted(s.elapsed_time(e) for s, e in zip(starts, ends))
+
+    estimate = timed(5)[2]
+    per_call = estimate + SPIN_US * 1e-3 + 0.1  # ms: the call, the spin, the flush
+    timed(max(1, int((10 if quick else 25) / per_call)))  # warm-up
+    times = timed(max(5, int((40 if quick else 100) / per_call)))
+    return times[len(times) // 2] * 1e3
+
+
+_SPIN: list = []
+
+
+def _spin_cycles() -> int:
+    """Cycles of torch.cuda._sleep that take about SPIN_US on this GPU (measured once)."""
+    if not _SPIN:
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        torch.cuda._sleep(1_000_000)  # clocks up
+        start.record()
+        torch.cuda._sleep(1_000_000)
+        end.record()
+        torch.cuda.synchronize()
+        per_us = 1_000_000 / (start.elapsed_time(end) * 1e3)
+        _SPIN.append(int(SPIN_US * per_us))
+    return _SPIN[0]
 
 
 def graph_bench(fn):
@@ -233,7 +282,8 @@ def run(args):
         "python": platform.python_version(),
         "liger": None if liger is None else _version("liger_kernel"),
         "liger_unavailable_because": liger_why,
-        "timing": "triton.testing.do_bench median, L2 flushed between calls",
+        "timing": f"median GPU time per call, L2 flushed (256 MB zero_) and a {SPIN_US:.0f} µs spin kernel "
+        "before each call, so that host launch cost is not counted",
         "elapsed_s": round(time.time() - t0, 1),
     }
     for r in records:
