@@ -27,6 +27,7 @@ are a few tens of nanoseconds, smaller than the drift between one provider's tim
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import platform
@@ -134,21 +135,17 @@ def bench(fn, quick):
     return times[len(times) // 2] * 1e3
 
 
-_SPIN: list = []
-
-
+@functools.cache
 def _spin_cycles() -> int:
     """Cycles of torch.cuda._sleep that take about SPIN_US on this GPU (measured once)."""
-    if not _SPIN:
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        torch.cuda._sleep(1_000_000)  # clocks up
-        start.record()
-        torch.cuda._sleep(1_000_000)
-        end.record()
-        torch.cuda.synchronize()
-        per_us = 1_000_000 / (start.elapsed_time(end) * 1e3)
-        _SPIN.append(int(SPIN_US * per_us))
-    return _SPIN[0]
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    torch.cuda._sleep(1_000_000)  # clocks up
+    start.record()
+    torch.cuda._sleep(1_000_000)
+    end.record()
+    torch.cuda.synchronize()
+    per_us = 1_000_000 / (start.elapsed_time(end) * 1e3)
+    return int(SPIN_US * per_us)
 
 
 def graph_bench(fn):
