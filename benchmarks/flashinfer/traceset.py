@@ -18,6 +18,7 @@ inputs and eps pinned as a scalar (a random scalar could be negative).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -166,6 +167,9 @@ def run(x, weight, bias, eps, out):
 }
 
 
+_PACKAGE_IMPORT = re.compile(r"from siblings\.triton(?:\.(\w+))? import")
+
+
 def library_sources() -> list[dict]:
     """siblings/triton's kernel modules and wrappers, with the package imports made relative
     (FlashInfer-Bench imports a solution as its own package)."""
@@ -173,16 +177,9 @@ def library_sources() -> list[dict]:
         name: (ROOT / "siblings" / "triton" / name).read_text()
         for name in ("norms.py", "kernels.py", "staged.py", "decode.py", "launch.py")
     }
-    files["norms.py"] = (
-        files["norms.py"]
-        .replace(
-            "from siblings.triton import decode, kernels, staged", "from . import decode, kernels, staged"
-        )
-        .replace("from siblings.triton.launch import launch", "from .launch import launch")
-    )
-    files["staged.py"] = files["staged.py"].replace(
-        "from siblings.triton import kernels", "from . import kernels"
-    )
+    # `from siblings.triton import a, b` -> `from . import a, b`; `from siblings.triton.m import f` ->
+    # `from .m import f`.
+    files = {name: _PACKAGE_IMPORT.sub(r"from .\1 import", text) for name, text in files.items()}
     if any("from siblings" in text or "import siblings" in text for text in files.values()):
         raise RuntimeError(
             "a solution source imports from the siblings package; make the solution sources self-contained"
