@@ -6,6 +6,8 @@ import glob
 import os
 
 ENV = "TTNN_EMULATOR"
+# Set by users of tt-metal's own simulator (ttsim): they get ttsim, not this emulator, unless they force it.
+SIMULATOR_ENV = "TT_METAL_SIMULATOR"
 
 
 def hardware_present() -> bool:
@@ -14,11 +16,14 @@ def hardware_present() -> bool:
 
 
 def wanted() -> bool:
-    """``TTNN_EMULATOR=1`` forces the emulator on, ``0`` off; otherwise on exactly when no device exists."""
+    """``TTNN_EMULATOR=1`` forces the emulator on, ``0`` off; otherwise on exactly when no device exists and
+    tt-metal's simulator is not selected (``TT_METAL_SIMULATOR``)."""
     value = os.environ.get(ENV, "").strip().lower()
     if value in ("1", "true", "yes", "on"):
         return True
     if value in ("0", "false", "no", "off"):
+        return False
+    if os.environ.get(SIMULATOR_ENV):
         return False
     return not hardware_present()
 

@@ -32,7 +32,17 @@ OPS = sorted(p.parent.name for p in (ROOT / "ops").glob("*/__init__.py"))
 )
 def test_wanted(monkeypatch, value, hardware, expected):
     monkeypatch.setenv(activation.ENV, value)
+    monkeypatch.delenv(activation.SIMULATOR_ENV, raising=False)
     monkeypatch.setattr(activation, "hardware_present", lambda: hardware)
+    assert activation.wanted() is expected
+
+
+@pytest.mark.parametrize("value, expected", [("", False), ("1", True), ("0", False)])
+def test_tt_metal_simulator_keeps_the_automatic_activation_off(monkeypatch, value, expected):
+    """A user running tt-metal's simulator (ttsim) gets ttsim; only TTNN_EMULATOR=1 still forces the emulator."""
+    monkeypatch.setenv(activation.ENV, value)
+    monkeypatch.setenv(activation.SIMULATOR_ENV, "/opt/ttsim/libttsim.so")
+    monkeypatch.setattr(activation, "hardware_present", lambda: False)
     assert activation.wanted() is expected
 
 
