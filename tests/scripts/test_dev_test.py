@@ -163,3 +163,107 @@ def test_lock_is_exclusive(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+# ---- faults a careless or hostile test can cause: the verdict is what pytest reported, nothing less ----
+
+
+def test_exit_status_0_before_the_tests_ran_is_a_failure(tmp_path):
+    """A test (or a kernel) calling exit(0) ends pytest with status 0; its assert and the next test never ran."""
+    proc = dev_test(tmp_path, FIXTURES / "case_exit0.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "DEV_TEST_RESULT: FAIL" in proc.stdout and "PASS" not in proc.stdout
+    assert "pytest ended before reporting its results" in proc.stdout
+
+
+def test_every_collected_test_must_pass(tmp_path):
+    proc = dev_test(tmp_path, FIXTURES / "case_two.py")
+    assert proc.returncode == 0 and "DEV_TEST_RESULT: PASS" in proc.stdout, proc.stdout + proc.stderr
+    assert "2 passed" in proc.stdout
+
+
+def test_abort_is_a_failure_not_a_hang(tmp_path):
+    env, log = fake_hardware(tmp_path)
+    proc = dev_test(tmp_path, FIXTURES / "case_abort.py", **env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "DEV_TEST_RESULT: FAIL" in proc.stdout and "killed by signal 6" in proc.stdout
+    assert "HANG" not in proc.stdout and not log.exists()  # no device reset for a crash
+    assert not (tmp_path / "device-0.dirty").exists()
+
+
+@pytest.mark.parametrize(
+    "args, env, says",
+    [
+        ((FIXTURES / "case_pass.py",), {"DEV_TEST_TIMEOUT": "ten"}, "DEV_TEST_TIMEOUT='ten'"),
+        ((FIXTURES / "case_pass.py",), {"DEV_TEST_TIMEOUT": "0"}, "DEV_TEST_TIMEOUT='0'"),
+        ((FIXTURES / "case_pass.py",), {"DEV_TEST_OP_TIMEOUT": "-1"}, "DEV_TEST_OP_TIMEOUT='-1'"),
+        ((FIXTURES / "case_pass.py",), {"DEV_TEST_LOCK_WAIT": "5 min"}, "DEV_TEST_LOCK_WAIT='5 min'"),
+        ((FIXTURES / "case_pass.py", "--no-such-flag"), {}, "pytest usage error"),
+        ((f"{FIXTURES / 'case_pass.py'}::test_missing",), {}, "pytest usage error"),
+    ],
+)
+def test_bad_knobs_flags_and_test_ids_are_setup_errors(tmp_path, args, env, says):
+    proc = dev_test(tmp_path, *args, **env)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert says in proc.stdout + proc.stderr and "DEV_TEST_RESULT: SETUP_ERROR" in proc.stdout + proc.stderr
+    assert not list(tmp_path.glob("triage-*.log")) and not list(tmp_path.glob("report-*"))
+
+
+def test_a_daemon_started_by_a_test_does_not_keep_the_lock(tmp_path):
+    pidfile = tmp_path / "daemon.pid"
+    proc = dev_test(tmp_path, FIXTURES / "case_daemon.py", DEV_TEST_FIXTURE_PIDFILE=str(pidfile))
+    daemon = int(pidfile.read_text())
+    try:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert _alive(daemon)
+        again = dev_test(tmp_path, FIXTURES / "case_pass.py", DEV_TEST_LOCK_WAIT="2")
+        assert again.returncode == 0, again.stdout + again.stderr
+    finally:
+        os.kill(daemon, 15)
+
+
+def test_sigterm_ends_the_run_and_releases_everything(tmp_path):
+    """kill -TERM of dev-test ends its pytest and pytest's children, and leaves no lock, marker or empty log."""
+    pidfile = tmp_path / "child.pid"
+    env = {
+        **os.environ,
+        "DEV_TEST_PYTHON": sys.executable,
+        "DEV_TEST_STATE_DIR": str(tmp_path),
+        "DEV_TEST_FIXTURE_PIDFILE": str(pidfile),
+    }
+    run = subprocess.Popen(
+        ["bash", str(SCRIPT), str(FIXTURES / "case_sleep.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(300):
+            if pidfile.exists() and pidfile.read_text():
+                break
+            time.sleep(0.1)
+        child = int(pidfile.read_text())
+        run.terminate()
+        out, _ = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 143 and "DEV_TEST_RESULT: INTERRUPTED (SIGTERM)" in out, out
+    for _ in range(50):
+        if not _alive(child):
+            break
+        time.sleep(0.1)
+    assert not _alive(child)
+    assert not (tmp_path / "device-0.dirty").exists()
+    assert not list(tmp_path.glob("triage-*.log")) and not list(tmp_path.glob("report-*"))
+    proc = dev_test(tmp_path, FIXTURES / "case_pass.py", DEV_TEST_LOCK_WAIT="2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "left the device dirty" not in proc.stdout
+
+
+def test_no_empty_triage_logs_are_left(tmp_path):
+    for case in ("case_pass.py", "case_fail.py", "case_exit0.py"):
+        dev_test(tmp_path, FIXTURES / case)
+    assert not list(tmp_path.glob("triage-*.log")) and not list(tmp_path.glob("report-*"))
