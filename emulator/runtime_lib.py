@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import importlib.util
 import os
+import re
+import shutil
 import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,6 +68,67 @@ def compiler_id() -> str:
         except FileNotFoundError:
             _compiler = "g++ not found"
     return _compiler
+
+
+# The wheel's device-side headers need C++20 that g++ 12 rejects (``static_assert(false)`` in templates that are
+# never instantiated), so kernels built against them (TTNN_EMULATOR_API=wheel) use clang >= 17.
+KERNEL_CXX_ENV = "TTNN_EMULATOR_CXX"
+_KERNEL_CXX_CANDIDATES = ("clang++-19", "clang++-20", "clang++-18", "clang++-17", "clang++")
+MIN_CLANG = 17
+_kernel_cxx: list[str] | None = None
+
+
+def _clang_major(cmd: list[str]) -> int:
+    try:
+        with subprocess.Popen(
+            [*cmd, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        ) as proc:
+            out = proc.communicate()[0]
+    except OSError:
+        return 0
+    m = re.search(r"clang version (\d+)", out)
+    return int(m.group(1)) if m else 0
+
+
+def kernel_compiler() -> list[str]:
+    """The command that compiles kernels against the wheel's headers: ``$TTNN_EMULATOR_CXX``, else the newest
+    clang++ (>= 17) on PATH, else the clang that PyPI's ``ziglang`` bundles (``python -m ziglang c++``)."""
+    global _kernel_cxx
+    if _kernel_cxx is None:
+        override = os.environ.get(KERNEL_CXX_ENV)
+        if override:
+            _kernel_cxx = override.split()
+            return _kernel_cxx
+        for name in _KERNEL_CXX_CANDIDATES:
+            path = shutil.which(name)
+            if path and _clang_major([path]) >= MIN_CLANG:
+                _kernel_cxx = [path]
+                return _kernel_cxx
+        zig = [sys.executable, "-m", "ziglang", "c++"]
+        if importlib.util.find_spec("ziglang") is not None and _clang_major(zig) >= MIN_CLANG:
+            _kernel_cxx = zig
+            return _kernel_cxx
+        raise ToolchainError(
+            f"the Tensix emulator builds kernels against the ttnn wheel's headers with clang {MIN_CLANG} or newer, "
+            "and none is on PATH: install clang-19 (Debian/Ubuntu: apt-get install clang-19), or without root "
+            f"'pip install ziglang', or point {KERNEL_CXX_ENV} at a clang++"
+        )
+    return _kernel_cxx
+
+
+_kernel_cxx_id: str | None = None
+
+
+def kernel_compiler_id() -> str:
+    """Identity of the kernel compiler (its ``--version``), part of every v2 kernel's cache key."""
+    global _kernel_cxx_id
+    if _kernel_cxx_id is None:
+        cmd = kernel_compiler()
+        with subprocess.Popen(
+            [*cmd, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        ) as p:
+            _kernel_cxx_id = " ".join(cmd) + "\n" + p.communicate()[0].strip()
+    return _kernel_cxx_id
 
 
 def _sources() -> list[Path]:
