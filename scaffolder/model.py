@@ -146,6 +146,8 @@ class OpSpec:
     fp32_dest_acc_en: bool | None = None
     math_fidelity: str = "HiFi4"
     design_path: str | None = None
+    # Binary phases whose broadcast the operands' valid regions corrected (spec.regions.BroadcastFix).
+    broadcast_fixes: list = field(default_factory=list)
 
     @property
     def tensor_params(self) -> list[Parameter]:

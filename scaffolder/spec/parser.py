@@ -17,6 +17,7 @@ from scaffolder.spec import tables as tr
 from scaffolder.spec.detect import detect_format
 from scaffolder.spec.diagnostics import Diagnostic, Diagnostics, SpecError
 from scaffolder.spec.markdown import Document, Heading, Table, clean, field_of, parse_markdown
+from scaffolder.spec.regions import apply_data_semantics
 from scaffolder.spec.shapes import Tolerance, Tolerances, find_shapes, find_tolerance, find_tolerances
 
 # The planner's standard matrix (minimal, multi-tile, non-square, multi-batch).
@@ -50,6 +51,7 @@ class ParseResult:
     spec: OpSpec
     diagnostics: list[Diagnostic]
     confidence: str
+    phases_from_design: bool = False
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -70,7 +72,19 @@ def parse_spec(path: str | Path, design: str | Path | None = None, name: str | N
         except (OSError, UnicodeDecodeError) as e:
             raise SpecError([Diagnostic("error", str(design), 1, f"cannot read design: {e}")]) from None
         _merge_design(result, dtext, str(design))
+    _apply_data_semantics(result)
     return result
+
+
+def _apply_data_semantics(result: ParseResult) -> None:
+    """Broadcasts follow the operands' valid regions; each phase the spec got wrong becomes a warning at
+    its line (in the file the phase came from)."""
+    spec = result.spec
+    file = spec.design_path if spec.design_path and result.phases_from_design else spec.path
+    for fix in apply_data_semantics(spec):
+        result.diagnostics.append(
+            Diagnostic("warning", file, fix.line, fix.message() + f"; generating {fix.broadcast}")
+        )
 
 
 def parse_text(
@@ -352,11 +366,21 @@ def _read_tensors(doc: Document, spec: OpSpec, diags: Diagnostics) -> None:
 # ---------------------------------------------------------------- CBs and arguments
 
 
+_VARIANT = re.compile(
+    r"\bvariants?\b|\b[a-z_]\w*\s*(=|==|∈)\s*[-\w{]|\bREDUCE_(ROW|COL|SCALAR)\b", re.IGNORECASE
+)
+
+
 def _read_cbs(doc: Document, spec: OpSpec, diags: Diagnostics, *, required: bool) -> None:
     merged: list[CircularBuffer] = []
+    first_table = True
     for t in doc.tables:
         if not tr.is_cb_table(t) or tr.is_parameter_table(t):
             continue
+        # A spec with one CB table per variant (``### Circular Buffers (dim = -2)``) reuses CB ids on
+        # purpose: the first table is the model's, the others are not redeclarations.
+        variant = not first_table and _VARIANT.search(" ".join(h.title for h in t.headings[-1:]))
+        first_table = False
         for cb in tr.read_cbs(t, diags):
             same = next(
                 (
@@ -369,6 +393,8 @@ def _read_cbs(doc: Document, spec: OpSpec, diags: Diagnostics, *, required: bool
             )
             if same is None:
                 merged.append(cb)
+                continue
+            if variant:
                 continue
             if (
                 same.line != cb.line
@@ -596,6 +622,7 @@ def _merge_design(result: ParseResult, text: str, file: str) -> None:
     spec.cbs.sort(key=lambda c: c.index)
     if sup.spec.phases:
         spec.phases = sup.spec.phases
+        result.phases_from_design = True
     if sup.spec.broadcasts:
         spec.broadcasts = sup.spec.broadcasts
     if sup.spec.stages and not spec.stages:

@@ -122,7 +122,8 @@ def test_two_required_inputs_and_bookkeeping_rows(tmp_path):
     assert [(p.name, p.kind, p.op, p.broadcast, p.inputs, p.output) for p in spec.phases] == [
         ("mul_prod", "binary", "mul", "NONE", [0, 1], 24),
         ("sum_rowsum", "reduce", "sum", "NONE", [24, 2], 25),
-        ("sub_diff", "binary", "sub", "SCALAR", [0, 25], 26),
+        # The spec's row says SCALAR ("row sum at [0, 0]"), but a REDUCE_ROW result is Col0-valid.
+        ("sub_diff", "binary", "sub", "COL", [0, 25], 26),
         ("mul_result", "binary", "mul", "NONE", [1, 26], 16),
     ]
     assert "second full-size input (output)" in build_plan(spec).unmapped
