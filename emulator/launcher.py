@@ -8,7 +8,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from emulator import kernel_build
+from emulator import kernel_build, wheel_build
 from emulator.device import EmulatedDevice
 from emulator.tensor import EmulatedTensor
 
@@ -21,6 +21,20 @@ class EmulatorError(RuntimeError):
 
 class EmulatorHang(EmulatorError):
     """No kernel thread could progress: a deadlock report of every thread and CB."""
+
+
+def wheel_api() -> bool:
+    """``TTNN_EMULATOR_API=wheel``: kernels build against the wheel's own device headers (emulator v2)."""
+    return os.environ.get("TTNN_EMULATOR_API", "").strip().lower() == "wheel"
+
+
+def _objects(kb: kernel_build.KernelBuild, noc: int, grid) -> list[tuple[str, Path, bool]]:
+    """(role, shared object, needs a private copy per core) of every RISC thread the kernel runs as."""
+    if wheel_api():
+        # Every v2 object carries firmware globals, which each core (and RISC) keeps privately.
+        return [(kb.role, so, True) for _, so in wheel_build.build(kb, noc, grid)]
+    so = kernel_build.build(kb)
+    return [(kb.role, so, kernel_build.has_kernel_globals(so))]
 
 
 def _timeout_s() -> float:
@@ -150,7 +164,7 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
         kb, noc = kernel_build_of(kernel)
         builds.append((kernel, kb.role, noc, kb))
     with ThreadPoolExecutor(max_workers=max(1, min(len(builds), os.cpu_count() or 1))) as pool:
-        objects = list(pool.map(lambda b: kernel_build.build(b[3]), builds))
+        objects = list(pool.map(lambda b: _objects(b[3], b[2], device.grid), builds))
 
     with device.lock:
         lib.emu_program_reset()
@@ -162,18 +176,18 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
             for x, y in _cores(cb.core_ranges):
                 lib.emu_program_add_cb(x, y, int(cb.total_size), idx, formats, pages, len(fmts))
 
-        placed: dict[tuple[int, int, str], str] = {}
+        placed: dict[tuple[int, int, str], tuple[int, str]] = {}
         grid_x = device.grid[0]
-        for (kernel, role, noc, kb), so in zip(builds, objects):
-            per_core = kernel_build.has_kernel_globals(so)
+        for (kernel, role, noc, kb), objs in zip(builds, objects):
             common = [int(v) for v in kernel.common_runtime_args]
             cfg = kernel.config
-            for x, y in _cores(kernel.core_ranges):
-                if (x, y, role) in placed:
+            for (x, y), (_, so, per_core) in ((xy, o) for xy in _cores(kernel.core_ranges) for o in objs):
+                # A compute kernel runs as three TRISC threads of one core; two kernels of one role may not share it.
+                other = placed.setdefault((x, y, role), (id(kernel), kb.display_name))
+                if other[0] != id(kernel):
                     raise EmulatorError(
-                        f"two {role} kernels on core ({x},{y}): {placed[(x, y, role)]} and {kb.display_name}"
+                        f"two {role} kernels on core ({x},{y}): {other[1]} and {kb.display_name}"
                     )
-                placed[(x, y, role)] = kb.display_name
                 path = kernel_build.per_core_copy(so, y * grid_x + x) if per_core else so
                 args = _args(kernel.runtime_args, x, y)
                 compute = role == "compute"

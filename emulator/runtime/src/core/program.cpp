@@ -11,12 +11,17 @@
 #include <sstream>
 #include <thread>
 
+#include "emu/hal.h"
 #include "emu/runtime.h"
 
 namespace emu {
 
 void set_current_thread(Thread* t);
 void poison_cbs(Core& core);
+void reset_core_hardware(Core& core);
+void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>& dram_xy,
+                   std::vector<int32_t>& dram_off);
+void hal_require_idle(Thread& t);
 
 uint32_t noc_x(uint32_t logical_x) { return logical_x + 1; }
 uint32_t noc_y(uint32_t logical_y) { return logical_y + 1; }
@@ -109,8 +114,18 @@ std::string configure_cbs(Core& core, const std::vector<StagedCB>& staged) {
 void thread_main(Thread* t) {
     set_current_thread(t);
     try {
+        // Kernels built against the wheel's headers carry the emulator's firmware: start it on this thread.
+        using FirmwareStart = void (*)(const EmuFirmwareInit*);
+        if (auto start = reinterpret_cast<FirmwareStart>(dlsym(t->handle, "emu_firmware_start"))) {
+            EmuFirmwareInit init;
+            std::vector<uint16_t> dram_xy;
+            std::vector<int32_t> dram_off;
+            firmware_view(*t, init, dram_xy, dram_off);
+            start(&init);
+        }
         t->entry();
         noc_require_idle(*t);
+        hal_require_idle(*t);
         t->state = ThreadState::Done;
     } catch (const Abort&) {
         t->state = ThreadState::Failed;
@@ -161,6 +176,7 @@ int program_run(std::string& message, double timeout_s) {
             return 1;
         }
         poison_cbs(*core);
+        reset_core_hardware(*core);
         for (KernelInstance& k : kernels) {
             if (k.args.size() > kMaxArgs || k.common_args.size() > kMaxArgs) {
                 message = "kernel " + k.kernel_path + " on core (" + std::to_string(xy.first) + "," +

@@ -1,0 +1,336 @@
+// The runtime side of emu/hal.h: what the shadows of the wheel's lowest headers call. Stream registers (CB
+// counters) live in each core's arena above L1; NoC transactions are queued per issuing thread in issue order and
+// land when that thread reads the NIU status (a barrier) or waits; the NIU status counters are per core and NoC.
+#include "emu/hal.h"
+
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "emu/runtime.h"
+
+namespace emu {
+
+namespace {
+
+constexpr uint32_t kNumNocs = 2;
+constexpr uint32_t kNumTrids = 16;
+// NIU status register indices (Wormhole noc_parameters.h).
+constexpr uint32_t kAtomicRespReceived = 0x0, kWrAckReceived = 0x1, kRdRespReceived = 0x2;
+constexpr uint32_t kNonpostedWrReqSent = 0xA, kPostedWrReqSent = 0xB;
+constexpr uint32_t kReqsOutstandingId = 0x10, kWriteReqsOutgoingId = 0x20;
+
+struct Niu {
+    uint32_t rd_resp = 0, wr_ack = 0, atomic_resp = 0, nonposted_sent = 0, posted_sent = 0;
+    uint32_t outstanding[kNumTrids] = {};
+};
+
+enum class OpKind : uint8_t { Read, Write, Atomic };
+
+struct NocOp {
+    OpKind kind;
+    uint32_t noc, trid, bytes, value, wrap;
+    bool posted;
+    uint8_t* dst;
+    const uint8_t* src;
+};
+
+struct CoreNiu {
+    std::mutex mu;
+    Niu niu[kNumNocs];
+};
+
+std::mutex g_niu_mu;
+std::unordered_map<const Core*, CoreNiu> g_niu;
+
+CoreNiu& niu_of(const Core* c) {
+    std::lock_guard<std::mutex> lock(g_niu_mu);
+    return g_niu[c];
+}
+
+// Per kernel thread: its queued transactions and how long it has been polling.
+thread_local std::vector<NocOp> t_ops;
+thread_local uint32_t t_polls = 0;
+thread_local uint64_t t_progress_seen = 0;
+
+Thread& self() {
+    Thread* t = current_thread();
+    if (!t) throw std::runtime_error("emulator hardware layer called outside a kernel thread");
+    return *t;
+}
+
+const Loc kNoLoc{"", 0};
+
+std::string hex(uint64_t v) {
+    std::ostringstream os;
+    os << "0x" << std::hex << v;
+    return os.str();
+}
+
+uint8_t* local_l1(Thread& t, uint32_t addr, uint32_t bytes, const char* call) {
+    const uintptr_t base = uintptr_t(t.core->l1);
+    uintptr_t p = addr;
+    if (p < device().l1_size) p += base;  // a raw L1 offset
+    if (p < base || p + bytes > base + device().l1_size) {
+        fail(call, -1, kNoLoc, "local L1 range " + hex(addr) + "+" + std::to_string(bytes) + " is outside this core's L1");
+    }
+    return reinterpret_cast<uint8_t*>(p);
+}
+
+// Cores of a multicast rectangle, in NoC coordinates (end at bits 36/42, start at 48/54 of the address).
+std::vector<Core*> mcast_cores(uint64_t addr, const char* call) {
+    const uint32_t ex = (addr >> 36) & 0x3f, ey = (addr >> 42) & 0x3f, sx = (addr >> 48) & 0x3f,
+                   sy = (addr >> 54) & 0x3f;
+    Device& d = device();
+    std::vector<Core*> out;
+    for (uint32_t y = std::min(sy, ey); y <= std::max(sy, ey); ++y)
+        for (uint32_t x = std::min(sx, ex); x <= std::max(sx, ex); ++x) {
+            if (x == 0 || y == 0 || x - 1 >= d.grid_x || y - 1 >= d.grid_y)
+                fail(call, -1, kNoLoc, "multicast rectangle " + hex(addr) + " leaves the worker grid");
+            out.push_back(d.core(x - 1, y - 1));
+        }
+    return out;
+}
+
+void land(const NocOp& op, Core* issuer) {
+    CoreNiu& n = niu_of(issuer);
+    switch (op.kind) {
+        case OpKind::Read: std::memmove(op.dst, op.src, op.bytes); break;
+        case OpKind::Write: std::memmove(op.dst, op.src, op.bytes); break;
+        case OpKind::Atomic: {
+            auto* word = reinterpret_cast<uint32_t*>(op.dst);
+            const uint32_t mask = op.wrap >= 31 ? 0xffffffffu : ((2u << op.wrap) - 1);
+            __atomic_store_n(word, (__atomic_load_n(word, __ATOMIC_SEQ_CST) & ~mask) |
+                                       ((__atomic_load_n(word, __ATOMIC_SEQ_CST) + op.value) & mask),
+                             __ATOMIC_SEQ_CST);
+            break;
+        }
+    }
+    std::lock_guard<std::mutex> lock(n.mu);
+    Niu& s = n.niu[op.noc];
+    if (op.kind == OpKind::Read) ++s.rd_resp;
+    if (op.kind == OpKind::Atomic && !op.posted) ++s.atomic_resp;
+    if (op.kind == OpKind::Write) ++(op.posted ? s.posted_sent : s.nonposted_sent);
+    if (op.kind == OpKind::Write && !op.posted) ++s.wr_ack;
+    if (s.outstanding[op.trid]) --s.outstanding[op.trid];
+}
+
+void land_all(Thread& t) {
+    if (t_ops.empty()) return;
+    std::vector<NocOp> ops;
+    ops.swap(t_ops);
+    for (const NocOp& op : ops) land(op, t.core);
+    op_status().progress.fetch_add(1, std::memory_order_relaxed);
+    for (auto& c : device().cores) c->cv.notify_all();
+}
+
+void queue(Thread& t, NocOp op) {
+    {
+        CoreNiu& n = niu_of(t.core);
+        std::lock_guard<std::mutex> lock(n.mu);
+        ++n.niu[op.noc].outstanding[op.trid];
+    }
+    t_ops.push_back(op);
+    note_call("noc", -1, kNoLoc);
+}
+
+}  // namespace
+
+// Fills the firmware view of one kernel thread (what the firmware's start-up reads from its launch message).
+void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>& dram_xy,
+                   std::vector<int32_t>& dram_off) {
+    const Device& d = device();
+    std::memset(&init, 0, sizeof(init));
+    init.noc_x = uint8_t(noc_x(t.core->x));
+    init.noc_y = uint8_t(noc_y(t.core->y));
+    init.stream_regs = uint32_t(uintptr_t(t.core->l1) + hal::kStreamRegsOffset);
+    init.rta_l1 = t.args_l1;
+    init.crta_l1 = t.common_args_l1;
+    dram_xy.clear();
+    dram_off.assign(d.num_dram_banks, 0);
+    // A bank table entry is the NoC coordinate word of the bank, shifted into place above the 32 address bits.
+    for (uint32_t b = 0; b < d.num_dram_banks; ++b) dram_xy.push_back(uint16_t(((b << 6) | 0) << 4));
+    init.num_dram_banks = d.num_dram_banks;
+    init.dram_bank_xy = dram_xy.data();
+    init.dram_bank_offset = dram_off.data();
+    for (uint32_t i = 0; i < kNumCBs; ++i) {
+        const CB& cb = t.core->cbs[i];
+        if (!cb.configured) continue;
+        init.cbs[i] = {cb.fifo_addr, cb.fifo_size, cb.page_size, cb.num_pages};
+    }
+}
+
+void reset_core_hardware(Core& core) {
+    std::memset(core.l1 + hal::kStreamRegsOffset, 0, hal::kNumStreams * hal::kStreamRegSpace);
+    CoreNiu& n = niu_of(&core);
+    std::lock_guard<std::mutex> lock(n.mu);
+    for (Niu& s : n.niu) s = Niu{};
+}
+
+}  // namespace emu
+
+using namespace emu;
+
+extern "C" {
+
+uint32_t emu_reg_read(uint32_t addr) {
+    Thread& t = self();
+    const uintptr_t regs = uintptr_t(t.core->l1) + hal::kStreamRegsOffset;
+    if (addr >= regs && addr < regs + hal::kNumStreams * hal::kStreamRegSpace) {
+        return __atomic_load_n(reinterpret_cast<const uint32_t*>(uintptr_t(addr)), __ATOMIC_SEQ_CST);
+    }
+    fail("reg_read", -1, kNoLoc, "register " + hex(addr) + " is not modelled by the emulator");
+}
+
+void emu_reg_write(uint32_t addr, uint32_t value) {
+    Thread& t = self();
+    const uintptr_t regs = uintptr_t(t.core->l1) + hal::kStreamRegsOffset;
+    if (addr >= regs && addr < regs + hal::kNumStreams * hal::kStreamRegSpace) {
+        __atomic_store_n(reinterpret_cast<uint32_t*>(uintptr_t(addr)), value, __ATOMIC_SEQ_CST);
+        op_status().progress.fetch_add(1, std::memory_order_relaxed);
+        t.core->cv.notify_all();
+        return;
+    }
+    fail("WRITE_REG", -1, kNoLoc, "register " + hex(addr) + " is not modelled by the emulator");
+}
+
+void emu_poll(void) {
+    Thread& t = self();
+    if (op_status().aborted) unwind();
+    // A waiting thread's own transactions complete (on silicon they land on their own while it waits).
+    land_all(t);
+    const uint64_t progress = op_status().progress.load(std::memory_order_relaxed);
+    if (progress != t_progress_seen) {
+        t_progress_seen = progress;
+        t_polls = 0;
+    }
+    if (++t_polls < 64) {
+        std::this_thread::yield();
+        return;
+    }
+    // Nothing changed for a while: sleep until another thread of the core changes something, or briefly.
+    std::unique_lock<std::mutex> lock(t.core->mu);
+    t.core->cv.wait_for(lock, std::chrono::microseconds(std::min<uint32_t>(50u << std::min(t_polls / 64, 5u), 1000)));
+}
+
+uint64_t emu_wall_clock(void) {
+    using namespace std::chrono;
+    // Wormhole's wall clock ticks at the AI clock (1 GHz): one tick per nanosecond.
+    return uint64_t(duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+void emu_noc_read(uint32_t noc, uint64_t src_noc_addr, uint32_t dst_l1, uint32_t bytes, uint32_t trid) {
+    Thread& t = self();
+    bool dram;
+    const uint8_t* src = bytes ? noc_resolve(src_noc_addr, bytes, "noc_async_read", kNoLoc, &dram) : nullptr;
+    uint8_t* dst = local_l1(t, dst_l1, bytes, "noc_async_read");
+    queue(t, {OpKind::Read, noc & 1, trid & 0xf, bytes, 0, 0, false, dst, src});
+}
+
+void emu_noc_write(uint32_t noc, uint32_t src_l1, uint64_t dst_noc_addr, uint32_t bytes, int multicast,
+                   int include_self, int posted, uint32_t trid) {
+    Thread& t = self();
+    const uint8_t* src = local_l1(t, src_l1, bytes, "noc_async_write");
+    if (!multicast) {
+        bool dram;
+        uint8_t* dst = noc_resolve(dst_noc_addr, bytes, "noc_async_write", kNoLoc, &dram);
+        queue(t, {OpKind::Write, noc & 1, trid & 0xf, bytes, 0, 0, posted != 0, dst, src});
+        return;
+    }
+    const uint32_t offset = uint32_t(dst_noc_addr & ((1ull << 36) - 1)) % kL1Stride;
+    for (Core* c : mcast_cores(dst_noc_addr, "noc_async_write_multicast")) {
+        if (c == t.core && !include_self) continue;
+        queue(t, {OpKind::Write, noc & 1, trid & 0xf, bytes, 0, 0, posted != 0, c->l1 + offset, src});
+    }
+}
+
+void emu_noc_atomic_inc(uint32_t noc, uint64_t dst_noc_addr, uint32_t incr, uint32_t wrap, int multicast,
+                        int posted) {
+    Thread& t = self();
+    if (!multicast) {
+        bool dram;
+        uint8_t* dst = noc_resolve(dst_noc_addr & ~uint64_t(3), 4, "noc_semaphore_inc", kNoLoc, &dram);
+        queue(t, {OpKind::Atomic, noc & 1, 0, 4, incr, wrap, posted != 0, dst, nullptr});
+        return;
+    }
+    const uint32_t offset = uint32_t(dst_noc_addr & ((1ull << 36) - 1)) % kL1Stride;
+    for (Core* c : mcast_cores(dst_noc_addr, "noc_semaphore_inc_multicast"))
+        queue(t, {OpKind::Atomic, noc & 1, 0, 4, incr, wrap, posted != 0, c->l1 + offset, nullptr});
+}
+
+void emu_noc_inline_write(uint32_t noc, uint64_t dst_noc_addr, uint32_t value, uint32_t byte_enable, int multicast,
+                          int posted) {
+    // An inline write carries its 4 bytes with it: stage them where the queued copy can read them later.
+    Thread& t = self();
+    auto* staged = new uint32_t(value);  // lives as long as the op; reclaimed with the op list below
+    static thread_local std::vector<std::unique_ptr<uint32_t>> keep;
+    keep.emplace_back(staged);
+    const uint32_t offset = uint32_t(dst_noc_addr & 0xf) & ~3u;
+    uint32_t first = 0, count = 0;
+    for (uint32_t b = 0; b < 4; ++b)
+        if (byte_enable >> (offset + b) & 1) count = b + 1 - first;
+    (void)first;
+    const uint32_t bytes = count ? count : 4;
+    if (!multicast) {
+        bool dram;
+        uint8_t* dst = noc_resolve(dst_noc_addr, bytes, "noc_inline_dw_write", kNoLoc, &dram);
+        queue(t, {OpKind::Write, noc & 1, 0, bytes, 0, 0, posted != 0, dst, reinterpret_cast<uint8_t*>(staged)});
+        return;
+    }
+    const uint32_t local = uint32_t(dst_noc_addr & ((1ull << 36) - 1)) % kL1Stride;
+    for (Core* c : mcast_cores(dst_noc_addr, "noc_inline_dw_write_multicast"))
+        queue(t, {OpKind::Write, noc & 1, 0, bytes, 0, 0, posted != 0, c->l1 + local,
+                  reinterpret_cast<uint8_t*>(staged)});
+}
+
+uint32_t emu_noc_status(uint32_t noc, uint32_t reg_id) {
+    Thread& t = self();
+    land_all(t);
+    CoreNiu& n = niu_of(t.core);
+    std::lock_guard<std::mutex> lock(n.mu);
+    const Niu& s = n.niu[noc & 1];
+    switch (reg_id) {
+        case kAtomicRespReceived: return s.atomic_resp;
+        case kWrAckReceived: return s.wr_ack;
+        case kRdRespReceived: return s.rd_resp;
+        case kNonpostedWrReqSent: return s.nonposted_sent;
+        case kPostedWrReqSent: return s.posted_sent;
+        default: break;
+    }
+    if (reg_id >= kReqsOutstandingId && reg_id < kReqsOutstandingId + kNumTrids)
+        return s.outstanding[reg_id - kReqsOutstandingId];
+    if (reg_id >= kWriteReqsOutgoingId && reg_id < kWriteReqsOutgoingId + kNumTrids)
+        return s.outstanding[reg_id - kWriteReqsOutgoingId];
+    fail("NOC_STATUS_READ_REG", -1, kNoLoc, "NIU status register " + hex(reg_id) + " is not modelled");
+}
+
+void emu_noc_clear_outstanding(uint32_t noc, uint32_t trid_mask) {
+    Thread& t = self();
+    CoreNiu& n = niu_of(t.core);
+    std::lock_guard<std::mutex> lock(n.mu);
+    for (uint32_t i = 0; i < kNumTrids; ++i)
+        if (trid_mask >> i & 1) n.niu[noc & 1].outstanding[i] = 0;
+}
+
+[[noreturn]] void emu_no_entry_point(void) {
+    fail("start", -1, kNoLoc, "the kernel defines neither kernel_main() nor the legacy MAIN of its TRISC");
+}
+}
+
+namespace emu {
+// At kernel return: NoC transactions still queued were never waited for (the firmware's watcher asserts the NoC
+// is idle when a kernel ends).
+void hal_require_idle(Thread& t) {
+    if (t_ops.empty()) return;
+    const size_t n = t_ops.size();
+    t_ops.clear();
+    fail("kernel end", -1, kNoLoc,
+         "the kernel returned with " + std::to_string(n) +
+             " NoC transaction(s) still in flight and no barrier after them; on hardware the program can end before "
+             "they land");
+}
+}  // namespace emu
