@@ -1,0 +1,41 @@
+"""Every real program, and which of them run on the emulator today.
+
+RUNNABLE programs are tests (test_real_programs.py). PENDING ones are written from their factories but do not
+run yet; each names what it waits for. `python -m tests.emulator.real_programs` runs all of them and prints
+which pass, so a program moves from PENDING to RUNNABLE when it does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.emulator.real_programs import copy, eltwise, layout, matmul, moreh
+
+PROGRAMS: dict[str, Callable] = {
+    "copy_tiled": copy.tiled_copy,
+    "copy_tiled_backwards": copy.tiled_copy_backwards,
+    "copy_row_major": copy.row_major_copy,
+    "typecast_copy_bf16_to_fp32": copy.typecast_copy_bf16_to_fp32,
+    "typecast_copy_fp32_to_bf16": copy.typecast_copy_fp32_to_bf16,
+    "unary_exp": eltwise.unary_exp,
+    "unary_relu": eltwise.unary_relu,
+    "unary_sqrt": eltwise.unary_sqrt,
+    "binary_add": eltwise.binary_add,
+    "binary_mul": eltwise.binary_mul,
+    "binary_sub_relu": eltwise.binary_sub_relu,
+    "bcast_scalar_add": eltwise.bcast_scalar_add,
+    "bcast_batch_scalar_mul": eltwise.bcast_batch_scalar_mul,
+    "pack_untilize_bf16": layout.pack_untilize_bf16,
+    "pack_untilize_fp32": layout.pack_untilize_fp32,
+    "transpose_wh": layout.transpose_wh,
+    "bmm_broadcast_batch": matmul.bmm_broadcast_batch,
+    "bmm_batched": matmul.bmm_batched,
+    "moreh_sgd_momentum": moreh.sgd_momentum,
+    "moreh_layer_norm_small": moreh.layer_norm_small,
+}
+
+WHEEL_API = "needs the wheel-API build (TTNN_EMULATOR_API=wheel): its kernels include api/dataflow/noc.h"
+
+# Written, not yet running: name -> what it waits for.
+PENDING: dict[str, str] = {name: WHEEL_API for name in PROGRAMS}
+
+RUNNABLE: list[str] = [name for name in PROGRAMS if name not in PENDING]
