@@ -47,7 +47,9 @@ def verdict(path: str) -> str:
     done = r.get("passed", 0) + r.get("skipped", 0) + r.get("xfailed", 0)
     bad = r.get("failed", 0) + r.get("error", 0)
     if r["exitstatus"] != 0 or bad or done != r["collected"]:
-        return f"pytest collected {r['collected']}, finished {done + bad} ({bad} failed), exit {r['exitstatus']}"
+        return (
+            f"pytest collected {r['collected']}, finished {done + bad} ({bad} failed), exit {r['exitstatus']}"
+        )
     return ""
 
 

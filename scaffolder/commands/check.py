@@ -29,10 +29,10 @@ def check(
         result = parse_spec(spec, design=design)
     except SpecError as e:
         for d in e.diagnostics:
-            console.print(f"[red]{d}[/red]", highlight=False)
+            console.print(f"[red]{d}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for d in result.warnings:
-        console.print(f"[yellow]{d}[/yellow]", highlight=False)
+        console.print(f"[yellow]{d}[/yellow]", highlight=False, soft_wrap=True)
     findings = run_audits(result.spec)
     table = Table(title=f"scaffold check: {result.spec.name} ({result.spec.format} spec)")
     for col in ("audit", "subject", "status", "detail"):

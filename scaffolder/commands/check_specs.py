@@ -46,6 +46,9 @@ def check_specs(
 ) -> None:
     """Parse, generate, import, build the descriptor, compile and test every spec under ROOT."""
     console = Console(width=None if sys.stdout.isatty() else 200)
+    if not root.exists():
+        console.print(f"[red]error: {root} does not exist[/]", highlight=False)
+        raise typer.Exit(2)
     jobs = find_specs(root)
     if not jobs:
         console.print(f"[red]no *_spec.md or op_design.md under {root}[/]")

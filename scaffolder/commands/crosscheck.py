@@ -39,6 +39,17 @@ def _stdout_to_stderr():
         os.close(saved)
 
 
+def _check_tolerance_args(eps: float | None, max_ulp: float | None, min_pcc: float) -> None:
+    """Out-of-range tolerances are usage errors (exit 2), never a disagreement: NaN compares false with
+    everything, so it would otherwise fail (or pass) every backend."""
+    if eps is not None and not (math.isfinite(eps) and eps >= 0):
+        raise typer.BadParameter(f"{eps!r} is not a finite epsilon >= 0", param_hint="'--eps'")
+    if max_ulp is not None and not (math.isfinite(max_ulp) and max_ulp >= 0):
+        raise typer.BadParameter(f"{max_ulp!r} is not a finite number of ulps >= 0", param_hint="'--max-ulp'")
+    if not (math.isfinite(min_pcc) and -1 <= min_pcc <= 1):
+        raise typer.BadParameter(f"{min_pcc!r} is not a correlation in [-1, 1]", param_hint="'--min-pcc'")
+
+
 def crosscheck_cmd(
     op: str = typer.Argument(..., help="rms_norm, layer_norm (or layer_norm_rm, the ttnn op's name)."),
     shape: str = typer.Option(
@@ -48,9 +59,9 @@ def crosscheck_cmd(
         "bf16", "--dtype", help="bf16, f16 or f32 (also bfloat16, fp16, float16, fp32, float32)."
     ),
     backends: str = typer.Option(
-        "ttnn,triton,nki,iree,torch",
+        "ttnn,triton,nki,iree,ttlang,torch",
         "--backends",
-        help="Comma-separated subset of ttnn,triton,nki,iree,torch.",
+        help="Comma-separated subset of ttnn,triton,nki,iree,ttlang,torch.",
     ),
     eps: float = typer.Option(
         None, "--eps", help="Epsilon (default 1e-6 for rms_norm, 1e-5 for layer_norm)."
@@ -72,6 +83,7 @@ def crosscheck_cmd(
     reason), 1 a backend disagrees beyond tolerance or fails, 2 bad arguments, 3 no backend ran (every
     one was skipped, so nothing was checked).
     """
+    _check_tolerance_args(eps, max_ulp, min_pcc)
     from siblings import crosscheck as cc
 
     try:

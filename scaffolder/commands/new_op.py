@@ -7,11 +7,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.tree import Tree
 
 from scaffolder.generate import generate
-from scaffolder.generate.files import conflicts, diff, write_atomic
+from scaffolder.generate.files import WriteError, conflicts, diff, write_package
 from scaffolder.spec.diagnostics import SpecError
 from scaffolder.spec.parser import parse_spec
 
@@ -34,13 +33,19 @@ def new_op(
         result = parse_spec(spec, design=design, name=name)
     except SpecError as e:
         for d in e.diagnostics:
-            console.print(f"[red]{d}[/red]", highlight=False)
+            console.print(f"[red]{d}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for d in result.warnings:
-        console.print(f"[yellow]{d}[/yellow]", highlight=False)
+        console.print(f"[yellow]{d}[/yellow]", highlight=False, soft_wrap=True)
     files = generate(result, spec)
     target = out / result.spec.name
-    changes = diff(target, files)
+    try:
+        changes = diff(target, files)
+    except OSError as e:
+        console.print(
+            f"[red]error: cannot read {target}: {e.strerror or e}[/red]", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(1) from None
     tree = Tree(f"[bold]{target}[/]")
     for rel, status, _ in changes:
         tree.add(f"{rel} [dim]({status})[/]")
@@ -57,11 +62,11 @@ def new_op(
             f"use --dry-run to see the diff or --force to overwrite[/red]"
         )
         raise typer.Exit(1)
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("writing", total=len(files))
-        for rel, text in files.items():
-            write_atomic(target / rel, text)
-            progress.advance(task)
+    try:
+        write_package(target, files)
+    except WriteError as e:
+        console.print(f"[red]error: {e}; nothing was written[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     console.print(tree)
     console.print(f"[green]generated {result.spec.name} in {target}[/]")
 

@@ -14,9 +14,11 @@ from scaffolder.model import CircularBuffer, OpSpec, Parameter, Requirement, Sta
 from scaffolder.sizing import knob_alias
 from scaffolder.spec import phases as phase_reader
 from scaffolder.spec import tables as tr
+from scaffolder.spec.cb_checks import page_count_problems
 from scaffolder.spec.detect import detect_format
 from scaffolder.spec.diagnostics import Diagnostic, Diagnostics, SpecError
 from scaffolder.spec.markdown import Document, Heading, Table, clean, field_of, parse_markdown
+from scaffolder.spec.op_name import name_problem
 from scaffolder.spec.regions import apply_data_semantics
 from scaffolder.spec.shapes import Tolerance, Tolerances, find_shapes, find_tolerance, find_tolerances
 
@@ -99,11 +101,10 @@ def parse_text(
         )
         raise SpecError(diags.errors)
     spec = OpSpec(name="", path=file, format=fmt)
-    spec.name = name or _op_name(doc, file, diags)
-    if spec.name and not _NAME_RX.match(spec.name):
+    spec.name, name_line = (name, 1) if name else _op_name(doc, file, diags)
+    if spec.name and (problem := name_problem(spec.name)):
         diags.error(
-            doc.title.line if doc.title else 1,
-            f"op name {spec.name!r} is not a Python identifier (lower_snake_case)",
+            name_line, f"--name: {problem}" if name else f"{problem}; set it in the spec or pass --name"
         )
     spec.category = _field(doc, r"^(category|classification)$") or ""
     spec.math = _math(doc)
@@ -154,29 +155,32 @@ def _field(doc: Document, pattern: str) -> str | None:
     return None
 
 
-def _op_name(doc: Document, file: str, diags: Diagnostics) -> str:
-    value = _field(doc, r"^(operation name|op name|operation|name)$")
-    if value:
-        m = re.search(r"[a-z_][a-z0-9_]*", value)
-        if m:
-            return m.group(0)
+def _op_name(doc: Document, file: str, diags: Diagnostics) -> tuple[str, int]:
+    """The op name and its line. A name field is taken whole (a note may follow in parentheses or after a
+    dash): `../../etc/x` or `my op` are reported, never shortened to something that looks valid."""
+    rx = re.compile(r"^(operation name|op name|operation|name)$")
+    for key, value, line in _fields(doc):
+        if rx.search(key.lower()) and clean(value).strip():
+            value = clean(value).strip()
+            m = re.fullmatch(r"`?([^`\s]+)`?(?:\s+(?:\(|[-—:]\s).*)?", value)
+            return (m.group(1) if m else value), line
     if doc.title:
         t = clean(doc.title.title)
         m = re.match(
             r"(?:operation design|kernel design|op design|design)\s*[:\-—]\s*(\S+)", t, re.IGNORECASE
         ) or re.match(r"(\S+)\s+(?:functional specification|spec(?:ification)?|op spec)\b", t, re.IGNORECASE)
         if m:
-            return m.group(1).strip("`:")
+            return m.group(1).strip("`:"), doc.title.line
     stem = Path(file).stem
     for suffix in ("_spec", "_design"):
         if stem.endswith(suffix) and stem != suffix.strip("_"):
-            return stem[: -len(suffix)]
+            return stem[: -len(suffix)], 1
     parent = Path(file).parent.name
     if stem in ("op_design", "kernel_design", "spec") and _NAME_RX.match(parent or ""):
         diags.warning(1, f"op name taken from the directory name {parent!r}")
-        return parent
+        return parent, 1
     diags.error(1, "no op name: add '**Operation Name**: <name>' to the Overview or pass --name")
-    return ""
+    return "", 1
 
 
 def _under(doc: Document, pattern: str) -> list[Heading]:
@@ -438,11 +442,17 @@ def _read_cbs(doc: Document, spec: OpSpec, diags: Diagnostics, *, required: bool
         cb.index = free
         used.add(free)
         diags.warning(cb.line, f"CB {cb.name} has no index; assigned c_{free} by the index convention")
+    cb_lines = {line for t in doc.tables if tr.is_cb_table(t) for line in t.row_lines}
     for cb in merged:
         if cb.pages is None:
             if any(d.line == cb.line for d in diags.errors):
                 continue
             diags.error(cb.line, f"CB c_{cb.index} ({cb.name or 'unnamed'}) has no page count")
+            continue
+        problems = page_count_problems(cb, DEFAULT_SHAPES, KNOWN_NAMES, doc.lines, cb_lines)
+        for problem in problems:
+            diags.error(cb.line, problem)
+        if problems:
             continue
         unknown = cb.pages.names() - KNOWN_NAMES
         if unknown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from scaffolder.model import BroadcastCheck, CircularBuffer, KernelArg, Parameter, Requirement, Stage
+from scaffolder.spec.cb_checks import cb_id_problem
 from scaffolder.spec.cb_ids import parse_cb_id
 from scaffolder.spec.diagnostics import Diagnostics
 from scaffolder.spec.expressions import parse_page_count
@@ -187,6 +188,10 @@ def read_cbs(t: Table, diags: Diagnostics) -> list[CircularBuffer]:
             diags.error(line, str(e))
             continue
         index = ref.index if ref.index is not None else (name_ref.index if name_ref else None)
+        problem = cb_id_problem(id_text, index, separate_name_column=id_c is not None and name_c is not None)
+        if problem:
+            diags.error(line, problem)
+            continue
         name = (name_ref.name if name_ref and name_ref.name else None) or ref.name or ""
         if index is None and not name:
             diags.error(line, f"CB row has no index or name: {clean(id_text)!r}")

@@ -98,6 +98,7 @@ def test_ambiguities_are_warnings():
     text = (
         "# demo_op Functional Specification\n\n| CB ID | Name | Producer | Consumer | Pages |\n"
         "|---|---|---|---|---|\n| c_0 | cb_in | Reader | Compute | N |\n| c_16 | cb_out | Compute | Writer | Wt |\n"
+        "\nN is the number of tiles the reader sends at a time.\n"
     )
     r = parse_text(text, "demo.md")
     warnings = [str(w) for w in r.warnings]
