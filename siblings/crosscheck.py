@@ -1,8 +1,8 @@
 """Cross-check one norm across backends: the same random inputs through a float64 reference and every
-available implementation (ttnn, Triton, NKI, IREE, torch), with per-backend and pairwise error metrics.
+available implementation (ttnn, Triton, NKI, IREE, TT-Lang, torch), with per-backend and pairwise error metrics.
 
 Backends that cannot run here are reported as skipped with the reason; none of them is imported until
-it is asked for, so this module needs neither ttnn nor triton nor IREE.
+it is asked for, so this module needs neither ttnn nor triton nor IREE nor tt-lang-sim.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ DTYPE_ALIASES = {
     "float32": "f32",
     "float": "f32",
 }
-ALL_BACKENDS = ("ttnn", "triton", "nki", "iree", "torch")
+ALL_BACKENDS = ("ttnn", "triton", "nki", "iree", "ttlang", "torch")
 MANTISSA = {"f32": 23, "f16": 10, "bf16": 7}
 DEFAULT_EPS = {"rms_norm": 1e-6, "layer_norm": 1e-5}
 # Default tolerance: one rounding to the output dtype plus one for backends whose hardware rounds
@@ -294,10 +294,39 @@ def run_ttnn(inp: Inputs) -> np.ndarray:
         ttnn.close_device(device)
 
 
+def run_ttlang(inp: Inputs) -> np.ndarray:
+    """The TT-Lang kernels on tt-lang-sim (a worker process of its own); contract: W % 32 == 0."""
+    from siblings import ttlang
+
+    ok, why = ttlang.available()
+    if not ok:
+        raise Skip(why)
+    if inp.x.shape[-1] % 32:
+        raise Skip(f"the TT-Lang norms reduce whole tiles: W must be a multiple of 32, got {inp.x.shape[-1]}")
+    if inp.dtype == "f16":
+        raise Skip("the TT-Lang norms take bfloat16 or float32, not float16")
+    import torch
+
+    td = _torch_dtype(inp.dtype)
+    x, w = torch.from_numpy(inp.x).to(td), torch.from_numpy(inp.w).to(td)
+    if inp.op == "rms_norm":
+        y = ttlang.rms_norm(x, w, epsilon=inp.eps)
+    else:
+        y = ttlang.layer_norm(x, w, torch.from_numpy(inp.b).to(td), epsilon=inp.eps)
+    return y.double().numpy()
+
+
 # Where a backend ran, when only the run itself can tell (ttnn: the emulator or a device).
 _ENGINE: dict[str, str] = {}
 
-RUNNERS = {"ttnn": run_ttnn, "triton": run_triton, "nki": run_nki, "iree": run_iree, "torch": run_torch}
+RUNNERS = {
+    "ttnn": run_ttnn,
+    "triton": run_triton,
+    "nki": run_nki,
+    "iree": run_iree,
+    "ttlang": run_ttlang,
+    "torch": run_torch,
+}
 
 
 def describe_engine(name: str) -> str:
@@ -317,6 +346,8 @@ def describe_engine(name: str) -> str:
         return "llvm-cpu"
     if name == "ttnn":
         return _ENGINE.get("ttnn", "emulator or device")
+    if name == "ttlang":
+        return "tt-lang-sim"
     return "CPU"
 
 
