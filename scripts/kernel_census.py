@@ -477,8 +477,22 @@ def _load_check(objects: list[Path]) -> str | None:
     return None
 
 
+# Placeholder CB table for the generated chlkc descriptors: every CB a bf16 (Float16_b) tile.
+PLACEHOLDER_CBS = tuple((i, 5, 2048) for i in range(32))
+PLACEHOLDER_COMPUTE = {
+    "math_fidelity": 4,
+    "fp32_dest_acc": False,
+    "math_approx": False,
+    "dst_full_sync": False,
+}
+
+
+def _wheel_api() -> bool:
+    return os.environ.get("TTNN_EMULATOR_API", "").strip().lower() == "wheel"
+
+
 def _attempt(kernel_path: Path, role: str, ct: tuple[int, ...], named, defines, header: str | None):
-    """One build; returns (objects or None, diagnostics)."""
+    """One build with the builder TTNN_EMULATOR_API selects; returns (objects or None, diagnostics)."""
     from emulator import kernel_build
 
     if header is not None:
@@ -499,8 +513,13 @@ def _attempt(kernel_path: Path, role: str, ct: tuple[int, ...], named, defines, 
             else ()
         ),
         inline=inline,
+        extra={"cbs": PLACEHOLDER_CBS, "compute": PLACEHOLDER_COMPUTE},
     )
     try:
+        if _wheel_api():
+            from emulator import wheel_build
+
+            return [path for _risc, path in wheel_build.build(kb)], ""
         return _objects(kernel_build.build(kb)), ""
     except kernel_build.KernelBuildError as exc:
         return None, getattr(exc, "stderr", None) or str(exc)
@@ -621,6 +640,11 @@ def write_reports(
         "",
         f"**Emulator-caused failures: {summary['emulator_caused']}** of {summary['kernels']} kernels.",
         "",
+    ]
+    selected = meta.get("selection", {}).get("kernels", summary["kernels"])
+    if selected > summary["kernels"]:
+        lines += [f"**Partial report: {summary['kernels']} of the {selected} selected kernels so far.**", ""]
+    lines += [
         "| class | kernels | emulator's? | meaning |",
         "|---|---:|---|---|",
     ]
@@ -646,6 +670,32 @@ def write_reports(
             if rr.cls in EMULATOR_CLASSES:
                 lines.append(f"- `{r.rel}` ({rr.role}): {rr.cls}: `{rr.detail}`")
     (out_dir / f"{stem}.md").write_text("\n".join(lines) + "\n")
+
+
+def _meta(args, argv, t0: float, selected: int) -> dict:
+    import importlib.metadata
+
+    return {
+        "api": args.api,
+        "jobs": args.jobs,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "ttnn_version": importlib.metadata.version("ttnn"),
+        "command": "scripts/kernel_census.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "selection": {"sample": args.sample, "match": args.match, "kernels": selected},
+        "emulator_commit": _commit(),
+    }
+
+
+def _commit() -> str | None:
+    """The emulator's git commit (a snapshot run records it through CENSUS_COMMIT)."""
+    import subprocess
+
+    if os.environ.get("CENSUS_COMMIT"):
+        return os.environ["CENSUS_COMMIT"]
+    proc = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return proc.stdout.strip() or None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -707,20 +757,20 @@ def main(argv: list[str] | None = None) -> int:
                     k.rel, k.family, [RoleResult(role, "emulator_error", repr(exc)[:160]) for role in k.roles]
                 )
             results.append(r)
+            if len(results) % 50 == 0 and len(results) < len(
+                kernels
+            ):  # a partial report survives an interrupt
+                write_reports(
+                    sorted(results, key=lambda r: r.rel),
+                    _meta(args, argv, t0, len(kernels)),
+                    args.out,
+                    args.stem,
+                )
             c = r.cls
             counts["ok" if c == "ok" else "emu" if c in EMULATOR_CLASSES else "host"] += 1
             progress.update(task, advance=1, ok=counts["ok"], host=counts["host"], emu=counts["emu"])
     results.sort(key=lambda r: r.rel)
-    import importlib.metadata
-
-    meta = {
-        "api": args.api,
-        "jobs": args.jobs,
-        "seconds": round(time.perf_counter() - t0, 1),
-        "ttnn_version": importlib.metadata.version("ttnn"),
-        "command": "scripts/kernel_census.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "selection": {"sample": args.sample, "match": args.match},
-    }
+    meta = _meta(args, argv, t0, len(kernels))
     write_reports(results, meta, args.out, args.stem)
     summary = summarise(results)
     print(json.dumps({"per_class": summary["per_class"], "emulator_caused": summary["emulator_caused"]}))
