@@ -259,6 +259,7 @@ public:
     vNarrow(const vNarrow&) = default;
     vNarrow& operator=(const vNarrow&) = default;
     explicit vNarrow(sfpu_t v) : Vector(v) {}
+    explicit vNarrow(const Vector& v) : Vector(v) {}
     template <typename T, std::enable_if_t<std::is_same_v<T, Scalar> || (std::is_integral_v<T> && std::is_integral_v<Scalar>)>* = nullptr>
     explicit vNarrow(T v) : Vector(Scalar(v)) {}
 };
