@@ -293,6 +293,8 @@ _HW = re.compile(
 )
 _OTHER_ARCH = re.compile(r"ARCH_BLACKHOLE|ARCH_QUASAR|blackhole|quasar", re.IGNORECASE)
 _MACRO_LIKE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# A message naming the emulator's own declarations (e.g. its non-constexpr stand-in for a constexpr call).
+_EMULATOR_NAME = re.compile(r"\bemu::|\bemu_\w+")
 
 
 @dataclass
@@ -359,7 +361,8 @@ def classify_error(
     - an undeclared name: a Metal 2.0 binding namespace -> host_binding; a macro-like name the wheel never
       #defines -> host_define; a name the wheel's headers mention -> the emulator's; else not_in_wheel;
     - a failed static_assert or constant expression outside the emulator's headers: the placeholder args;
-    - anything else inside the emulator's own headers: emulator_error; otherwise unclassified."""
+    - anything else inside the emulator's own headers, or naming its declarations: emulator_error;
+      otherwise unclassified."""
     loc = f"{file}" if file else ""
     if (u := _UNDEFINED_SYMBOL.search(msg)) is not None:
         return Diagnosis("emulator_missing_symbol", u.group(1), loc)
@@ -389,7 +392,7 @@ def classify_error(
             return Diagnosis("not_in_wheel", name, loc)
     if _HW.search(msg):
         return Diagnosis("emulator_hw_layer", msg[:160], loc)
-    if _in_emulator(file, emulator_dirs):
+    if _in_emulator(file, emulator_dirs) or _EMULATOR_NAME.search(msg):
         return Diagnosis("emulator_error", msg[:160], loc)
     if msg.startswith(("#error", '"')) or "#error" in msg:
         if _OTHER_ARCH.search(msg):

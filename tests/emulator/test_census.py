@@ -93,6 +93,11 @@ def classify(text: str) -> kc.Diagnosis:
             None,
         ),
         ("k.cpp:1:1: error: expected unqualified-id", "unclassified", None),
+        (
+            "k.cpp:22:33: error: call to non-'constexpr' function 'uint32_t get_tile_size(uint32_t, const emu::Loc&)'",
+            "emulator_error",
+            None,
+        ),
         # gcc, and the emulator builder's own summary lines
         (
             "k.cpp:3:10: fatal error: api/dataflow/noc.h: No such file or directory",
