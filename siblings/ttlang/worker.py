@@ -26,6 +26,7 @@ import re
 import sys
 import sysconfig
 import traceback
+import warnings
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -116,6 +117,9 @@ def execute(target: str, args: list, options: dict, grid: tuple[int, int]) -> di
 
     _REPORTED.clear()
     log = io.StringIO()
+    # The simulator only warns when the buffers exceed a node's L1 or the hardware's buffer count; on a
+    # chip that operation could not run, so here it is an error.
+    warnings.filterwarnings("error", category=UserWarning, module=r"ttl\.sim")
     try:
         set_default_grid(tuple(grid))  # grid="full" resolves when the factory decorates the operation
         module, name = target.split(":")

@@ -56,8 +56,9 @@ def test_crosscheck_skips_ttlang_with_a_reason(monkeypatch):
 
 def assert_agrees_with_ttnn(op: str, shape: tuple[int, ...]):
     """|ttlang - ttnn| <= 1 bf16 ulp of the float64 result, except where ttnn is the one further from
-    float64: the C++ kernels round intermediates (x * rstd, x - mean) to bf16 CBs, TT-Lang on the
-    simulator keeps them in fp32 and rounds once, so the excess is ttnn's own rounding, never TT-Lang's."""
+    float64: the C++ kernels keep every CB in the input format, so bf16 statistics and products are
+    rounded on the way, while TT-Lang on the simulator computes in fp32 and rounds once; the excess is
+    ttnn's own rounding, never TT-Lang's."""
     inp = cc.make_inputs(op, shape, "bf16", seed=SEED)
     ref = cc.oracle(inp)
     try:

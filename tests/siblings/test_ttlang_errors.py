@@ -63,6 +63,11 @@ def test_deadlock_lists_every_blocked_wait():
     np.testing.assert_array_equal(y, 2 * x)
 
 
+def test_buffers_over_l1_are_an_error():
+    with pytest.raises(ttlang.TTLangKernelError, match="exceeds the L1 memory limit"):
+        run("too_much_l1")
+
+
 def test_a_dead_worker_is_reported_and_replaced():
     with pytest.raises(ttlang.TTLangKernelError, match=r"simulator process exited \(code 3\)"):
         run("worker_exits")

@@ -102,6 +102,36 @@ def reader_waits():
     return copy
 
 
+def too_much_l1():
+    """A 1000-tile input buffer: over a node's L1, which the simulator itself only warns about."""
+
+    @ttl.operation(grid=(1, 1))
+    def copy(x, y):
+        tiles = x.shape[0] // 32
+        x_dfb = ttl.make_dataflow_buffer_like(x, shape=(1, 1), block_count=1000)
+        y_dfb = ttl.make_dataflow_buffer_like(y, shape=(1, 1), block_count=2)
+
+        @ttl.compute()
+        def compute():
+            for _ in range(tiles):
+                with x_dfb.wait() as xb, y_dfb.reserve() as yb:
+                    yb.store(xb)
+
+        @ttl.datamovement()
+        def reader():
+            for t in range(tiles):
+                with x_dfb.reserve() as xb:
+                    ttl.copy(x[t : t + 1, 0:1], xb).wait()
+
+        @ttl.datamovement()
+        def writer():
+            for t in range(tiles):
+                with y_dfb.wait() as yb:
+                    ttl.copy(yb, y[t : t + 1, 0:1]).wait()
+
+    return copy
+
+
 def worker_exits():
     """Not a kernel bug: the worker process dies mid-request (as a crash in native code would)."""
     os._exit(3)
