@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emulator import runtime_lib
+from emulator import build_cache, runtime_lib
 
 KERNEL_API_DIR = Path(__file__).resolve().parent / "kernel_api"
 CXXFLAGS = ["-std=c++17", "-O1", "-g0", "-fPIC", "-shared", "-w", "-fno-gnu-unique"]
@@ -228,10 +228,11 @@ def build(kb: KernelBuild) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     so = out_dir / f"{key}.so"
     manifest = out_dir / f"{key}.deps.json"
-    if so.exists() and manifest.exists() and _deps_unchanged(manifest):
+    if build_cache.intact(so) and manifest.exists() and _deps_unchanged(manifest):
         return so
 
-    with tempfile.TemporaryDirectory(prefix="emu-kernel-") as tmp:
+    # Build inside the cache directory: the final rename must stay on one filesystem (TMPDIR may not be).
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=out_dir) as tmp:
         tmpdir = Path(tmp)
         if kb.inline:
             kernel_file = tmpdir / "inline_kernel.cpp"
@@ -275,6 +276,7 @@ def build(kb: KernelBuild) -> Path:
         for stale in [so.with_suffix(".globals"), *out_dir.glob(f"{key}.core*.so")]:
             stale.unlink(missing_ok=True)
         os.replace(tmp_so, so)
+        build_cache.seal(so)
     return so
 
 
@@ -321,7 +323,7 @@ def has_kernel_globals(so: Path) -> bool:
 def per_core_copy(so: Path, core_index: int) -> Path:
     """A private copy of ``so`` for one core (the dynamic loader shares one image per file)."""
     copy = so.with_name(f"{so.stem}.core{core_index}.so")
-    if not copy.exists():
+    if not copy.exists() or copy.stat().st_size != so.stat().st_size:  # a cut-short copy is made again
         tmp = copy.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(so.read_bytes())
         os.replace(tmp, copy)

@@ -18,6 +18,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from emulator import build_cache
+
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 INCLUDE_DIR = RUNTIME_DIR / "include"
 CXXFLAGS = ["-std=c++20", "-O2", "-g", "-fPIC", "-shared", "-pthread", "-Wall", "-Wno-unused-function"]
@@ -149,7 +151,7 @@ def _compile(source: Path, headers_digest: str) -> Path:
     h = hashlib.sha256(headers_digest.encode())
     h.update(source.read_bytes())
     obj = cache_dir() / "runtime-objects" / f"{source.stem}-{h.hexdigest()[:16]}.o"
-    if not obj.exists():
+    if not build_cache.intact(obj):
         obj.parent.mkdir(parents=True, exist_ok=True)
         tmp = obj.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         flags = [f for f in CXXFLAGS if f != "-shared"]
@@ -158,13 +160,14 @@ def _compile(source: Path, headers_digest: str) -> Path:
         if proc.returncode != 0:
             raise RuntimeError(f"building the emulator runtime failed in {source.name}:\n{proc.stderr}")
         tmp.replace(obj)
+        build_cache.seal(obj)
     return obj
 
 
 def library_path() -> Path:
     """Path of the built runtime library, building it first if the sources changed."""
     out = cache_dir() / f"libtensix_emu-{_digest()}.so"
-    if not out.exists():
+    if not build_cache.intact(out):
         headers = hashlib.sha256(" ".join(CXXFLAGS).encode())
         headers.update(compiler_id().encode())
         for path in sorted(INCLUDE_DIR.rglob("*.h")) + sorted((RUNTIME_DIR / "src").rglob("*.h")):
@@ -176,6 +179,7 @@ def library_path() -> Path:
         if proc.returncode != 0:
             raise RuntimeError(f"linking the emulator runtime failed:\n{proc.stderr}")
         tmp.replace(out)
+        build_cache.seal(out)
     return out
 
 
