@@ -14,7 +14,7 @@ SFPI_DIR = wheel_build.HAL_DIR / "sfpi"
 def include_flags() -> list[str]:
     root = wheel_build.wheel_root()
     dirs = [SFPI_DIR, *(root / d for d in wheel_build.WHEEL_INCLUDES), *(root / d for d in wheel_build.COMPUTE_INCLUDES)]
-    dirs.append(root / "tt_metal/tt-llk/common")
+    dirs += [root / "tt_metal/tt-llk/common", root / "tt_metal/tt-llk/tools/include"]
     return [f"-I{d}" for d in dirs]
 
 
@@ -25,7 +25,7 @@ def cxx_flags() -> list[str]:
 
 def build(out_dir: Path, *, fp32: bool, approx: bool) -> Path:
     exe = out_dir / f"sfpi_harness_{int(fp32)}{int(approx)}"
-    cmd = [*runtime_lib.kernel_compiler(), "-O1", *cxx_flags(), f"-DDEST_FP32={int(fp32)}", f"-DAPPROX={int(approx)}",
+    cmd = [*runtime_lib.kernel_compiler(), "-O1", *cxx_flags(), f"-DDEST_FP32={int(fp32)}", f"-DDST_ACCUM_MODE={int(fp32)}", f"-DAPPROX={int(approx)}", "-DTRISC_MATH",
            str(HERE / "harness.cpp"), "-o", str(exe)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return exe

@@ -11,15 +11,23 @@
 #include "ckernel.h"
 #include "ckernel_defs.h"
 #include "ckernel_sfpu.h"
-#include "ckernel_sfpu_exp.h"
-#include "ckernel_sfpu_recip.h"
-#include "ckernel_sfpu_rsqrt.h"
-#include "ckernel_sfpu_sqrt.h"
-#include "ckernel_sfpu_negative.h"
-#include "ckernel_sfpu_sigmoid.h"
-#include "ckernel_sfpu_gelu.h"
+#include "llk_math_eltwise_binary_sfpu_macros.h"
+#include "llk_math_eltwise_unary_sfpu_macros.h"
+#include "ckernel_sfpu_abs.h"
+#include "ckernel_sfpu_binary.h"
 #include "ckernel_sfpu_erf.h"
+#include "ckernel_sfpu_exp.h"
+#include "ckernel_sfpu_gelu.h"
 #include "ckernel_sfpu_log.h"
+#include "ckernel_sfpu_negative.h"
+#include "ckernel_sfpu_recip.h"
+#include "ckernel_sfpu_relu.h"
+#include "ckernel_sfpu_rsqrt.h"
+#include "ckernel_sfpu_sigmoid.h"
+#include "ckernel_sfpu_silu.h"
+#include "ckernel_sfpu_sqrt.h"
+#include "ckernel_sfpu_square.h"
+#include "ckernel_sfpu_tanh.h"
 
 static uint32_t g_dest[1024 * 16];
 extern "C" EmuSfpuDest emu_sfpu_dest(void) { return {g_dest, 1024, DEST_FP32}; }
@@ -42,16 +50,66 @@ static void each_row_pair(F f) {
     for (int i = 0; i < 32; i++) f(i);
 }
 
-static void face_loop(void (*fn)()) {
-    for (int face = 0; face < 4; face++) {
-        fn();
-        TTI_SETRWC(p_setrwc::CLR_NONE, p_setrwc::CR_D, 8, 0, 0, p_setrwc::SET_D);
-        TTI_SETRWC(p_setrwc::CLR_NONE, p_setrwc::CR_D, 8, 0, 0, p_setrwc::SET_D);
+
+// The wheel's SFPU ops as its compute API issues them (api/compute/*.h): the init and call macros of
+// llk_api/llk_sfpu reach the ckernel_sfpu algorithm through _llk_math_eltwise_{unary,binary}_sfpu_params_,
+// unmodified. Unary ops work in place on DEST tile 0; binary ones write tile 0 from tiles 0 and 1.
+#define SYNC DstSync::SyncHalf
+static void run_llk(const std::string& op) {
+    using namespace ckernel;
+    constexpr bool fp32 = DEST_FP32;
+    constexpr bool approx = APPROX;
+    if (op == "unary:exp") {
+        SFPU_UNARY_INIT_FN(exponential, sfpu::exp_init, (approx, 0x3F800000, true, fp32));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_exponential, (approx, fp32, false, 8, true), 0, VectorMode::RC, p_sfpu::kCONST_1_FP16B);
+    } else if (op == "unary:log") {
+        SFPU_UNARY_INIT_FN(log, sfpu::log_init, (approx, false, fp32));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_log, (approx, false, false, fp32), 0, VectorMode::RC, 0);
+    } else if (op == "unary:gelu") {
+        SFPU_UNARY_INIT_FN(gelu, sfpu::gelu_init, (approx, fp32));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_gelu, (approx, fp32), 0, VectorMode::RC);
+    } else if (op == "unary:sigmoid") {
+        SFPU_UNARY_INIT_FN(sigmoid, sfpu::sigmoid_init, (approx));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_sigmoid, (approx, fp32, 8), 0, VectorMode::RC);
+    } else if (op == "unary:tanh") {
+        SFPU_UNARY_INIT_FN(tanh, sfpu::tanh_init, (approx, fp32));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_tanh, (approx, fp32, 8), 0, VectorMode::RC);
+    } else if (op == "unary:silu") {
+        SFPU_UNARY_INIT_FN(silu, sfpu::silu_init, (approx));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_silu, (fp32, 8), 0, VectorMode::RC);
+    } else if (op == "unary:recip") {
+        SFPU_UNARY_INIT_FN(reciprocal, sfpu::recip_init, (approx, fp32, !approx && !fp32));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_reciprocal, (approx, fp32, 8), 0, VectorMode::RC);
+    } else if (op == "unary:sqrt") {
+        SFPU_UNARY_INIT_FN(sqrt, sfpu::sqrt_init, (approx));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_sqrt, (approx, 8, fp32, false), 0, VectorMode::RC);
+    } else if (op == "unary:rsqrt") {
+        SFPU_UNARY_INIT_FN(rsqrt, sfpu::rsqrt_init, (approx));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_rsqrt, (approx, 8, fp32, false), 0, VectorMode::RC);
+    } else if (op == "unary:relu") {
+        SFPU_UNARY_INIT(relu_min);
+        SFPU_UNARY_CALL(SYNC, fp32, _relu_min_, (sfpi::vFloat, approx, 8, uint32_t), 0, VectorMode::RC, 0);
+    } else if (op == "unary:abs") {
+        SFPU_UNARY_INIT(abs);
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_abs, (approx), 0, VectorMode::RC);
+    } else if (op == "unary:neg") {
+        SFPU_UNARY_INIT(negative);
+        SFPU_UNARY_CALL(SYNC, fp32, _calculate_negative_, (approx, 8), 0, VectorMode::RC);
+    } else if (op == "unary:square") {
+        SFPU_UNARY_INIT(square);
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_square, (approx, fp32), 0, VectorMode::RC);
+    } else if (op == "unary:erf") {
+        SFPU_UNARY_INIT_FN(erf, sfpu::erf_init, (approx));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_erf, (approx), 0, VectorMode::RC);
+    } else if (op == "binary:div") {
+        SFPU_BINARY_INIT_FN(unused, sfpu::sfpu_binary_init, (approx, BinaryOp::DIV));
+        SFPU_BINARY_CALL(SYNC, fp32, calculate_sfpu_binary_div, (approx, BinaryOp::DIV, 8, fp32), 0, 1, 0, VectorMode::RC);
+    } else {
+        emu_sfpu_fail(("unknown op " + op).c_str());
     }
 }
 
 static void run(const std::string& op) {
-    auto& s = emu::sfpu::state();
     if (op == "tti_mad") {  // tile3 = tile0 * tile1 + tile2, one SFPMAD per lane
         each_row_pair([](int i) {
             TT_SFPLOAD(0, 3, 3, 2 * i);
@@ -105,40 +163,8 @@ static void run(const std::string& op) {
             vInt x = dst_reg[i].mode<sfpi::DataLayout::I32>();
             dst_reg[96 + i] = convert<vFloat>(x, RoundMode::Nearest);
         });
-    } else if (op.rfind("unary:", 0) == 0) {
-        std::string u = op.substr(6);
-        s.dst_rwc = 0;
-        constexpr bool fp32 = DEST_FP32;
-        using namespace ckernel::sfpu;
-        if (u == "exp") {
-            exp_init<APPROX, p_sfpu::kCONST_1_FP16B, false, fp32>();
-            face_loop([] { calculate_exponential<APPROX, fp32, false, 8, false>(p_sfpu::kCONST_1_FP16B); });
-        } else if (u == "recip") {
-            recip_init<APPROX, fp32>();
-            face_loop([] { calculate_reciprocal<APPROX, fp32, 8>(); });
-        } else if (u == "sqrt") {
-            sqrt_init<APPROX>();
-            face_loop([] { calculate_sqrt<APPROX, 8, fp32, false>(); });
-        } else if (u == "rsqrt") {
-            rsqrt_init<APPROX>();
-            face_loop([] { calculate_rsqrt<APPROX, 8, fp32, false>(); });
-        } else if (u == "neg") {
-            face_loop([] { _calculate_negative_<APPROX, 8>(); });
-        } else if (u == "sigmoid") {
-            sigmoid_init<APPROX>();
-            face_loop([] { calculate_sigmoid<APPROX, fp32, 8>(); });
-        } else if (u == "gelu") {
-            gelu_init<APPROX, fp32>();
-            face_loop([] { calculate_gelu<APPROX, fp32>(); });
-        } else if (u == "erf") {
-            erf_init<APPROX>();
-            face_loop([] { calculate_erf<APPROX>(); });
-        } else if (u == "log") {
-            log_init<APPROX, false, fp32>();
-            face_loop([] { calculate_log<APPROX, false, false, fp32>(0); });
-        } else {
-            emu_sfpu_fail(("unknown unary op " + u).c_str());
-        }
+    } else if (op.rfind("unary:", 0) == 0 || op.rfind("binary:", 0) == 0) {
+        run_llk(op);
     } else {
         emu_sfpu_fail(("unknown op " + op).c_str());
     }

@@ -1,0 +1,69 @@
+"""The wheel's own SFPU algorithms (ckernel_sfpu_*.h, reached through the llk_api/llk_sfpu init and call
+macros exactly as api/compute/*.h issues them) run on the x86 SFPI layer over a DEST tile, against float64
+torch on fresh random inputs: PCC >= 0.999 as tt-metal's unary tests ask, and a bound in bf16 ulps."""
+
+import numpy as np
+import pytest
+
+from tests.emulator.sfpi import build as harness
+from tests.emulator.sfpi import ops
+
+# Largest error in bf16 ulps each precise-mode algorithm may show (fp32 DEST, 16-bit DEST). Elementary
+# functions are within rounding; erf is a polynomial fit; gelu's error is absolute near its zero crossing.
+ULP_BOUND = {
+    "exp": (0.01, 1.0), "log": (0.01, 1.0), "sigmoid": (0.01, 1.0), "tanh": (0.01, 1.0), "silu": (0.01, 1.0),
+    "recip": (0.01, 1.0), "sqrt": (0.01, 1.0), "rsqrt": (0.01, 1.0), "square": (0.01, 1.0), "div": (0.01, 1.0),
+    "relu": (0, 0), "abs": (0, 0), "neg": (0, 0), "erf": (1.0, 1.5), "gelu": (None, None),
+}
+GELU_ATOL = {True: 1e-6, False: 1e-3}
+
+
+@pytest.fixture(scope="session", params=[True, False], ids=["fp32_dest", "bf16_dest"])
+def precise(request, tmp_path_factory):
+    fp32 = request.param
+    return fp32, harness.build(tmp_path_factory.mktemp("sfpi_alg"), fp32=fp32, approx=False)
+
+
+def pcc(a, b) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+@pytest.mark.parametrize("name", [*ops.OPS, *ops.BINARY_OPS])
+def test_precise_mode(precise, name):
+    fp32, exe = precise
+    got, want = ops.run_op(exe, harness, name, fp32, np.random.default_rng())
+    assert np.all(np.isfinite(got))
+    if not fp32:  # a 16-bit DEST holds bf16: SFPSTORE keeps the upper half of each result
+        assert np.all((got.astype(np.float32).view(np.uint32) & 0xFFFF) == 0)
+    assert pcc(got, want) >= 0.999
+    bound = ULP_BOUND[name][0 if fp32 else 1]
+    if bound is None:
+        np.testing.assert_allclose(got, want, rtol=1.6e-2, atol=GELU_ATOL[fp32])
+    else:
+        assert ops.bf16_ulps(got, want).max() <= bound
+
+
+# The approximate modes (APPROX) trade accuracy for speed; bounds are tt-metal's PCC for approximate ops and
+# the documented character of each approximation (abs error of the LUT fits, relative error of exp).
+APPROX_CHECK = {
+    "exp": lambda g, w: np.max(np.abs(g - w) / np.abs(w)) < 0.04,
+    "tanh": lambda g, w: np.max(np.abs(g - w)) < 0.025,
+    "gelu": lambda g, w: np.max(np.abs(g - w)) < 0.03,
+    "recip": lambda g, w: np.max(np.abs(g - w) / np.abs(w)) < 0.01,
+    "sqrt": lambda g, w: np.max(np.abs(g - w) / np.maximum(np.abs(w), 1e-3)) < 0.01,
+}
+
+
+@pytest.fixture(scope="session", params=[True, False], ids=["fp32_dest", "bf16_dest"])
+def approx(request, tmp_path_factory):
+    fp32 = request.param
+    return fp32, harness.build(tmp_path_factory.mktemp("sfpi_approx"), fp32=fp32, approx=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(APPROX_CHECK))
+def test_approx_mode(approx, name):
+    fp32, exe = approx
+    got, want = ops.run_op(exe, harness, name, fp32, np.random.default_rng())
+    assert pcc(got, want) >= 0.99
+    assert APPROX_CHECK[name](got, want)
