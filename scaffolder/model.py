@@ -143,6 +143,9 @@ class OpSpec:
     tolerance: Tolerance = field(default_factory=Tolerance)
     tolerances: Tolerances = field(default_factory=Tolerances)  # per dtype and for tiny inputs
     reference: str = ""  # torch expression for the full op, when the spec gives one
+    reference_code: str = ""  # the spec's PyTorch reference as Python source (a `def`), when it writes one
+    reference_fn: str = ""  # the function of reference_code the tests call
+    requirements_path: str | None = None  # the op_requirements.md merged into this spec
     fp32_dest_acc_en: bool | None = None
     math_fidelity: str = "HiFi4"
     design_path: str | None = None

@@ -49,6 +49,8 @@ def _pick(cbs: list[CircularBuffer], pred, unit: str | None = None) -> CircularB
 
 
 def _reference(spec: OpSpec) -> str | None:
+    if spec.reference_code:
+        return "python"  # the spec's own PyTorch reference
     text = f"{spec.name} {spec.category} {spec.math} {spec.reference}".lower()
     if re.search(r"\b(group|batch|instance)[ _]?norm|\bgroups?\b", text):
         return None  # statistics over more than one row: no generated reference

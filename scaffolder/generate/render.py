@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import jinja2
 
 from scaffolder.generate.plan import Plan, build_plan
+from scaffolder.generate.validation import range_checks, rank_check
 from scaffolder.model import OpSpec, Parameter
 from scaffolder.sizing import ELEMENT_SIZE, L1_BUDGET_BYTES, TILE, cb_format, knob_alias, shape_env
 from scaffolder.spec.expressions import evaluate
@@ -37,6 +39,8 @@ def _py_default(p: Parameter) -> str:
     d = p.default
     if d is None or d == "None":
         return "None"
+    if d.strip("`'\"") in ("True", "False", "true", "false"):
+        return d.strip("`'\"").capitalize()  # a bool, not the string "True"
     try:
         float(d)
         return d
@@ -86,6 +90,27 @@ def _signature(plan: Plan) -> str:
     return ", ".join(parts)
 
 
+def _reference_call(plan: Plan) -> str:
+    """The call of the spec's reference function from the tests' `_reference(x, <optional tensors>)`: its
+    arguments by name (the op's tensors and scalars, scalars at the values the tests run with), else by
+    position among the tensors."""
+    spec = plan.spec
+    fn = next(n for n in ast.parse(spec.reference_code).body if getattr(n, "name", None) == spec.reference_fn)
+    tensors = ["x", *[t.name for t in plan.optional_tensors]]
+    names = {plan.tensors[0].name if plan.tensors else "input_tensor": "x"}
+    names.update({t.name: t.name for t in plan.optional_tensors})
+    names.update({p.name: _py_default(p) if not p.required else _test_value(p) for p in plan.scalars})
+    args = []
+    for i, a in enumerate(fn.args.args):
+        if a.arg in names:
+            args.append(names[a.arg])
+        elif i < len(tensors):
+            args.append(tensors[i])
+        else:
+            break  # left to its default
+    return f"{spec.reference_fn}({', '.join(args)})"
+
+
 def _hints(plan: Plan) -> dict[str, str]:
     hints = dict(_DEFAULT_HINTS)
     for r in plan.checks:
@@ -94,6 +119,12 @@ def _hints(plan: Plan) -> dict[str, str]:
                 hints["second_last_dim"] = r.error_hint
             if r.property in hints:
                 hints[r.property] = r.error_hint
+    rank, rank_hint = rank_check(plan.spec)
+    if rank_hint:
+        hints["rank"] = rank_hint
+    elif rank != "len(shape) < 2" and hints["rank"] == _DEFAULT_HINTS["rank"]:
+        n = rank.split()[-1]
+        hints["rank"] = f"input must have rank {n}" if "!=" in rank else f"input must have rank >= {n}"
     out = {k: f"f{v!r}" if "{" in v else repr(v) for k, v in hints.items()}
     out["dtype"] = repr(hints["dtype"]) + " + f': got {input_tensor.dtype}'"
     out["layout"] = repr(hints["layout"]) + " + f': got {input_tensor.layout}'"
@@ -415,6 +446,8 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     tiny_shape = _tiny_shape(shapes) if tols.tiny else None
     cb_rows, used = _cb_rows(plan), _used_cbs(plan)
     fp32_cbs = plan.program.fp32.cbs if plan.program and plan.program.fp32 else {}
+    checks = range_checks(spec, plan.scalars, _annotation)
+    checked = [p.name for p in plan.scalars if any(re.search(rf"\b{p.name}\b", c.condition) for c in checks)]
     ctx = {
         "op": plan.op,
         "primary": plan.tensors[0].name if plan.tensors else "input_tensor",
@@ -435,6 +468,11 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "output_layout": "same" if plan.output_layout == "same" else plan.output_layout,
         "output_dtype": spec.output_dtype if spec.output_dtype in ("bfloat16", "float32") else "same",
         "hints": _hints(plan),
+        "rank_check": rank_check(spec)[0],
+        "range_checks": checks,
+        "range_checks_math": any("math." in c.condition for c in checks),
+        "range_args": "".join(f", {n}={n}" for n in checked),
+        "range_params": (", *, " + ", ".join(checked)) if checked else "",
         "fp32_dest": "auto" if spec.fp32_dest_acc_en is None else str(spec.fp32_dest_acc_en),
         "fidelity": spec.math_fidelity,
         "io_cbs": [{"var": "in", "per_row": input_per_row}, {"var": "out", "per_row": out_per_row}],
@@ -502,6 +540,8 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         if tiny_shape
         else None,
         "reference": plan.reference,
+        "reference_code": spec.reference_code,
+        "reference_call": _reference_call(plan) if plan.reference == "python" else "",
         "eps": eps,
         "stages": [dict(st, shapes=repr([tuple(s) for s in st["shapes"]])) for st in plan.stage_tests],
         "invalid": _invalid_cases(plan),

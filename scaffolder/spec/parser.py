@@ -20,7 +20,9 @@ from scaffolder.spec.diagnostics import Diagnostic, Diagnostics, SpecError
 from scaffolder.spec.markdown import Document, Heading, Table, clean, field_of, parse_markdown
 from scaffolder.spec.op_name import name_problem
 from scaffolder.spec.regions import apply_data_semantics
+from scaffolder.spec.requirements import companion, is_requirements, merge_requirements
 from scaffolder.spec.shapes import Tolerance, Tolerances, find_shapes, find_tolerance, find_tolerances
+from scaffolder.spec.signature import read_python_signature
 
 # The planner's standard matrix (minimal, multi-tile, non-square, multi-batch).
 DEFAULT_SHAPES = [(1, 1, 32, 32), (1, 1, 64, 128), (1, 1, 32, 256), (4, 2, 64, 64)]
@@ -66,7 +68,28 @@ def parse_spec(path: str | Path, design: str | Path | None = None, name: str | N
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise SpecError([Diagnostic("error", str(path), 1, f"cannot read spec: {e}")]) from None
+    requirements = None
+    if is_requirements(text):
+        # op_requirements.md says what the op must do; the op_design.md beside it says how.
+        other = companion(path)
+        if other is None:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        "error",
+                        str(path),
+                        1,
+                        "an op_requirements.md has no circular buffers or compute phases to generate kernels "
+                        "from; put it beside the op_design.md written from it and pass either file",
+                    )
+                ]
+            )
+        requirements, text, path = (text, path), other.read_text(encoding="utf-8"), other
+    elif (other := companion(path)) is not None:
+        requirements = (other.read_text(encoding="utf-8"), other)
     result = parse_text(text, str(path), name=name)
+    if requirements is not None:
+        merge_requirements(result.spec, requirements[0], str(requirements[1]), DEFAULT_SHAPES)
     if design is not None:
         design = Path(design)
         try:
@@ -109,7 +132,8 @@ def parse_text(
     spec.category = _field(doc, r"^(category|classification)$") or ""
     spec.math = _math(doc)
     _read_parameters(doc, spec, diags)
-    _read_signature(doc, spec)
+    if not read_python_signature(doc, spec):
+        _read_signature(doc, spec)
     _read_tensors(doc, spec, diags)
     _read_cbs(doc, spec, diags, required=not supplement)
     _read_args(doc, spec, diags)

@@ -20,11 +20,17 @@ CONTRACTS = {
         ("gamma", "POSITIONAL_OR_KEYWORD", None),
         ("beta", "POSITIONAL_OR_KEYWORD", None),
         ("epsilon", "KEYWORD_ONLY", 1e-5),
+        ("device", "KEYWORD_ONLY", None),
+        ("memory_config", "KEYWORD_ONLY", None),
+        ("compute_kernel_config", "KEYWORD_ONLY", None),
     ],
     "rms_norm": [
         ("input_tensor", "POSITIONAL_OR_KEYWORD", inspect.Parameter.empty),
         ("gamma", "KEYWORD_ONLY", None),
         ("epsilon", "KEYWORD_ONLY", 1e-6),
+        ("device", "KEYWORD_ONLY", None),
+        ("memory_config", "KEYWORD_ONLY", None),
+        ("compute_kernel_config", "KEYWORD_ONLY", None),
     ],
 }
 
@@ -125,7 +131,8 @@ def test_generated_layer_norm_affine_runs_on_emulator(tmp_path):
     res = _run_generated_tests(
         tmp_path, tmp_path / "layer_norm_affine", "-m", "not slow", "-k", "1x1x32x32 or 1x1x96x160 or rejects"
     )
-    assert res.returncode == 0 and "8 passed" in res.stdout and "xfail" not in res.stdout, res.stdout[-4000:]
+    # 8 shape and rejection tests, and the rejection of an epsilon outside the spec's range
+    assert res.returncode == 0 and "9 passed" in res.stdout and "xfail" not in res.stdout, res.stdout[-4000:]
 
 
 @needs_emulator
@@ -133,7 +140,7 @@ def test_generated_row_standardize_runs_on_emulator(tmp_path):
     spec = ROOT / "tests" / "fixtures" / "specs" / "planner" / "row_standardize_spec.md"
     assert CliRunner().invoke(app, ["new-op", str(spec), "--out", str(tmp_path)]).exit_code == 0
     res = _run_generated_tests(tmp_path, tmp_path / "row_standardize", "-m", "not slow")
-    assert res.returncode == 0 and "9 passed" in res.stdout, res.stdout[-4000:]
+    assert res.returncode == 0 and "10 passed" in res.stdout, res.stdout[-4000:]  # epsilon's range included
 
 
 @pytest.mark.slow
