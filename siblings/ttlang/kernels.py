@@ -13,13 +13,14 @@ dimension; gamma and beta are (1, W) tensors whose data sit in row 0 of each til
 along the first. The statistics buffers are float32 (they are made like the float32 ``stats`` tensor),
 as the C++ kernels accumulate in fp32 DEST.
 
-This module imports the simulator's ``ttl`` at import time and is loaded only in the worker process
-(see ``siblings.ttlang.worker``).
+The source is what the TT-Lang compiler takes (``import ttl``); it is loaded only in the simulator's
+worker process (``siblings.ttlang.worker``), where ``ttl`` is the simulator's, as under the
+``tt-lang-sim`` launcher.
 """
 
 from __future__ import annotations
 
-from ttl.sim import ttl
+import ttl
 
 TILE = 32
 # Tiles per block: 8 bf16 tiles fill DEST in half-sync mode, the unit the C++ kernels stream in.
@@ -49,13 +50,10 @@ def rms_norm_operation(eps: float):
         rstd_dfb = ttl.make_dataflow_buffer_like(stats, shape=(1, 1), block_count=1)
         y_dfb = ttl.make_dataflow_buffer_like(y, shape=(1, bw), block_count=2)
 
-        def node_rows():
-            first = ttl.node(dims=1) * rows_per_node
-            return range(first, min(first + rows_per_node, tile_rows))
-
         @ttl.compute()
         def compute():
-            for _ in node_rows():
+            first = ttl.node(dims=1) * rows_per_node  # this node's run of tile-rows
+            for _ in range(first, min(first + rows_per_node, tile_rows)):
                 # Pass 1: sum of squares over the row, accumulated block by block in fp32.
                 with acc_dfb.reserve() as acc:
                     acc.store(ttl.block.fill(0.0, shape=(1, 1)))
@@ -78,7 +76,8 @@ def rms_norm_operation(eps: float):
 
         @ttl.datamovement()
         def reader():
-            for r in node_rows():
+            first = ttl.node(dims=1) * rows_per_node
+            for r in range(first, min(first + rows_per_node, tile_rows)):
                 for c in range(blocks):
                     with x_dfb.reserve() as xb:
                         ttl.copy(x[r : r + 1, c * bw : (c + 1) * bw], xb).wait()
@@ -93,7 +92,8 @@ def rms_norm_operation(eps: float):
 
         @ttl.datamovement()
         def writer():
-            for r in node_rows():
+            first = ttl.node(dims=1) * rows_per_node
+            for r in range(first, min(first + rows_per_node, tile_rows)):
                 for c in range(blocks):
                     with y_dfb.wait() as yb:
                         ttl.copy(yb, y[r : r + 1, c * bw : (c + 1) * bw]).wait()
@@ -121,10 +121,6 @@ def layer_norm_operation(eps: float):
         rstd_dfb = ttl.make_dataflow_buffer_like(stats, shape=(1, 1), block_count=1)
         y_dfb = ttl.make_dataflow_buffer_like(y, shape=(1, bw), block_count=2)
 
-        def node_rows():
-            first = ttl.node(dims=1) * rows_per_node
-            return range(first, min(first + rows_per_node, tile_rows))
-
         def row_bcast(blk):
             """A (1, W) parameter block, row 0 of each tile, over all 32 rows."""
             return ttl.block.broadcast(blk, dims=[0], shape=(1, bw))
@@ -134,7 +130,8 @@ def layer_norm_operation(eps: float):
             # Helpers that touch a dataflow buffer are written inline: the simulator gives each node
             # its own copy of the buffers a kernel names, not of those a helper's closure holds.
             scale = ttl.block.fill(inv_width, shape=(1, 1))
-            for _ in node_rows():
+            first = ttl.node(dims=1) * rows_per_node  # this node's run of tile-rows
+            for _ in range(first, min(first + rows_per_node, tile_rows)):
                 # Pass 1: the row mean, accumulated block by block in fp32.
                 with acc_dfb.reserve() as acc:
                     acc.store(ttl.block.fill(0.0, shape=(1, 1)))
@@ -179,7 +176,8 @@ def layer_norm_operation(eps: float):
 
         @ttl.datamovement()
         def reader():
-            for r in node_rows():
+            first = ttl.node(dims=1) * rows_per_node
+            for r in range(first, min(first + rows_per_node, tile_rows)):
                 for _ in range(2):  # the mean pass, then the variance pass
                     for c in range(blocks):
                         with x_dfb.reserve() as xb:
@@ -198,7 +196,8 @@ def layer_norm_operation(eps: float):
 
         @ttl.datamovement()
         def writer():
-            for r in node_rows():
+            first = ttl.node(dims=1) * rows_per_node
+            for r in range(first, min(first + rows_per_node, tile_rows)):
                 for c in range(blocks):
                     with y_dfb.wait() as yb:
                         ttl.copy(yb, y[r : r + 1, c * bw : (c + 1) * bw]).wait()

@@ -7,6 +7,8 @@ reshapes the output back. Every number is computed by the TT-Lang kernels in ``k
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib.util
 import math
 import os
@@ -66,17 +68,30 @@ class _Worker:
             env=env,
         )
 
-    def _stop(self) -> int | None:
+    def _stop(self, grace_s: float = 0.0) -> int | None:
+        """End the worker (closing its stdin lets it exit by itself within `grace_s`, else it is killed);
+        returns its exit code."""
         proc, self._proc = self._proc, None
         if proc is None:
             return None
-        if proc.poll() is None:
+        with contextlib.suppress(OSError):  # a worker that died leaves a broken pipe
+            proc.stdin.close()
+        try:
+            proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
             proc.kill()
-        return proc.wait()
+        code = proc.wait()
+        proc.stdout.close()
+        return code
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop(grace_s=5.0)
 
     def run(self, request: dict) -> dict:
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
+                self._stop()
                 self._start()
             target, limit = request["target"], timeout_s()
             try:
@@ -95,6 +110,7 @@ class _Worker:
 
 
 _WORKER = _Worker()
+atexit.register(_WORKER.close)
 
 
 def run_operation(

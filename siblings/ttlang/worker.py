@@ -61,9 +61,12 @@ def _isolate() -> None:
     if "ttnn" in sys.modules and sys.modules["ttnn"] is not None:
         raise RuntimeError("the TT-Lang worker must start before anything imports ttnn")
     sys.modules["ttnn"] = None  # `import ttnn` now raises ImportError: the simulator uses its own
+    import ttl.sim.operation
     from ttl.sim import diagnostics
 
     diagnostics.lazy_import_diagnostics = lambda: _Diagnostics
+    # Kernels `import ttl` as they would for the compiler; the tt-lang-sim launcher does the same.
+    sys.modules["ttl"] = ttl.sim.ttl
 
 
 def _user_frame(exc: BaseException) -> str:

@@ -1,6 +1,6 @@
 """Deliberately broken TT-Lang operations for the error-path tests of siblings.ttlang.
 
-Loaded only inside the simulator's worker process (it imports ``ttl.sim``), never by pytest itself:
+Loaded only inside the simulator's worker process (where ``ttl`` is the simulator's), never by pytest:
 the name does not start with ``test_``. Each factory returns an operation called as op(x, y) on
 tiled (32 * n, 32) tensors.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from ttl.sim import ttl
+import ttl
 
 
 def good_copy():
