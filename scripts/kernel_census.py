@@ -638,7 +638,7 @@ def write_reports(
         (
             f"Every device kernel in the ttnn {meta.get('ttnn_version', '')} wheel built with the emulator "
             f"(`TTNN_EMULATOR_API={meta.get('api')}`), {summary['kernels']} kernels, {summary['builds']} role "
-            f"builds, {meta.get('seconds', 0):.0f} s on {meta.get('jobs')} jobs. Command: `{meta.get('command')}`."
+            f"builds, {meta.get('seconds', 0):.0f} s on {meta.get('jobs')} jobs. Command: `{meta.get('command')}`, emulator at `{meta.get('emulator_commit')}`."
         ),
         "",
         f"**Emulator-caused failures: {summary['emulator_caused']}** of {summary['kernels']} kernels.",
@@ -695,10 +695,14 @@ def _commit() -> str | None:
 
     if os.environ.get("CENSUS_COMMIT"):
         return os.environ["CENSUS_COMMIT"]
-    proc = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run(
+        [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "emulator"], capture_output=True, text=True, check=False
     )
-    return proc.stdout.strip() or None
+    return (head + ("+uncommitted emulator changes" if dirty.stdout.strip() else "")) or None
 
 
 def main(argv: list[str] | None = None) -> int:
