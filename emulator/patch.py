@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from emulator import device as emu_device
+from emulator import native_ops
 from emulator import tensor as emu_tensor
 
 
@@ -133,4 +134,5 @@ def install(ttnn) -> None:
     ttnn.TensorAccessorArgs = TensorAccessorArgs
     ttnn.generic_op = generic_op
     ttnn.synchronize_device = synchronize_device
+    native_ops.install(ttnn)
     ttnn.EMULATED = True

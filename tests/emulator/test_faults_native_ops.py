@@ -1,0 +1,89 @@
+"""A registered ttnn op on an emulated tensor: the element-wise ones run as a labelled host torch reference
+(tt-metal's tests use them for goldens), any other one raises an error naming it; none may crash the process."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+import ttnn
+
+from emulator import native_ops
+from emulator.tensor import EmulatedTensor
+
+
+@pytest.fixture(autouse=True)
+def _fresh_warnings(monkeypatch):
+    monkeypatch.setattr(native_ops, "_warned", set())
+
+
+def _bf16(x: torch.Tensor) -> torch.Tensor:
+    return x.to(torch.bfloat16).to(torch.float64)
+
+
+def _device_tensor(x, device, layout=None):
+    return ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=layout or ttnn.TILE_LAYOUT, device=device)
+
+
+def test_unary_runs_as_a_labelled_host_reference_once_warned(device):
+    x = torch.randn(2, 64, 96, dtype=torch.float64)
+    t = _device_tensor(x, device)
+    with pytest.warns(
+        native_ops.HostReferenceWarning, match=r"^ttnn.exp ran as a host torch reference, not its"
+    ):
+        y = ttnn.exp(t)
+    assert isinstance(y, EmulatedTensor) and y.dtype == ttnn.bfloat16 and y.layout == ttnn.TILE_LAYOUT
+    want = _bf16(torch.exp(_bf16(x)))  # float64 exp of the stored bf16 input, stored as bf16
+    got = ttnn.to_torch(y).to(torch.float64)
+    assert torch.allclose(got, want, rtol=2**-7, atol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per op: a second call is silent
+        ttnn.exp(t)
+
+
+@pytest.mark.parametrize(
+    "op, ref",
+    [
+        (ttnn.add, torch.add),
+        (ttnn.multiply, torch.mul),
+        (ttnn.subtract, torch.sub),
+        (ttnn.maximum, torch.maximum),
+    ],
+)
+def test_binary_runs_as_a_host_reference(device, op, ref):
+    a, b = torch.randn(64, 64, dtype=torch.float64), torch.randn(64, 64, dtype=torch.float64)
+    with pytest.warns(native_ops.HostReferenceWarning, match=op.python_fully_qualified_name):
+        y = op(_device_tensor(a, device), _device_tensor(b, device, ttnn.ROW_MAJOR_LAYOUT))
+    want = _bf16(ref(_bf16(a), _bf16(b)))
+    assert torch.allclose(ttnn.to_torch(y).to(torch.float64), want, rtol=2**-7, atol=1e-30)
+
+
+def test_binary_with_a_scalar(device):
+    a = torch.randn(32, 32, dtype=torch.float64)
+    with pytest.warns(native_ops.HostReferenceWarning):
+        y = ttnn.multiply(_device_tensor(a, device), 3.0)
+    assert torch.allclose(ttnn.to_torch(y).to(torch.float64), _bf16(_bf16(a) * 3), rtol=2**-7, atol=0)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda t: ttnn.matmul(t, t), "ttnn.matmul"),
+        (lambda t: ttnn.softmax(t, dim=-1), "ttnn.softmax"),
+        (lambda t: ttnn.to_layout(t, ttnn.ROW_MAJOR_LAYOUT), "ttnn.to_layout"),
+        (lambda t: ttnn.sum(t, dim=-1), "ttnn.sum"),
+    ],
+)
+def test_other_native_ops_raise_an_error_naming_the_op(device, call, name):
+    t = _device_tensor(torch.randn(32, 32), device)
+    with pytest.raises(native_ops.NativeOpError, match=rf"^{name} cannot run on an emulated tensor"):
+        call(t)
+
+
+def test_calls_without_emulated_tensors_reach_ttnns_own_op(monkeypatch):
+    """Only emulated operands are routed: a host tensor goes to the op's own binding, untouched."""
+    host = ttnn.from_torch(torch.randn(32, 32), dtype=ttnn.bfloat16)
+    seen = []
+    monkeypatch.setattr(ttnn.exp, "function", lambda *a, **k: seen.append(a) or "from ttnn")
+    assert ttnn.exp(host) == "from ttnn" and seen[0][0] is host
