@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tests.emulator.sfpi import build as harness
-from tests.emulator.sfpi import ops
+from tests.emulator.sfpi import ops, oracle
 
 # Largest error in bf16 ulps each precise-mode algorithm may show (fp32 DEST, 16-bit DEST). Elementary
 # functions are within rounding; erf is a polynomial fit; gelu's error is absolute near its zero crossing.
@@ -67,3 +67,34 @@ def test_approx_mode(approx, name):
     got, want = ops.run_op(exe, harness, name, fp32, np.random.default_rng())
     assert pcc(got, want) >= 0.99
     assert APPROX_CHECK[name](got, want)
+
+
+def _tilize(t: np.ndarray) -> np.ndarray:
+    return np.concatenate([t[fr * 16 : fr * 16 + 16, fc * 16 : fc * 16 + 16].reshape(-1) for fr in (0, 1) for fc in (0, 1)])
+
+
+def _untilize(v: np.ndarray) -> np.ndarray:
+    t = np.zeros((32, 32), v.dtype)
+    for f, (fr, fc) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+        t[fr * 16 : fr * 16 + 16, fc * 16 : fc * 16 + 16] = v[f * 256 : f * 256 + 256].reshape(16, 16)
+    return t
+
+
+def test_cumsum_is_sequential_wormhole_adds(precise):
+    """cumsum_tile's algorithm (SFPTRANSP of LReg quads, a recorded REPLAY of SFPADDs, RC_custom faces): each
+    column's running sum, bit for bit the sequence of Wormhole adds down the rows, each stored as DEST holds it."""
+    fp32, exe = precise
+    rng = np.random.default_rng()
+    tile = rng.uniform(-4, 4, (32, 32)).astype(np.float32)
+    tiles = np.zeros((4, 1024), np.uint32)
+    tiles[0] = ops.to_dest(_tilize(tile), fp32)
+    got = _untilize(harness.run(exe, "unary:cumsum", tiles).reshape(4, 1024)[0])
+    x = _untilize(tiles[0])
+    want = np.zeros((32, 32), np.uint32)
+    for c in range(32):
+        acc = int(x[0, c])
+        want[0, c] = acc
+        for r in range(1, 32):
+            acc = oracle.mad(0x3F800000, int(x[r, c]), acc)[0]
+            want[r, c] = acc if fp32 else oracle.bf16_store(acc)  # the running sum stays in an fp32 LReg
+    assert np.array_equal(got, want)

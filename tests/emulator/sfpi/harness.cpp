@@ -15,6 +15,7 @@
 #include "llk_math_eltwise_unary_sfpu_macros.h"
 #include "ckernel_sfpu_abs.h"
 #include "ckernel_sfpu_binary.h"
+#include "ckernel_sfpu_cumsum.h"
 #include "ckernel_sfpu_erf.h"
 #include "ckernel_sfpu_exp.h"
 #include "ckernel_sfpu_gelu.h"
@@ -101,6 +102,9 @@ static void run_llk(const std::string& op) {
     } else if (op == "unary:erf") {
         SFPU_UNARY_INIT_FN(erf, sfpu::erf_init, (approx));
         SFPU_UNARY_CALL(SYNC, fp32, calculate_erf, (approx), 0, VectorMode::RC);
+    } else if (op == "unary:cumsum") {  // SFPTRANSP, REPLAY and SFPADD chains down each column
+        SFPU_UNARY_INIT_FN(cumsum, sfpu::cumsum_init, (false));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_cumsum, (false), 0, VectorMode::RC_custom, true);
     } else if (op == "binary:div") {
         SFPU_BINARY_INIT_FN(unused, sfpu::sfpu_binary_init, (approx, BinaryOp::DIV));
         SFPU_BINARY_CALL(SYNC, fp32, calculate_sfpu_binary_div, (approx, BinaryOp::DIV, 8, fp32), 0, 1, 0, VectorMode::RC);
