@@ -2,6 +2,8 @@
 macros exactly as api/compute/*.h issues them) run on the x86 SFPI layer over a DEST tile, against float64
 torch on fresh random inputs: PCC >= 0.999 as tt-metal's unary tests ask, and a bound in bf16 ulps."""
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -18,10 +20,22 @@ ULP_BOUND = {
 GELU_ATOL = {True: 5e-6, False: 1e-3}
 
 
+@pytest.fixture(scope="session")
+def harness_exe(tmp_path_factory):
+    """Builds the harness once per (fp32 DEST, APPROX) for the session."""
+    built = {}
+
+    def get(fp32: bool, approx: bool):
+        if (fp32, approx) not in built:
+            built[fp32, approx] = harness.build(tmp_path_factory.mktemp("sfpi_alg"), fp32=fp32, approx=approx)
+        return built[fp32, approx]
+
+    return get
+
+
 @pytest.fixture(scope="session", params=[True, False], ids=["fp32_dest", "bf16_dest"])
-def precise(request, tmp_path_factory):
-    fp32 = request.param
-    return fp32, harness.build(tmp_path_factory.mktemp("sfpi_alg"), fp32=fp32, approx=False)
+def precise(request, harness_exe):
+    return request.param, harness_exe(request.param, False)
 
 
 def pcc(a, b) -> float:
@@ -55,9 +69,8 @@ APPROX_CHECK = {
 
 
 @pytest.fixture(scope="session", params=[True, False], ids=["fp32_dest", "bf16_dest"])
-def approx(request, tmp_path_factory):
-    fp32 = request.param
-    return fp32, harness.build(tmp_path_factory.mktemp("sfpi_approx"), fp32=fp32, approx=True)
+def approx(request, harness_exe):
+    return request.param, harness_exe(request.param, True)
 
 
 @pytest.mark.slow
@@ -97,4 +110,30 @@ def test_cumsum_is_sequential_wormhole_adds(precise):
         for r in range(1, 32):
             acc = oracle.mad(0x3F800000, int(x[r, c]), acc)[0]
             want[r, c] = acc if fp32 else oracle.bf16_store(acc)  # the running sum stays in an fp32 LReg
+    assert np.array_equal(got, want)
+
+
+def test_typecast_fp32_to_int32_truncates_and_saturates(harness_exe):
+    """typecast_tile Float32 -> Int32 (condition codes from SFPEXEXP and SFPIADD, SFPSHFT, SFPCOMPC): toward
+    zero, saturating at the int32 range, infinities to the limits."""
+    rng = np.random.default_rng()
+    x = (rng.uniform(-1, 1, 1024) * np.exp2(rng.integers(-3, 34, 1024))).astype(np.float32)
+    x[:8] = [0.5, -0.5, 2.0**31, -(2.0**31), np.inf, -np.inf, -0.0, 2.0**31 - 128]
+    tiles = np.zeros((4, 1024), np.uint32)
+    tiles[0] = x.view(np.uint32)
+    got = harness.run(harness_exe(True, False), "unary:typecast_fp32_int32", tiles).reshape(4, 1024)[0].view(np.int32)
+    xd = x.astype(np.float64)
+    want = np.where(np.isinf(xd), np.where(xd > 0, 2**31 - 1, -(2**31)), np.clip(np.trunc(xd), -(2**31), 2**31 - 1))
+    assert np.array_equal(got.astype(np.int64), want.astype(np.int64))
+
+
+def test_typecast_int32_to_fp32_rounds_to_nearest_even(harness_exe):
+    """typecast_tile Int32 -> Float32 (SFPABS, SFPCAST, SFPSETSGN, a conditional SFPADDI for INT_MIN)."""
+    rng = np.random.default_rng()
+    ints = rng.integers(-(2**31), 2**31, 1024).astype(np.int64)
+    ints[:6] = [0, -1, -(2**31), 2**31 - 1, 2**24 + 1, -(2**24) - 3]
+    tiles = np.zeros((4, 1024), np.uint32)
+    tiles[0] = ints.astype(np.int32).view(np.uint32)
+    got = harness.run(harness_exe(True, False), "unary:typecast_int32_fp32", tiles).reshape(4, 1024)[0]
+    want = np.array([oracle.round_fp32_wh(Fraction(int(v))) for v in ints.tolist()], np.uint32)
     assert np.array_equal(got, want)

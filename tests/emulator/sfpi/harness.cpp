@@ -29,6 +29,7 @@
 #include "ckernel_sfpu_sqrt.h"
 #include "ckernel_sfpu_square.h"
 #include "ckernel_sfpu_tanh.h"
+#include "ckernel_sfpu_typecast.h"
 
 static uint32_t g_dest[1024 * 16];
 extern "C" EmuSfpuDest emu_sfpu_dest(void) { return {g_dest, 1024, DEST_FP32}; }
@@ -105,6 +106,12 @@ static void run_llk(const std::string& op) {
     } else if (op == "unary:cumsum") {  // SFPTRANSP, REPLAY and SFPADD chains down each column
         SFPU_UNARY_INIT_FN(cumsum, sfpu::cumsum_init, (false));
         SFPU_UNARY_CALL(SYNC, fp32, calculate_cumsum, (false), 0, VectorMode::RC_custom, true);
+    } else if (op == "unary:typecast_fp32_int32") {  // SFPEXEXP/SFPIADD condition codes, SFPSHFT, SFPCOMPC
+        SFPU_UNARY_INIT(typecast);
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_typecast_fp32_to_int32, (approx, 8), 0, VectorMode::RC);
+    } else if (op == "unary:typecast_int32_fp32") {  // SFPABS, SFPCAST, SFPSETSGN, SFPADDI under a condition
+        SFPU_UNARY_INIT_FN(typecast, sfpu::init_typecast_int32_to_fp32, (approx));
+        SFPU_UNARY_CALL(SYNC, fp32, calculate_typecast_int32_to_fp32, (approx, 8), 0, VectorMode::RC);
     } else if (op == "binary:div") {
         SFPU_BINARY_INIT_FN(unused, sfpu::sfpu_binary_init, (approx, BinaryOp::DIV));
         SFPU_BINARY_CALL(SYNC, fp32, calculate_sfpu_binary_div, (approx, BinaryOp::DIV, 8, fp32), 0, 1, 0, VectorMode::RC);
