@@ -1,18 +1,23 @@
-"""Emulator speed: kernel build time (cold cache and warm) and the run time of a 4096x4096 bf16 tiled op.
+"""Emulator speed, old kernel API (the emulator's shadow headers) against v2 (the wheel's own headers,
+TTNN_EMULATOR_API=wheel): compute-kernel build cold and warm, a 4096x4096 bf16 eltwise op's run time, and the
+shipped ops' warm call time.
 
-    .venv/bin/python benchmarks/emulator_bench.py [--size 4096] [--repeats 3]
+    .venv/bin/python benchmarks/emulator_bench.py [--size 4096] [--repeats 3] [--paths shadow,wheel]
 
-Prints a table and writes benchmarks/results/emulator_bench.json.
+Each path is measured in a process of its own with an empty build cache (cold builds are cold). Prints a table
+and writes benchmarks/results/emulator_bench.{json,md}. A measurement a path cannot make yet is reported with
+the error that stopped it, never as a time.
 """
 
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
+import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+PATHS = {"shadow": "old: emulator kernel API", "wheel": "v2: wheel headers"}
+BUDGETS = {"compute kernel build, cold": "<= 10 s", "compute kernel build, warm": "0 (cache hit)"}
 
 
 def timed(fn, repeats=1):
@@ -31,29 +39,75 @@ def timed(fn, repeats=1):
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=4096)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "emulator_bench.json")
-    args = parser.parse_args()
-    cache = tempfile.mkdtemp(prefix="emu-bench-cache-")  # cold builds: an empty cache, removed at exit
-    atexit.register(shutil.rmtree, cache, ignore_errors=True)
-    os.environ["TTNN_EMULATOR_CACHE"] = cache
+class Rows:
+    """(what, seconds or None, note); a failed measurement keeps its error as the note."""
 
+    def __init__(self):
+        self.rows: list[dict] = []
+
+    def measure(self, what, fn, repeats=1, note=""):
+        try:
+            secs = timed(fn, repeats)
+            self.rows.append({"what": what, "seconds": round(secs, 4), "note": note})
+            return secs
+        except Exception as exc:  # noqa: BLE001 -- recorded as this path's result, never as a time
+            msg = " ".join(str(exc).split())[:300]
+            self.rows.append({"what": what, "seconds": None, "note": f"{type(exc).__name__}: {msg}"})
+            return None
+
+
+def _builder(path: str):
+    from emulator import kernel_build, wheel_build
+
+    if path == "wheel":
+        return lambda kb: wheel_build.build(kb)
+    return kernel_build.build
+
+
+def measure(path: str, size: int, repeats: int) -> list[dict]:
     import torch
     import ttnn
-    from rich.console import Console
-    from rich.table import Table
 
     from emulator import kernel_build, runtime_lib
     from tests.emulator import programs
+    from tests.emulator.real_programs import eltwise as wheel_eltwise
+    from tests.emulator.real_programs import wheel
 
-    rows = []
-    t_runtime = timed(runtime_lib.library_path)
-    rows.append(("runtime library build (cold)", t_runtime, ""))
-    device = ttnn.open_device(device_id=0)
-    n = args.size
+    rows = Rows()
+    build = _builder(path)
+    rows.measure("runtime library build, cold", runtime_lib.library_path)
+
+    compute = {"math_fidelity": 4, "fp32_dest_acc": False, "math_approx": False, "dst_full_sync": False}
+    cbs = tuple((i, 5, 2048) for i in (0, 1, 2, 16))
+    ours = kernel_build.KernelBuild(
+        source=str(programs.KERNELS / "eltwise_compute.cpp"),
+        role="compute",
+        compile_time_args=(256,),
+        defines=(("ELTWISE_OP", "mul_tiles"), ("ELTWISE_OP_INIT", "mul_init")),
+        extra={"cbs": cbs, "compute": compute},
+    )
+    rows.measure("compute kernel build, cold", lambda: build(ours), note="tests' eltwise_compute.cpp (mul)")
+    rows.measure("compute kernel build, warm", lambda: build(ours), repeats=20, note="same kernel, cached")
+    if path == "wheel":
+        real = kernel_build.KernelBuild(
+            source=wheel.op_kernel(wheel_eltwise.BINARY, "compute/eltwise_binary_kernel.cpp"),
+            role="compute",
+            defines=(("ELTWISE_OP", "add_tiles"), ("ELTWISE_OP_TYPE", "EltwiseBinaryType::ELWADD")),
+            extra={"cbs": cbs, "compute": compute},
+        )
+        rows.measure(
+            "wheel compute kernel build, cold", lambda: build(real), note="eltwise_binary_kernel.cpp"
+        )
+        rows.measure("wheel compute kernel build, warm", lambda: build(real), repeats=20)
+
+    try:
+        device = ttnn.open_device(device_id=0)
+    except Exception as exc:  # noqa: BLE001 -- the runs below need a device; the build rows above stand
+        rows.rows.append(
+            {"what": "open the emulated device", "seconds": None, "note": f"{type(exc).__name__}: {exc}"}
+        )
+        return rows.rows
+    n = size
     a = torch.randn(1, 1, n, n).to(torch.bfloat16)
     b = torch.randn(1, 1, n, n).to(torch.bfloat16)
     ta = ttnn.from_torch(a, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
@@ -62,63 +116,151 @@ def main() -> None:
         ta.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device, ttnn.DRAM_MEMORY_CONFIG
     )
     tiles = ta.buffer_num_pages()
+    ref = (a.double() + b.double()).to(torch.bfloat16)
 
-    def program(op):
-        return programs.eltwise(
-            [ta, tb], out, [("ELTWISE_OP", f"{op}_tiles"), ("ELTWISE_OP_INIT", f"{op}_init")]
-        )
+    def run_checked(pd):
+        ttnn.generic_op([ta, tb, out], pd)
+        got = ttnn.to_torch(out)
+        if not torch.allclose(got.double(), ref.double(), rtol=2**-7, atol=0):
+            raise AssertionError("wrong result")
 
-    pd = program("add")
-    builds = [
-        kernel_build.KernelBuild(
-            source=str(programs.KERNELS / "eltwise_compute.cpp"),
-            role="compute",
-            compile_time_args=(tiles // 64,),
-            defines=(("ELTWISE_OP", "mul_tiles"), ("ELTWISE_OP_INIT", "mul_init")),
-        )
-    ]
-    t_cold = timed(lambda: kernel_build.build(builds[0]))
-    t_warm = timed(lambda: kernel_build.build(builds[0]), repeats=20)
-    rows.append(("compute kernel build, cold cache", t_cold, "g++ -O1 of one TU"))
-    rows.append(("compute kernel build, warm cache", t_warm, "hash + dependency check"))
-    t_first = timed(lambda: ttnn.generic_op([ta, tb, out], pd))
-    rows.append((f"{n}x{n} bf16 add, first launch", t_first, "includes building 3-4 kernels"))
-    t_run = timed(lambda: ttnn.generic_op([ta, tb, out], pd), repeats=args.repeats)
-    rows.append(
+    for label, make in (
         (
-            f"{n}x{n} bf16 add, warm launch",
-            t_run,
-            f"{tiles} tiles on 64 cores, {t_run / tiles * 1e6:.1f} us/tile",
+            "tests' kernels",
+            lambda: programs.eltwise(
+                [ta, tb], out, [("ELTWISE_OP", "add_tiles"), ("ELTWISE_OP_INIT", "add_init")]
+            ),
+        ),
+        (
+            "wheel's binary kernels",
+            lambda: wheel_eltwise.binary_descriptor(ta, tb, out, "add_tiles", "EltwiseBinaryType::ELWADD"),
+        ),
+    ):
+        try:
+            pd = make()
+        except Exception as exc:  # noqa: BLE001
+            rows.rows.append(
+                {"what": f"{n}x{n} bf16 add ({label}), first launch", "seconds": None, "note": str(exc)}
+            )
+            continue
+        first = rows.measure(
+            f"{n}x{n} bf16 add ({label}), first launch",
+            lambda pd=pd: run_checked(pd),
+            note="builds its kernels; result checked",
         )
-    )
-    t_up = timed(lambda: ttnn.from_torch(a, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device))
-    rows.append((f"{n}x{n} bf16 upload (from_torch, TILE)", t_up, ""))
-    t_down = timed(lambda: ttnn.to_torch(out))
-    rows.append((f"{n}x{n} bf16 download (to_torch)", t_down, ""))
-    ttnn.close_device(device)
+        if first is not None:
+            rows.measure(
+                f"{n}x{n} bf16 add ({label}), warm launch",
+                lambda pd=pd: ttnn.generic_op([ta, tb, out], pd),
+                repeats=repeats,
+                note=f"{tiles} tiles on 64 cores",
+            )
 
-    table = Table(title="Tensix emulator: build and run times")
+    from ttnn.operations.layer_norm_rm import layer_norm_rm
+    from ttnn.operations.rms_norm import rms_norm
+
+    x = torch.randn(1, 1, 256, 1024).to(torch.bfloat16)
+    tx = ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+    for name, op in (("layer_norm_rm", layer_norm_rm), ("rms_norm", rms_norm)):
+        if rows.measure(f"{name} 256x1024 bf16, first call", lambda op=op: op(tx)) is not None:
+            rows.measure(f"{name} 256x1024 bf16, warm call", lambda op=op: op(tx), repeats=repeats)
+    ttnn.close_device(device)
+    return rows.rows
+
+
+def run_path(path: str, size: int, repeats: int) -> list[dict]:
+    cache = tempfile.mkdtemp(prefix="emu-bench-cache-")
+    env = dict(os.environ, TTNN_EMULATOR_CACHE=cache)
+    env.pop("TTNN_EMULATOR_API", None)
+    if path == "wheel":
+        env["TTNN_EMULATOR_API"] = "wheel"
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out = Path(f.name)
+    try:
+        cmd = [sys.executable, __file__, "--measure", path, "--size", str(size), "--repeats", str(repeats)]
+        proc = subprocess.run([*cmd, "--json", str(out)], env=env, cwd=ROOT, check=False)
+        if proc.returncode != 0 or not out.stat().st_size:
+            return [{"what": "(whole run)", "seconds": None, "note": f"exited {proc.returncode}"}]
+        return json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=4096)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--paths", default="shadow,wheel")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        args.json.write_text(json.dumps(measure(args.measure, args.size, args.repeats)))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    paths = [p for p in args.paths.split(",") if p]
+    load_before = os.getloadavg()[0]
+    results = {p: run_path(p, args.size, args.repeats) for p in paths}
+    load_after = os.getloadavg()[0]
+    whats = []
+    for rows in sorted(results.values(), key=len, reverse=True):  # the longest list sets the order
+        whats += [r["what"] for r in rows if r["what"] not in whats]
+    cell = {(p, r["what"]): r for p, rows in results.items() for r in rows}
+
+    def fmt(r):
+        if r is None:
+            return "-"
+        return f"{r['seconds']:.3f}" if r["seconds"] is not None else "fails"
+
+    table = Table(title=f"Tensix emulator: build and run times (seconds, {os.cpu_count()} CPUs)")
     table.add_column("what")
-    table.add_column("seconds", justify="right")
-    table.add_column("note")
-    for what, secs, note in rows:
-        table.add_row(what, f"{secs:.3f}", note)
+    for p in paths:
+        table.add_column(PATHS.get(p, p), justify="right")
+    table.add_column("budget")
+    md = [
+        "| what | " + " | ".join(PATHS.get(p, p) for p in paths) + " | budget |",
+        "|---|" + "---:|" * len(paths) + "---|",
+    ]
+    for w in whats:
+        vals = [fmt(cell.get((p, w))) for p in paths]
+        table.add_row(w, *vals, BUDGETS.get(w, ""))
+        md.append(f"| {w} | " + " | ".join(vals) + f" | {BUDGETS.get(w, '')} |")
     Console().print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
+    notes = [
+        f"- {PATHS.get(p, p)}, {r['what']}: {r['note']}"
+        for p, rows in results.items()
+        for r in rows
+        if r["seconds"] is None
+    ]
+    args.out.mkdir(parents=True, exist_ok=True)
+    header = [
+        "# Emulator build and run times, old kernel API vs v2 (wheel headers)",
+        "",
+        (
+            f"`benchmarks/emulator_bench.py --size {args.size} --repeats {args.repeats}` on {os.cpu_count()} CPUs "
+            f"({platform.machine()}), each path in its own process with an empty build cache. Warm launch and "
+            "warm call are medians. The machine's 1-minute load average was "
+            f"{load_before:.1f} before and {load_after:.1f} after: other work shared the CPUs."
+        ),
+        "",
+    ]
+    tail = ["", "Measurements a path could not make:", "", *notes] if notes else []
+    (args.out / "emulator_bench.md").write_text("\n".join(header + md + tail) + "\n")
+    (args.out / "emulator_bench.json").write_text(
         json.dumps(
-            {
-                "size": n,
-                "tiles": tiles,
-                "cpus": os.cpu_count(),
-                "rows": [{"what": w, "seconds": round(s, 4), "note": nt} for w, s, nt in rows],
-            },
+            {"size": args.size, "cpus": os.cpu_count(), "load": [load_before, load_after], "paths": results},
             indent=2,
         )
         + "\n"
     )
-    out = args.out.resolve()
-    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    for line in notes:
+        print(line)
+    print(f"wrote {args.out / 'emulator_bench.md'} and emulator_bench.json")
 
 
 if __name__ == "__main__":
