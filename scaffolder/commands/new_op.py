@@ -11,6 +11,8 @@ from rich.tree import Tree
 
 from scaffolder.generate import generate
 from scaffolder.generate.files import WriteError, conflicts, diff, write_package
+from scaffolder.generate.findings import generation_findings
+from scaffolder.generate.plan import build_plan
 from scaffolder.spec.diagnostics import SpecError
 from scaffolder.spec.parser import parse_spec
 
@@ -26,6 +28,9 @@ def new_op(
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the file tree and a diff; write nothing."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that differ."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Write nothing and exit 1 when a phase cannot be generated as specified."
+    ),
 ) -> None:
     """Generate <out>/<op>/: entry point, program descriptor, three kernels, tests, README, breadcrumbs."""
     console = Console()
@@ -38,6 +43,12 @@ def new_op(
     for d in result.warnings:
         console.print(f"[yellow]{d}[/yellow]", highlight=False, soft_wrap=True)
     files = generate(result, spec)
+    problems = generation_findings(build_plan(result.spec))
+    for d in problems:
+        console.print(f"[red]{d}[/red]", highlight=False, soft_wrap=True)
+    if strict and problems:
+        console.print(f"[red]--strict: {len(problems)} error(s); nothing was written[/red]")
+        raise typer.Exit(1)
     target = out / result.spec.name
     try:
         changes = diff(target, files)

@@ -255,6 +255,15 @@ def build_program(
         for i in p.inputs:
             tiles.setdefault(i, "1" if i in consts else "Wt")
     prog.row_tiles = {i: n for i, n in tiles.items() if i not in (input_cb, output_cb, FINAL)}
+    # A row statistic as the output (REDUCE_ROW, and what is made of it): one tile per tile-row, [..., 1].
+    prog.out_tiles = tiles.get(output_cb, "Wt")
+    if prog.out_tiles == "1" and (untilizes or spec.output_layout == "ROW_MAJOR"):
+        raise Unmapped("a row statistic as row-major output (one element per row) has no template; use TILE")
+    # A MAX reduction weighs every element by 1: its scaler tile holds 1.0, whatever 1/W a mean would use.
+    for c in consts.values():
+        readers = [p for p in phases if c.cb in p.inputs[1:] and p.kind == "reduce"]
+        if c.kind == "reduce_scaler" and readers and all(p.op == "max" for p in readers):
+            c.value = "1.0"
     if final_target is not None:
         prog.row_tiles[final_target] = "Wt"
     for tt in prog.tensor_tiles:

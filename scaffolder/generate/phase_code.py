@@ -4,8 +4,9 @@ the remainder and exact-centring steps) shared by both schedules of a generated 
 from __future__ import annotations
 
 from scaffolder.generate.program import Fp32Path, Unmapped
+from scaffolder.generate.sfpu import SFPU_NAMES, api_name
 
-SFPU_POST = ("rsqrt", "sqrt", "recip", "exp")
+SFPU_POST = SFPU_NAMES
 BCAST_SUFFIX = {"COL": "cols", "ROW": "rows", "SCALAR": "scalar"}
 PRODUCT_OPS = ("mul", "square")  # binary ops the FPU computes as products
 
@@ -25,12 +26,12 @@ def tile_loop(
     lines = [f"reconfig_data_format({N[a]}, {N[b]});", f"pack_reconfig_data_format({N[out]});", init]
     post_init_per_tile = post and round_src and n_out != "1"  # the rounding's own SFPU init replaces it
     if post and not post_init_per_tile:
-        lines.append(f"{post}_tile_init();")
+        lines.append(f"{api_name(post)}_tile_init();")
     inner = [f"cb_reserve_back({N[out]}, 1);", "tile_regs_acquire();", call]
     if post_init_per_tile:
-        inner.append(f"{post}_tile_init();")
+        inner.append(f"{api_name(post)}_tile_init();")
     if post:
-        inner.append(f"{post}_tile(0);")
+        inner.append(f"{api_name(post)}_tile(0);")
     if round_src:
         inner += ROUND_FOR_SRCB
     inner += [
@@ -98,7 +99,7 @@ def exact_binary(
             inner += mul(sign, fp32.lo_b, "0", "0")
     inner[-1] += "  // ELWMUL accumulates in DEST"
     if post:
-        inner += [f"{post}_tile_init();", f"{post}_tile(0);"]
+        inner += [f"{api_name(post)}_tile_init();", f"{api_name(post)}_tile(0);"]
     if round_src:
         inner.append("round_for_srcb(0);  // a reduce reads this value through SrcB")
     inner += [*pack_one(N, out), f"cb_push_back({N[out]}, 1);"]

@@ -75,6 +75,8 @@ def _reference(spec: OpSpec) -> str | None:
         or re.search(r"\boutput\[(\w+)\]\s*=\s*input\[\1\]", text)
     ):
         return "identity"
+    if re.fullmatch(r"torch(\.\w+)+", spec.reference or ""):
+        return "torch_fn"  # a torch function the spec names as its reference
     return None
 
 
@@ -123,7 +125,7 @@ def build_plan(spec: OpSpec) -> Plan:
     missing = [] if program else [f"{p.index}:{p.name}" for p in spec.phases if p.kind not in data_path]
     if not spec.phases and _reference(spec) != "identity":
         missing.append("compute phases (the spec lists none)")
-    if spec.output_shape != "same":
+    if spec.output_shape != "same" and not (program and program.out_tiles == "1"):
         missing.append(f"output shape {spec.output_shape} (the generated data path keeps the input shape)")
     reference = _reference(spec)
     plan = Plan(

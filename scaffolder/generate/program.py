@@ -78,6 +78,7 @@ class ComputeProgram:
     datacopy: list[int] = field(default_factory=list)  # CBs only tilized, untilized or copied: exact for fp32
     decls: list[str] = field(default_factory=list)  # extra constants (layout-dependent CBs)
     fp32: Fp32Path | None = None  # the exact-operand path for float32 data; None: bfloat16 only
+    out_tiles: str = "Wt"  # output tiles per tile-row: "1" when the output is a row statistic ([..., 1])
 
 
 FINAL = -1  # stands for the CB a spec calls "the final CB"

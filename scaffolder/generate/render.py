@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from scaffolder.generate import sfpu
 from scaffolder.generate.plan import Plan, build_plan
 from scaffolder.generate.validation import range_checks, rank_check
 from scaffolder.model import OpSpec, Parameter
@@ -88,6 +89,15 @@ def _signature(plan: Plan) -> str:
                 ann += " | None"
             parts.append(f"{p.name}: {ann} = {default}")
     return ", ".join(parts)
+
+
+def _sfpu_headers(plan: Plan) -> list[str]:
+    """Headers of the SFPU ops (and the DEST-scalar ops of the float32 path) the compute kernel calls."""
+    inc = plan.program.includes if plan.program else set()
+    out = {sfpu.header(op) for op in inc if op in sfpu.SFPU_OPS}
+    if "binop_with_scalar" in inc:
+        out.add("api/compute/eltwise_unary/binop_with_scalar.h")
+    return sorted(out)
 
 
 def _reference_call(plan: Plan) -> str:
@@ -433,7 +443,10 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     rm_out = plan.output_layout == "ROW_MAJOR"
     in_rm = plan.input_cb
     input_per_row = "(32 if rm_in else Wt)" if in_rm.page_unit == "stick" else "Wt"
+    reduced = bool(plan.program and plan.program.out_tiles == "1")  # one output tile per tile-row
     out_per_row = "(32 if rm_out else Wt)" if plan.output_cb.page_unit == "stick" else "Wt"
+    if reduced:
+        out_per_row = "1"
     if plan.output_tile_cb is not None:
         output_cb_expr = f"{plan.output_cb.index} if rm_out else {plan.output_tile_cb.index}"
     else:
@@ -468,6 +481,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "output_layout": "same" if plan.output_layout == "same" else plan.output_layout,
         "output_dtype": spec.output_dtype if spec.output_dtype in ("bfloat16", "float32") else "same",
         "hints": _hints(plan),
+        "reduced": reduced,
         "rank_check": rank_check(spec)[0],
         "range_checks": checks,
         "range_checks_math": any("math." in c.condition for c in checks),
@@ -540,7 +554,13 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         if tiny_shape
         else None,
         "reference": plan.reference,
+        "sfpu_headers": _sfpu_headers(plan),
         "reference_code": spec.reference_code,
+        "spec_reference": spec.reference,
+        "scalars": [
+            {"name": p.name, "value": _py_default(p) if not p.required else _test_value(p)}
+            for p in plan.scalars
+        ],
         "reference_call": _reference_call(plan) if plan.reference == "python" else "",
         "eps": eps,
         "stages": [dict(st, shapes=repr([tuple(s) for s in st["shapes"]])) for st in plan.stage_tests],

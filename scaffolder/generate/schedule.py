@@ -4,12 +4,10 @@ passes (see compute_program's module docstring)."""
 from __future__ import annotations
 
 import itertools
-import re
 
 from scaffolder.generate.phase_code import (
     BCAST_SUFFIX,
     ROUND_FOR_SRCB,
-    SFPU_POST,
     exact_binary,
     fp32_branch,
     remainder_lines,
@@ -18,6 +16,7 @@ from scaffolder.generate.phase_code import (
     tile_loop,
 )
 from scaffolder.generate.program import ComputeProgram, StreamPass, Unmapped
+from scaffolder.generate.sfpu import post_op_of
 
 
 def _producers(phases) -> list[dict[int, int | None]]:
@@ -66,7 +65,7 @@ class Emitter:
         a = ins[0]
         b = ins[1] if len(ins) > 1 else ins[0]
         n_out = width if tiles[out] == "Wt" else "1"
-        post = next((s for s in SFPU_POST if re.search(rf"\b{s}", p.text.lower())), None)
+        post = post_op_of(p.text)
         if p.kind == "remainder":
             v = split_constant(N, p, consts)[1]
             if v not in prog.unpack_fp32:

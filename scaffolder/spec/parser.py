@@ -20,7 +20,7 @@ from scaffolder.spec.diagnostics import Diagnostic, Diagnostics, SpecError
 from scaffolder.spec.markdown import Document, Heading, Table, clean, field_of, parse_markdown
 from scaffolder.spec.op_name import name_problem
 from scaffolder.spec.regions import apply_data_semantics
-from scaffolder.spec.requirements import companion, is_requirements, merge_requirements
+from scaffolder.spec.requirements import companion, is_requirements, merge_requirements, read_reference
 from scaffolder.spec.shapes import Tolerance, Tolerances, find_shapes, find_tolerance, find_tolerances
 from scaffolder.spec.signature import read_python_signature
 
@@ -144,6 +144,9 @@ def parse_text(
             spec.broadcasts.extend(tr.read_broadcasts(t))
     _read_stages(doc, spec)
     _read_tests(doc, spec, diags, quiet=supplement)
+    reference = read_reference(doc)
+    if reference is not None:
+        spec.reference_code, spec.reference_fn, _ = reference
     flat = text.replace(" ", "").lower()
     if "fp32_dest_acc_en=true" in flat or "fp32_dest_acc_en:true" in flat:
         spec.fp32_dest_acc_en = True
@@ -661,4 +664,6 @@ def _merge_design(result: ParseResult, text: str, file: str) -> None:
         spec.broadcasts = sup.spec.broadcasts
     if sup.spec.stages and not spec.stages:
         spec.stages = sup.spec.stages
+    if sup.spec.reference_code and not spec.reference_code:
+        spec.reference_code, spec.reference_fn = sup.spec.reference_code, sup.spec.reference_fn
     result.diagnostics.extend(d for d in sup.diagnostics if "no input" not in d.message)

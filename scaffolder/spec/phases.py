@@ -9,7 +9,7 @@ from scaffolder.model import CircularBuffer, Phase
 from scaffolder.spec.cb_ids import find_cb_names, find_cb_refs
 from scaffolder.spec.markdown import Document, Table, clean, field_of
 
-_SFPU = ("rsqrt", "sqrt", "recip", "exp", "log", "gelu", "relu", "sigmoid", "tanh", "silu", "abs", "neg")
+_SFPU = ("rsqrt", "sqrt", "recip", "exp", "log", "gelu", "relu", "sigmoid", "tanh", "silu", "abs", "neg", "atan")
 
 
 def classify(text: str) -> tuple[str, str, str, str]:
