@@ -52,11 +52,15 @@ class ChainResult:
 
 
 def find_specs(root: Path) -> list[SpecJob]:
-    """Planner ``*_spec.md`` (with a sibling ``kernel_design.md`` as its design) and ``op_design.md`` files."""
+    """Planner ``*_spec.md`` (with a sibling ``kernel_design.md`` as its design), ``op_design.md`` (with the
+    ``op_requirements.md`` beside it) and lone ``op_requirements.md`` files."""
     root = Path(root).resolve()
     if root.is_file():
         return [_job(root)]
     found = [p for p in root.rglob("*.md") if p.name == "op_design.md" or p.name.endswith("_spec.md")]
+    # An op_requirements.md is read with the op_design.md beside it; alone, it is a job of its own (that
+    # reports what it lacks).
+    found += [p for p in root.rglob("op_requirements.md") if not p.with_name("op_design.md").is_file()]
     return [_job(p) for p in sorted(found)]
 
 

@@ -122,3 +122,11 @@ def test_generated_pair_passes_on_the_emulator(tmp_path):
     counts = summary_counts(run.stdout)
     assert run.returncode == 0 and counts.get("passed", 0) >= 7, run.stdout[-3000:]
     assert not counts.get("xfailed") and not counts.get("failed"), counts
+
+
+def test_check_specs_finds_the_pair_once_and_a_lone_requirements_file(tmp_path):
+    from scaffolder.chain import find_specs
+
+    assert [j.spec.name for j in find_specs(PAIR)] == ["op_design.md"]
+    shutil.copy(PAIR / "op_requirements.md", tmp_path / "op_requirements.md")
+    assert [j.spec.name for j in find_specs(tmp_path)] == ["op_requirements.md"]
