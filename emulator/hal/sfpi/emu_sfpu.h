@@ -105,62 +105,75 @@ inline uint32_t step_prng(uint32_t x) {
 
 // ---- lane arithmetic -------------------------------------------------------------------------------------
 
-// Wormhole SFPU fused multiply-add x * y + z on fp32 bit patterns.
-inline uint32_t fma_wh(uint32_t x, uint32_t y, uint32_t z) {
-    int32_t xe = (x >> 23) & 255, ye = (y >> 23) & 255, ze = (z >> 23) & 255;
-    uint32_t xm = xe ? (x & 0x7FFFFF) | 0x800000 : 0;  // exponent 0: zero (denormals flushed on input)
-    uint32_t ym = ye ? (y & 0x7FFFFF) | 0x800000 : 0;
-    uint32_t zm = ze ? (z & 0x7FFFFF) | 0x800000 : 0;
-    uint32_t zs = z & 0x80000000u, ps = (x ^ y) & 0x80000000u;
-    // Product to 26 fraction bits (3 guard bits) with a sticky bit, on the addend's scale.
-    uint64_t full = uint64_t(xm) * ym;
-    uint32_t pm = uint32_t((full << 3) >> 23) | uint32_t(((full << 3) & 0x7FFFFF) != 0);
-    int32_t pe = xe + ye - 127;
-    zm <<= 3;
-    uint32_t nan = 0;
-    if (xe == 255 || ye == 255 || pe >= 255 || ze == 255) {
-        bool x_inf = xe == 255 && xm == 0x800000, y_inf = ye == 255 && ym == 0x800000;
-        bool z_inf = ze == 255 && zm == (0x800000u << 3);
-        if ((xe == 255 && (!x_inf || ym == 0)) || (ye == 255 && (!y_inf || xm == 0)) ||
-            (z_inf && (xe == 255 || ye == 255 || pe >= 255) && zs != ps)) {
-            nan = ps | 0x7F800001u;
-        } else if (ze == 255 && !z_inf) {
-            nan = zs | 0x7F800001u;
-        } else if (ze == 255) {
-            return z;
-        } else {
-            return ps | 0x7F800000u;
-        }
-        if (pe > 255) pe = 255;
-    }
-    if (pm == 0 || pe < 0) {
-        if (!nan) return zm ? z : 0;
-        pm = 0, pe = 0;
-    }
-    auto shift_right = [](uint32_t v, int32_t s) -> uint32_t {  // sticky only when something survives
-        if (s >= 32) return 0;
-        uint32_t r = v >> s;
-        if (r) r |= uint32_t((r << s) != v);
-        return r;
-    };
+// Wormhole SFPU fused multiply-add x * y + z on fp32 bit patterns. The hot path of every SFPU algorithm: the
+// special cases (Inf/NaN operands, product overflow) are kept out of line.
+uint32_t fma_wh_special(uint32_t x, uint32_t y, uint32_t z);
+
+// Aligns a magnitude right by s bits; the bits shifted out fold into bit 0 only while something survives.
+inline __attribute__((always_inline)) uint32_t fma_align(uint32_t v, int32_t s) {
+    if (s >= 32) return 0;
+    uint32_t r = v >> s;
+    return r ? r | uint32_t((r << s) != v) : 0;
+}
+
+// The sum and rounding once the operands are on the 26-fraction-bit grid: pm (product, exponent pe) and zm
+// (addend, exponent ze), `nan` the NaN result to return when the inputs already made one.
+inline __attribute__((always_inline)) uint32_t fma_sum(uint32_t pm, int32_t pe, uint32_t ps, uint32_t zm, int32_t ze,
+                                                       uint32_t zs, uint32_t nan) {
     int32_t re = pe > ze ? pe : ze;
-    if (pe < re) pm = shift_right(pm, re - pe);
-    if (ze < re) zm = shift_right(zm, re - ze);
+    if (pe < re) pm = fma_align(pm, re - pe);
+    if (ze < re) zm = fma_align(zm, re - ze);
     uint32_t rs = pm >= zm ? ps : zs;
-    if (zs != rs) zm = ~zm;
-    if (ps != rs) pm = ~pm;
-    uint32_t rm = zm + pm + uint32_t(ps != zs);
+    uint32_t rm = ps == zs ? pm + zm : (pm >= zm ? pm - zm : zm - pm);
     if (rm == 0) return nan;
-    int32_t n = 5 - __builtin_clz(rm);
+    int32_t n = 5 - __builtin_clz(rm);  // leading bit to bit 26: 24 bits and 3 guard bits
     re += n;
     if (re >= 255) return nan ? nan : (rs | 0x7F800000u);
     if (re < 0) return nan;
-    if (n <= 0) rm <<= -n;
-    else rm = (rm >> n) | (rm & 1);
+    rm = n <= 0 ? rm << -n : (rm >> n) | (rm & 1);
     uint32_t r = (uint32_t(re) << 23) + ((rm >> 3) & 0x7FFFFF);
-    r += uint32_t(((rm & 7) + (r & 1)) > 4);
-    if (!(r >> 23)) return nan;
+    r += uint32_t(((rm & 7) + (r & 1)) > 4);  // nearest even on the guard bits
+    if (!(r >> 23)) return nan;               // an exponent field of 0 flushes to +0, sign dropped
     return (nan ? nan : rs) | r;
+}
+
+inline __attribute__((always_inline)) uint32_t fma_wh(uint32_t x, uint32_t y, uint32_t z) {
+    int32_t xe = (x >> 23) & 255, ye = (y >> 23) & 255, ze = (z >> 23) & 255;
+    int32_t pe = xe + ye - 127;
+    if (__builtin_expect(xe == 255 || ye == 255 || ze == 255 || pe >= 255, 0)) return fma_wh_special(x, y, z);
+    if (xe == 0 || ye == 0 || pe < 0) return ze ? z : 0;  // no product: z, or +0 for a zero/denormal z
+    uint64_t full = uint64_t((x & 0x7FFFFF) | 0x800000) * ((y & 0x7FFFFF) | 0x800000);
+    uint32_t pm = uint32_t(full >> 20) | uint32_t((full & 0xFFFFF) != 0);  // 26 fraction bits + sticky
+    uint32_t zm = ze ? ((z & 0x7FFFFF) | 0x800000) << 3 : 0;
+    return fma_sum(pm, pe, (x ^ y) & 0x80000000u, zm, ze, z & 0x80000000u, 0);
+}
+
+inline uint32_t fma_wh_special(uint32_t x, uint32_t y, uint32_t z) {
+    int32_t xe = (x >> 23) & 255, ye = (y >> 23) & 255, ze = (z >> 23) & 255;
+    uint32_t xm = xe ? (x & 0x7FFFFF) | 0x800000 : 0;
+    uint32_t ym = ye ? (y & 0x7FFFFF) | 0x800000 : 0;
+    uint32_t zm = ze ? ((z & 0x7FFFFF) | 0x800000) << 3 : 0;
+    uint32_t zs = z & 0x80000000u, ps = (x ^ y) & 0x80000000u;
+    int32_t pe = xe + ye - 127;
+    bool x_inf = xe == 255 && xm == 0x800000, y_inf = ye == 255 && ym == 0x800000;
+    bool z_inf = ze == 255 && zm == (0x800000u << 3);
+    uint32_t nan;
+    if ((xe == 255 && (!x_inf || ym == 0)) || (ye == 255 && (!y_inf || xm == 0)) ||
+        (z_inf && (xe == 255 || ye == 255 || pe >= 255) && zs != ps)) {
+        nan = ps | 0x7F800001u;
+    } else if (ze == 255 && !z_inf) {
+        nan = zs | 0x7F800001u;
+    } else if (ze == 255) {
+        return z;
+    } else {
+        return ps | 0x7F800000u;
+    }
+    // A NaN result still runs the datapath: magnitude bits of the sum leak into its mantissa.
+    if (pe > 255) pe = 255;
+    uint64_t full = uint64_t(xm) * ym;
+    uint32_t pm = uint32_t(full >> 20) | uint32_t((full & 0xFFFFF) != 0);
+    if (pm == 0 || pe < 0) pm = 0, pe = 0;
+    return fma_sum(pm, pe, ps, zm, ze, zs, nan);
 }
 
 constexpr uint32_t kOne = 0x3F800000u;

@@ -3,6 +3,8 @@
 // _llk_math_eltwise_sfpu_apply_vector_mode_ does), writes the 4 tiles back to stdout.
 // Build: -DDEST_FP32=0|1 -DAPPROX=0|1 with the wheel's compute include list behind emulator/hal/sfpi.
 #include <array>
+#include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -184,7 +186,13 @@ static void run(const std::string& op) {
 int main(int argc, char** argv) {
     if (argc != 2) return 2;
     if (std::fread(g_dest, 4, 4 * kTileWords, stdin) != 4 * kTileWords) return 2;
-    run(argv[1]);
+    // EMU_HARNESS_REPEAT=n runs the op n times and reports the mean time per run on stderr (benchmarks).
+    const char* rep = std::getenv("EMU_HARNESS_REPEAT");
+    const int n = rep ? std::atoi(rep) : 1;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < n; i++) run(argv[1]);
+    const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    if (rep) std::fprintf(stderr, "us_per_run %.3f\n", us / n);
     std::fwrite(g_dest, 4, 4 * kTileWords, stdout);
     return 0;
 }
