@@ -190,8 +190,9 @@ def roles_of(rel: str, text: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------------------
 # Placeholders: named compile-time args and Metal 2.0 bindings the source reads.
 # --------------------------------------------------------------------------------------------------------
-def source_closure(path: Path, limit: int = 40) -> str:
-    """The kernel's text plus the text of the local headers it includes (relative to itself), transitively."""
+def source_closure(path: Path, limit: int = 40, roots: tuple[Path, ...] = ()) -> str:
+    """The kernel's text plus the text of the headers it includes by quoted path -- relative to itself or to
+    one of ``roots`` (the wheel's ttnn/cpp and package directory) -- transitively, up to ``limit`` files."""
     seen: set[Path] = set()
     texts = []
     todo = [path]
@@ -203,7 +204,10 @@ def source_closure(path: Path, limit: int = 40) -> str:
         text = p.read_text(errors="replace")
         texts.append(text)
         for inc in _LOCAL_INCLUDE.findall(text):
-            todo.append((p.parent / inc).resolve())
+            for base in (p.parent, *roots):
+                if (base / inc).is_file():
+                    todo.append((base / inc).resolve())
+                    break
     return "\n".join(texts)
 
 
@@ -281,6 +285,7 @@ _UNDECLARED = [
     re.compile(rf"unsupported call or name: {_Q}([\w:]+){_Q}"),  # the emulator builder's own summary
 ]
 _UNDEFINED_SYMBOL = re.compile(r"undefined symbol: (\S+)")
+_NOT_A_NAMESPACE = re.compile(rf"{_Q}(\w+){_Q} is not a class, namespace, or enumeration")
 _NOT_IMPLEMENTED = re.compile(r"emulator: (.+?) is not implemented")
 _STATIC = re.compile(
     r"static assert|static_assert|constant expression|constexpr|division by zero|array is too large|"
@@ -289,7 +294,7 @@ _STATIC = re.compile(
 _HW = re.compile(
     r"invalid instruction|unknown register|invalid output constraint|invalid input constraint|"
     r"__builtin_rvtt|unrecognized instruction|unknown token in expression|invalid operand for instruction|"
-    r"\bTTI_|\bINSTRUCTION_WORD\b|couldn't allocate|inline assembly"
+    r"\bTTI_|\bINSTRUCTION_WORD\b|couldn't allocate|inline assembly|invalid token in expression"
 )
 _OTHER_ARCH = re.compile(r"ARCH_BLACKHOLE|ARCH_QUASAR|blackhole|quasar", re.IGNORECASE)
 _MACRO_LIKE = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -376,6 +381,8 @@ def classify_error(
             if _OTHER_ARCH.search(header):
                 return Diagnosis("other_arch", header, loc)
             return Diagnosis("host_include", header, loc)
+    if (b := _NOT_A_NAMESPACE.search(msg)) is not None and b.group(1) in (*BINDING_NAMESPACES, "pipe"):
+        return Diagnosis("host_binding", f"{b.group(1)}::", loc)
     for pat in _UNDECLARED:
         if (d := pat.search(msg)) is not None:
             name = d.group(1)
@@ -384,6 +391,8 @@ def classify_error(
             head = name.split("::")[0] if "::" in name else scope.split("::")[-1]
             if head in BINDING_NAMESPACES or leaf == "get_token_if_present":
                 return Diagnosis("host_binding", f"{head}::{leaf}" if head else leaf, loc)
+            if leaf == "get_named_compile_time_arg_val":  # no named arg found to give it a placeholder
+                return Diagnosis("host_arg", "named compile-time args the census could not discover", loc)
             if _MACRO_LIKE.match(leaf) and leaf not in index.macros:
                 return Diagnosis("host_define", leaf, loc)
             if leaf in index.words:
@@ -394,13 +403,27 @@ def classify_error(
         return Diagnosis("emulator_hw_layer", msg[:160], loc)
     if _in_emulator(file, emulator_dirs) or _EMULATOR_NAME.search(msg):
         return Diagnosis("emulator_error", msg[:160], loc)
-    if msg.startswith(("#error", '"')) or "#error" in msg:
+    if (
+        msg.startswith(("#error", '"'))
+        or "#error" in msg
+        or ("static assert" in msg and "must be defined" in msg)
+    ):
         if _OTHER_ARCH.search(msg):
             return Diagnosis("other_arch", msg[:160], loc)
         return Diagnosis("host_define", msg[:160], loc)
     if _STATIC.search(msg):
         return Diagnosis("host_arg", msg[:160], loc)
     return Diagnosis("unclassified", msg[:160], loc)
+
+
+def first_errors(diagnostics: str, n: int = 8) -> str:
+    """The first ``n`` error lines (what classify reads), or the last line when there is none."""
+    lines = [
+        raw.strip() for raw in diagnostics.splitlines() if _DIAG.match(raw) or _UNDEFINED_SYMBOL.search(raw)
+    ]
+    if not lines and diagnostics.strip():
+        lines = diagnostics.strip().splitlines()[-1:]
+    return "\n".join(line[:400] for line in lines[:n])
 
 
 def classify(
@@ -434,6 +457,7 @@ class RoleResult:
     location: str = ""
     attempt: str = "placeholder args"
     seconds: float = 0.0
+    errors: str = ""  # the first error lines of the last attempt, for --reclassify
 
 
 @dataclass
@@ -530,7 +554,7 @@ def _attempt(kernel_path: Path, role: str, ct: tuple[int, ...], named, defines, 
 
 def run_kernel(kernel: Kernel, root: str) -> KernelResult:
     path = Path(root) / kernel.rel
-    text = source_closure(path)
+    text = source_closure(path, roots=(Path(root) / "ttnn" / "cpp", Path(root)))
     named = named_args(text)
     names = binding_names(text)
     header = bindings_header(names) if names else None
@@ -553,7 +577,7 @@ def run_kernel(kernel: Kernel, root: str) -> KernelResult:
                     break
                 diag = problem
             d = classify(diag, index)
-            rr = RoleResult(role, d.cls, d.detail, d.location, label)
+            rr = RoleResult(role, d.cls, d.detail, d.location, label, errors=first_errors(diag))
             if d.cls == "host_define" and not tried_defines:
                 tried_defines = True
                 attempts.insert(i, (ct, TYPICAL_DEFINES, "placeholder args + typical defines"))
@@ -705,6 +729,21 @@ def _commit() -> str | None:
     return (head + ("+uncommitted emulator changes" if dirty.stdout.strip() else "")) or None
 
 
+def reclassify(doc: dict, index: WheelIndex) -> list[KernelResult]:
+    """A report's kernels with every failure classified again from its stored error lines (no rebuild)."""
+    results = []
+    for k in doc["kernels"]:
+        roles = []
+        for r in k["roles"]:
+            rr = RoleResult(**r)
+            if rr.cls != "ok" and rr.errors:
+                d = classify(rr.errors, index)
+                rr.cls, rr.detail, rr.location = d.cls, d.detail, d.location
+            roles.append(rr)
+        results.append(KernelResult(k["path"], k["family"], roles))
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
@@ -716,7 +755,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", default=None, help="TTNN_EMULATOR_CACHE for the builds")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--stem", default="kernel_census")
+    parser.add_argument("--reclassify", type=Path, help="classify a report's stored errors again, no builds")
     args = parser.parse_args(argv)
+    if args.reclassify:
+        doc = json.loads(args.reclassify.read_text())
+        meta = {
+            k: doc[k] for k in ("api", "jobs", "seconds", "ttnn_version", "command", "selection") if k in doc
+        }
+        meta["emulator_commit"] = doc.get("emulator_commit")
+        write_reports(reclassify(doc, wheel_index()), meta, args.out, args.stem)
+        return 0
 
     from rich.progress import (
         BarColumn,
@@ -754,7 +802,9 @@ def main(argv: list[str] | None = None) -> int:
         ) as pool,
     ):
         task = progress.add_task("census", total=len(kernels), ok=0, host=0, emu=0)
-        futures = {pool.submit(run_kernel, k, str(root)): k for k in kernels}
+        # Hash order, not path order: a partial report (interrupted, or read mid-run) is a fair sample of all.
+        order = sorted(kernels, key=lambda k: hashlib.sha256(k.rel.encode()).hexdigest())
+        futures = {pool.submit(run_kernel, k, str(root)): k for k in order}
         for fut in as_completed(futures):
             k = futures[fut]
             try:

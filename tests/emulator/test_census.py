@@ -98,6 +98,18 @@ def classify(text: str) -> kc.Diagnosis:
             "emulator_error",
             None,
         ),
+        ("buf_rw_note.h:25:46: error: invalid token in expression", "emulator_hw_layer", None),
+        ("k.cpp:9:5: error: 'pipe' is not a class, namespace, or enumeration", "host_binding", "pipe::"),
+        (
+            "k.cpp:9:5: error: use of undeclared identifier 'get_named_compile_time_arg_val'",
+            "host_arg",
+            None,
+        ),
+        (
+            "k.cpp:9:5: error: static assertion failed: ENABLE_FP32_DEST_ACC must be defined for data movement kernels",
+            "host_define",
+            None,
+        ),
         # gcc, and the emulator builder's own summary lines
         (
             "k.cpp:3:10: fatal error: api/dataflow/noc.h: No such file or directory",
@@ -293,3 +305,30 @@ def test_census_sample_has_no_emulator_caused_failure(monkeypatch):
         if rr.cls in kc.EMULATOR_CLASSES
     ]
     assert not bad, f"{len(bad)} emulator-caused build failures:\n" + "\n".join(bad)
+
+
+def test_reclassify_uses_the_stored_error_lines():
+    err = "k.cpp:9:5: error: use of undeclared identifier 'noc_async_read'"
+    doc = {
+        "kernels": [
+            {
+                "path": "a.cpp",
+                "family": "f",
+                "roles": [{"role": "reader", "cls": "unclassified", "errors": err}],
+            },
+            {"path": "b.cpp", "family": "f", "roles": [{"role": "writer", "cls": "ok"}]},
+        ]
+    }
+    out = kc.reclassify(doc, INDEX)
+    assert [r.cls for r in out] == ["emulator_missing_function", "ok"]
+    assert kc.first_errors("note: x\n" + err + "\nwarning: y") == err
+
+
+def test_source_closure_follows_includes_by_wheel_rooted_path(tmp_path):
+    root = tmp_path / "cpp"
+    (root / "ttnn/ops/x").mkdir(parents=True)
+    (root / "ttnn/ops/x/common.hpp").write_text('constexpr auto n = get_named_compile_time_arg_val("tiles");')
+    kernel = tmp_path / "k.cpp"
+    kernel.write_text('#include "ttnn/ops/x/common.hpp"\n#include "missing.h"\nvoid kernel_main() {}')
+    assert kc.named_args(kc.source_closure(kernel, roots=(root,))) == (("tiles", 2),)
+    assert kc.named_args(kc.source_closure(kernel)) == ()
