@@ -175,3 +175,32 @@ def test_int32_to_float_rounds_to_nearest_even(exe32):
     got = harness.run(exe32, "cast_int", tiles(x.astype(np.int32).view(np.uint32))).reshape(4, 1024)[3]
     want = np.array([oracle.round_fp32_wh(Fraction(int(v))) for v in x.tolist()], np.uint32)
     assert np.array_equal(got, want)
+
+
+def total_order_key(u: np.ndarray) -> np.ndarray:
+    """Sign-magnitude bits as integers of the same order: -0 below +0, NaNs beyond the infinities."""
+    s = u.astype(np.int64)
+    return np.where(s >> 31 == 1, -(s & 0x7FFFFFFF) - 1, s)
+
+
+def test_min_max_orders_sign_magnitude(exe32):
+    """sfpi::min / max are SFPSWAP in the sign-magnitude total order (-0 < +0; NaN compares as its bits)."""
+    rng = np.random.default_rng()
+    a, b = random_normals(rng, 1024), random_normals(rng, 1024)
+    a[:64], b[:64] = rng.choice(EDGES, 64), rng.choice(EDGES, 64)
+    a[64], b[64] = 0x80000000, 0x00000000
+    out = harness.run(exe32, "minmax", tiles(a, b)).reshape(4, 1024)
+    a_first = total_order_key(a) <= total_order_key(b)
+    stored = np.vectorize(lambda u: u & 0x80000000 if (u & 0x7FFFFFFF) < 0x800000 else u, otypes=[np.uint32])
+    # Compared as loaded (denormals too); the fp32 store then flushes denormals, keeping the sign.
+    assert np.array_equal(out[2], stored(np.where(a_first, a, b)))
+    assert np.array_equal(out[3], stored(np.where(a_first, b, a)))
+
+
+def test_replay_records_while_executing_and_incrwc_walks_dest(exe32):
+    """REPLAY (load mode, executing while recording) then 31 replays; INCRWC steps DEST two rows each time."""
+    rng = np.random.default_rng()
+    x = random_normals(rng, 1024, -20, 20)
+    out = harness.run(exe32, "tti_replay", tiles(x)).reshape(4, 1024)[3]
+    two, one = np.full(1024, 0x40000000, np.uint32), np.full(1024, 0x3F800000, np.uint32)
+    assert np.array_equal(out, oracle.mad_array(x, two, one)[0])

@@ -164,6 +164,21 @@ static void run(const std::string& op) {
             vUInt s45 = vLut16ss(0.0625f, 0.0f), i45 = vLut16ii(0.875f, 1.0f);
             dst_reg[96 + i] = lut(dst_reg[i], s01, i01, s23, i23, s45, i45, LutSign::Update);
         });
+    } else if (op == "minmax") {  // SFPSWAP min/max through sfpi: tile2 = min, tile3 = max of tiles 0 and 1
+        each_row_pair([](int i) {
+            vFloat a = dst_reg[i], b = dst_reg[32 + i];
+            dst_reg[64 + i] = sfpi::min(a, b);
+            dst_reg[96 + i] = sfpi::max(a, b);
+        });
+    } else if (op == "tti_replay") {  // REPLAY: record while executing, then replay; INCRWC walks DEST
+        // tile3 = tile0 * 2 + 1, four row pairs per replayed block.
+        TTI_SFPLOADI(p_sfpu::LREG1, sfpi::SFPLOADI_MOD0_FLOATB, 0x4000);  // 2.0
+        lltt::record<lltt::Exec>(0, 4);
+        TTI_SFPLOAD(p_sfpu::LREG0, 3, 3, 0);
+        TTI_SFPMAD(p_sfpu::LREG0, p_sfpu::LREG1, p_sfpu::LCONST_1, p_sfpu::LREG2, 0);
+        TTI_SFPSTORE(p_sfpu::LREG2, 3, 3, 192);
+        TTI_INCRWC(0, 2, 0, 0);
+        for (int i = 1; i < 32; i++) lltt::replay(0, 4);
     } else if (op == "store_bf16") {  // fp32 words from tile0 into a 16-bit DEST (tile3)
         each_row_pair([](int i) {
             TT_SFPLOAD(0, 3, 3, 2 * i);
