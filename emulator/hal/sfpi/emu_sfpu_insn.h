@@ -185,12 +185,11 @@ inline void exec_sfpu(uint32_t op, uint32_t w) {
             set_lreg(vd, l, (L[vc][l] & 0x7FFFFFFFu) | sg);
         });
         return;
-    case 0x8A:  // SFPENCC
-        if (mod == 0) s.cc = 0xFFFFFFFFu;
-        else if (mod == 10) s.cc = (imm12 & 2) ? 0xFFFFFFFFu : 0, s.cc_en = imm12 & 1;
-        else if (mod == 2) s.cc_en = imm12 & 1, s.cc = 0xFFFFFFFFu;
-        else if (mod == 8) s.cc = (imm12 & 2) ? 0xFFFFFFFFu : 0;
-        else fail("SFPENCC mode %u", mod);
+    case 0x8A:  // SFPENCC: enable kept (mod & 3 = 0), complemented (1) or from imm bit 0 (2); result all set, or
+                // from imm bit 1 (mod & 8)
+        if ((mod & 3) == 3 || (mod & 4)) fail("SFPENCC mode %u", mod);
+        s.cc_en = (mod & 3) == 0 ? s.cc_en : (mod & 3) == 1 ? !s.cc_en : bool(imm12 & 1);
+        s.cc = (mod & 8) && !(imm12 & 2) ? 0 : 0xFFFFFFFFu;
         return;
     case 0x8B: comp_cc(); return;
     case 0x8C: {  // SFPTRANSP: 4x4 transposes of LReg0..3 and LReg4..7 across the lane rows
