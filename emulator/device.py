@@ -12,32 +12,39 @@ from emulator import device_info, runtime_lib
 
 
 class DeviceError(RuntimeError):
-    """Misuse of the emulated device (closed device, out of DRAM, unsupported memory config)."""
+    """Misuse of the emulated device (closed device, out of DRAM or L1, unsupported memory config)."""
 
 
-class DramAllocator:
-    """First-fit allocator of per-bank address ranges; an interleaved buffer takes the same range in every bank."""
+class BankAllocator:
+    """First-fit allocator of per-bank address ranges in [base, end); an interleaved buffer takes the same
+    range in every bank. DRAM allocates bottom-up, L1 top-down (device_info says why)."""
 
-    BASE = 1 << 20  # keep address 0 and the low MiB unused, as real DRAM reserves it
-
-    def __init__(self, bank_size: int):
-        self.bank_size = bank_size
-        self.free: list[tuple[int, int]] = [(self.BASE, bank_size - self.BASE)]  # sorted (addr, size)
+    def __init__(self, base: int, end: int, bottom_up: bool, what: str):
+        self.bottom_up = bottom_up
+        self.what = what
+        self.end = end
+        self.free: list[tuple[int, int]] = [(base, end - base)]  # sorted (addr, size)
         self.live: dict[int, int] = {}
 
     def allocate(self, size: int) -> int:
-        size = (
-            -(-size // device_info.DRAM_ALIGNMENT) * device_info.DRAM_ALIGNMENT or device_info.DRAM_ALIGNMENT
-        )
-        for i, (addr, avail) in enumerate(self.free):
-            if avail >= size:
-                if avail == size:
-                    self.free.pop(i)
-                else:
-                    self.free[i] = (addr + size, avail - size)
-                self.live[addr] = size
-                return addr
-        raise DeviceError(f"out of emulated DRAM: no free range of {size} B per bank")
+        """``size`` bytes per bank (a multiple of the allocation granule); returns the bank-local address."""
+        order = range(len(self.free)) if self.bottom_up else range(len(self.free) - 1, -1, -1)
+        for i in order:
+            addr, avail = self.free[i]
+            if avail < size:
+                continue
+            if self.bottom_up:
+                self.free[i : i + 1] = [(addr + size, avail - size)] if avail > size else []
+                out = addr
+            else:
+                out = addr + avail - size
+                self.free[i : i + 1] = [(addr, avail - size)] if avail > size else []
+            self.live[out] = size
+            return out
+        raise DeviceError(f"out of emulated {self.what}: no free range of {size} B per bank")
+
+    def lowest_live(self) -> int:
+        return min(self.live, default=self.end)
 
     def release(self, addr: int) -> None:
         size = self.live.pop(addr, None)
@@ -53,6 +60,9 @@ class DramAllocator:
             else:
                 merged.append((a, s))
         self.free = merged
+
+
+DRAM_BASE = 1 << 20  # keep address 0 and the low MiB unused, as real DRAM reserves it
 
 
 class EmulatedDevice:
@@ -82,7 +92,15 @@ class EmulatedDevice:
         if rc != 0:
             raise DeviceError(err.value.decode())
         self.lib.emu_dram_bank.restype = ctypes.c_void_p
-        self.allocator = DramAllocator(device_info.DRAM_BANK_SIZE)
+        self.lib.emu_core_l1.restype = ctypes.c_void_p
+        self.lib.emu_core_l1.argtypes = [ctypes.c_uint32, ctypes.c_uint32]
+        self.lib.emu_set_l1_buffer_floor.argtypes = [ctypes.c_uint32]
+        self.l1_banks = device_info.l1_bank_cores(self.grid)
+        xs = (ctypes.c_uint32 * len(self.l1_banks))(*(x for x, _ in self.l1_banks))
+        ys = (ctypes.c_uint32 * len(self.l1_banks))(*(y for _, y in self.l1_banks))
+        self.lib.emu_set_l1_banks(xs, ys, ctypes.c_uint32(len(self.l1_banks)))
+        self.allocator = BankAllocator(DRAM_BASE, device_info.DRAM_BANK_SIZE, True, "DRAM")
+        self.l1_allocator = BankAllocator(device_info.L1_CB_BASE, self.l1_size, False, "L1")
         self.is_open = True
         self.lock = threading.RLock()
         self.programs_run = 0
@@ -109,6 +127,13 @@ class EmulatedDevice:
     def l1_size_per_core(self) -> int:
         return self.l1_size
 
+    def lowest_l1_address(self) -> int:
+        """Lowest address any L1-interleaved buffer occupies (the L1 size when there is none)."""
+        return self.l1_allocator.lowest_live()
+
+    def num_l1_banks(self) -> int:
+        return len(self.l1_banks)
+
     def num_dram_channels(self) -> int:
         return device_info.NUM_DRAM_BANKS
 
@@ -134,26 +159,45 @@ class EmulatedDevice:
         if not self.is_open:
             raise DeviceError("the emulated device is closed")
 
-    def bank_view(self, bank: int, addr: int, size: int) -> np.ndarray:
-        base = self.lib.emu_dram_bank(bank)
+    def bank_view(self, bank: int, addr: int, size: int, is_dram: bool = True) -> np.ndarray:
+        if is_dram:
+            base = self.lib.emu_dram_bank(bank)
+        else:
+            if addr < device_info.L1_CB_BASE or addr + size > self.l1_size:
+                raise DeviceError(f"L1 range {addr}+{size} is outside the L1 banks")
+            base = self.lib.emu_core_l1(*self.l1_banks[bank])
         return np.ctypeslib.as_array((ctypes.c_uint8 * size).from_address(base + addr))
 
-    def write_pages(self, addr: int, pages: np.ndarray, aligned_page: int) -> None:
+    def allocate_buffer(self, size_per_bank: int, is_dram: bool) -> int:
+        if is_dram:
+            return self.allocator.allocate(size_per_bank)
+        addr = self.l1_allocator.allocate(size_per_bank)
+        self.lib.emu_set_l1_buffer_floor(self.lowest_l1_address())
+        return addr
+
+    def release_buffer(self, addr: int, is_dram: bool) -> None:
+        if is_dram:
+            self.allocator.release(addr)
+        else:
+            self.l1_allocator.release(addr)
+            self.lib.emu_set_l1_buffer_floor(self.lowest_l1_address())
+
+    def write_pages(self, addr: int, pages: np.ndarray, aligned_page: int, is_dram: bool = True) -> None:
         """Scatter ``pages`` (n, page_bytes) uint8 over the banks: page i goes to bank i % B at
         ``addr + (i // B) * aligned_page``."""
         n, page = pages.shape
-        banks = device_info.NUM_DRAM_BANKS
+        banks = device_info.NUM_DRAM_BANKS if is_dram else len(self.l1_banks)
         for b in range(min(banks, n)):
             mine = pages[b::banks]
-            view = self.bank_view(b, addr, len(mine) * aligned_page).reshape(len(mine), aligned_page)
+            view = self.bank_view(b, addr, len(mine) * aligned_page, is_dram).reshape(len(mine), aligned_page)
             view[:, :page] = mine
 
-    def read_pages(self, addr: int, n: int, page: int, aligned_page: int) -> np.ndarray:
+    def read_pages(self, addr: int, n: int, page: int, aligned_page: int, is_dram: bool = True) -> np.ndarray:
         out = np.empty((n, page), dtype=np.uint8)
-        banks = device_info.NUM_DRAM_BANKS
+        banks = device_info.NUM_DRAM_BANKS if is_dram else len(self.l1_banks)
         for b in range(min(banks, n)):
             count = len(range(b, n, banks))
-            view = self.bank_view(b, addr, count * aligned_page).reshape(count, aligned_page)
+            view = self.bank_view(b, addr, count * aligned_page, is_dram).reshape(count, aligned_page)
             out[b::banks] = view[:, :page]
         return out
 

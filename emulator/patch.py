@@ -74,6 +74,16 @@ def install(ttnn) -> None:
             return tensor
         return emu_tensor.to_device(tensor, device, memory_config)
 
+    real_to_memory_config = ttnn.to_memory_config
+
+    @functools.wraps(real_to_memory_config)
+    def to_memory_config(tensor, memory_config, dtype=None, *args, **kwargs):
+        if not isinstance(tensor, emu_tensor.EmulatedTensor):
+            return real_to_memory_config(tensor, memory_config, dtype, *args, **kwargs)
+        if dtype is not None and dtype != tensor.dtype:
+            raise emu_device.DeviceError("the emulator's to_memory_config does not convert dtypes")
+        return emu_tensor.to_memory_config(tensor, memory_config)
+
     def from_device(tensor, *args, **kwargs):
         return tensor.cpu() if isinstance(tensor, emu_tensor.EmulatedTensor) else tensor
 
@@ -98,7 +108,8 @@ def install(ttnn) -> None:
             tensor.deallocate()
 
     class TensorAccessorArgs:
-        """Host side of TensorAccessor for interleaved DRAM tensors: [config (IsDram), aligned page size]."""
+        """Host side of TensorAccessor for interleaved tensors: [config (IsDram for DRAM, 0 for L1), aligned
+        page size]."""
 
         IS_DRAM = 1 << 1
 
@@ -106,9 +117,10 @@ def install(ttnn) -> None:
             if not isinstance(tensor, emu_tensor.EmulatedTensor):
                 real_tensor_accessor_args(tensor)  # raises ttnn's own error for host tensors
             self._page = tensor.buffer_aligned_page_size()
+            self._config = self.IS_DRAM if tensor.memory_config().buffer_type == ttnn.BufferType.DRAM else 0
 
         def get_compile_time_args(self) -> list[int]:
-            return [self.IS_DRAM, self._page]
+            return [self._config, self._page]
 
         def get_common_runtime_args(self) -> list[int]:
             return []
@@ -129,6 +141,7 @@ def install(ttnn) -> None:
     ttnn.to_torch = to_torch
     ttnn.to_device = to_device
     ttnn.from_device = from_device
+    ttnn.to_memory_config = to_memory_config
     ttnn.allocate_tensor_on_device = allocate_tensor_on_device
     ttnn.deallocate = deallocate
     ttnn.TensorAccessorArgs = TensorAccessorArgs

@@ -1,5 +1,5 @@
 """Device tensors of the emulator: real ``ttnn.Tensor`` objects (so isinstance checks and shape/dtype/layout
-queries behave as in ttnn) whose data lives interleaved over the emulated DRAM banks."""
+queries behave as in ttnn) whose data lives interleaved over the emulated DRAM or L1 banks."""
 
 from __future__ import annotations
 
@@ -42,17 +42,18 @@ def _check_memory_config(memory_config) -> None:
     if memory_config is None:
         return
     if (
-        memory_config.buffer_type != ttnn.BufferType.DRAM
+        memory_config.buffer_type not in (ttnn.BufferType.DRAM, ttnn.BufferType.L1)
         or memory_config.memory_layout != ttnn.TensorMemoryLayout.INTERLEAVED
     ):
         raise DeviceError(
-            "the emulator supports DRAM interleaved tensors only "
+            "the emulator supports DRAM and L1 interleaved tensors only "
             f"(got {memory_config.buffer_type}, {memory_config.memory_layout})"
         )
 
 
 class EmulatedTensor(_ttnn().Tensor):
-    """A device tensor in emulated DRAM. Shape, dtype, layout and tile come from the wrapped host tensor."""
+    """A device tensor in emulated DRAM or L1 (interleaved). Shape, dtype, layout and tile come from the
+    wrapped host tensor."""
 
     def __init__(self, host, device: EmulatedDevice, memory_config=None):
         super().__init__(host)
@@ -67,9 +68,12 @@ class EmulatedTensor(_ttnn().Tensor):
         else:
             self._page = padded[-1] * self._es
             self._num_pages = int(np.prod(padded[:-1])) if len(padded) > 1 else 1
-        self._aligned_page = -(-self._page // device_info.DRAM_ALIGNMENT) * device_info.DRAM_ALIGNMENT
-        per_bank = -(-self._num_pages // device_info.NUM_DRAM_BANKS) * self._aligned_page
-        self._address = device.allocator.allocate(max(per_bank, 1))
+        self._is_dram = self._memory_config.buffer_type == ttnn.BufferType.DRAM
+        align = device_info.page_alignment(self._is_dram)
+        self._aligned_page = -(-self._page // align) * align
+        banks = device_info.NUM_DRAM_BANKS if self._is_dram else device.num_l1_banks()
+        per_bank = device_info.bank_bytes(self._num_pages, self._page, self._is_dram, banks)
+        self._address = device.allocate_buffer(per_bank, self._is_dram)
         self._allocated = True
 
     # -- device-side queries, as on a real device tensor ------------------------------------------------
@@ -106,7 +110,7 @@ class EmulatedTensor(_ttnn().Tensor):
 
     def deallocate(self, force: bool = True) -> None:
         if self._allocated:
-            self._device.allocator.release(self._address)
+            self._device.release_buffer(self._address, self._is_dram)
             self._allocated = False
 
     def __del__(self):
@@ -133,13 +137,15 @@ class EmulatedTensor(_ttnn().Tensor):
             pages = tilize(raw).view(np.uint8).reshape(self._num_pages, self._page)
         else:
             pages = np.ascontiguousarray(raw).view(np.uint8).reshape(self._num_pages, self._page)
-        self._device.write_pages(self._address, pages, self._aligned_page)
+        self._device.write_pages(self._address, pages, self._aligned_page, self._is_dram)
 
     def read_torch(self) -> torch.Tensor:
         """The logical tensor, as ``ttnn.to_torch`` returns it."""
         self._check()
         ttnn = _ttnn()
-        pages = self._device.read_pages(self._address, self._num_pages, self._page, self._aligned_page)
+        pages = self._device.read_pages(
+            self._address, self._num_pages, self._page, self._aligned_page, self._is_dram
+        )
         words = pages.reshape(-1).view(_raw_dtype(self._es))
         padded = tuple(self.padded_shape)
         data = untilize(words, padded) if self.layout == ttnn.TILE_LAYOUT else words.reshape(padded)
@@ -156,7 +162,7 @@ class EmulatedTensor(_ttnn().Tensor):
     def __repr__(self) -> str:
         return (
             f"ttnn.Tensor(shape={self.shape}, dtype={self.dtype}, layout={self.layout}, "
-            f"emulated DRAM @0x{self._address:x}, device={self._device})"
+            f"emulated {'DRAM' if self._is_dram else 'L1'} @0x{self._address:x}, device={self._device})"
         )
 
 
@@ -200,6 +206,17 @@ def to_device(host, device: EmulatedDevice, memory_config=None) -> EmulatedTenso
     t = EmulatedTensor(host, device, memory_config)
     t.write(host)
     return t
+
+
+def to_memory_config(tensor: EmulatedTensor, memory_config) -> EmulatedTensor:
+    """A copy of ``tensor`` in ``memory_config`` (the tensor itself when it is already there)."""
+    _check_memory_config(memory_config)
+    if memory_config == tensor.memory_config():
+        return tensor
+    tensor._check()
+    out = EmulatedTensor(tensor.cpu(), tensor.device(), memory_config)
+    out.write(tensor.cpu())
+    return out
 
 
 def allocate(shape, dtype, layout, device: EmulatedDevice, memory_config=None, tile=None) -> EmulatedTensor:

@@ -96,15 +96,18 @@ FORCE_INLINE uint64_t get_noc_addr(uint32_t addr, uint8_t /*noc*/ = noc_index) {
 template <bool DRAM>
 FORCE_INLINE uint64_t get_noc_addr_from_bank_id(uint32_t bank_id, uint32_t bank_address_offset,
                                                 uint8_t /*noc*/ = noc_index) {
-    static_assert(DRAM, "L1-interleaved buffers are not supported by the emulator");
-    return emu::dram_bank_noc_addr(bank_id, bank_address_offset);
+    return DRAM ? emu::dram_bank_noc_addr(bank_id, bank_address_offset)
+                : emu::l1_bank_noc_addr(bank_id, bank_address_offset);
 }
 
 namespace emu_detail {
 constexpr uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a; }
-inline uint64_t interleaved_page(uint32_t base, uint32_t aligned_page, uint32_t id, uint32_t offset) {
-    const uint32_t banks = emu::num_dram_banks();
-    return emu::dram_bank_noc_addr(id % banks, base + (id / banks) * aligned_page + offset);
+// Page `id` of an interleaved buffer: bank id % banks, at base + (id / banks) * aligned_page in that bank.
+inline uint64_t interleaved_page(uint32_t base, uint32_t aligned_page, uint32_t id, uint32_t offset,
+                                 bool dram = true) {
+    const uint32_t banks = dram ? emu::num_dram_banks() : emu::num_l1_banks();
+    const uint32_t addr = base + (id / banks) * aligned_page + offset;
+    return dram ? emu::dram_bank_noc_addr(id % banks, addr) : emu::l1_bank_noc_addr(id % banks, addr);
 }
 }  // namespace emu_detail
 

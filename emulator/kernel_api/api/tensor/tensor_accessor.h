@@ -1,4 +1,4 @@
-// TensorAccessor for interleaved DRAM tensors, driven by the real TensorAccessorArgs (api/tensor/
+// TensorAccessor for interleaved DRAM and L1 tensors, driven by the real TensorAccessorArgs (api/tensor/
 // tensor_accessor_args.h from the installed wheel, which parses the compile-time words the host emitted).
 #pragma once
 
@@ -7,7 +7,6 @@
 template <typename Args>
 struct TensorAccessor {
     static_assert(!Args::is_sharded, "sharded tensors are not supported by the emulator");
-    static_assert(Args::is_dram, "L1-interleaved tensors are not supported by the emulator");
 
     Args args;
     uint32_t bank_base_address;
@@ -18,7 +17,7 @@ struct TensorAccessor {
 
     uint32_t get_aligned_page_size() const { return args.get_aligned_page_size(); }
     FORCE_INLINE uint64_t get_noc_addr(uint32_t page_id, uint32_t offset = 0, uint8_t /*noc*/ = noc_index) const {
-        return emu_detail::interleaved_page(bank_base_address, get_aligned_page_size(), page_id, offset);
+        return emu_detail::interleaved_page(bank_base_address, get_aligned_page_size(), page_id, offset, Args::is_dram);
     }
 };
 

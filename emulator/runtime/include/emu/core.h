@@ -109,6 +109,8 @@ uint32_t noc_x(uint32_t logical_x);  // NoC coordinates of a worker core
 uint32_t noc_y(uint32_t logical_y);
 uint64_t dram_bank_noc_addr(uint32_t bank, uint32_t addr);  // NoC address of `addr` in DRAM bank `bank`
 uint32_t num_dram_banks();
+uint64_t l1_bank_noc_addr(uint32_t bank, uint32_t addr);  // NoC address of `addr` in L1 bank `bank`
+uint32_t num_l1_banks();
 // Transfers are queued and performed at the matching barrier (hardware gives no guarantee before it).
 void noc_read(uint64_t src_noc_addr, uint32_t dst_l1, uint32_t bytes, const Loc& loc);
 void noc_write(uint32_t src_l1, uint64_t dst_noc_addr, uint32_t bytes, const Loc& loc);

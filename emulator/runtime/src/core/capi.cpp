@@ -40,6 +40,17 @@ void emu_device_close() { device_close(); }
 
 uint8_t* emu_dram_bank(uint32_t bank) { return device().dram.at(bank); }
 
+uint8_t* emu_core_l1(uint32_t x, uint32_t y) { return device().core(x, y)->l1; }
+
+// The L1 bank table (bank b on worker core (xs[b], ys[b])) and the lowest address any L1 buffer occupies.
+void emu_set_l1_banks(const uint32_t* xs, const uint32_t* ys, uint32_t n) {
+    Device& d = device();
+    d.l1_bank_core.clear();
+    for (uint32_t b = 0; b < n; ++b) d.l1_bank_core.emplace_back(xs[b], ys[b]);
+}
+
+void emu_set_l1_buffer_floor(uint32_t addr) { device().l1_buffer_floor = addr; }
+
 void emu_program_reset() { program_reset(); }
 
 void emu_program_add_cb(uint32_t x, uint32_t y, uint32_t total_size, const uint32_t* indices, const uint32_t* formats,
