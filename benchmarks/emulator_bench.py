@@ -39,6 +39,17 @@ def timed(fn, repeats=1):
     return statistics.median(times)
 
 
+def _clean(msg: str) -> str:
+    """An error message without this machine's paths: the wheel's files by their path in the wheel, ours by
+    their path in the repository."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("ttnn")
+    if spec is not None and spec.origin is not None:
+        msg = msg.replace(str(Path(spec.origin).parent) + "/", "ttnn-wheel:")
+    return " ".join(msg.replace(str(ROOT) + "/", "").split())
+
+
 class Rows:
     """(what, seconds or None, note); a failed measurement keeps its error as the note."""
 
@@ -51,7 +62,7 @@ class Rows:
             self.rows.append({"what": what, "seconds": round(secs, 4), "note": note})
             return secs
         except Exception as exc:  # noqa: BLE001 -- recorded as this path's result, never as a time
-            msg = " ".join(str(exc).split())[:300]
+            msg = _clean(str(exc))[:300]
             self.rows.append({"what": what, "seconds": None, "note": f"{type(exc).__name__}: {msg}"})
             return None
 
@@ -104,7 +115,11 @@ def measure(path: str, size: int, repeats: int) -> list[dict]:
         device = ttnn.open_device(device_id=0)
     except Exception as exc:  # noqa: BLE001 -- the runs below need a device; the build rows above stand
         rows.rows.append(
-            {"what": "open the emulated device", "seconds": None, "note": f"{type(exc).__name__}: {exc}"}
+            {
+                "what": "open the emulated device",
+                "seconds": None,
+                "note": f"{type(exc).__name__}: {_clean(str(exc))}",
+            }
         )
         return rows.rows
     n = size
@@ -140,7 +155,11 @@ def measure(path: str, size: int, repeats: int) -> list[dict]:
             pd = make()
         except Exception as exc:  # noqa: BLE001
             rows.rows.append(
-                {"what": f"{n}x{n} bf16 add ({label}), first launch", "seconds": None, "note": str(exc)}
+                {
+                    "what": f"{n}x{n} bf16 add ({label}), first launch",
+                    "seconds": None,
+                    "note": _clean(str(exc)),
+                }
             )
             continue
         first = rows.measure(
@@ -208,7 +227,7 @@ def main() -> None:
     results = {p: run_path(p, args.size, args.repeats) for p in paths}
     load_after = os.getloadavg()[0]
     whats = []
-    for rows in sorted(results.values(), key=len, reverse=True):  # the longest list sets the order
+    for rows in reversed(list(results.values())):  # v2's list (the fullest) sets the order
         whats += [r["what"] for r in rows if r["what"] not in whats]
     cell = {(p, r["what"]): r for p, rows in results.items() for r in rows}
 

@@ -354,7 +354,11 @@ def _errors(diagnostics: str) -> list[tuple[str, str, str]]:
 
 
 def _in_emulator(file: str, emulator_dirs: tuple[str, ...]) -> bool:
-    return bool(file) and any(file.startswith(d) or f"/{d.strip('/')}/" in file for d in emulator_dirs)
+    """Inside the emulator's own sources, by absolute path or by the repository-relative one a report keeps."""
+    return bool(file) and (
+        file.startswith("emulator/")
+        or any(file.startswith(d) or f"/{d.strip('/')}/" in file for d in emulator_dirs)
+    )
 
 
 def classify_error(
@@ -641,10 +645,27 @@ def summarise(results: list[KernelResult]) -> dict:
     }
 
 
+_BUILD_DIR = re.compile(r"/\S*/(?:build-|emu-kernel-)[^/\s]+/")
+
+
+def portable(text: str, wheel: Path | None = None) -> str:
+    """A report's text without this machine's paths: the wheel's files by their path inside the wheel
+    (ttnn/cpp/..., tt_metal/...), ours by their path in the repository, generated build files as <build>/."""
+    wheel = wheel or wheel_root()
+    text = text.replace(str(wheel) + "/", "").replace(str(ROOT) + "/", "")
+    return _BUILD_DIR.sub("<build>/", text)
+
+
 def write_reports(
     results: list[KernelResult], meta: dict, out_dir: Path, stem: str = "kernel_census"
 ) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
+    wheel = wheel_root()
+    for r in results:
+        for rr in r.roles:
+            rr.detail, rr.location, rr.errors = (
+                portable(t, wheel) for t in (rr.detail, rr.location, rr.errors)
+            )
     summary = summarise(results)
     doc = {
         **meta,

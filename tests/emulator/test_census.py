@@ -332,3 +332,24 @@ def test_source_closure_follows_includes_by_wheel_rooted_path(tmp_path):
     kernel.write_text('#include "ttnn/ops/x/common.hpp"\n#include "missing.h"\nvoid kernel_main() {}')
     assert kc.named_args(kc.source_closure(kernel, roots=(root,))) == (("tiles", 2),)
     assert kc.named_args(kc.source_closure(kernel)) == ()
+
+
+def test_reports_keep_no_machine_paths(tmp_path):
+    wheel = kc.wheel_root()
+    err = (
+        f"{wheel}/tt_metal/hw/inc/api/compute/common.h:52:12: error: use of undeclared identifier 'mop_sync'"
+    )
+    build = "/home/u/.cache/emu/kernels-wheel/build-x1y2/emu_kernel.cpp:3:1: error: expected ';'"
+    results = [
+        kc.KernelResult(
+            "a.cpp", "f", [kc.RoleResult("compute", "emulator_missing_function", "mop_sync", err, errors=err)]
+        ),
+        kc.KernelResult("b.cpp", "f", [kc.RoleResult("reader", "unclassified", "x", "", errors=build)]),
+    ]
+    kc.write_reports(results, {"api": "wheel", "jobs": 2, "seconds": 1.0, "command": "x"}, tmp_path, "t")
+    text = (tmp_path / "t.json").read_text() + (tmp_path / "t.md").read_text()
+    assert str(wheel) not in text and "/home/u" not in text
+    assert "tt_metal/hw/inc/api/compute/common.h:52:12" in text and "<build>/emu_kernel.cpp" in text
+    assert (
+        kc.classify("emulator/hal/llk/ckernel.h:3:1: error: expected ';'", INDEX, EMU).cls == "emulator_error"
+    )

@@ -9,7 +9,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "emu/core.h"
@@ -17,7 +16,10 @@
 namespace emu {
 
 constexpr uint32_t kNumCBs = 32;
-constexpr uint32_t kL1Stride = 2u << 20;        // arenas sit 2 MiB apart in one low mapping
+// Arenas sit 8 MiB apart in one low mapping (MAP_32BIT has a 1 GiB window; 64 cores take 512 MiB); all but
+// the L1 itself is PROT_NONE guard, so a pointer run up to 6.5 MiB past a core's L1 faults (and is reported)
+// instead of writing another core's L1.
+constexpr uint32_t kL1Stride = 8u << 20;
 constexpr uint32_t kL1Alignment = 16;           // NOC_L1_READ_ALIGNMENT_BYTES
 constexpr uint32_t kDramAlignment = 32;         // NOC_DRAM_READ_ALIGNMENT_BYTES (Wormhole)
 constexpr uint32_t kPoisonWord = 0x7fbf7fbfu;   // a NaN in both bf16 halves and as fp32
@@ -99,10 +101,6 @@ struct Device {
     uint32_t l1_size = 1499136, cb_base = 102400;
     uint32_t num_dram_banks = 12;
     uint64_t dram_bank_size = 1ull << 30;
-    // L1-interleaved buffers, as the host allocator laid them out (emulator/device_info.py): bank b lives on
-    // worker core l1_bank_core[b]; CBs may not grow past the lowest L1 buffer address (l1_buffer_floor).
-    std::vector<std::pair<uint32_t, uint32_t>> l1_bank_core;
-    uint32_t l1_buffer_floor = 1499136;
     uint8_t* l1_region = nullptr;
     std::vector<uint8_t*> dram;
     std::vector<std::unique_ptr<Core>> cores;  // index = y * grid_x + x

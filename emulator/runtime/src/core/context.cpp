@@ -88,9 +88,11 @@ void note_call(const char* call, int cb, const Loc& loc) {
     op_status().progress.fetch_add(1, std::memory_order_relaxed);
 }
 
+// Reading an argument changes nothing another thread waits for: it is a poll, not progress, so a kernel that
+// spins on get_arg_val alone is reported as a livelock.
 uint32_t runtime_arg(uint32_t index, const Loc& loc) {
     Thread& t = me("get_arg_val");
-    note_call("get_arg_val", -1, loc);
+    note_poll("get_arg_val", -1, loc);
     if (index >= t.kernel.args.size()) {
         std::ostringstream os;
         os << "runtime arg index " << index << " is past the " << t.kernel.args.size()
@@ -102,7 +104,7 @@ uint32_t runtime_arg(uint32_t index, const Loc& loc) {
 
 uint32_t common_runtime_arg(uint32_t index, const Loc& loc) {
     Thread& t = me("get_common_arg_val");
-    note_call("get_common_arg_val", -1, loc);
+    note_poll("get_common_arg_val", -1, loc);
     if (index >= t.kernel.common_args.size()) {
         std::ostringstream os;
         os << "common runtime arg index " << index << " is past the " << t.kernel.common_args.size()
@@ -114,7 +116,7 @@ uint32_t common_runtime_arg(uint32_t index, const Loc& loc) {
 
 static uint32_t arg_addr(const char* call, const char* which, uint32_t base, size_t count, uint32_t index,
                          const Loc& loc) {
-    note_call(call, -1, loc);
+    note_poll(call, -1, loc);
     if (index > count) {
         std::ostringstream os;
         os << which << " arg index " << index << " is past the " << count << " " << which

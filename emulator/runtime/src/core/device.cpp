@@ -2,6 +2,7 @@
 // committed host mappings. L1 addresses handed to kernels are host addresses, so the uint32_t pointers that
 // kernels cast (get_write_ptr, get_read_ptr) dereference directly.
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <stdexcept>
@@ -69,7 +70,7 @@ void device_close() {
 void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb_base, uint32_t banks,
                  uint64_t bank_size) {
     device_close();
-    if (l1_size > kL1Stride) throw std::runtime_error("L1 size above the emulator's 2 MiB arena stride");
+    if (l1_size > kL1Stride) throw std::runtime_error("L1 size above the emulator's 8 MiB arena stride");
     if (cb_base < kArgsBase + 3 * kArgsStride || cb_base > l1_size)
         throw std::runtime_error("the CB region must start above the runtime-argument blocks and inside L1");
     auto* d = new Device();
@@ -79,7 +80,6 @@ void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb
     d->cb_base = cb_base;
     d->num_dram_banks = banks;
     d->dram_bank_size = bank_size;
-    d->l1_buffer_floor = l1_size;
     const size_t l1_bytes = size_t(grid_x) * grid_y * kL1Stride;
     void* l1 = mmap(nullptr, l1_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE,
                     -1, 0);
@@ -95,6 +95,9 @@ void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb
             c->y = y;
             c->index = y * grid_x + x;
             c->l1 = d->l1_region + size_t(c->index) * kL1Stride;
+            const size_t page = size_t(sysconf(_SC_PAGESIZE));
+            const size_t used = (size_t(l1_size) + page - 1) / page * page;
+            mprotect(c->l1 + used, kL1Stride - used, PROT_NONE);  // guard: see kL1Stride
             d->cores.push_back(std::move(c));
         }
     }

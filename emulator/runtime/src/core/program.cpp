@@ -18,6 +18,8 @@ namespace emu {
 
 void set_current_thread(Thread* t);
 void poison_cbs(Core& core);
+void install_fault_handlers();
+bool run_guarded(void (*fn)(void*), void* arg, std::string& fault, void*& fault_addr);
 void reset_core_hardware(Core& core);
 void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>& dram_xy,
                    std::vector<int32_t>& dram_off);
@@ -27,11 +29,6 @@ uint32_t noc_x(uint32_t logical_x) { return logical_x + 1; }
 uint32_t noc_y(uint32_t logical_y) { return logical_y + 1; }
 uint64_t dram_bank_noc_addr(uint32_t bank, uint32_t addr) { return noc_encode(0, bank, addr); }
 uint32_t num_dram_banks() { return device().num_dram_banks; }
-uint64_t l1_bank_noc_addr(uint32_t bank, uint32_t addr) {
-    const auto& [x, y] = device().l1_bank_core.at(bank);
-    return noc_encode(noc_x(x), noc_y(y), addr);
-}
-uint32_t num_l1_banks() { return uint32_t(device().l1_bank_core.size()); }
 uint8_t noc_index() {
     Thread* t = current_thread();
     return t ? t->kernel.noc : 0;
@@ -74,7 +71,7 @@ namespace {
 
 std::string configure_cbs(Core& core, const std::vector<StagedCB>& staged) {
     Device& d = device();
-    const uint32_t budget = d.l1_buffer_floor - d.cb_base;
+    const uint32_t budget = d.l1_size - d.cb_base;
     uint32_t offset = d.cb_base, total = 0;
     for (auto& cb : core.cbs) cb = CB{};
     for (const StagedCB& s : staged) {
@@ -105,10 +102,7 @@ std::string configure_cbs(Core& core, const std::vector<StagedCB>& staged) {
         std::ostringstream os;
         os << "circular buffers on core (" << core.x << "," << core.y << ") need " << total
            << " B of L1 but only " << budget << " B are available to CBs (L1 " << d.l1_size << " B, of which "
-           << d.cb_base << " B are reserved for firmware and kernel config";
-        if (d.l1_buffer_floor < d.l1_size)
-            os << ", and L1-interleaved tensors occupy " << d.l1_buffer_floor << ".." << d.l1_size;
-        os << "); CBs:";
+           << d.cb_base << " B are reserved for firmware and kernel config); CBs:";
         for (const StagedCB& s : staged) {
             os << " [";
             for (size_t i = 0; i < s.indices.size(); ++i) os << (i ? "," : "") << "c_" << s.indices[i];
@@ -117,6 +111,20 @@ std::string configure_cbs(Core& core, const std::vector<StagedCB>& staged) {
         return os.str();
     }
     return "";
+}
+
+// Where a faulting address lies among the emulated L1 arenas (the gap after each core's L1 is guard pages).
+std::string l1_context(uintptr_t addr) {
+    Device& d = device();
+    const auto base = reinterpret_cast<uintptr_t>(d.l1_region);
+    if (addr < base || addr >= base + uintptr_t(d.cores.size()) * kL1Stride) return "";
+    const Core& c = *d.cores[(addr - base) / kL1Stride];
+    const uintptr_t offset = (addr - base) % kL1Stride;
+    if (offset < d.l1_size) return "";
+    std::ostringstream os;
+    os << " (" << (offset - d.l1_size) << " B past the end of core (" << c.x << "," << c.y << ")'s " << d.l1_size
+       << " B L1: a pointer or size overruns a CB or buffer)";
+    return os.str();
 }
 
 void thread_main(Thread* t) {
@@ -131,7 +139,13 @@ void thread_main(Thread* t) {
             firmware_view(*t, init, dram_xy, dram_off);
             start(&init);
         }
-        t->entry();
+        std::string fault;
+        void* addr = nullptr;
+        if (!run_guarded([](void* p) { static_cast<Thread*>(p)->entry(); }, t, fault, addr)) {
+            record_failure(1, where(t, t->call, -1, t->call_loc) + ": " + fault +
+                                  l1_context(reinterpret_cast<uintptr_t>(addr)));
+            throw Abort{};
+        }
         noc_require_idle(*t);
         hal_require_idle(*t);
         t->state = ThreadState::Done;
@@ -165,6 +179,7 @@ std::string everyone(const std::vector<Core*>& cores) {
 int program_run(std::string& message, double timeout_s) {
     Device& d = device();
     OpStatus& st = op_status();
+    install_fault_handlers();  // each run: a handler installed since (faulthandler) would have replaced ours
     st.aborted = false;
     st.code = 0;
     st.message.clear();
