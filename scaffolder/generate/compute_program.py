@@ -84,6 +84,24 @@ def _constant(cb: CircularBuffer, scalars: list[str]) -> Constant:
     return Constant(cb.index, "scalar", eps)
 
 
+def _scaler_value(cb: CircularBuffer, readers, default: str) -> str:
+    """The reduce scaler's value: what the CB table says (1/W, 1.0, ones), else what its reductions compute:
+    a mean weighs by 1/W, a sum or a maximum by 1."""
+    own = f"{cb.name} {cb.purpose} {cb.producer}".lower().replace(" ", "")
+    if re.search(r"1(\.0)?/w\b|1/n\b|ones|\b1\.0\b|\(1\)", own):
+        return "1.0 / W" if re.search(r"1(\.0)?/w\b|1/n\b", own) else "1.0"
+    if not readers:
+        return default
+    texts = [re.sub(r"\s+", "", p.text.lower()) for p in readers]
+    if all(p.op == "max" for p in readers):
+        return "1.0"
+    if any(re.search(r"mean|avg|average|1/w", t) for t in texts):
+        return "1.0 / W"
+    if all(p.op == "sum" and re.search(r"sum", t) for p, t in zip(readers, texts)):
+        return "1.0"
+    return default
+
+
 def cb_names(spec: OpSpec) -> dict[int, str]:
     """C++ constant names for CB ids: the spec's names made unique, `cb_<index>` when a name is unusable."""
     out: dict[int, str] = {}
@@ -127,10 +145,24 @@ def build_program(
     prog = ComputeProgram()
     # Optional tensors arrive through a reader-fed CB named after them (cb_gamma: "gamma as Row0 tiles").
     tensor_cb: dict[int, str] = {}
+    full_cb: dict[int, str] = {}
     for t in spec.tensor_params[1:]:
-        if t.required and not re.search(r"gamma|beta|weight|bias|scale|shift", t.name, re.IGNORECASE):
-            raise Unmapped(f"a second full-size input ({t.name}) has no reader template")
         fed = [c for c in spec.cbs if c.produced_by("reader") and c.index != input_cb]
+        if t.required and not re.search(r"gamma|beta|weight|bias|scale|shift", t.name, re.IGNORECASE):
+            # Another input of x's shape: its tiles arrive row by row beside x's, read like x.
+            cb = next((c for c in fed if c.name == f"cb_{t.name}"), None) or next(
+                (c for c in fed if re.search(rf"\b{t.name}\b", f"{c.name} {c.purpose}".replace("_", " "))),
+                None,
+            )
+            if cb is None:
+                raise Unmapped(f"no reader-fed CB carries the second full-size input {t.name}")
+            if spec.input_layouts != ["TILE"]:
+                raise Unmapped(
+                    f"a second full-size input ({t.name}) has a reader template for TILE layout only"
+                )
+            full_cb[cb.index] = t.name
+            prog.full_tensors.append(TensorTiles(t.name, cb.index))
+            continue
         cb = next((c for c in fed if c.name == f"cb_{t.name}"), None) or next(
             (c for c in fed if re.search(rf"\b{t.name}\b", f"{c.name} {c.purpose}".replace("_", " "))), None
         )
@@ -228,7 +260,7 @@ def build_program(
             if i not in cbs:
                 raise Unmapped(f"phase {p.index} {p.name}: c_{i} is not in the CB table")
     # Every CB a phase reads must come from the reader (input, constant, tensor) or an earlier phase.
-    produced = {input_cb}
+    produced = {input_cb, *full_cb}
     for p in phases:
         for i in p.inputs:
             if i not in produced and i not in tensor_cb and not _is_constant(cbs[i]):
@@ -259,11 +291,10 @@ def build_program(
     prog.out_tiles = tiles.get(output_cb, "Wt")
     if prog.out_tiles == "1" and (untilizes or spec.output_layout == "ROW_MAJOR"):
         raise Unmapped("a row statistic as row-major output (one element per row) has no template; use TILE")
-    # A MAX reduction weighs every element by 1: its scaler tile holds 1.0, whatever 1/W a mean would use.
     for c in consts.values():
-        readers = [p for p in phases if c.cb in p.inputs[1:] and p.kind == "reduce"]
-        if c.kind == "reduce_scaler" and readers and all(p.op == "max" for p in readers):
-            c.value = "1.0"
+        if c.kind == "reduce_scaler":
+            readers = [p for p in phases if c.cb in p.inputs[1:] and p.kind == "reduce"]
+            c.value = _scaler_value(cbs[c.cb], readers, c.value)
     if final_target is not None:
         prog.row_tiles[final_target] = "Wt"
     for tt in prog.tensor_tiles:
@@ -303,6 +334,8 @@ def build_program(
     )
     names = dict(N)
     try:
+        if full_cb:
+            raise Unmapped("a second full-size input has no column-block reader template")
         emit.streamed(input_cb, output_cb, declared)
     except Unmapped as e:
         prog.stream_unmapped = str(e)

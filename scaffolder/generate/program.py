@@ -71,6 +71,8 @@ class ComputeProgram:
     acc_cb: int | None = None  # running result of a streamed row reduction (fp32)
     constants: list[Constant] = field(default_factory=list)
     tensor_tiles: list[TensorTiles] = field(default_factory=list)
+    # Further full-size inputs (same shape as x): the reader sends their tile-rows with x's, row by row.
+    full_tensors: list[TensorTiles] = field(default_factory=list)
     row_tiles: dict[int, str] = field(default_factory=dict)  # CB -> "Wt" | "1": pages the program needs
     includes: set[str] = field(default_factory=set)
     names: dict[int, str] = field(default_factory=dict)  # CB index -> C++ constant name

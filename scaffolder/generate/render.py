@@ -533,6 +533,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
             else plan.input_cb.name
         ),
         "row0": {tt.tensor: tt.cb for tt in plan.program.tensor_tiles} if plan.program else {},
+        "full": {tt.tensor: tt.cb for tt in plan.program.full_tensors} if plan.program else {},
         # CBs whose tiles only move through DEST (tilize, untilize, copy): unpacked straight into an fp32
         # DEST they keep every bit of float32 data, through SrcA they would be cut to tf32.
         "datacopy_cbs": ", ".join(map(str, plan.program.datacopy))

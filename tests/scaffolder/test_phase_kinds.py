@@ -69,11 +69,14 @@ def test_softmax_is_generated_for_hardware_and_reports_what_the_emulator_lacks(t
 
 def test_strict_refuses_a_data_path(tmp_path):
     """A phase outside the templates is an error at its line, never only an xfail."""
-    spec = PHASES.parents[0] / "design" / "pair_scale" / "op_design.md"
+    spec = PHASES.parents[0] / "architect" / "group_stats" / "op_design.md"
     runner = CliRunner()
     res = runner.invoke(app, ["new-op", str(spec), "--out", str(tmp_path), "--strict"])
-    assert res.exit_code == 1 and "op_design.md:62: error: not generated" in " ".join(res.output.split())
-    assert not (tmp_path / "pair_scale").exists()
+    flat = " ".join(res.output.split())
+    assert res.exit_code == 1 and "op_design.md:59: error: not generated: no reader-fed CB carries" in flat
+    assert not (tmp_path / "group_stats").exists()
+    plain = runner.invoke(app, ["new-op", str(spec), "--out", str(tmp_path)])  # without --strict: written
+    assert plain.exit_code == 0 and (tmp_path / "group_stats").is_dir()
 
 
 @needs_emulator
