@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "emu/core.h"
@@ -101,6 +102,10 @@ struct Device {
     uint32_t l1_size = 1499136, cb_base = 102400;
     uint32_t num_dram_banks = 12;
     uint64_t dram_bank_size = 1ull << 30;
+    // L1-interleaved buffers, as the host allocator laid them out (emulator/device_info.py): bank b lives on
+    // worker core l1_bank_core[b]; CBs may not grow past the lowest L1 buffer address (l1_buffer_floor).
+    std::vector<std::pair<uint32_t, uint32_t>> l1_bank_core;
+    uint32_t l1_buffer_floor = 1499136;
     uint8_t* l1_region = nullptr;
     std::vector<uint8_t*> dram;
     std::vector<std::unique_ptr<Core>> cores;  // index = y * grid_x + x

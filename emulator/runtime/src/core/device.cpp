@@ -80,6 +80,7 @@ void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb
     d->cb_base = cb_base;
     d->num_dram_banks = banks;
     d->dram_bank_size = bank_size;
+    d->l1_buffer_floor = l1_size;
     const size_t l1_bytes = size_t(grid_x) * grid_y * kL1Stride;
     void* l1 = mmap(nullptr, l1_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE,
                     -1, 0);

@@ -29,6 +29,11 @@ uint32_t noc_x(uint32_t logical_x) { return logical_x + 1; }
 uint32_t noc_y(uint32_t logical_y) { return logical_y + 1; }
 uint64_t dram_bank_noc_addr(uint32_t bank, uint32_t addr) { return noc_encode(0, bank, addr); }
 uint32_t num_dram_banks() { return device().num_dram_banks; }
+uint64_t l1_bank_noc_addr(uint32_t bank, uint32_t addr) {
+    const auto& [x, y] = device().l1_bank_core.at(bank);
+    return noc_encode(noc_x(x), noc_y(y), addr);
+}
+uint32_t num_l1_banks() { return uint32_t(device().l1_bank_core.size()); }
 uint8_t noc_index() {
     Thread* t = current_thread();
     return t ? t->kernel.noc : 0;
@@ -71,7 +76,7 @@ namespace {
 
 std::string configure_cbs(Core& core, const std::vector<StagedCB>& staged) {
     Device& d = device();
-    const uint32_t budget = d.l1_size - d.cb_base;
+    const uint32_t budget = d.l1_buffer_floor - d.cb_base;
     uint32_t offset = d.cb_base, total = 0;
     for (auto& cb : core.cbs) cb = CB{};
     for (const StagedCB& s : staged) {
@@ -102,7 +107,10 @@ std::string configure_cbs(Core& core, const std::vector<StagedCB>& staged) {
         std::ostringstream os;
         os << "circular buffers on core (" << core.x << "," << core.y << ") need " << total
            << " B of L1 but only " << budget << " B are available to CBs (L1 " << d.l1_size << " B, of which "
-           << d.cb_base << " B are reserved for firmware and kernel config); CBs:";
+           << d.cb_base << " B are reserved for firmware and kernel config";
+        if (d.l1_buffer_floor < d.l1_size)
+            os << ", and L1-interleaved tensors occupy " << d.l1_buffer_floor << ".." << d.l1_size;
+        os << "); CBs:";
         for (const StagedCB& s : staged) {
             os << " [";
             for (size_t i = 0; i < s.indices.size(); ++i) os << (i ? "," : "") << "c_" << s.indices[i];
