@@ -51,6 +51,8 @@ def page_count_problems(
             pages = evaluate(cb.pages.expr, env)
         except ZeroDivisionError:
             return [f"{label} divides by zero (at shape {at})"]
+        except KeyError as e:  # a function name used as a value (`div_up`)
+            return [f"{label} uses {e.args[0]!r} as a value"]
         except (ArithmeticError, ValueError, TypeError) as e:
             return [f"{label} cannot be evaluated at shape {at}: {e}"]
         if pages != int(pages):

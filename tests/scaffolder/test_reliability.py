@@ -251,6 +251,7 @@ _CB_ROW = "| c_9 | cb_eps | epsilon at [0, 0], input format | Reader | Compute |
             "CB c_9 page count 'banana' uses 'banana', which the spec mentions",
         ),
         (_CB_ROW.replace("| 1 |", "| Wt/0 |"), "CB c_9 page count 'Wt/0' divides by zero"),
+        (_CB_ROW.replace("| 1 |", "| div_up |"), "CB c_9 page count 'div_up' uses 'div_up' as a value"),
         (
             _CB_ROW.replace("| 1 |", "| Wt/64 |"),
             "CB c_9 page count 'Wt/64' is 0.015625 at shape 1x1x32x32, not a",
