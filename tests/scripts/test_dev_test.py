@@ -108,10 +108,10 @@ def test_wall_clock_limit_ends_only_the_processes_of_the_run(tmp_path):
     pidfile = tmp_path / "child.pid"
     try:
         proc = dev_test(
-            tmp_path, FIXTURES / "case_sleep.py", DEV_TEST_TIMEOUT="4", DEV_TEST_FIXTURE_PIDFILE=str(pidfile)
+            tmp_path, FIXTURES / "case_sleep.py", DEV_TEST_TIMEOUT="12", DEV_TEST_FIXTURE_PIDFILE=str(pidfile)
         )
         assert proc.returncode == 2, proc.stdout + proc.stderr
-        assert "exceeded the 4s wall-clock limit" in proc.stdout
+        assert "exceeded the 12s wall-clock limit" in proc.stdout
         child = int(pidfile.read_text())
         for _ in range(50):  # the run's own grandchild is gone (or a zombie awaiting its reaper)
             if not _alive(child):
