@@ -1,6 +1,6 @@
 """Reference conversions written from the ISA facts (tensix-semantics §2.7), independent of the emulator's
 C++: unpacking fp32 into the 19-bit source registers truncates the low 13 mantissa bits. The packer's bf16
-rounding is ``oracles.pack_bf16_bits``."""
+rounding is ``wh_oracle.pack_bf16``."""
 
 from __future__ import annotations
 

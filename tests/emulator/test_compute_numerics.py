@@ -1,8 +1,9 @@
-"""Unit tests of the emulator's compute numerics (Level 1, tensix-semantics §2.5–§2.10) against the NumPy
-oracles in ``oracles.py`` and fp64 references.
+"""Unit tests of the emulator's compute numerics (Level 1, tensix-semantics §2.5–§2.10): the packer and the SFPU
+against fp64 references, and small compute kernels end to end. The FPU's bit-level numerics are checked against
+the Wormhole model (``wh_oracle.py``) in ``test_numerics_wh.py``.
 
-The numerics are called through the ``emu_test_*`` C ABI (runtime/src/compute/test_abi.cpp), built here
-together with ``numerics.cpp`` into a small standalone library, so these tests need no kernel, CB or thread.
+The numerics are called through the ``emu_test_*`` C ABI (runtime/src/compute/test_abi.cpp), built by
+``compute_lib`` into a small standalone library, so these tests need no kernel, CB or thread.
 
 Protocol errors raised by the compute API (via ``emu::fail``; matched by the end-to-end tests), exact wording
 with ``<…>`` for substituted parts:
@@ -48,36 +49,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.emulator import compute_lib as C
 from tests.emulator import oracles as O
+from tests.emulator import wh_oracle as W
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "emulator" / "runtime"
 F32P = ctypes.POINTER(ctypes.c_float)
-F64P = ctypes.POINTER(ctypes.c_double)
-U16P = ctypes.POINTER(ctypes.c_uint16)
 
 LOFI, HIFI2, HIFI3, HIFI4 = 0, 2, 3, 4
 MUL, ADD, SUB = 0, 2, 3
 BCAST = {"none": 0, "col": 1, "row": 2, "scalar": 3}
 
 
+@pytest.fixture(autouse=True)
+def _runtime_numerics(monkeypatch):
+    """Kernels run with the runtime's numerics, which leave Wormhole's −1 renormalisation defect off."""
+    monkeypatch.setattr(W, "MINUS_ONE_DEFECT", False)
+
+
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory):
-    out = tmp_path_factory.mktemp("numerics") / "libcompute_numerics.so"
-    srcs = [RUNTIME / "src" / "compute" / "numerics.cpp", RUNTIME / "src" / "compute" / "test_abi.cpp"]
-    cmd = [
-        "g++",
-        "-std=c++20",
-        "-O2",
-        "-fPIC",
-        "-shared",
-        f"-I{RUNTIME / 'include'}",
-        "-o",
-        str(out),
-        *map(str, srcs),
-    ]
-    subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return ctypes.CDLL(str(out))
+    return C.build(tmp_path_factory.mktemp("numerics"))
 
 
 def f32(x) -> np.ndarray:
@@ -92,58 +85,7 @@ def random_bf16(rng, n, scale=1.0) -> np.ndarray:
     return O.bf16_truncate(rng.standard_normal(n).astype(np.float32) * np.float32(scale))
 
 
-# ---- C ABI wrappers -------------------------------------------------------------------------------------------
-def c_to_src(lib, x, fp32_dest=True):
-    x = f32(x).ravel()
-    out = np.empty_like(x)
-    lib.emu_test_to_src(ptr(x, F32P), ptr(out, F32P), len(x), int(fp32_dest))
-    return out
-
-
-def c_round_to_dest(lib, v, fp32_dest=False):
-    v = np.ascontiguousarray(v, np.float64).ravel()
-    out = np.empty(len(v), np.float32)
-    lib.emu_test_round_to_dest(ptr(v, F64P), ptr(out, F32P), len(v), int(fp32_dest))
-    return out
-
-
-def c_pack_bf16(lib, x):
-    x = f32(x).ravel()
-    out = np.empty(len(x), np.uint16)
-    lib.emu_test_pack_bf16(ptr(x, F32P), ptr(out, U16P), len(x))
-    return out
-
-
-def c_fidelity(lib, a, b, fid):
-    a, b = f32(a).ravel(), f32(b).ravel()
-    out = np.empty(len(a), np.float64)
-    lib.emu_test_fidelity_product(ptr(a, F32P), ptr(b, F32P), ptr(out, F64P), len(a), fid)
-    return out
-
-
-def c_binary(lib, a_tile, b_tile, op, bcast, fid=HIFI4, fp32_dest=False, dst=None, acc=False):
-    """Logical (32, 32) tiles in, logical tile out."""
-    a = f32(O.tilize(a_tile)[0])
-    b = f32(O.tilize(b_tile)[0])
-    d = f32(O.tilize(dst)[0]) if dst is not None else np.zeros(1024, np.float32)
-    lib.emu_test_binary_tile(
-        ptr(a, F32P), ptr(b, F32P), ptr(d, F32P), op, BCAST[bcast], 0, fid, int(fp32_dest), int(acc)
-    )
-    return O.untilize(d[None, :])
-
-
-def c_reduce(lib, data_tile, scaler, pool, dim, dst=None, had=False, fid=HIFI4, fp32_dest=False):
-    d = f32(O.tilize(data_tile)[0])
-    s = f32(O.tilize(scaler)[0])
-    out = f32(O.tilize(dst)[0]) if dst is not None else np.zeros(1024, np.float32)
-    pools = {"sum": 0, "avg": 1, "max": 2}
-    dims = {"row": 0, "col": 1, "scalar": 2}
-    lib.emu_test_reduce_tile(
-        ptr(d, F32P), ptr(s, F32P), ptr(out, F32P), pools[pool], dims[dim], int(had), fid, int(fp32_dest)
-    )
-    return O.untilize(out[None, :])
-
-
+# ---- C ABI wrappers ---------------------------------------------------------------------------------------------
 def c_sfpu(lib, x, op, approx=False, fast=False, fp32_dest=True):
     x = f32(x).ravel()
     out = np.empty_like(x)
@@ -191,19 +133,7 @@ def test_scaler_tile_layout():
         assert np.all(faces[f, 1:] == 0)
 
 
-# ---- conversions -------------------------------------------------------------------------------------------
-def test_unpack_to_src_truncates_to_tf32(rng, lib):
-    x = f32(rng.standard_normal(4096) * 100)
-    out = c_to_src(lib, x)
-    np.testing.assert_array_equal(O.bits(out), O.bits(x) & 0xFFFFE000)
-    assert np.all(np.abs(out) <= np.abs(x))  # truncation, never rounding up
-    bf = random_bf16(rng, 4096)
-    np.testing.assert_array_equal(c_to_src(lib, bf), bf)  # bf16 is exact
-    np.testing.assert_array_equal(O.bits(c_to_src(lib, [1e-40, -1e-40])), [0, 0x80000000])  # denormal flush
-    # with a 16-bit DEST, float32 CBs unpack to bf16, also by truncation
-    np.testing.assert_array_equal(O.bits(c_to_src(lib, x, fp32_dest=False)), O.bits(x) & 0xFFFF0000)
-
-
+# ---- pack -------------------------------------------------------------------------------------------------------
 PACK_TABLE = [
     (0x3F808000, 0x3F81),  # 1 + 2^-8: exact tie, away from zero (RNE would give 0x3F80)
     (0xBF808000, 0xBF81),  # negative tie, away from zero in magnitude
@@ -212,6 +142,7 @@ PACK_TABLE = [
     (0x3F80FFFF, 0x3F81),
     (0x00400000, 0x0000),  # denormal flushes to +0
     (0x80400000, 0x0000),  # negative denormal → +0
+    (0x007FFFFF, 0x0080),  # rounds first: the largest denormal becomes the smallest normal
     (0x80000000, 0x0000),  # −0 → +0
     (0x7FC00000, 0x7F80),  # NaN → +Inf
     (0xFFC00001, 0xFF80),  # −NaN → −Inf
@@ -223,202 +154,10 @@ PACK_TABLE = [
 
 @pytest.mark.parametrize("inp,expected", PACK_TABLE)
 def test_pack_rounding_table(lib, inp, expected):
-    x = O.from_bits(np.array([inp], np.uint32))
-    assert int(c_pack_bf16(lib, x)[0]) == expected
+    assert int(C.pack_bf16(lib, np.array([inp], np.uint32))[0]) == expected
+    assert int(W.pack_bf16(np.array([inp], np.uint32))[0]) == expected
 
 
-def test_pack_random_matches_oracle(rng, lib):
-    x = f32(rng.standard_normal(20000) * np.exp2(rng.integers(-20, 20, 20000)))
-    np.testing.assert_array_equal(c_pack_bf16(lib, x), O.pack_bf16_bits(x))
-
-
-def test_dest_rounding_is_ties_away_on_bf16_sums(rng, lib):
-    a, b = random_bf16(rng, 50000), random_bf16(rng, 50000)
-    exact = a.astype(np.float64) + b.astype(np.float64)
-    got = c_round_to_dest(lib, exact)
-    np.testing.assert_array_equal(got, O.bf16_ties_away(exact))
-    # ~10% of exact bf16 sums sit on a tie, where ties-away and nearest-even differ (§2.7)
-    rne = O.bf16_rne(exact.astype(np.float32))
-    frac = np.mean(got != rne)
-    assert 0.05 < frac < 0.16, frac
-    np.testing.assert_array_equal(c_round_to_dest(lib, exact, fp32_dest=True), exact.astype(np.float32))
-
-
-# ---- fidelity ----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("fid", [LOFI, HIFI2, HIFI3, HIFI4])
-def test_fidelity_phases_match_oracle(rng, lib, fid):
-    a = f32(rng.standard_normal(20000))  # fp32 data: exercises the TF32 bits beyond bf16 too
-    b = f32(rng.standard_normal(20000))
-    got = c_fidelity(lib, a, b, fid)
-    np.testing.assert_array_equal(got, O.fidelity_product(O.to_src(a), O.to_src(b), fid))
-
-
-def test_fidelity_error_statistics_table(rng, lib):
-    """§2.8: relative error of bf16 × bf16 products before DEST rounding."""
-    n = 100000
-    a, b = random_bf16(rng, n), random_bf16(rng, n)
-    exact = a.astype(np.float64) * b.astype(np.float64)
-    stats = {}
-    for fid in (LOFI, HIFI2, HIFI3, HIFI4):
-        rel = np.abs(c_fidelity(lib, a, b, fid) - exact) / np.abs(exact)
-        stats[fid] = (rel.max(), rel.mean(), np.mean(rel == 0))
-    assert 0.05 < stats[LOFI][0] < 0.0625 and 0.018 < stats[LOFI][1] < 0.026 and 0.05 < stats[LOFI][2] < 0.075
-    assert (
-        0.0070 < stats[HIFI2][0] <= 2**-7
-        and 0.0024 < stats[HIFI2][1] < 0.0032
-        and 0.47 < stats[HIFI2][2] < 0.53
-    )
-    assert 2e-4 < stats[HIFI3][0] < 6e-4
-    assert stats[HIFI4][0] == 0.0  # HiFi4 is exact for bf16 operands
-
-
-def test_hifi4_drops_last_tf32_bit_of_srca(lib):
-    a = O.from_bits(np.array([0x3F802000], np.uint32))  # 1 + 2^-10: only the last TF32 bit set
-    b = np.array([1.0], np.float32)
-    assert c_fidelity(lib, a, b, HIFI4)[0] == 1.0
-    assert c_fidelity(lib, b, a, HIFI4)[0] == 1.0 + 2.0**-10  # SrcB keeps all 10 bits
-
-
-# ---- element-wise ops and broadcasts -----------------------------------------------------------------------------
-@pytest.mark.parametrize("bcast", ["none", "col", "row", "scalar"])
-@pytest.mark.parametrize("op", [ADD, SUB, MUL])
-@pytest.mark.parametrize("fp32_dest", [False, True])
-def test_binary_with_broadcast(rng, lib, op, bcast, fp32_dest):
-    a = random_bf16(rng, 1024).reshape(32, 32)
-    b = random_bf16(rng, 1024).reshape(32, 32)
-    got = c_binary(lib, a, b, op, bcast, HIFI4, fp32_dest)
-    bb = O.broadcast_b(b, bcast).astype(np.float64)
-    exact = {ADD: a + bb, SUB: a - bb, MUL: a * bb}[op]
-    expected = exact.astype(np.float32) if fp32_dest else O.bf16_ties_away(exact)
-    np.testing.assert_array_equal(got, expected)
-
-
-def test_broadcast_face_handling(lib):
-    """COL takes B's column 0 per row (faces 0 and 2 feed the left and right faces); ROW takes row 0 per column
-    (faces 0 and 1 feed the top and bottom faces)."""
-    a = np.zeros((32, 32), np.float32)
-    b = np.arange(1024, dtype=np.float32).reshape(32, 32)
-    col = c_binary(lib, a, b, ADD, "col", fp32_dest=True)
-    assert np.all(col[20, :] == b[20, 0]) and np.all(col[3, :] == b[3, 0])
-    row = c_binary(lib, a, b, ADD, "row", fp32_dest=True)
-    assert np.all(row[:, 20] == b[0, 20]) and np.all(row[:, 3] == b[0, 3])
-
-
-def test_mul_lofi_uses_5_and_7_bit_slices(rng, lib):
-    a = random_bf16(rng, 1024).reshape(32, 32)
-    b = random_bf16(rng, 1024).reshape(32, 32)
-    got = c_binary(lib, a, b, MUL, "none", LOFI, fp32_dest=True)
-    np.testing.assert_array_equal(got, O.fidelity_product(a, b, LOFI).astype(np.float32))
-
-
-def test_mul_accumulates_into_dest_and_add_only_with_acc(rng, lib):
-    a, b, d = (random_bf16(rng, 1024).reshape(32, 32) for _ in range(3))
-    got = c_binary(lib, a, b, MUL, "none", dst=d)
-    np.testing.assert_array_equal(got, O.bf16_ties_away(d.astype(np.float64) + a.astype(np.float64) * b))
-    np.testing.assert_array_equal(
-        c_binary(lib, a, b, ADD, "none", dst=d), O.bf16_ties_away(a.astype(np.float64) + b)
-    )
-    np.testing.assert_array_equal(
-        c_binary(lib, a, b, ADD, "none", dst=d, acc=True), O.bf16_ties_away(d.astype(np.float64) + a + b)
-    )
-
-
-def test_fp32_operands_are_truncated_to_tf32(rng, lib):
-    a = f32(rng.standard_normal((32, 32)))
-    b = f32(rng.standard_normal((32, 32)))
-    got = c_binary(lib, a, b, ADD, "none", fp32_dest=True)
-    exact = O.to_src(a).astype(np.float64) + O.to_src(b)
-    np.testing.assert_array_equal(got, exact.astype(np.float32))
-    assert np.any(got != (a.astype(np.float64) + b).astype(np.float32))
-
-
-# ---- reduce ----------------------------------------------------------------------------------------------------
-def test_reduce_row_sum_hifi4_vs_fp64(rng, lib):
-    x = random_bf16(rng, 1024).reshape(32, 32)
-    got = c_reduce(lib, x, O.scaler_tile(1 / 32), "avg", "row", fp32_dest=True)
-    expected = (x.astype(np.float64) / 32).sum(axis=1)
-    np.testing.assert_allclose(got[:, 0], expected, rtol=1e-6, atol=1e-7)
-    assert np.all(got[:, 1:] == 0)  # only column 0 is written
-
-
-def test_reduce_row_puts_data_through_srcb(rng, lib):
-    """Operand swap: at LoFi the data passes the 7-bit SrcB slice (the last bf16 mantissa bit is dropped) and the
-    scaler the 5-bit SrcA slice."""
-    x = random_bf16(rng, 1024).reshape(32, 32)
-    got = c_reduce(lib, x, O.scaler_tile(1.0), "sum", "row", fid=LOFI, fp32_dest=True)
-    kept = O.from_bits(O.bits(x) & 0xFFFE0000).astype(np.float64)
-    np.testing.assert_allclose(got[:, 0], kept.sum(axis=1), rtol=1e-6)
-    assert np.any(np.abs(got[:, 0] - x.astype(np.float64).sum(axis=1)) > 1e-6)
-
-
-def test_reduce_col_puts_data_through_srca(rng, lib):
-    x = random_bf16(rng, 1024).reshape(32, 32)
-    got = c_reduce(lib, x, O.scaler_tile(1.0), "sum", "col", fid=LOFI, fp32_dest=True)
-    kept = O.from_bits(O.bits(x) & 0xFFF80000).astype(np.float64)
-    np.testing.assert_allclose(got[0, :], kept.sum(axis=0), rtol=1e-6)
-    assert np.all(got[1:, :] == 0)
-
-
-def test_reduce_scalar_pools_twice(rng, lib):
-    """REDUCE_SCALAR pools the faces into a 16-wide scratch row, moves it through SrcB/SrcA (TF32 from an fp32
-    DEST) and pools again: the scaler applies twice (callers pass 1/sqrt(N) for a mean)."""
-    x = random_bf16(rng, 1024).reshape(32, 32)
-    s = 0.5
-    got = c_reduce(lib, x, O.scaler_tile(s), "sum", "scalar", fp32_dest=True)
-    scratch = (x.astype(np.float64) * s).reshape(32, 2, 16).sum(axis=(0, 1))
-    # second pool: the scratch is the SrcA operand, whose last TF32 mantissa bit the multiplier never uses
-    total = O.fidelity_product(O.to_src(scratch.astype(np.float32)), np.full(16, s, np.float32), 4).sum()
-    assert got[0, 0] == np.float32(total)
-    # truncating the partial sums to TF32 costs up to 2^-10 of each
-    assert abs(got[0, 0] - s * s * x.astype(np.float64).sum()) <= 2**-10 * s * s * np.abs(x).sum()
-    assert np.all(got.ravel()[1:] == 0)
-
-
-def test_reduce_max(rng, lib):
-    x = random_bf16(rng, 1024).reshape(32, 32)
-    m = c_reduce(lib, x, O.scaler_tile(1.0), "max", "row")
-    np.testing.assert_array_equal(m[:, 0], x.max(axis=1))
-    neg = O.bf16_truncate(-np.abs(x) - 1)  # all negative: a max must not start from DEST's zero
-    np.testing.assert_array_equal(c_reduce(lib, neg, O.scaler_tile(1.0), "max", "col")[0, :], neg.max(axis=0))
-    # GMPOOL scales by the scaler's exponent only: 0.75 acts as 0.5
-    np.testing.assert_array_equal(
-        c_reduce(lib, x, O.scaler_tile(0.75), "max", "row")[:, 0], x.max(axis=1) * 0.5
-    )
-    # and reads the data as bf16: fp32 data loses its low mantissa bits
-    xf = f32(rng.standard_normal((32, 32)))
-    got = c_reduce(lib, xf, O.scaler_tile(1.0), "max", "scalar", fp32_dest=True)
-    assert got[0, 0] == O.bf16_truncate(xf).max()
-    # a max accumulates across tiles with DEST's value
-    prev = np.full((32, 32), 100.0, np.float32)
-    np.testing.assert_array_equal(
-        c_reduce(lib, x, O.scaler_tile(1.0), "max", "row", dst=prev, had=True)[:, 0], 100.0
-    )
-
-
-def test_reduce_uses_only_row0_of_each_scaler_face(rng, lib):
-    x = random_bf16(rng, 1024).reshape(32, 32)
-    clean = O.scaler_tile(0.25)
-    noisy = clean.copy()
-    noisy[1:16, :] = 7.0
-    noisy[17:, :] = -3.0
-    np.testing.assert_array_equal(
-        c_reduce(lib, x, noisy, "sum", "row"), c_reduce(lib, x, clean, "sum", "row")
-    )
-
-
-def test_reduce_accumulation_rounds_every_step_in_bf16_dest(rng, lib):
-    tiles = [random_bf16(rng, 1024, scale=4).reshape(32, 32) for _ in range(8)]
-    dst = np.zeros((32, 32), np.float32)
-    acc = np.zeros(32, np.float64)
-    for t in tiles:
-        dst = c_reduce(lib, t, O.scaler_tile(1.0), "sum", "row", dst=dst, had=True)
-        acc = O.bf16_ties_away(acc + t.astype(np.float64).sum(axis=1)).astype(np.float64)
-    np.testing.assert_array_equal(dst[:, 0], acc)
-    exact = sum(t.astype(np.float64) for t in tiles).sum(axis=1)
-    assert np.max(np.abs(dst[:, 0] - exact) / np.abs(exact).max()) < 2**-6
-
-
-# ---- SFPU ------------------------------------------------------------------------------------------------------
 def ulp32(x):
     return np.spacing(np.abs(x).astype(np.float32)).astype(np.float64)
 
@@ -469,7 +208,7 @@ def test_sfpu_edge_cases(lib):
     q = c_sfpu(lib, f32([0.0, -0.0, inf, -inf, -4.0]), "recip")
     assert q[0] == inf and q[1] == -inf and q[2] == 0 and q[3] == 0 and np.signbit(q[3]) and q[4] == -0.25
     # NaN in a bf16 DEST packs as Inf
-    assert int(c_pack_bf16(lib, c_sfpu(lib, f32([-1.0]), "sqrt", fp32_dest=False))[0]) in (0x7F80, 0xFF80)
+    assert int(C.pack_bf16(lib, c_sfpu(lib, f32([-1.0]), "sqrt", fp32_dest=False).view(np.uint32))[0]) in (0x7F80, 0xFF80)
     del nan
 
 
@@ -574,11 +313,16 @@ def test_kernel_bcast_reduce_sqrt(rng, runtime_objects, tmp_path):
     rc, out, cb = run_kernel(runtime_objects, tmp_path, "compute_bcast_reduce_sqrt.cpp", cbs, [f"WT={wt}"])
     assert rc == 0, out
     prod = O.untilize(bf16_tiles(cb[16]))
-    expected_prod = O.bf16_ties_away(x.astype(np.float64) * col[:, :1])
-    np.testing.assert_array_equal(prod, expected_prod)
-    acc = np.zeros(32)
-    for t in range(wt):  # each reduce_tile rounds the running sum in the 16-bit DEST
-        acc = O.bf16_ties_away(acc + (prod[:, 32 * t : 32 * t + 32].astype(np.float64) / 64).sum(axis=1))
+    # expected bits from the Wormhole model: ELWMUL per HiFi4 phase into a bf16 DEST, then the packer
+    xb, cb_bits = O.bits(x), O.bits(col)
+    expected_prod = np.concatenate(
+        [W.pack_bf16(W.binary("mul", xb[:, 32 * t : 32 * t + 32], cb_bits, bcast="col")) for t in range(wt)], axis=1
+    )
+    np.testing.assert_array_equal(O.bits(prod) >> 16, expected_prod)
+    dst = np.zeros((32, 32), np.uint32)
+    for t in range(wt):  # MVMUL rounds the running sum into the 16-bit DEST per face and phase
+        dst = W.reduce("sum", "row", O.bits(prod[:, 32 * t : 32 * t + 32]), O.bits(scaler), dst=dst, had=True)
+    acc = O.from_bits(dst[:, 0]).astype(np.float64)
     res = O.untilize(bf16_tiles(cb[17]))
     ideal = O.bf16_rne(np.sqrt(acc.astype(np.float64)).astype(np.float32))
     ulp = np.spacing(ideal) * 65536

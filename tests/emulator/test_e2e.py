@@ -11,7 +11,7 @@ import ttnn
 
 from tests.emulator import programs
 from tests.emulator.bf16 import bits, tf32_truncate
-from tests.emulator.oracles import pack_bf16_bits
+from tests.emulator import wh_oracle as W
 
 DTYPES = {torch.bfloat16: ttnn.bfloat16, torch.float32: ttnn.float32}
 
@@ -55,8 +55,8 @@ def test_uint32_row_major_copy_is_exact(device):
 )
 def test_multicore_tiled_eltwise_binary_is_exact(device, op, shape):
     """65+ tiles over the 8x8 grid in two core groups (split_work_to_cores), compute CT args per group,
-    defines select the op; bf16 DEST rounds the exact result ties-away and the packer writes -0 as +0 (a draw
-    of exactly 0 times a negative), which the oracle reproduces."""
+    defines select the op; expected bits from the Wormhole model (ELWADD aligns to the larger operand's 11-bit
+    grid, ELWMUL rounds each HiFi4 phase into the bf16 DEST, the packer writes -0 as +0)."""
     a = torch.randn(shape).to(torch.bfloat16)
     b = torch.randn(shape).to(torch.bfloat16)
     ta = ttnn.from_torch(a, dtype=ttnn.bfloat16, layout=ttnn.TILE_LAYOUT, device=device)
@@ -66,8 +66,7 @@ def test_multicore_tiled_eltwise_binary_is_exact(device, op, shape):
     )
     defines = [("ELTWISE_OP", f"{op}_tiles"), ("ELTWISE_OP_INIT", f"{op}_init")]
     ttnn.generic_op([ta, tb, out], programs.eltwise([ta, tb], out, defines))
-    exact = (a.double() + b.double()) if op == "add" else (a.double() * b.double())
-    expected = pack_bf16_bits(exact.float().numpy())
+    expected = W.pack_bf16(W.binary(op, wide(a), wide(b)))
     np.testing.assert_array_equal(bits(ttnn.to_torch(out)), expected)
 
 
@@ -137,7 +136,8 @@ def test_second_launch_does_not_rebuild(device):
 )
 def test_broadcast_constant_tiles_from_the_generators(device, kind, op, init):
     """generate_bcast_{col,row,unary}_scalar write only what the broadcast reads; the rest of the tile is
-    never-written L1, which the emulator must not flag. The product is exact, then ties-away to bf16."""
+    never-written L1, which the emulator must not flag. Expected bits from the Wormhole model (HiFi4 ELWMUL
+    phases, each rounded into the bf16 DEST)."""
     x = torch.randn(1, 1, 64, 64).to(torch.bfloat16)
     scalar = torch.tensor([1.0 + torch.rand(1).item()]).to(torch.bfloat16)
     packed = int(bits(scalar)[0])
@@ -179,8 +179,19 @@ def test_broadcast_constant_tiles_from_the_generators(device, kind, op, init):
         ),
     ]
     ttnn.generic_op([inp, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=cbs))
-    expected = pack_bf16_bits((x.double() * scalar.double()).float().numpy())
+    expected = W.pack_bf16(W.binary("mul", wide(x), np.full(x.shape, packed << 16, np.uint32)))
     np.testing.assert_array_equal(bits(ttnn.to_torch(out)), expected)
+
+
+@pytest.fixture(autouse=True)
+def _runtime_numerics(monkeypatch):
+    """Kernels run with the runtime's numerics, which leave Wormhole's −1 renormalisation defect off."""
+    monkeypatch.setattr(W, "MINUS_ONE_DEFECT", False)
+
+
+def wide(t: torch.Tensor) -> np.ndarray:
+    """bf16 tensor → uint32 fp32 bit patterns."""
+    return bits(t).astype(np.uint32) << 16
 
 
 SCALER_READER = r"""

@@ -58,8 +58,8 @@ unsigned bcast_faces(Bcast bcast, uint32_t row_idx) {
 void load_src(SrcSel which, uint32_t cb, uint32_t itile, float* out, const char* call, const Loc& loc,
               unsigned faces_read = 0xF) {
     check_src_format(which, cb, call, loc);
-    load_front_tile(cb, itile, out, call, loc, faces_read);
-    for (int i = 0; i < kTileElems; ++i) out[i] = to_src(out[i], state().fp32_dest);
+    const DataFormat fmt = load_front_tile(cb, itile, out, call, loc, faces_read);
+    for (int i = 0; i < kTileElems; ++i) out[i] = to_src(out[i], fmt, state().fp32_dest);
 }
 
 }  // namespace
@@ -87,17 +87,11 @@ void copy_tile(uint32_t cb, uint32_t itile, uint32_t idst, const char* call, con
     DataFormat f = load_front_tile(cb, itile, raw, call, loc);
     const bool direct = unpacks_to_dest(cb, f);
     float* d = math_tile(idst);
-    for (int i = 0; i < kTileElems; ++i) d[i] = datacopy_value(raw[i], direct);
+    for (int i = 0; i < kTileElems; ++i) d[i] = datacopy_value(raw[i], f, direct);
     if (s.fpu.transpose_faces || s.fpu.transpose_within_face) {
-        // Re-map element by element: output (r, c) takes input (r', c') per the two transpose flags.
         float tmp[kTileElems];
-        for (int i = 0; i < kTileElems; ++i) {
-            int r = row_of(i), c = col_of(i);
-            int fr = r / 16, fc = c / 16, ir = r % 16, ic = c % 16;
-            if (s.fpu.transpose_faces) std::swap(fr, fc);
-            if (s.fpu.transpose_within_face) std::swap(ir, ic);
-            tmp[i] = d[face_index(fr * 16 + ir, fc * 16 + ic)];
-        }
+        for (int i = 0; i < kTileElems; ++i)
+            tmp[i] = d[transposed_index(i, s.fpu.transpose_faces, s.fpu.transpose_within_face)];
         std::copy(tmp, tmp + kTileElems, d);
     }
     s.written[s.math_section][idst] = true;
@@ -119,7 +113,8 @@ void unary_bcast(Bcast bcast, uint32_t cb, uint32_t itile, uint32_t idst, const 
     State& s = state();
     require_init(s.fpu.kind == FpuInit::Kind::UnaryBcast && s.fpu.bcast == bcast,
                  strf("unary_bcast_init<BroadcastType::%s>(cb)", bcast_name(bcast)), call, loc);
-    // 32-bit data goes through SrcA straight to DEST; 16-bit data through SrcB (B2D) with the broadcast.
+    // 32-bit data goes through SrcA straight to DEST; 16-bit data through SrcB (B2D) with the broadcast: MOVB2D
+    // for ROW, an ELWADD onto a zero SrcA for COL and SCALAR.
     DataFormat fmt = compute_format(cb, call, loc);
     const bool wide = fmt == DataFormat::Float32;
     check_src_format(wide ? SrcSel::A : SrcSel::B, cb, call, loc);
@@ -128,7 +123,7 @@ void unary_bcast(Bcast bcast, uint32_t cb, uint32_t itile, uint32_t idst, const 
     float* d = math_tile(idst);
     for (int i = 0; i < kTileElems; ++i) {
         float v = raw[bcast_src_index(int(bcast), i, 0)];
-        d[i] = wide && s.fp32_dest ? v : to_src(v, s.fp32_dest);
+        d[i] = wide && s.fp32_dest ? v : datacopy_b2d(to_src(v, fmt, s.fp32_dest), int(bcast), false, s.fp32_dest);
     }
     s.written[s.math_section][idst] = true;
 }

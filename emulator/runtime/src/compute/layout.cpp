@@ -32,7 +32,7 @@ void pack_rows(uint32_t ocb, DataFormat fmt, const float* tile, size_t row_width
     uint8_t* base = back_window(ocb, last, call, loc);
     for (int r = 0; r < 32; ++r)
         for (int c = 0; c < 32; ++c)
-            store_datum(fmt, base, int((row0 + r) * row_width + col0 + c), tile[face_index(r, c)]);
+            store_datum(fmt, base, int((row0 + r) * row_width + col0 + c), tile[face_index(r, c)], state().fp32_dest);
 }
 
 void check_packer_default(const char* call, const Loc& loc) {
@@ -52,7 +52,7 @@ void check_packer_default(const char* call, const Loc& loc) {
 // A datacopy of one input tile to a DEST image, as tilize/untilize/pack_untilize do internally.
 void datacopy_tile(uint32_t icb, const float* raw, DataFormat fmt, float* out) {
     const bool direct = unpacks_to_dest(icb, fmt);
-    for (int i = 0; i < kTileElems; ++i) out[i] = datacopy_value(raw[i], direct);
+    for (int i = 0; i < kTileElems; ++i) out[i] = datacopy_value(raw[i], fmt, direct);
 }
 
 void require_fpu(FpuInit::Kind kind, const char* init_call, const char* call, const Loc& loc) {
@@ -87,7 +87,7 @@ void pack_tile(uint32_t idst, uint32_t ocb, bool out_of_order, uint32_t out_idx,
     const float* t = s.dest[sec][idst];
     const bool mask = s.reduce_mask;
     for (int i = 0; i < kTileElems; ++i)
-        store_datum(fmt, p, i, (mask && !kept_by_reduce_mask(s.reduce_mask_dim, i)) ? 0.0f : t[i]);
+        store_datum(fmt, p, i, (mask && !kept_by_reduce_mask(s.reduce_mask_dim, i)) ? 0.0f : t[i], state().fp32_dest);
 }
 
 // ---- tilize ------------------------------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ void tilize_block(uint32_t icb, uint32_t block, uint32_t ocb, uint32_t in_idx, u
         }
         datacopy_tile(icb, raw, fmt, d);
         uint8_t* out = cb_back_page(int(ocb), t + out_idx, call, loc);
-        for (int i = 0; i < kTileElems; ++i) store_datum(state().pack_fmt, out, i, d[i]);
+        for (int i = 0; i < kTileElems; ++i) store_datum(state().pack_fmt, out, i, d[i], state().fp32_dest);
     }
 }
 

@@ -1,6 +1,9 @@
 // Compute-kernel state: start-up, format configuration, the tile_regs (DEST section) protocol and the shared
 // checks. Mode A: the whole compute kernel runs in one thread, so a wait that could never be satisfied
 // (hardware would hang) is reported as an error instead.
+#include <cstdlib>
+
+#include "emu/compute/fpu_numerics.h"
 #include "state.h"
 
 #include <cstdio>
@@ -151,9 +154,10 @@ bool unpacks_to_dest(uint32_t cb, DataFormat fmt) {
     return fmt == DataFormat::Float32 && s.fp32_dest && cb < 32 && ((s.unpack_to_dest_mask >> cb) & 1u);
 }
 
-float datacopy_value(float v, bool to_dest) {
-    if (to_dest) return v;
-    return to_src(v, state().fp32_dest);  // MOVA2D moves the Src value unchanged
+float datacopy_value(float v, DataFormat fmt, bool to_dest) {
+    if (to_dest) return v;  // UnpackToDestFp32: the L1 bits as they are
+    const bool fp32_dest = state().fp32_dest;
+    return datacopy_a2d(to_src(v, fmt, fp32_dest), fp32_dest);
 }
 
 void note_fpu_init(FpuInit init, const Loc& loc) {
@@ -172,6 +176,8 @@ void hw_startup(uint32_t icb_a, uint32_t icb_b, uint32_t ocb, const char* call, 
     s.approx = cfg.math_approx_mode;
     s.fidelity = cfg.math_fidelity;
     s.unpack_to_dest_mask = cfg.unpack_to_dest_fp32_mask;
+    const char* defect = std::getenv("TTNN_EMULATOR_WH_MINUS_ONE_DEFECT");
+    fpu::set_minus_one_defect(defect && std::string(defect) == "1");
     s.capacity = (s.full_sync ? 16 : 8) / (s.fp32_dest ? 2 : 1);
     s.num_sections = s.full_sync ? 1 : 2;
     s.src_fmt[0] = cb_format(int(icb_a), loc);

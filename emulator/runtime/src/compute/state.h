@@ -95,8 +95,8 @@ DataFormat load_front_tile(uint32_t cb, uint32_t itile, float* out, const char* 
                            unsigned faces_read = 0xF);
 // True when a datacopy of this CB goes straight to an fp32 DEST (UnpackToDestFp32), bypassing SrcA.
 bool unpacks_to_dest(uint32_t cb, DataFormat fmt);
-// Value a datacopy (copy_tile, tilize, untilize) leaves in DEST for raw L1 value v.
-float datacopy_value(float v, bool to_dest);
+// Value a datacopy (copy_tile, tilize, untilize) leaves in DEST for raw L1 value v of format fmt.
+float datacopy_value(float v, DataFormat fmt, bool to_dest);
 
 void note_fpu_init(FpuInit init, const Loc& loc);
 

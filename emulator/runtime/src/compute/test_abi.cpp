@@ -1,48 +1,78 @@
-// C entry points into the compute numerics for the Python unit tests (ctypes), on flat arrays. They run
-// the same functions the kernel API uses, without a kernel, CBs or DEST state.
+// C entry points into the compute numerics for the Python unit tests (ctypes), on flat arrays of fp32 bit
+// patterns. They run the same functions the kernel API uses, without a kernel, CBs or DEST state.
+// Formats: 0 Float16_b (values already bf16), 1 Float32.
 #include <cstdint>
 
+#include "emu/compute/fpu_numerics.h"
 #include "emu/compute/numerics.h"
 
 using namespace emu::compute;
+using emu::DataFormat;
+
+namespace {
+DataFormat fmt_of(int f) { return f ? DataFormat::Float32 : DataFormat::Float16_b; }
+void unpack(const float* in, float* out, int n, int fmt, int fp32_dest) {
+    for (int i = 0; i < n; ++i) out[i] = to_src(in[i], fmt_of(fmt), fp32_dest != 0);
+}
+}  // namespace
 
 extern "C" {
 
-void emu_test_to_src(const float* in, float* out, int n, int fp32_dest) {
-    for (int i = 0; i < n; ++i) out[i] = to_src(in[i], fp32_dest != 0);
-}
-
-// mode 0: bf16 ties-away (16-bit DEST), 1: fp32 DEST.
-void emu_test_round_to_dest(const double* in, float* out, int n, int fp32_dest) {
-    for (int i = 0; i < n; ++i) out[i] = round_to_dest(in[i], fp32_dest != 0);
-}
+void emu_test_to_src(const float* in, float* out, int n, int fmt, int fp32_dest) { unpack(in, out, n, fmt, fp32_dest); }
 
 void emu_test_pack_bf16(const float* in, uint16_t* out, int n) {
     for (int i = 0; i < n; ++i) out[i] = pack_bf16(in[i]);
 }
 
-// ELWMUL of operands unpacked as TF32 (fp32 DEST): exact sum of the fidelity phases (before DEST rounding).
-void emu_test_fidelity_product(const float* a, const float* b, double* out, int n, int math_fidelity) {
-    for (int i = 0; i < n; ++i) out[i] = fidelity_product(to_src(a[i]), to_src(b[i]), math_fidelity);
+void emu_test_pack_fp32(const float* in, uint32_t* out, int n, int fp32_dest) {
+    for (int i = 0; i < n; ++i) out[i] = pack_fp32(in[i], fp32_dest != 0);
+}
+
+// copy_tile's DEST value (not UnpackToDestFp32).
+void emu_test_datacopy(const float* in, float* out, int n, int fmt, int fp32_dest) {
+    for (int i = 0; i < n; ++i) out[i] = datacopy_a2d(to_src(in[i], fmt_of(fmt), fp32_dest != 0), fp32_dest != 0);
+}
+
+// transpose_wh_tile: the tile unpacked transposed (faces swapped, each face transposed), then copy_tile.
+void emu_test_transpose(const float* in, float* out, int fmt, int fp32_dest) {
+    for (int i = 0; i < kTileElems; ++i)
+        out[i] = datacopy_a2d(to_src(in[transposed_index(i, true, true)], fmt_of(fmt), fp32_dest != 0), fp32_dest != 0);
 }
 
 // One FPU element-wise op on whole tiles in storage order, as add/sub/mul_tiles[_bcast_*] compute it:
 // op 0 mul, 2 add, 3 sub (EltwiseBinaryType numbering); bcast 0 none, 1 col, 2 row, 3 scalar. `dst` holds the
 // DEST tile before the op (accumulated into by mul and by add/sub with acc) and receives the result.
-void emu_test_binary_tile(const float* a, const float* b, float* dst, int op, int bcast, int row_idx,
-                          int math_fidelity, int fp32_dest, int acc_to_dest) {
+void emu_test_binary_tile(const float* a, const float* b, float* dst, int op, int bcast, int row_idx, int fmt_a,
+                          int fmt_b, int math_fidelity, int fp32_dest, int acc_to_dest) {
     float as[kTileElems], bs[kTileElems];
-    for (int i = 0; i < kTileElems; ++i) as[i] = to_src(a[i], fp32_dest != 0), bs[i] = to_src(b[i], fp32_dest != 0);
+    unpack(a, as, kTileElems, fmt_a, fp32_dest);
+    unpack(b, bs, kTileElems, fmt_b, fp32_dest);
     binary_math(op, bcast, uint32_t(row_idx), as, bs, dst, acc_to_dest != 0, math_fidelity, fp32_dest != 0);
 }
 
-// reduce_tile's math on one data tile and one scaler tile (raw values; converted to Src form here).
-void emu_test_reduce_tile(const float* data, const float* scaler, float* dst, int pool, int dim, int had,
+// reduce_tile's math on one data tile and one scaler tile (raw L1 values; unpacked here).
+void emu_test_reduce_tile(const float* data, const float* scaler, float* dst, int pool, int dim, int had, int fmt,
                           int math_fidelity, int fp32_dest) {
     float ds[kTileElems], ss[kTileElems];
-    for (int i = 0; i < kTileElems; ++i) ds[i] = to_src(data[i], fp32_dest != 0), ss[i] = to_src(scaler[i], fp32_dest != 0);
+    unpack(data, ds, kTileElems, fmt, fp32_dest);
+    unpack(scaler, ss, kTileElems, 0, fp32_dest);
     reduce_math(pool, dim, ds, ss, dst, had != 0, math_fidelity, fp32_dest != 0);
 }
+
+// matmul_tiles' math: dst += in0 · in1.
+void emu_test_matmul_tile(const float* in0, const float* in1, float* dst, int fmt, int math_fidelity, int fp32_dest) {
+    float a[kTileElems], b[kTileElems];
+    unpack(in0, a, kTileElems, fmt, fp32_dest);
+    unpack(in1, b, kTileElems, fmt, fp32_dest);
+    matmul_math(a, b, dst, math_fidelity, fp32_dest != 0);
+}
+
+// The DEST adder on one term and a DEST value (fp32 bits).
+uint32_t emu_test_dest_add(uint32_t sign, int32_t exp, uint32_t man, uint32_t dst, int fp32_dest) {
+    return fpu::dest_add(fpu::Term{sign, exp, man}, fpu::Term{}, dst, fp32_dest != 0);
+}
+
+void emu_test_set_minus_one_defect(int on) { fpu::set_minus_one_defect(on != 0); }
 
 // SFPU ops on n values read from DEST: op 0 sqrt, 1 rsqrt, 2 recip.
 void emu_test_sfpu(const float* in, float* out, int n, int op, int approx, int fast, int fp32_dest) {

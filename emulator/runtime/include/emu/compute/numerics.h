@@ -1,4 +1,5 @@
-// Level-1 numerics of the Tensix compute path (tensix-semantics §2.7–§2.10), as pure functions on host floats.
+// Level-1 numerics of the Tensix compute path (tensix-semantics §2.7–§2.10), as pure functions on host floats
+// carrying fp32 bit patterns (the FPU's bit-level rules are in fpu_numerics.h).
 //
 // A tile is 1024 values in storage (face) order: element (r, c) lives at face_index(r, c). DEST slots, SrcA/SrcB
 // images and L1 tiles all use that order, so unpack and pack are element-wise and only broadcasts and reduces
@@ -26,60 +27,64 @@ inline float u2f(uint32_t u) { return std::bit_cast<float>(u); }
 // Which multiplier passes an ELWMUL/MVMUL makes (tt MathFidelity numbering: 0 LoFi, 2 HiFi2, 3 HiFi3, 4 HiFi4).
 int fidelity_phases(int math_fidelity);
 
-// ---- unpack: L1 → SrcA/SrcB (19-bit) ------------------------------------------------------------------
-// Float32 CBs unpack to TF32 when DEST is fp32 and to bf16 otherwise (the JIT's conditional unpack format);
-// both conversions truncate and flush denormals to a signed zero. bf16 data is already representable, so
-// this is exact for it. A datacopy (MOVA2D) passes the Src value to DEST unchanged.
-float to_src(float v, bool fp32_dest = true);
+// ---- unpack: L1 → SrcA/SrcB ----------------------------------------------------------------------------------
+// A Float32 CB unpacks to TF32 when DEST is fp32 and to bf16 otherwise (the JIT's conditional unpack format):
+// TF32 drops the low 13 mantissa bits and keeps denormals; bf16 flushes denormals to a signed zero, then drops
+// the low 16 bits. Float16_b data lands unchanged (denormals and −0 included). No rounding anywhere.
+float to_src(float v, DataFormat l1_fmt, bool fp32_dest);
 
-// ---- DEST rounding ----------------------------------------------------------------------------------------
-// Round an exact value (held in a double) to bf16, ties away from zero, denormals flushed; what an FPU op
-// writes into a 16-bit DEST.
-float round_bf16_ties_away(double v);
-// Round an exact value to the DEST format: bf16 (ties away) or fp32 (nearest-even, denormals flushed).
-float round_to_dest(double v, bool fp32_dest);
+// ---- datacopy: Src → DEST -----------------------------------------------------------------------------------------
+// A2D into a 16-bit DEST is MOVA2D with the zero flag off: the Src datum unchanged (bf16 −0 and denormals kept).
+// Into a 32-bit DEST it is ELWADD with a zero SrcB: exponent 0 → +0, exponent 255 → ±Inf, else the TF32 value.
+float datacopy_a2d(float src, bool fp32_dest);
+// B2D broadcast of one SrcB datum: ROW uses MOVB2D (bf16 precision unless SrcB holds TF32, denormals kept),
+// COL and SCALAR use ELWADD with a zero SrcA (as datacopy_a2d on a 32-bit DEST, rounded to bf16 otherwise).
+float datacopy_b2d(float src, int bcast, bool src_tf32, bool fp32_dest);
+
+// Source element of output element i when a tile is unpacked transposed: `faces` swaps faces 1 and 2,
+// `within` transposes each 16×16 face (both: the whole 32×32 tile, transpose_wh).
+int transposed_index(int i, bool faces, bool within);
+
+// ---- SFPU stores ---------------------------------------------------------------------------------------------
 // SFPU store into a 16-bit DEST keeps the top 16 bits (truncation).
 inline float sfpu_store_bf16(float v) { return u2f(f2u(v) & 0xFFFF0000u); }
 // Explicit round-to-nearest-even to bf16 (sfpi convert<vFloat16b>(…, RoundMode::Nearest)); NaN stays NaN.
 float round_bf16_rne(float v);
 
-// ---- FPU multiply with fidelity phases ------------------------------------------------------------------
-// Exact sum of the partial products the multiplier produces for SrcA value a and SrcB value b (both already
-// in Src form) in the phases `math_fidelity` selects: A contributes 5 + 5 significand bits (hidden bit + 4,
-// then the next 5; its last TF32 bit is never used), B contributes 7 + 4 bits (hidden bit + 6, then 4).
-double fidelity_product(float a, float b, int math_fidelity);
-
 // ---- FPU tile math (operands already in Src form, storage order) -------------------------------------------
 // Index into a SrcB tile of the datum broadcast to output element i (bcast: 0 none, 1 COL, 2 ROW, 3 SCALAR).
 int bcast_src_index(int bcast, int i, uint32_t row_idx);
-// ELWADD (op 2) / ELWSUB (op 3) / ELWMUL (op 0) into DEST tile `dst`: ELWMUL always accumulates into DEST (a
-// fresh section reads zero), add/sub only with `acc`. One rounding to the DEST format per element.
+// ELWADD (op 2) / ELWSUB (op 3) / ELWMUL (op 0) into DEST tile `dst`: add/sub accumulate only with `acc`;
+// ELWMUL always accumulates, one instruction per fidelity phase, each rounded into DEST.
 void binary_math(int op, int bcast, uint32_t row_idx, const float* a, const float* b, float* dst, bool acc,
                  int math_fidelity, bool fp32_dest);
 // reduce_tile's MATH step (pool 0 SUM, 1 AVG, 2 MAX; dim 0 ROW, 1 COL, 2 SCALAR) on Src images of the data and
 // scaler tiles. The scaler datum for data (r, c) is row 0 of the same face at the index along the reduced
-// dimension. SUM/AVG multiply with fidelity phases: REDUCE_ROW with the scaler as the SrcA operand (operand
-// swap), REDUCE_COL with the data as SrcA, REDUCE_SCALAR in two pools (so the scaler applies twice). MAX
-// compares bf16-truncated data scaled by the scaler's exponent only (GMPOOL). Results land in column 0 (ROW),
-// row 0 (COL) or [0, 0] (SCALAR), accumulated onto DEST (MAX: onto DEST's value when `had` says the slot holds
-// a result, else from −inf) with one rounding to the DEST format per call (per pool for SCALAR).
+// dimension. SUM/AVG: REDUCE_ROW is MVMUL with the data in SrcB, REDUCE_COL is GAPOOL with the data in SrcA;
+// each face and each fidelity phase rounds into DEST. REDUCE_SCALAR pools every face into a scratch DEST row,
+// moves it back through SrcB (truncated to the data's Src format: TF32 on a 32-bit DEST, else bf16) into SrcA
+// and pools it again with the scaler. MAX is GMPOOL (the scaler is not applied; hardware requires 1.0), ROW's
+// result passing through an ELWADD transpose. `had`: the DEST slot already holds a result of this reduce.
 void reduce_math(int pool, int dim, const float* data, const float* scaler, float* dst, bool had, int math_fidelity,
                  bool fp32_dest);
+// matmul_tiles' MATH step: DEST += in0 · in1 (in0 through SrcB, in1 through SrcA), one MVMUL per output face,
+// inner face and fidelity phase, phases outermost.
+void matmul_math(const float* in0, const float* in1, float* dst, int math_fidelity, bool fp32_dest);
 
-// ---- pack: DEST → L1 ----------------------------------------------------------------------------------
-// fp32 → bf16 bits as the packer writes them: (bits + 0x8000) >> 16 on the magnitude (ties away from zero),
-// denormal inputs flush to zero, −0 → +0, NaN → ±Inf.
+// ---- pack: DEST → L1 ----------------------------------------------------------------------------------------
+// DEST → bf16 L1: NaN → ±Inf, round half up on the magnitude ((bits + 0x8000) >> 16), then a result below
+// the smallest normal (denormal or ±0) is written as +0.
 uint16_t pack_bf16(float v);
-// fp32 → fp32 L1 (identity).
-inline uint32_t pack_fp32(float v) { return f2u(v); }
+// DEST → fp32 L1: a 32-bit DEST is written as is; a 16-bit DEST goes through the bf16 rules above, widened.
+uint32_t pack_fp32(float v, bool fp32_dest);
 
 // Decode one datum of an L1 tile in `fmt` (Float16_b or Float32 only).
 inline float load_datum(DataFormat fmt, const uint8_t* p, int i) {
     if (fmt == DataFormat::Float32) { uint32_t u; std::memcpy(&u, p + 4 * i, 4); return u2f(u); }
     uint16_t h; std::memcpy(&h, p + 2 * i, 2); return u2f(uint32_t(h) << 16);
 }
-inline void store_datum(DataFormat fmt, uint8_t* p, int i, float v) {
-    if (fmt == DataFormat::Float32) { uint32_t u = pack_fp32(v); std::memcpy(p + 4 * i, &u, 4); }
+inline void store_datum(DataFormat fmt, uint8_t* p, int i, float v, bool fp32_dest) {
+    if (fmt == DataFormat::Float32) { uint32_t u = pack_fp32(v, fp32_dest); std::memcpy(p + 4 * i, &u, 4); }
     else { uint16_t h = pack_bf16(v); std::memcpy(p + 2 * i, &h, 2); }
 }
 
