@@ -4,8 +4,10 @@ Work unit: one tile-row (32 sticks x W). Tile-rows are split over the whole comp
 ``split_work_to_cores``; start row and row count are runtime args, so idle cores get a count of 0 and
 return at once.
 
-Column blocking. ``blk`` (<= 4 tiles, the fp32-DEST half-sync capacity) is the unit of every
-element-wise step and of pack-untilize. ``chunk`` (a multiple of ``blk`` dividing Wt) is how many tilized
+Data CBs take the input's format (bfloat16 or float32); the row statistics are always float32.
+
+Column blocking. ``blk`` (at most the DEST capacity of the compute config: 4 tiles with fp32 DEST in
+half-sync) is the unit of every element-wise step and of pack-untilize. ``chunk`` (a multiple of ``blk`` dividing Wt) is how many tilized
 tiles of x stay in L1 at once. When the whole tile-row fits (``chunk == Wt``) x is read and tilized once
 per row and reused by all three passes (mean, variance, normalize); otherwise every pass re-reads its
 chunk from DRAM and the per-chunk row sums are combined by a second reduce.
@@ -24,27 +26,108 @@ KERNEL_DIR = Path(__file__).parent / "kernels"
 # Conservative per-core L1 for CBs on Wormhole when the device cannot tell us (about 1.5 MB of L1 minus
 # firmware, kernel config and allocator reservations).
 DEFAULT_L1_CB_BUDGET = 1_300_000
-DEST_TILES = 4  # half-sync DEST with fp32_dest_acc_en=True
+DEST_TILES = 4  # half-sync DEST with fp32_dest_acc_en=True (the default compute config)
+MAX_BLK = 8  # widest pack_untilize block
 TILE = 32
+# Interleaved L1 buffers: pages aligned to 16 B in each bank, and the allocator reserves multiples of 32 B.
+L1_PAGE_ALIGNMENT, L1_ALLOC_GRANULE = 16, 32
 
 # CB indices (inputs 0-7, constants 8-15, outputs 16-23, intermediates 24-31).
 CB_RM_IN, CB_GAMMA, CB_BETA = 0, 1, 2
-CB_SCALER, CB_EPS, CB_ONES, CB_NEG_ONE, CB_MEAN_LO = 8, 9, 10, 11, 12
+CB_SCALER, CB_EPS, CB_ONES, CB_NEG_ONE, CB_MEAN_LO, CB_LO = 8, 9, 10, 11, 12, 13
 CB_OUT_RM = 16
 CB_X, CB_SQ, CB_PART, CB_MEAN, CB_VAR, CB_ISTD, CB_T0, CB_T1 = 24, 25, 26, 27, 28, 29, 30, 31
 
 
-def l1_cb_budget(device) -> int:
-    """CB bytes available per core: the emulator's figure when it has one, else the WH constant."""
+def l1_cb_budget(device, extra_l1_bytes: int = 0) -> int:
+    """CB bytes available per core, less ``extra_l1_bytes`` per core that an L1 output will take: the
+    emulator's figure (which also counts the L1 tensors already allocated) when it has one, else the WH
+    constant."""
     try:
         from emulator.device_info import l1_cb_budget as query
     except ImportError:
-        return DEFAULT_L1_CB_BUDGET
-    return int(query(device))
+        return DEFAULT_L1_CB_BUDGET - extra_l1_bytes
+    return int(query(device, extra_l1_bytes))
+
+
+def output_l1_bytes_per_bank(input_tensor, memory_config) -> int:
+    """Bytes per core an interleaved L1 output of the input's spec takes (0 for a DRAM output): one L1 bank
+    per worker core, ceil(pages / banks) aligned pages in each."""
+    if memory_config.buffer_type != ttnn.BufferType.L1:
+        return 0
+    shape = list(input_tensor.shape)
+    pages = 1
+    for d in shape[:-1]:
+        pages *= d
+    page = shape[-1] * (4 if input_tensor.dtype == ttnn.float32 else 2)
+    grid = input_tensor.device().compute_with_storage_grid_size()
+    aligned = -(-page // L1_PAGE_ALIGNMENT) * L1_PAGE_ALIGNMENT
+    per_bank = -(-pages // (grid.x * grid.y)) * aligned
+    return max(-(-per_bank // L1_ALLOC_GRANULE) * L1_ALLOC_GRANULE, L1_ALLOC_GRANULE)
+
+
+@dataclass(frozen=True)
+class ComputeSettings:
+    """The compute config the kernels run with, resolved from a ttnn.WormholeComputeKernelConfig."""
+
+    math_fidelity: object = ttnn.MathFidelity.HiFi4
+    fp32_dest_acc_en: bool = True
+    math_approx_mode: bool = False
+    dst_full_sync_en: bool = False
+
+    @property
+    def dest_tiles(self) -> int:
+        """Tiles DEST holds per sync half (all of it with dst_full_sync_en): 16 bf16 or 8 fp32 in all."""
+        tiles = 8 if self.fp32_dest_acc_en else 16
+        return tiles if self.dst_full_sync_en else tiles // 2
+
+    @staticmethod
+    def max_finite(dtype) -> float:
+        """Largest finite value of a tile word of ``dtype`` (the epsilon tile's format)."""
+        return 3.4028234663852886e38 if dtype == ttnn.float32 else 3.3895313892515355e38
+
+    @classmethod
+    def resolve(cls, config, dtype) -> ComputeSettings:
+        """Defaults (None): HiFi4, fp32 DEST, exact rsqrt, half-sync. Raises ValueError for what the kernels
+        cannot do."""
+        if config is None:
+            return cls()
+        if not isinstance(config, ttnn.WormholeComputeKernelConfig):
+            raise ValueError(  # noqa: TRY004 (contract: ValueError)
+                f"compute_kernel_config must be a ttnn.WormholeComputeKernelConfig, got {type(config).__name__}"
+            )
+        if config.packer_l1_acc:
+            raise ValueError(
+                "packer_l1_acc=True is not supported: the kernels accumulate every row sum in DEST and pack "
+                "each result once, so there is no partial result for the packer to accumulate in L1"
+            )
+        if dtype == ttnn.float32 and not config.fp32_dest_acc_en:
+            raise ValueError(
+                "float32 input needs fp32_dest_acc_en=True: the kernels unpack float32 CBs straight into DEST "
+                "(UnpackToDestFp32, which needs DEST in 32-bit mode) and split each operand into the part the "
+                "FPU reads and an exact remainder, which only a 32-bit DEST holds"
+            )
+        fidelity = config.math_fidelity
+        if fidelity == ttnn.MathFidelity.Invalid:
+            fidelity = ttnn.MathFidelity.HiFi4
+        return cls(
+            fidelity,
+            bool(config.fp32_dest_acc_en),
+            bool(config.math_approx_mode),
+            bool(config.dst_full_sync_en),
+        )
 
 
 def fp32_bits(value: float) -> int:
     return struct.unpack("<I", struct.pack("<f", value))[0]
+
+
+def fp32_rounded_bits(value: float, mantissa_bits: int) -> int:
+    """fp32 bits of ``value`` rounded to nearest with ``mantissa_bits`` stored mantissa bits, so the FPU's
+    truncating unpack (10 bits in SrcB, 9 usable in SrcA at HiFi4) reads it exactly."""
+    drop = 23 - mantissa_bits
+    bits = fp32_bits(value) + (1 << (drop - 1))
+    return bits & ~((1 << drop) - 1) & 0xFFFFFFFF
 
 
 def bf16_bits(value: float) -> int:
@@ -67,18 +150,23 @@ class ColumnPlan:
 
     @property
     def l1_bytes(self) -> int:
-        return sum(pages * cb_tile_bytes(index) for index, pages in self.cbs)
+        return sum(pages * cb_tile_bytes(index, self.tile_bytes) for index, pages in self.cbs)
 
 
-def cb_tile_bytes(index: int) -> int:
-    return ttnn.tile_size(ttnn.float32 if index in FP32_CBS else ttnn.bfloat16)
+def cb_tile_bytes(index: int, tile_bytes: int = 2048) -> int:
+    """Page size of CB ``index`` when the data CBs have ``tile_bytes`` pages."""
+    return ttnn.tile_size(ttnn.float32) if index in FP32_CBS else tile_bytes
 
 
-# Row statistics (and chunk partial sums) live in fp32 CBs; everything else is bfloat16.
+# Row statistics (and chunk partial sums) live in fp32 CBs; everything else has the input's format.
 FP32_CBS = (CB_PART, CB_MEAN, CB_MEAN_LO, CB_VAR, CB_ISTD)
 
 
-def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, has_beta: bool) -> tuple:
+def cb_dtype(index: int, dtype):
+    return ttnn.float32 if index in FP32_CBS else dtype
+
+
+def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, has_beta: bool, fp32: bool = False) -> tuple:
     n_chunks = Wt // chunk
     cbs = [
         (CB_NEG_ONE, 1),
@@ -101,32 +189,40 @@ def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, has_beta: bool) ->
         cbs.append((CB_BETA, 2 * blk))
     if n_chunks > 1:
         cbs += [(CB_ONES, 1), (CB_PART, n_chunks)]
+    if fp32:
+        cbs.append((CB_LO, blk))
     return tuple(cbs)
 
 
-def plan_columns(W: int, tile_bytes: int, has_gamma: bool, has_beta: bool, budget: int) -> ColumnPlan:
+def plan_columns(
+    W: int, tile_bytes: int, has_gamma: bool, has_beta: bool, budget: int, dest_tiles: int = DEST_TILES
+) -> ColumnPlan:
     """Largest resident chunk that fits ``budget``; raises ValueError when even streaming cannot fit."""
     Wt = W // TILE
-    blk = max(d for d in range(1, DEST_TILES + 1) if Wt % d == 0)
+    fp32 = tile_bytes == ttnn.tile_size(ttnn.float32)
+    blk = max(d for d in range(1, min(dest_tiles, MAX_BLK) + 1) if Wt % d == 0)
     for chunk in sorted((d for d in range(blk, Wt + 1, blk) if Wt % d == 0), reverse=True):
-        plan = ColumnPlan(Wt, blk, chunk, _cb_pages(Wt, blk, chunk, has_gamma, has_beta), tile_bytes)
+        plan = ColumnPlan(Wt, blk, chunk, _cb_pages(Wt, blk, chunk, has_gamma, has_beta, fp32), tile_bytes)
         if plan.l1_bytes <= budget:
             return plan
-    smallest = ColumnPlan(Wt, blk, blk, _cb_pages(Wt, blk, blk, has_gamma, has_beta), tile_bytes)
+    smallest = ColumnPlan(Wt, blk, blk, _cb_pages(Wt, blk, blk, has_gamma, has_beta, fp32), tile_bytes)
     raise ValueError(
         f"layer_norm_rm: W={W} needs {smallest.l1_bytes} bytes of circular buffers per core even when "
         f"streamed in {blk}-tile column blocks, over the L1 budget of {budget} bytes"
     )
 
 
-def plan_for(input_tensor, gamma, beta) -> ColumnPlan:
-    """The column plan of these tensors on their device; ValueError when the CBs cannot fit its L1."""
+def plan_for(input_tensor, gamma, beta, settings=None, extra_l1_bytes: int = 0) -> ColumnPlan:
+    """The column plan of these tensors on their device; ValueError when the CBs cannot fit its L1 (less
+    ``extra_l1_bytes`` per core for an L1 output still to be allocated)."""
+    settings = settings or ComputeSettings()
     return plan_columns(
         input_tensor.shape[-1],
-        ttnn.tile_size(ttnn.bfloat16),
+        ttnn.tile_size(input_tensor.dtype),
         gamma is not None,
         beta is not None,
-        l1_cb_budget(input_tensor.device()),
+        l1_cb_budget(input_tensor.device(), extra_l1_bytes),
+        settings.dest_tiles,
     )
 
 
@@ -148,19 +244,21 @@ def core_assignment(grid, num_rows: int):
     return out
 
 
-def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsilon: float):
+def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsilon: float, settings=None):
+    settings = settings or ComputeSettings()
     shape = list(input_tensor.shape)
     W = shape[-1]
     num_rows = 1
     for d in shape[:-1]:
         num_rows *= d
     num_tile_rows = num_rows // TILE
-    dtype = ttnn.bfloat16
-    elem_bytes = 2
+    dtype = input_tensor.dtype
+    fp32 = dtype == ttnn.float32
+    elem_bytes = 4 if fp32 else 2
     has_gamma, has_beta = gamma is not None, beta is not None
 
     device = input_tensor.device()
-    plan = plan_for(input_tensor, gamma, beta)
+    plan = plan_for(input_tensor, gamma, beta, settings)
 
     grid = device.compute_with_storage_grid_size()
     all_cores = ttnn.CoreRangeSet(
@@ -169,14 +267,14 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
 
     cbs = []
     for index, pages in plan.cbs:
-        cb_dtype = ttnn.float32 if index in FP32_CBS else dtype
-        page = ttnn.tile_size(cb_dtype)
+        fmt = cb_dtype(index, dtype)
+        page = ttnn.tile_size(fmt)
         cbs.append(
             ttnn.CBDescriptor(
                 total_size=pages * page,
                 core_ranges=all_cores,
                 format_descriptors=[
-                    ttnn.CBFormatDescriptor(buffer_index=index, data_format=cb_dtype, page_size=page)
+                    ttnn.CBFormatDescriptor(buffer_index=index, data_format=fmt, page_size=page)
                 ],
             )
         )
@@ -190,10 +288,14 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
     writer_ct = [plan.Wt, plan.blk, elem_bytes] + list(
         ttnn.TensorAccessorArgs(output_tensor).get_compile_time_args()
     )
-    compute_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(has_beta)]
+    compute_ct = [plan.Wt, plan.blk, plan.chunk, int(has_gamma), int(has_beta), int(fp32)]
 
-    scaler_bits = bf16_bits(1.0 / W)
-    eps_bits = bf16_bits(epsilon)
+    if fp32:
+        scaler_bits = fp32_rounded_bits(1.0 / W, 9)  # the reduce reads its scaler through SrcA
+        eps_bits = fp32_rounded_bits(epsilon, 10)  # SrcB of the scalar-broadcast add
+    else:
+        scaler_bits = bf16_bits(1.0 / W)
+        eps_bits = bf16_bits(epsilon)
     src = input_tensor.buffer_address()
     g_addr = gamma.buffer_address() if has_gamma else 0
     b_addr = beta.buffer_address() if has_beta else 0
@@ -219,18 +321,22 @@ def create_program_descriptor(input_tensor, gamma, beta, output_tensor, *, epsil
         runtime_args=writer_rt,
         config=ttnn.WriterConfigDescriptor(),
     )
-    # HiFi4: every multiply (x*istd, *gamma) uses all mantissa bits. fp32 DEST: the row sums accumulate
-    # Wt*32 terms and must not round to bf16 at every step.
+    # Defaults: HiFi4, every multiply (x*istd, *gamma) uses all mantissa bits; fp32 DEST, the row sums
+    # accumulate Wt*32 terms and must not round to bf16 at every step.
     config = ttnn.ComputeConfigDescriptor(
-        math_fidelity=ttnn.MathFidelity.HiFi4,
-        math_approx_mode=False,
-        fp32_dest_acc_en=True,
-        dst_full_sync_en=False,
+        math_fidelity=settings.math_fidelity,
+        math_approx_mode=settings.math_approx_mode,
+        fp32_dest_acc_en=settings.fp32_dest_acc_en,
+        dst_full_sync_en=settings.dst_full_sync_en,
     )
-    # The mean is copied into DEST exactly (not through the truncating SrcA) to split off its low part.
-    modes = [ttnn.UnpackToDestMode.Default] * 32
-    modes[CB_MEAN] = ttnn.UnpackToDestMode.UnpackToDestFp32
-    config.unpack_to_dest_mode = modes
+    # The mean is copied into DEST exactly (not through the truncating SrcA) to split off its low part;
+    # float32 data (tilize, the operand splits, pack-untilize) goes straight into DEST the same way.
+    # (Unpacking to DEST as fp32 needs DEST in 32-bit mode; with a 16-bit DEST the copies round.)
+    if settings.fp32_dest_acc_en:
+        modes = [ttnn.UnpackToDestMode.Default] * 32
+        for cb in (CB_MEAN, CB_RM_IN, CB_X, CB_T0, CB_T1) if fp32 else (CB_MEAN,):
+            modes[cb] = ttnn.UnpackToDestMode.UnpackToDestFp32
+        config.unpack_to_dest_mode = modes
     compute = ttnn.KernelDescriptor(
         kernel_source=str(KERNEL_DIR / "layer_norm_rm_compute.cpp"),
         core_ranges=all_cores,

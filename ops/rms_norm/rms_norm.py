@@ -1,9 +1,10 @@
 """Entry point of ``rms_norm``: validation, output allocation, launch.
 
-Contract: ``rms_norm(input_tensor, *, gamma=None, epsilon=1e-6)``. The input is bfloat16 or float32,
-ROW_MAJOR or TILE, in DRAM, rank >= 2, with the last two dims multiples of 32. gamma is (1, 1, 1, W),
-ROW_MAJOR even for TILE input, with the input's dtype. The output keeps the input's dtype and layout.
-Every check runs before anything touches the device.
+Contract: ``rms_norm(input_tensor, *, gamma=None, epsilon=1e-6, device=None, memory_config=None,
+compute_kernel_config=None)``. The input is bfloat16 or float32, ROW_MAJOR or TILE, interleaved in DRAM or
+L1, rank >= 2, with the last two dims multiples of 32. gamma is (1, 1, 1, W), ROW_MAJOR even for TILE input,
+with the input's dtype. The output keeps the input's dtype and layout and lands where ``memory_config``
+says (default: the input's memory config). Every check runs before anything touches the device.
 """
 
 from __future__ import annotations
@@ -13,58 +14,112 @@ import numbers
 
 import ttnn
 
-from .rms_norm_program_descriptor import create_program_descriptor, plan_for
+from .rms_norm_program_descriptor import (
+    ComputeSettings,
+    create_program_descriptor,
+    output_l1_bytes_per_bank,
+    plan_for,
+)
 
+OP = "rms_norm"
 _DTYPES = (ttnn.bfloat16, ttnn.float32)
 _LAYOUTS = (ttnn.ROW_MAJOR_LAYOUT, ttnn.TILE_LAYOUT)
+_BUFFERS = (ttnn.BufferType.DRAM, ttnn.BufferType.L1)
 
 
-def _check_interleaved_dram(tensor: ttnn.Tensor, name: str) -> None:
+def _check_on_device(tensor: ttnn.Tensor, name: str, device) -> None:
     if tensor.device() is None:
-        raise ValueError(f"rms_norm: {name} must be on a device (DRAM), got a host tensor")
+        raise ValueError(f"{OP}: {name} must be on a device (DRAM or L1), got a host tensor")
+    if not tensor.is_allocated():
+        raise ValueError(f"{OP}: {name} was deallocated")
+    if tensor.device() is not device:
+        raise ValueError(f"{OP}: {name} is on {tensor.device()}, not on the op's device {device}")
     mc = tensor.memory_config()
-    if mc.buffer_type != ttnn.BufferType.DRAM or mc.memory_layout != ttnn.TensorMemoryLayout.INTERLEAVED:
-        raise ValueError(f"rms_norm: {name} must be DRAM interleaved, got {mc}")
+    if mc.buffer_type not in _BUFFERS or mc.memory_layout != ttnn.TensorMemoryLayout.INTERLEAVED:
+        raise ValueError(f"{OP}: {name} must be DRAM or L1 interleaved, got {mc}")
 
 
-def validate(input_tensor, gamma, epsilon) -> None:
-    """Raise ValueError for anything the kernels cannot handle; touches no device state."""
+def _check_gamma(gamma, width: int, dtype, device) -> None:
+    if gamma is None:
+        return
+    if not isinstance(gamma, ttnn.Tensor):
+        raise ValueError(f"{OP}: gamma must be a ttnn.Tensor or None, got {type(gamma).__name__}")  # noqa: TRY004 (contract: ValueError)
+    shape = list(gamma.shape)
+    if shape[-1] != width:
+        raise ValueError(f"{OP}: gamma last dim {shape[-1]} != input last dim {width}")
+    if math.prod(shape[:-1]) != 1:
+        raise ValueError(f"{OP}: gamma must have shape (1, 1, 1, W), got {tuple(shape)}")
+    if gamma.layout != ttnn.ROW_MAJOR_LAYOUT:
+        raise ValueError(f"{OP}: gamma must be ROW_MAJOR_LAYOUT (also for TILE input), got {gamma.layout}")
+    if gamma.dtype != dtype:
+        raise ValueError(f"{OP}: gamma dtype {gamma.dtype} must match the input dtype {dtype}")
+    _check_on_device(gamma, "gamma", device)
+
+
+def _check_epsilon(epsilon, dtype) -> None:
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
+        raise ValueError(f"{OP}: epsilon must be a float, got {type(epsilon).__name__}")  # noqa: TRY004 (contract: ValueError)
+    value = float(epsilon)
+    # epsilon travels as a bf16 or fp32 tile word: it must be finite in that format.
+    limit = ComputeSettings.max_finite(dtype)
+    if not math.isfinite(value) or value < 0 or value > limit:
+        raise ValueError(
+            f"{OP}: epsilon must be finite and >= 0 (at most {limit:.6g}, the largest {dtype} value), got {epsilon}"
+        )
+
+
+def _check_memory_config(memory_config) -> None:
+    if not isinstance(memory_config, ttnn.MemoryConfig):
+        raise ValueError(  # noqa: TRY004 (contract: ValueError)
+            f"{OP}: memory_config must be a ttnn.MemoryConfig, got {type(memory_config).__name__}"
+        )
+    if (
+        memory_config.memory_layout != ttnn.TensorMemoryLayout.INTERLEAVED
+        or memory_config.buffer_type not in _BUFFERS
+    ):
+        raise ValueError(
+            f"{OP}: the output must be DRAM or L1 interleaved (the writer addresses it page by page through an "
+            f"interleaved TensorAccessor), got {memory_config}"
+        )
+
+
+def _device_open(device) -> bool:
+    return getattr(device, "is_open", True)
+
+
+def validate(input_tensor, gamma, epsilon, device=None, memory_config=None, compute_kernel_config=None):
+    """Raise ValueError for anything the kernels cannot handle; touches no device state. Returns the
+    resolved (device, output memory config, compute settings)."""
     if not isinstance(input_tensor, ttnn.Tensor):
-        raise ValueError(f"rms_norm: input_tensor must be a ttnn.Tensor, got {type(input_tensor).__name__}")  # noqa: TRY004 (contract: ValueError)
+        raise ValueError(f"{OP}: input_tensor must be a ttnn.Tensor, got {type(input_tensor).__name__}")  # noqa: TRY004 (contract: ValueError)
     rank = len(input_tensor.shape)
     if rank < 2:
-        raise ValueError(f"rms_norm: input must have rank >= 2, got rank {rank}")
-    if input_tensor.dtype not in _DTYPES:
-        raise ValueError(f"rms_norm: input must be bfloat16 or float32, got {input_tensor.dtype}")
+        raise ValueError(f"{OP}: input must have rank >= 2, got rank {rank}")
+    dtype = input_tensor.dtype
+    if dtype not in _DTYPES:
+        raise ValueError(f"{OP}: input must be bfloat16 or float32, got {dtype}")
     if input_tensor.layout not in _LAYOUTS:
-        raise ValueError(
-            f"rms_norm: input must be ROW_MAJOR_LAYOUT or TILE_LAYOUT, got {input_tensor.layout}"
-        )
+        raise ValueError(f"{OP}: input must be ROW_MAJOR_LAYOUT or TILE_LAYOUT, got {input_tensor.layout}")
     h, w = input_tensor.shape[-2], input_tensor.shape[-1]
     if h % 32 or w % 32 or h == 0 or w == 0:
-        raise ValueError(f"rms_norm: the last two dims must be positive multiples of 32, got H={h}, W={w}")
-    _check_interleaved_dram(input_tensor, "input_tensor")
-    if gamma is not None:
-        if not isinstance(gamma, ttnn.Tensor):
-            raise ValueError(f"rms_norm: gamma must be a ttnn.Tensor or None, got {type(gamma).__name__}")
-        shape = list(gamma.shape)
-        if shape[-1] != w:
-            raise ValueError(f"rms_norm: gamma last dim {shape[-1]} != input last dim {w}")
-        if math.prod(shape[:-1]) != 1:
-            raise ValueError(f"rms_norm: gamma must have shape (1, 1, 1, W), got {tuple(shape)}")
-        if gamma.layout != ttnn.ROW_MAJOR_LAYOUT:
-            raise ValueError(
-                f"rms_norm: gamma must be ROW_MAJOR_LAYOUT (also for TILE input), got {gamma.layout}"
-            )
-        if gamma.dtype != input_tensor.dtype:
-            raise ValueError(
-                f"rms_norm: gamma dtype {gamma.dtype} must match the input dtype {input_tensor.dtype}"
-            )
-        _check_interleaved_dram(gamma, "gamma")
-    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real):
-        raise ValueError(f"rms_norm: epsilon must be a float, got {type(epsilon).__name__}")  # noqa: TRY004 (contract: ValueError)
-    if not math.isfinite(epsilon) or epsilon < 0:
-        raise ValueError(f"rms_norm: epsilon must be finite and >= 0, got {epsilon}")
+        raise ValueError(f"{OP}: the last two dims must be positive multiples of 32, got H={h}, W={w}")
+    own = input_tensor.device()
+    if own is None:
+        raise ValueError(f"{OP}: input_tensor must be on a device (DRAM or L1), got a host tensor")
+    if device is not None and device is not own:
+        raise ValueError(f"{OP}: device {device} is not the input's device {own}")
+    if not _device_open(own):
+        raise ValueError(f"{OP}: the input's device is closed")
+    _check_on_device(input_tensor, "input_tensor", own)
+    _check_gamma(gamma, w, dtype, own)
+    _check_epsilon(epsilon, dtype)
+    memory_config = input_tensor.memory_config() if memory_config is None else memory_config
+    _check_memory_config(memory_config)
+    try:
+        settings = ComputeSettings.resolve(compute_kernel_config, dtype)
+    except ValueError as e:
+        raise ValueError(f"{OP}: {e}") from None
+    return own, memory_config, settings
 
 
 def rms_norm(
@@ -72,17 +127,25 @@ def rms_norm(
     *,
     gamma: ttnn.Tensor | None = None,
     epsilon: float = 1e-6,
+    device=None,
+    memory_config: ttnn.MemoryConfig | None = None,
+    compute_kernel_config: ttnn.WormholeComputeKernelConfig | None = None,
 ) -> ttnn.Tensor:
     """RMSNorm over the last dim: ``x / sqrt(mean(x^2) + epsilon) * gamma``."""
-    validate(input_tensor, gamma, epsilon)
-    plan_for(input_tensor, gamma)  # the L1 budget check, before anything is allocated
+    device, memory_config, settings = validate(
+        input_tensor, gamma, epsilon, device, memory_config, compute_kernel_config
+    )
+    # The L1 budget check, before anything is allocated; an L1 output takes its share of every core's L1.
+    plan_for(input_tensor, gamma, settings, output_l1_bytes_per_bank(input_tensor, memory_config))
     output = ttnn.allocate_tensor_on_device(
         ttnn.Shape(list(input_tensor.shape)),
         input_tensor.dtype,
         input_tensor.layout,
-        input_tensor.device(),
-        ttnn.DRAM_MEMORY_CONFIG,
+        device,
+        memory_config,
     )
-    program = create_program_descriptor(input_tensor, gamma, output, epsilon=float(epsilon))
+    program = create_program_descriptor(
+        input_tensor, gamma, output, epsilon=float(epsilon), settings=settings
+    )
     io_tensors = [input_tensor] + ([gamma] if gamma is not None else []) + [output]
     return ttnn.generic_op(io_tensors, program)

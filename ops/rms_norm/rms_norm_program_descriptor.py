@@ -5,7 +5,8 @@ Work unit: one tile-row (32 rows x W). Tile-rows are split over the whole comput
 return at once.
 
 All CBs use the input's data format, so float32 input stays fp32 end to end (fp32 CBs, scaler and
-epsilon tiles, fp32 DEST). ``blk`` (<= 4 tiles, the fp32-DEST half-sync capacity) is the unit of every
+epsilon tiles, fp32 DEST). ``blk`` (at most the DEST capacity of the compute config: 4 tiles with fp32 DEST
+in half-sync) is the unit of every
 element-wise step and of pack-untilize; ``chunk`` (a multiple of ``blk`` dividing Wt) is how many tiles of
 x stay in L1. With ``chunk == Wt`` x is read once per row and reused by both passes; otherwise each pass
 re-reads its chunks and the per-chunk sums are combined by a second reduce.
@@ -23,8 +24,11 @@ KERNEL_DIR = Path(__file__).parent / "kernels"
 
 # Conservative per-core L1 for CBs on Wormhole when the device cannot tell us.
 DEFAULT_L1_CB_BUDGET = 1_300_000
-DEST_TILES = 4  # half-sync DEST with fp32_dest_acc_en=True
+DEST_TILES = 4  # half-sync DEST with fp32_dest_acc_en=True (the default compute config)
+MAX_BLK = 8  # widest pack_untilize block
 TILE = 32
+# Interleaved L1 buffers: pages aligned to 16 B in each bank, and the allocator reserves multiples of 32 B.
+L1_PAGE_ALIGNMENT, L1_ALLOC_GRANULE = 16, 32
 
 CB_RM_IN, CB_GAMMA = 0, 1
 CB_SCALER, CB_EPS, CB_ONES, CB_NEG_ONE = 8, 9, 10, 11
@@ -32,13 +36,87 @@ CB_OUT = 16
 CB_X, CB_SQ, CB_PART, CB_LO, CB_VAR, CB_ISTD, CB_T0, CB_T1 = 24, 25, 26, 27, 28, 29, 30, 31
 
 
-def l1_cb_budget(device) -> int:
-    """CB bytes available per core: the emulator's figure when it has one, else the WH constant."""
+def l1_cb_budget(device, extra_l1_bytes: int = 0) -> int:
+    """CB bytes available per core, less ``extra_l1_bytes`` per core that an L1 output will take: the
+    emulator's figure (which also counts the L1 tensors already allocated) when it has one, else the WH
+    constant."""
     try:
         from emulator.device_info import l1_cb_budget as query
     except ImportError:
-        return DEFAULT_L1_CB_BUDGET
-    return int(query(device))
+        return DEFAULT_L1_CB_BUDGET - extra_l1_bytes
+    return int(query(device, extra_l1_bytes))
+
+
+def output_l1_bytes_per_bank(input_tensor, memory_config) -> int:
+    """Bytes per core an interleaved L1 output of the input's spec takes (0 for a DRAM output): one L1 bank
+    per worker core, ceil(pages / banks) aligned pages in each."""
+    if memory_config.buffer_type != ttnn.BufferType.L1:
+        return 0
+    shape = list(input_tensor.shape)
+    volume = 1
+    for d in shape:
+        volume *= d
+    elem = 4 if input_tensor.dtype == ttnn.float32 else 2
+    if input_tensor.layout == ttnn.TILE_LAYOUT:
+        pages, page = volume // (TILE * TILE), TILE * TILE * elem
+    else:
+        pages, page = volume // shape[-1], shape[-1] * elem
+    grid = input_tensor.device().compute_with_storage_grid_size()
+    aligned = -(-page // L1_PAGE_ALIGNMENT) * L1_PAGE_ALIGNMENT
+    per_bank = -(-pages // (grid.x * grid.y)) * aligned
+    return max(-(-per_bank // L1_ALLOC_GRANULE) * L1_ALLOC_GRANULE, L1_ALLOC_GRANULE)
+
+
+@dataclass(frozen=True)
+class ComputeSettings:
+    """The compute config the kernels run with, resolved from a ttnn.WormholeComputeKernelConfig."""
+
+    math_fidelity: object = ttnn.MathFidelity.HiFi4
+    fp32_dest_acc_en: bool = True
+    math_approx_mode: bool = False
+    dst_full_sync_en: bool = False
+
+    @property
+    def dest_tiles(self) -> int:
+        """Tiles DEST holds per sync half (all of it with dst_full_sync_en): 16 bf16 or 8 fp32 in all."""
+        tiles = 8 if self.fp32_dest_acc_en else 16
+        return tiles if self.dst_full_sync_en else tiles // 2
+
+    @staticmethod
+    def max_finite(dtype) -> float:
+        """Largest finite value of a tile word of ``dtype`` (the epsilon tile's format)."""
+        return 3.4028234663852886e38 if dtype == ttnn.float32 else 3.3895313892515355e38
+
+    @classmethod
+    def resolve(cls, config, dtype) -> ComputeSettings:
+        """Defaults (None): HiFi4, fp32 DEST, exact rsqrt, half-sync. Raises ValueError for what the kernels
+        cannot do."""
+        if config is None:
+            return cls()
+        if not isinstance(config, ttnn.WormholeComputeKernelConfig):
+            raise ValueError(  # noqa: TRY004 (contract: ValueError)
+                f"compute_kernel_config must be a ttnn.WormholeComputeKernelConfig, got {type(config).__name__}"
+            )
+        if config.packer_l1_acc:
+            raise ValueError(
+                "packer_l1_acc=True is not supported: the kernels accumulate every row sum in DEST and pack "
+                "each result once, so there is no partial result for the packer to accumulate in L1"
+            )
+        if dtype == ttnn.float32 and not config.fp32_dest_acc_en:
+            raise ValueError(
+                "float32 input needs fp32_dest_acc_en=True: the kernels unpack float32 CBs straight into DEST "
+                "(UnpackToDestFp32, which needs DEST in 32-bit mode) and split each operand into the part the "
+                "FPU reads and an exact remainder, which only a 32-bit DEST holds"
+            )
+        fidelity = config.math_fidelity
+        if fidelity == ttnn.MathFidelity.Invalid:
+            fidelity = ttnn.MathFidelity.HiFi4
+        return cls(
+            fidelity,
+            bool(config.fp32_dest_acc_en),
+            bool(config.math_approx_mode),
+            bool(config.dst_full_sync_en),
+        )
 
 
 def fp32_bits(value: float) -> int:
@@ -103,10 +181,12 @@ def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, tile_layout: bool,
     return tuple(cbs)
 
 
-def plan_columns(W: int, tile_bytes: int, has_gamma: bool, tile_layout: bool, budget: int) -> ColumnPlan:
+def plan_columns(
+    W: int, tile_bytes: int, has_gamma: bool, tile_layout: bool, budget: int, dest_tiles: int = DEST_TILES
+) -> ColumnPlan:
     """Largest resident chunk that fits ``budget``; raises ValueError when even streaming cannot fit."""
     Wt = W // TILE
-    blk = max(d for d in range(1, DEST_TILES + 1) if Wt % d == 0)
+    blk = max(d for d in range(1, min(dest_tiles, MAX_BLK) + 1) if Wt % d == 0)
     fp32 = tile_bytes == 4096
     for chunk in sorted((d for d in range(blk, Wt + 1, blk) if Wt % d == 0), reverse=True):
         plan = ColumnPlan(Wt, blk, chunk, _cb_pages(Wt, blk, chunk, has_gamma, tile_layout, fp32), tile_bytes)
@@ -119,14 +199,17 @@ def plan_columns(W: int, tile_bytes: int, has_gamma: bool, tile_layout: bool, bu
     )
 
 
-def plan_for(input_tensor, gamma) -> ColumnPlan:
-    """The column plan of these tensors on their device; ValueError when the CBs cannot fit its L1."""
+def plan_for(input_tensor, gamma, settings=None, extra_l1_bytes: int = 0) -> ColumnPlan:
+    """The column plan of these tensors on their device; ValueError when the CBs cannot fit its L1 (less
+    ``extra_l1_bytes`` per core for an L1 output still to be allocated)."""
+    settings = settings or ComputeSettings()
     return plan_columns(
         input_tensor.shape[-1],
         ttnn.tile_size(input_tensor.dtype),
         gamma is not None,
         input_tensor.layout == ttnn.TILE_LAYOUT,
-        l1_cb_budget(input_tensor.device()),
+        l1_cb_budget(input_tensor.device(), extra_l1_bytes),
+        settings.dest_tiles,
     )
 
 
@@ -148,7 +231,8 @@ def core_assignment(grid, num_rows: int):
     return out
 
 
-def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: float):
+def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: float, settings=None):
+    settings = settings or ComputeSettings()
     shape = list(input_tensor.shape)
     W = shape[-1]
     num_rows = 1
@@ -162,7 +246,7 @@ def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: fl
     has_gamma = gamma is not None
 
     device = input_tensor.device()
-    plan = plan_for(input_tensor, gamma)
+    plan = plan_for(input_tensor, gamma, settings)
 
     grid = device.compute_with_storage_grid_size()
     all_cores = ttnn.CoreRangeSet(
@@ -214,15 +298,15 @@ def create_program_descriptor(input_tensor, gamma, output_tensor, *, epsilon: fl
         runtime_args=writer_rt,
         config=ttnn.WriterConfigDescriptor(),
     )
-    # HiFi4 for the x*istd and *gamma multiplies; fp32 DEST so the sum of squares accumulates in fp32
-    # (and, for float32 input, nothing is ever rounded to bf16).
+    # Defaults: HiFi4 for the x*istd and *gamma multiplies; fp32 DEST so the sum of squares accumulates in
+    # fp32 (and, for float32 input, nothing is ever rounded to bf16).
     config = ttnn.ComputeConfigDescriptor(
-        math_fidelity=ttnn.MathFidelity.HiFi4,
-        math_approx_mode=False,
-        fp32_dest_acc_en=True,
-        dst_full_sync_en=False,
+        math_fidelity=settings.math_fidelity,
+        math_approx_mode=settings.math_approx_mode,
+        fp32_dest_acc_en=settings.fp32_dest_acc_en,
+        dst_full_sync_en=settings.dst_full_sync_en,
     )
-    if dtype == ttnn.float32:
+    if dtype == ttnn.float32:  # (ComputeSettings guarantees fp32 DEST here)
         # Copies of fp32 data (tilize, pack-untilize, the hi/lo operand split) go straight into DEST
         # instead of through the truncating SrcA.
         modes = [ttnn.UnpackToDestMode.Default] * 32

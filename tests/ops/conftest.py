@@ -62,16 +62,8 @@ def to_device(t: torch.Tensor, device, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJO
 
 
 def l1_tensor(t: torch.Tensor, device, dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT):
-    """A device tensor whose memory config is L1 interleaved (the emulator stores only DRAM tensors, so there
-    a DRAM tensor reports the L1 config; validation reads nothing else)."""
-    try:
-        return ttnn.from_torch(
-            t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.L1_MEMORY_CONFIG
-        )
-    except Exception:  # noqa: BLE001 (the emulator's DeviceError: DRAM interleaved only)
-        tensor = to_device(t, device, dtype, layout)
-        tensor.memory_config = lambda: ttnn.L1_MEMORY_CONFIG
-        return tensor
+    """A device tensor interleaved over the L1 banks."""
+    return ttnn.from_torch(t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.L1_MEMORY_CONFIG)
 
 
 def assert_covers_every_row_once(core_assignment, grid) -> None:

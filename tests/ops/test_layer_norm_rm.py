@@ -16,7 +16,6 @@ from .conftest import (
     NoHostLayoutConversion,
     assert_close,
     assert_covers_every_row_once,
-    l1_tensor,
     make_input,
     to_device,
 )
@@ -143,14 +142,14 @@ def test_column_streaming(device, monkeypatch, W, affine):
     """A budget too small for the whole tile-row forces several chunks per row (re-read per pass)."""
     flags = ("gamma" in affine, "beta" in affine)
     budget = lnpd.plan_columns(W, 2048, *flags, lnpd.DEFAULT_L1_CB_BUDGET).l1_bytes - 1
-    monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev: budget)
+    monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev, extra=0: budget)
     assert lnpd.plan_columns(W, 2048, *flags, budget).n_chunks > 1
     actual, expected = run(device, (1, 2, 64, W), affine=affine, seed=17)
     assert_close(actual, expected, RTOL, ATOL)
 
 
 def test_over_budget_raises_before_launch(device, monkeypatch):
-    monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev: 16 * 2048)
+    monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev, extra=0: 16 * 2048)
     x = to_device(make_input((1, 1, 32, 1024), "normal", 1).to(torch.bfloat16), device)
     with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match="L1 budget"):
         layer_norm_rm(x)
@@ -236,13 +235,13 @@ def _bad_inputs(device):
     g_rows = to_device(make_input((1, 1, 2, 64), "normal", 1).to(torch.bfloat16), device)
     g_host = ttnn.from_torch(row.to(torch.bfloat16), dtype=ttnn.bfloat16, layout=ttnn.ROW_MAJOR_LAYOUT)
     return {
-        "float32_input": ((to_device(x, device, dtype=ttnn.float32),), {}, "input must be bfloat16"),
+        "int_input": ((to_device(x.to(torch.int32), device, dtype=ttnn.int32),), {}, "bfloat16 or float32"),
         "tile_input": ((to_device(x.to(torch.bfloat16), device, layout=ttnn.TILE_LAYOUT),), {}, "ROW_MAJOR"),
         "gamma_width": ((good, g_narrow), {}, "gamma last dim"),
         "beta_width": ((good, None, g_narrow), {}, "beta last dim"),
         "gamma_width_keyword": ((good,), {"gamma": g_narrow}, "gamma last dim"),
-        "gamma_float32": ((good, g_fp32), {}, "gamma must be bfloat16"),
-        "beta_float32": ((good, None, g_fp32), {}, "beta must be bfloat16"),
+        "gamma_float32": ((good, g_fp32), {}, "gamma must have the input's dtype"),
+        "beta_float32": ((good, None, g_fp32), {}, "beta must have the input's dtype"),
         "gamma_tile_layout": ((good, g_tile), {}, "gamma must be ROW_MAJOR"),
         "gamma_not_one_row": ((good, g_rows), {}, r"gamma must have shape \(1, 1, 1, W\)"),
         "gamma_on_host": ((good, g_host), {}, "gamma must be on a device"),
@@ -264,7 +263,30 @@ def _bad_inputs(device):
             {},
             "input_tensor must be on a device",
         ),
-        "input_in_l1": ((l1_tensor(x.to(torch.bfloat16), device),), {}, "DRAM interleaved"),
+        "sharded_output": (
+            (good,),
+            {"memory_config": ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG},
+            "L1 interleaved",
+        ),
+        "memory_config_not_a_config": ((good,), {"memory_config": "L1"}, "ttnn.MemoryConfig"),
+        "other_device": ((good,), {"device": object()}, "not the input's device"),
+        "epsilon_past_fp32": ((good,), {"epsilon": 1e300}, "epsilon must be finite"),
+        "epsilon_past_bf16": ((good,), {"epsilon": 3.4e38}, "largest DataType.BFLOAT16"),
+        "packer_l1_acc": (
+            (good,),
+            {"compute_kernel_config": ttnn.WormholeComputeKernelConfig(packer_l1_acc=True)},
+            "packer_l1_acc",
+        ),
+        "fp32_without_fp32_dest": (
+            (to_device(x, device, dtype=ttnn.float32),),
+            {"compute_kernel_config": ttnn.WormholeComputeKernelConfig(fp32_dest_acc_en=False)},
+            "fp32_dest_acc_en=True",
+        ),
+        "grayskull_style_config": (
+            (good,),
+            {"compute_kernel_config": {"math_fidelity": "HiFi4"}},
+            "WormholeCompute",
+        ),
         "negative_epsilon": ((good,), {"epsilon": -1.0}, "epsilon"),
         "nan_epsilon": ((good,), {"epsilon": float("nan")}, "epsilon"),
         "inf_epsilon": ((good,), {"epsilon": float("inf")}, "epsilon"),
@@ -274,7 +296,7 @@ def _bad_inputs(device):
 
 
 CASES = [
-    "float32_input",
+    "int_input",
     "tile_input",
     "gamma_width",
     "beta_width",
@@ -290,7 +312,14 @@ CASES = [
     "w_not_multiple_of_32",
     "h_not_multiple_of_32",
     "input_on_host",
-    "input_in_l1",
+    "sharded_output",
+    "memory_config_not_a_config",
+    "other_device",
+    "epsilon_past_fp32",
+    "epsilon_past_bf16",
+    "packer_l1_acc",
+    "fp32_without_fp32_dest",
+    "grayskull_style_config",
     "negative_epsilon",
     "nan_epsilon",
     "inf_epsilon",
@@ -311,3 +340,98 @@ def test_numpy_epsilon(device):
     x = make_input((1, 1, 32, 64), "tiny", 21).to(torch.bfloat16)
     out = layer_norm_rm(to_device(x, device), epsilon=np.float32(1e-3))
     assert_close(ttnn.to_torch(out), reference(x, eps=1e-3), TINY_RTOL, TINY_ATOL)
+
+
+# ---- float32 end to end, against float64 torch ----
+
+FP32_RTOL, FP32_ATOL = 1e-3, 1e-2
+
+
+def run_fp32(device, shape, affine="gamma_beta", dist="normal", seed=0, eps=1e-5):
+    x = make_input(shape, dist, seed)
+    W = shape[-1]
+    gamma = make_input((1, 1, 1, W), "normal", seed + 1) if "gamma" in affine else None
+    beta = make_input((1, 1, 1, W), "normal", seed + 2) if "beta" in affine else None
+
+    def dev(t):
+        return to_device(t, device, dtype=ttnn.float32) if t is not None else None
+
+    out = layer_norm_rm(dev(x), dev(gamma), dev(beta), epsilon=eps)
+    assert out.dtype == ttnn.float32 and out.layout == ttnn.ROW_MAJOR_LAYOUT
+    g = gamma.double().reshape(W) if gamma is not None else None
+    b = beta.double().reshape(W) if beta is not None else None
+    return ttnn.to_torch(out), torch.nn.functional.layer_norm(x.double(), (W,), g, b, eps)
+
+
+@pytest.mark.parametrize("affine", ["none", "gamma_beta"])
+@pytest.mark.parametrize("shape", list(SHAPES.values()), ids=list(SHAPES))
+def test_float32_shapes(device, shape, affine):
+    actual, expected = run_fp32(device, shape, affine, seed=31)
+    assert_close(actual, expected, FP32_RTOL, FP32_ATOL)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("affine", ["none", "gamma_beta"])
+@pytest.mark.parametrize("shape", list(SLOW_SHAPES.values()), ids=list(SLOW_SHAPES))
+def test_float32_large_shapes(device, shape, affine):
+    """Up to W = 16384; float32 rows of W = 8192 and more stream in column chunks at the default budget."""
+    actual, expected = run_fp32(device, shape, affine, seed=33)
+    assert_close(actual, expected, FP32_RTOL, FP32_ATOL)
+
+
+def test_float32_wide_rows_stream():
+    budget = lnpd.DEFAULT_L1_CB_BUDGET
+    assert lnpd.plan_columns(4096, 4096, True, True, budget).n_chunks == 1
+    assert lnpd.plan_columns(8192, 4096, True, True, budget).n_chunks == 2
+
+
+@pytest.mark.parametrize("affine", ["gamma", "beta"])
+def test_float32_affine(device, affine):
+    actual, expected = run_fp32(device, (1, 2, 64, 128), affine, seed=35)
+    assert_close(actual, expected, FP32_RTOL, FP32_ATOL)
+
+
+@pytest.mark.parametrize("dist", ["uniform", "tiny", "large", "positive", "negative"])
+def test_float32_distributions(device, dist):
+    actual, expected = run_fp32(device, (1, 1, 64, 256), "gamma_beta", dist, seed=37)
+    assert_close(actual, expected, FP32_RTOL, FP32_ATOL)
+
+
+@pytest.mark.parametrize("dist", ["offset", "far_offset"])
+def test_float32_offset_rows_follow_the_mean_truncation_bound(device, dist):
+    """README: the float32 mean is a reduce of x as SrcB reads it (10 mantissa bits, truncated), so it may be
+    off by up to 2^-10 of the mean of |x|, and the output by that times istd * |gamma| on top of the float32
+    tolerance (randn + 8: up to ~0.008 * |gamma|; randn + 100: ~0.1 * |gamma|)."""
+    W = 256
+    x = make_input((1, 1, 64, W), dist, 43)
+    g = make_input((1, 1, 1, W), "normal", 44)
+    out = layer_norm_rm(to_device(x, device, dtype=ttnn.float32), to_device(g, device, dtype=ttnn.float32))
+    xd = x.double()
+    expected = torch.nn.functional.layer_norm(xd, (W,), g.double().reshape(W), None, 1e-5)
+    istd = 1 / torch.sqrt(xd.var(-1, unbiased=False, keepdim=True) + 1e-5)
+    bound = 2**-10 * xd.abs().mean(-1, keepdim=True) * istd * g.double().reshape(W).abs()
+    err = (ttnn.to_torch(out).double() - expected).abs()
+    assert (err <= bound + FP32_ATOL + FP32_RTOL * expected.abs()).all()
+
+
+@pytest.mark.parametrize("W", [384, 800])
+def test_float32_column_streaming(device, monkeypatch, W):
+    budget = lnpd.plan_columns(W, 4096, True, True, lnpd.DEFAULT_L1_CB_BUDGET).l1_bytes - 1
+    monkeypatch.setattr(lnpd, "l1_cb_budget", lambda dev, extra=0: budget)
+    assert lnpd.plan_columns(W, 4096, True, True, budget).n_chunks > 1
+    actual, expected = run_fp32(device, (1, 2, 64, W), "gamma_beta", seed=39)
+    assert_close(actual, expected, FP32_RTOL, FP32_ATOL)
+
+
+def test_float32_descriptor(device):
+    """float32 data CBs, fp32 statistics, the operand-remainder CB and the exact-unpack CBs."""
+    x = to_device(make_input((1, 1, 64, 128), "normal", 41), device, dtype=ttnn.float32)
+    out = to_device(torch.zeros(1, 1, 64, 128), device, dtype=ttnn.float32)
+    g = to_device(make_input((1, 1, 1, 128), "normal", 42), device, dtype=ttnn.float32)
+    desc = lnpd.create_program_descriptor(x, g, g, out, epsilon=1e-5)
+    pages = {int(f.buffer_index): int(f.page_size) for cb in desc.cbs for f in cb.format_descriptors}
+    assert set(pages.values()) == {ttnn.tile_size(ttnn.float32)} and lnpd.CB_LO in pages
+    modes = desc.kernels[2].config.unpack_to_dest_mode
+    fp32_modes = {i for i, m in enumerate(modes) if m == ttnn.UnpackToDestMode.UnpackToDestFp32}
+    assert fp32_modes == {lnpd.CB_RM_IN, lnpd.CB_X, lnpd.CB_MEAN, lnpd.CB_T0, lnpd.CB_T1}
+    assert list(desc.kernels[2].compile_time_args)[5] == 1

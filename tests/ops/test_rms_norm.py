@@ -17,7 +17,6 @@ from .conftest import (
     NoHostLayoutConversion,
     assert_close,
     assert_covers_every_row_once,
-    l1_tensor,
     make_input,
     pcc,
     to_device,
@@ -167,14 +166,14 @@ def test_column_streaming(device, monkeypatch, dtype, layout):
     W, tile_bytes = 256, ttnn.tile_size(dtype)
     tile_layout = layout == TILE
     budget = rmspd.plan_columns(W, tile_bytes, True, tile_layout, rmspd.DEFAULT_L1_CB_BUDGET).l1_bytes - 1
-    monkeypatch.setattr(rmspd, "l1_cb_budget", lambda dev: budget)
+    monkeypatch.setattr(rmspd, "l1_cb_budget", lambda dev, extra=0: budget)
     assert rmspd.plan_columns(W, tile_bytes, True, tile_layout, budget).n_chunks > 1
     actual, expected = run(device, (1, 2, 64, W), dtype, layout, seed=17)
     check(actual, expected, dtype)
 
 
 def test_over_budget_raises_before_launch(device, monkeypatch):
-    monkeypatch.setattr(rmspd, "l1_cb_budget", lambda dev: 8 * 4096)
+    monkeypatch.setattr(rmspd, "l1_cb_budget", lambda dev, extra=0: 8 * 4096)
     x = to_device(make_input((1, 1, 32, 1024), "normal", 1), device, dtype=ttnn.float32)
     with NoDeviceWork(monkeypatch), pytest.raises(ValueError, match="L1 budget"):
         rms_norm(x)
@@ -319,7 +318,23 @@ def _bad_inputs(device):
             {},
             "input_tensor must be on a device",
         ),
-        "input_in_l1": ((l1_tensor(x.to(torch.bfloat16), device, layout=TILE),), {}, "DRAM interleaved"),
+        "sharded_output": (
+            (good_rm,),
+            {"memory_config": ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG},
+            "L1 interleaved",
+        ),
+        "other_device": ((good_rm,), {"device": object()}, "not the input's device"),
+        "epsilon_past_fp32": ((good_rm,), {"epsilon": 1e300}, "epsilon must be finite"),
+        "packer_l1_acc": (
+            (good_rm,),
+            {"compute_kernel_config": ttnn.WormholeComputeKernelConfig(packer_l1_acc=True)},
+            "packer_l1_acc",
+        ),
+        "fp32_without_fp32_dest": (
+            (to_device(x, device, dtype=ttnn.float32),),
+            {"compute_kernel_config": ttnn.WormholeComputeKernelConfig(fp32_dest_acc_en=False)},
+            "fp32_dest_acc_en=True",
+        ),
         "negative_epsilon": ((good_rm,), {"epsilon": -1.0}, "epsilon"),
         "nan_epsilon": ((good_rm,), {"epsilon": float("nan")}, "epsilon"),
         "inf_epsilon": ((good_rm,), {"epsilon": float("inf")}, "epsilon"),
@@ -344,7 +359,11 @@ CASES = [
     "w_not_multiple_of_32",
     "h_not_multiple_of_32",
     "input_on_host",
-    "input_in_l1",
+    "sharded_output",
+    "other_device",
+    "epsilon_past_fp32",
+    "packer_l1_acc",
+    "fp32_without_fp32_dest",
     "negative_epsilon",
     "nan_epsilon",
     "inf_epsilon",

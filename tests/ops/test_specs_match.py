@@ -37,13 +37,14 @@ def _spec(name):
 
 def _ln_plans():
     """Every plan shape layer_norm_rm makes: each affine combination, resident and streamed, W = 1024."""
-    for gamma in (False, True):
-        for beta in (False, True):
-            resident = LNPD.plan_columns(1024, 2048, gamma, beta, LNPD.DEFAULT_L1_CB_BUDGET)
-            streamed = LNPD.plan_columns(1024, 2048, gamma, beta, resident.l1_bytes - 1)
-            assert resident.n_chunks == 1 and streamed.n_chunks > 1
-            yield resident
-            yield streamed
+    for tile_bytes in (2048, 4096):
+        for gamma in (False, True):
+            for beta in (False, True):
+                resident = LNPD.plan_columns(1024, tile_bytes, gamma, beta, LNPD.DEFAULT_L1_CB_BUDGET)
+                streamed = LNPD.plan_columns(1024, tile_bytes, gamma, beta, resident.l1_bytes - 1)
+                assert resident.n_chunks == 1 and streamed.n_chunks > 1
+                yield resident
+                yield streamed
 
 
 def _rms_plans():
@@ -132,8 +133,7 @@ def test_kernel_argument_tables(device, name):
 def test_compute_configuration(device, name):
     """Fidelity and DEST mode are the spec's (documented there) and the same for every dtype."""
     spec = _spec(name)
-    dtypes = (ttnn.bfloat16, ttnn.float32) if name == "rms_norm" else (ttnn.bfloat16,)
-    for dtype in dtypes:
+    for dtype in (ttnn.bfloat16, ttnn.float32):
         config = _descriptor(name, device, dtype).kernels[2].config
         assert config.math_fidelity == getattr(ttnn.MathFidelity, spec.math_fidelity)
         assert config.fp32_dest_acc_en == spec.fp32_dest_acc_en

@@ -1,6 +1,7 @@
 // layer_norm_rm compute (TRISC0-2).
 //
-// Per tile-row; data CBs are bfloat16, the row statistics are fp32 CBs, DEST is fp32:
+// Per tile-row; data CBs have the input's format (bf16 or fp32), the row statistics are fp32 CBs, DEST is
+// fp32 by default:
 //   pass 1  mean  = reduce_row(x) * 1/W                         (Col0 tile)
 //           mean_lo = mean - (mean as SrcB reads it)            (exact, in DEST)
 //   pass 2  var   = reduce_row((x - mean)^2) * 1/W              (Col0 tile)
@@ -14,8 +15,22 @@
 // x is tilized in chunks of `chunk` tiles. With chunk == Wt the tilized row stays in cb_x for all three
 // passes; otherwise each pass re-tilizes its chunks and the per-chunk sums (taken with a ones scaler)
 // are combined by one more reduce with the 1/W scaler.
+//
+// float32 data (is_fp32). The FPU reads fp32 CB data by truncating the mantissa: 10 bits in SrcB, 9 usable
+// bits in SrcA at HiFi4. So that float32 stays close to fp32:
+//  * the mean is a reduce of x as SrcB reads it (10 mantissa bits, truncated): up to 2^-10 of the mean of
+//    |x| off, so rows whose mean is large against their spread lose accuracy (README);
+//  * centring copies x into DEST exactly (UnpackToDestFp32) and accumulates (-1) * mean_hi and
+//    (-1) * mean_lo, so x - mean never passes through a source register;
+//  * SrcA operands of products (x - mean, the normalized value) are split: lo = v - (v as SrcA reads it),
+//    exact in DEST, and v*b is formed as v*b + lo*b;
+//  * SrcB operands compute produces (squares, istd) are scaled by 1 + 2/3 ulp of the SrcB format before
+//    packing, which makes their truncation unbiased;
+//  * beta is broadcast into DEST exactly (unary ROW broadcast of a 32-bit CB) before gamma's products
+//    accumulate onto it, instead of an ELWADD that would truncate both operands.
 
 #include <cstdint>
+#include <initializer_list>
 #include "api/compute/compute_kernel_hw_startup.h"
 #include "api/compute/cb_api.h"
 #include "api/compute/reg_api.h"
@@ -27,6 +42,7 @@
 #include "api/compute/bcast.h"
 #include "api/compute/eltwise_binary.h"
 #include "api/compute/eltwise_unary/rsqrt.h"
+#include "api/compute/eltwise_unary/binop_with_scalar.h"
 #include "api/compute/reconfig_data_format.h"
 
 constexpr uint32_t cb_rm_in = 0;
@@ -37,6 +53,7 @@ constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
 constexpr uint32_t cb_neg_one = 11;
 constexpr uint32_t cb_mean_lo = 12;
+constexpr uint32_t cb_lo = 13;
 constexpr uint32_t cb_out_rm = 16;
 constexpr uint32_t cb_x = 24;
 constexpr uint32_t cb_sq = 25;
@@ -52,12 +69,15 @@ constexpr uint32_t blk = get_compile_time_arg_val(1);
 constexpr uint32_t chunk = get_compile_time_arg_val(2);
 constexpr bool has_gamma = get_compile_time_arg_val(3) == 1;
 constexpr bool has_beta = get_compile_time_arg_val(4) == 1;
+constexpr bool is_fp32 = get_compile_time_arg_val(5) == 1;
 
 constexpr uint32_t n_chunks = Wt / chunk;
 constexpr uint32_t blocks_per_chunk = chunk / blk;
 constexpr bool resident = n_chunks == 1;
 // Where each row-sum lands: straight into the statistic, or into per-chunk partials first.
 constexpr uint32_t cb_sum_scaler = resident ? cb_scaler : cb_ones;
+// fp32 bits of 1 + 2^-11 / 1.5: 2/3 of a SrcB ulp, the mean truncation loss.
+constexpr uint32_t round_for_srcb = 0x3F800AABu;
 
 // Commit DEST tiles [0, n) and pack them into `cb` as one push.
 inline void pack_to(uint32_t cb, uint32_t n) {
@@ -137,13 +157,55 @@ inline void split_mean() {
     cb_wait_front(cb_mean_lo, 1);
 }
 
-// cb_t0 <- x[base .. base+blk) - mean, as (x - mean_hi) + (-1) * mean_lo in the fp32 DEST.
-inline void center_block(uint32_t base) {
-    reconfig_data_format(cb_x, cb_mean);
-    sub_bcast_cols_init(cb_x, cb_mean);
+// Scale DEST tiles [0, n) by 1 + 2/3 ulp of SrcB before packing a result the FPU reads through SrcB.
+inline void round_dest_for_srcb(uint32_t n) {
+    if constexpr (is_fp32) {
+        binop_with_scalar_tile_init();
+        for (uint32_t i = 0; i < n; ++i) {
+            mul_unary_tile(i, round_for_srcb);
+        }
+    }
+}
+
+// cb_lo <- v - (v as SrcA reads it) for tiles [base, base+blk) of cb_v (fp32 only).
+inline void split_low(uint32_t cb_v, uint32_t base) {
+    reconfig_data_format_srca(cb_v);
+    copy_init(cb_v);
     tile_regs_acquire();
     for (uint32_t i = 0; i < blk; ++i) {
-        sub_tiles_bcast_cols(cb_x, cb_mean, base + i, 0, i);
+        copy_tile(cb_v, base + i, i);
+    }
+    reconfig_data_format(cb_v, cb_neg_one);
+    mul_bcast_scalar_init(cb_v, cb_neg_one);
+    for (uint32_t i = 0; i < blk; ++i) {
+        mul_tiles_bcast_scalar(cb_v, cb_neg_one, base + i, 0, i);
+    }
+    pack_to(cb_lo, blk);
+    cb_wait_front(cb_lo, blk);
+}
+
+// cb_t0 <- x[base .. base+blk) - mean, as (x - mean_hi) + (-1) * mean_lo in the fp32 DEST. For fp32 data
+// x itself is copied into DEST exactly and both parts of the mean are accumulated as (-1) * part.
+inline void center_block(uint32_t base) {
+    if constexpr (is_fp32) {
+        reconfig_data_format_srca(cb_x);
+        copy_init(cb_x);
+        tile_regs_acquire();
+        for (uint32_t i = 0; i < blk; ++i) {
+            copy_tile(cb_x, base + i, i);
+        }
+        reconfig_data_format(cb_neg_one, cb_mean);
+        mul_bcast_cols_init(cb_neg_one, cb_mean);
+        for (uint32_t i = 0; i < blk; ++i) {
+            mul_tiles_bcast_cols(cb_neg_one, cb_mean, 0, 0, i);
+        }
+    } else {
+        reconfig_data_format(cb_x, cb_mean);
+        sub_bcast_cols_init(cb_x, cb_mean);
+        tile_regs_acquire();
+        for (uint32_t i = 0; i < blk; ++i) {
+            sub_tiles_bcast_cols(cb_x, cb_mean, base + i, 0, i);
+        }
     }
     reconfig_data_format(cb_neg_one, cb_mean_lo);
     mul_bcast_cols_init(cb_neg_one, cb_mean_lo);
@@ -185,6 +247,65 @@ inline void block_step(uint32_t cb_a, uint32_t cb_b, uint32_t cb_out) {
     cb_pop_front(cb_a, blk);
 }
 
+// fp32: cb_out <- cb_a (blk tiles, popped) times cb_b with the given broadcast, with cb_a split into the
+// part SrcA reads and its exact remainder; beta, when given, is broadcast into DEST first and the products
+// accumulate onto it. The result is the last of a block when beta is folded in.
+template <Step step>
+inline void exact_product(uint32_t cb_a, uint32_t cb_b, uint32_t cb_out, bool add_beta) {
+    cb_wait_front(cb_a, blk);
+    split_low(cb_a, 0);
+    tile_regs_acquire();
+    if (add_beta) {
+        cb_wait_front(cb_beta, blk);
+        reconfig_data_format_srca(cb_beta);
+        unary_bcast_init<BroadcastType::ROW>(cb_beta);
+        for (uint32_t i = 0; i < blk; ++i) {
+            unary_bcast<BroadcastType::ROW>(cb_beta, i, i);
+        }
+        unary_bcast_uninit<BroadcastType::ROW>(cb_beta);
+    }
+    for (uint32_t cb : {cb_a, cb_lo}) {
+        reconfig_data_format(cb, cb_b);
+        if constexpr (step == Step::MulCol) {
+            mul_bcast_cols_init(cb, cb_b);
+        } else {
+            mul_bcast_rows_init(cb, cb_b);
+        }
+        for (uint32_t i = 0; i < blk; ++i) {
+            if constexpr (step == Step::MulCol) {
+                mul_tiles_bcast_cols(cb, cb_b, i, 0, i);
+            } else {
+                mul_tiles_bcast_rows(cb, cb_b, i, i, i);
+            }
+        }
+    }
+    pack_to(cb_out, blk);
+    cb_pop_front(cb_lo, blk);
+    cb_pop_front(cb_a, blk);
+    if (add_beta) {
+        cb_pop_front(cb_beta, blk);
+    }
+}
+
+// fp32: cb_sq <- (cb_t0)^2 for one block (cb_t0 popped), with the SrcA operand split and the square rounded
+// for the SrcB read of the variance reduce.
+inline void exact_square() {
+    cb_wait_front(cb_t0, blk);
+    split_low(cb_t0, 0);
+    tile_regs_acquire();
+    for (uint32_t cb : {cb_t0, cb_lo}) {
+        reconfig_data_format(cb, cb_t0);
+        mul_init(cb, cb_t0, false);
+        for (uint32_t i = 0; i < blk; ++i) {
+            mul_tiles(cb, cb_t0, i, i, i);
+        }
+    }
+    round_dest_for_srcb(blk);
+    pack_to(cb_sq, blk);
+    cb_pop_front(cb_lo, blk);
+    cb_pop_front(cb_t0, blk);
+}
+
 void kernel_main() {
     const uint32_t num_rows = get_arg_val<uint32_t>(0);
     if (num_rows == 0) {
@@ -214,7 +335,11 @@ void kernel_main() {
             acquire_chunk(false);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
                 center_block(b * blk);
-                block_step<Step::Square>(cb_t0, cb_t0, cb_sq);
+                if constexpr (is_fp32) {
+                    exact_square();
+                } else {
+                    block_step<Step::Square>(cb_t0, cb_t0, cb_sq);
+                }
             }
             cb_wait_front(cb_sq, chunk);
             reduce_rows(cb_sq, chunk, cb_sum_scaler, resident ? cb_var : cb_part);
@@ -231,6 +356,7 @@ void kernel_main() {
         add_tiles_bcast_scalar(cb_var, cb_eps, 0, 0, 0);
         rsqrt_tile_init();
         rsqrt_tile(0);
+        round_dest_for_srcb(1);  // istd is the COL-broadcast SrcB operand
         pack_to(cb_istd, 1);
         cb_pop_front(cb_var, 1);
         cb_wait_front(cb_istd, 1);
@@ -240,15 +366,25 @@ void kernel_main() {
             acquire_chunk(false);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
                 center_block(b * blk);
-                block_step<Step::MulCol>(cb_t0, cb_istd, cb_t1);
                 uint32_t cur = cb_t1;
-                if constexpr (has_gamma) {
+                if constexpr (is_fp32) {
+                    exact_product<Step::MulCol>(cb_t0, cb_istd, cb_t1, has_beta && !has_gamma);
+                    if constexpr (has_gamma) {
+                        cb_wait_front(cb_gamma, blk);
+                        exact_product<Step::MulRow>(cb_t1, cb_gamma, cb_t0, has_beta);
+                        cb_pop_front(cb_gamma, blk);
+                        cur = cb_t0;
+                    }
+                } else {
+                    block_step<Step::MulCol>(cb_t0, cb_istd, cb_t1);
+                }
+                if constexpr (has_gamma && !is_fp32) {
                     cb_wait_front(cb_gamma, blk);
                     block_step<Step::MulRow>(cur, cb_gamma, cb_t0);
                     cb_pop_front(cb_gamma, blk);
                     cur = cb_t0;
                 }
-                if constexpr (has_beta) {
+                if constexpr (has_beta && !is_fp32) {
                     const uint32_t next = cur == cb_t0 ? cb_t1 : cb_t0;
                     cb_wait_front(cb_beta, blk);
                     block_step<Step::AddRow>(cur, cb_beta, next);
