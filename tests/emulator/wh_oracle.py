@@ -338,5 +338,9 @@ def pack_fp32(dest, fp32_dest: bool) -> np.ndarray:
 
 
 def transpose_wh(u, fmt: str, fp32_dest: bool) -> np.ndarray:
-    """transpose_wh_tile: the tile unpacked transposed, then a datacopy."""
-    return datacopy(np.asarray(u, U32).T, fmt, fp32_dest)
+    """transpose_wh_tile: fp32 data into an fp32 DEST is unpacked straight to DEST and transposed there (all 32
+    bits kept); anything else is unpacked transposed into SrcA, then a datacopy."""
+    t = np.asarray(u, U32).T.copy()
+    if fmt == FP32 and fp32_dest:
+        return t
+    return datacopy(t, fmt, fp32_dest)

@@ -33,10 +33,14 @@ void emu_test_datacopy(const float* in, float* out, int n, int fmt, int fp32_des
     for (int i = 0; i < n; ++i) out[i] = datacopy_a2d(to_src(in[i], fmt_of(fmt), fp32_dest != 0), fp32_dest != 0);
 }
 
-// transpose_wh_tile: the tile unpacked transposed (faces swapped, each face transposed), then copy_tile.
+// transpose_wh_tile: fp32 data into an fp32 DEST goes straight to DEST and is transposed there (transpose_dest,
+// all 32 bits kept); otherwise the tile is unpacked transposed (faces swapped, each face transposed) and copied.
 void emu_test_transpose(const float* in, float* out, int fmt, int fp32_dest) {
-    for (int i = 0; i < kTileElems; ++i)
-        out[i] = datacopy_a2d(to_src(in[transposed_index(i, true, true)], fmt_of(fmt), fp32_dest != 0), fp32_dest != 0);
+    const bool exact = fmt_of(fmt) == DataFormat::Float32 && fp32_dest != 0;
+    for (int i = 0; i < kTileElems; ++i) {
+        const float v = in[transposed_index(i, true, true)];
+        out[i] = exact ? v : datacopy_a2d(to_src(v, fmt_of(fmt), fp32_dest != 0), fp32_dest != 0);
+    }
 }
 
 // One FPU element-wise op on whole tiles in storage order, as add/sub/mul_tiles[_bcast_*] compute it:
