@@ -28,8 +28,9 @@ uint32_t dest_add(const Term& t0, const Term& t1, uint32_t dst, bool fp32_dest);
 // Wormhole's leading-sign counter reads a sum of exactly −1 (in units of the aligned significand's last bit) as
 // all ones and renormalises it 27 places short: the result is −2^(e+4) instead of −2^(e−23). On by default (as
 // silicon); the kernel runtime turns it off unless TTNN_EMULATOR_WH_MINUS_ONE_DEFECT=1, because rms_norm's fp32
-// operand split reaches such sums (9 of 204 800 elements of its uneven_split fp32 test), which silicon would
-// also get wrong by 2^27.
+// operand split reaches such sums: its split_low (v copied to DEST, then ELWMUL-accumulated with v · −1) leaves
+// exactly −1 unit for a negative v whose bits below what SrcA reads are 0…01 (9 of 204 800 elements of its
+// uneven_split fp32 test), which silicon would get wrong by 2^27.
 void set_minus_one_defect(bool on);
 bool minus_one_defect();
 
