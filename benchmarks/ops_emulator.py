@@ -1,12 +1,14 @@
 """Emulator wall time of the finished ops across shapes, and their per-core L1 use.
 
-Usage: python benchmarks/ops_emulator.py [--quick] [--cold] [--out benchmarks/results]
+Usage: python benchmarks/ops_emulator.py [--quick] [--cold] [--baseline OLD.json] [--out benchmarks/results]
 
 For every (op, variant, shape) it times the first call in the process and the median of the following
 calls, and checks each output against torch so that a fast wrong answer cannot pass as a result. With --cold
 the emulator's build cache starts empty, so `first` includes compiling that variant's kernels (shapes that
 share compile-time args reuse them). The L1 table is the CB total per core that each op's descriptor plans
-at W = 1024, 4096 and 8192 (with gamma/beta) against the device's CB budget. Writes ops_emulator.{md,json}."""
+at W = 1024, 4096 and 8192 (with gamma/beta) against the device's CB budget. With --baseline (an earlier
+run's ops_emulator.json) the table also compares warm times and L1 bytes with that run. Writes
+ops_emulator.{md,json}."""
 
 from __future__ import annotations
 
@@ -58,15 +60,20 @@ def _dev(t, device, dtype, layout=ttnn.ROW_MAJOR_LAYOUT):
     )
 
 
-def _case_layer_norm(device, shape):
-    x = torch.randn(shape).to(torch.bfloat16)
-    g = torch.randn((1, 1, 1, shape[-1])).to(torch.bfloat16)
-    b = torch.randn((1, 1, 1, shape[-1])).to(torch.bfloat16)
-    args = (_dev(x, device, ttnn.bfloat16), _dev(g, device, ttnn.bfloat16), _dev(b, device, ttnn.bfloat16))
-    ref = torch.nn.functional.layer_norm(
-        x.float(), (shape[-1],), g.float().flatten(), b.float().flatten(), 1e-5
-    )
-    return (lambda: layer_norm_rm(*args)), ref, (0.02, 0.1)
+def _case_layer_norm(dtype, memory_config=None):
+    def make(device, shape):
+        tdt = torch.float32 if dtype == ttnn.float32 else torch.bfloat16
+        x = torch.randn(shape).to(tdt)
+        g = torch.randn((1, 1, 1, shape[-1])).to(tdt)
+        b = torch.randn((1, 1, 1, shape[-1])).to(tdt)
+        args = (_dev(x, device, dtype), _dev(g, device, dtype), _dev(b, device, dtype))
+        ref = torch.nn.functional.layer_norm(
+            x.double(), (shape[-1],), g.double().flatten(), b.double().flatten(), 1e-5
+        )
+        tol = (0.001, 0.01) if dtype == ttnn.float32 else (0.02, 0.1)
+        return (lambda: layer_norm_rm(*args, memory_config=memory_config)), ref, tol
+
+    return make
 
 
 def _case_rms(dtype, layout):
@@ -84,7 +91,9 @@ def _case_rms(dtype, layout):
 
 
 VARIANTS = [
-    ("layer_norm_rm", "bf16 RM, gamma+beta", _case_layer_norm),
+    ("layer_norm_rm", "bf16 RM, gamma+beta", _case_layer_norm(ttnn.bfloat16)),
+    ("layer_norm_rm", "bf16 RM, gamma+beta, L1 out", _case_layer_norm(ttnn.bfloat16, ttnn.L1_MEMORY_CONFIG)),
+    ("layer_norm_rm", "fp32 RM, gamma+beta", _case_layer_norm(ttnn.float32)),
     ("rms_norm", "bf16 RM, gamma", _case_rms(ttnn.bfloat16, ttnn.ROW_MAJOR_LAYOUT)),
     ("rms_norm", "bf16 TILE, gamma", _case_rms(ttnn.bfloat16, ttnn.TILE_LAYOUT)),
     ("rms_norm", "fp32 RM, gamma", _case_rms(ttnn.float32, ttnn.ROW_MAJOR_LAYOUT)),
@@ -111,13 +120,43 @@ def time_case(device, make, shape, repeats):
 def l1_table(budget: int):
     rows = []
     for W in (1024, 4096, 8192):
-        ln = LNPD.plan_columns(W, 2048, True, True, budget)
-        rows.append(("layer_norm_rm", "bf16 RM", W, ln.l1_bytes, ln.chunk, ln.n_chunks))
+        for dtype_name, tile_bytes in (("bf16", 2048), ("fp32", 4096)):
+            ln = LNPD.plan_columns(W, tile_bytes, True, True, budget)
+            rows.append(("layer_norm_rm", f"{dtype_name} RM", W, ln.l1_bytes, ln.chunk, ln.n_chunks))
         for dtype_name, tile_bytes in (("bf16", 2048), ("fp32", 4096)):
             for layout_name, tile_layout in (("RM", False), ("TILE", True)):
                 p = RMSPD.plan_columns(W, tile_bytes, True, tile_layout, budget)
                 rows.append(("rms_norm", f"{dtype_name} {layout_name}", W, p.l1_bytes, p.chunk, p.n_chunks))
     return rows
+
+
+def compare(old: dict, name: str, timings: list, l1: list) -> list[str]:
+    """Before/after tables against an earlier run: warm time per common (op, variant, shape), L1 per plan."""
+    before = {(t["op"], t["variant"], tuple(t["shape"])): t["warm_s"] for t in old["timings"]}
+    lines = [
+        "",
+        "## Before / after",
+        "",
+        (
+            f"Against the baseline run `{name}` ({old['meta']['cpus']} CPUs; timings on a shared host move with "
+            "its load): warm call time of the cases both runs have, and CB bytes per core."
+        ),
+        "",
+        "| op | variant | shape | warm before (s) | warm after (s) |",
+        "|---|---|---|---|---|",
+    ]
+    for t in timings:
+        key = (t["op"], t["variant"], tuple(t["shape"]))
+        if key in before:
+            lines.append(f"| {key[0]} | {key[1]} | {key[2]} | {before[key]:.2f} | {t['warm_s']:.2f} |")
+    old_l1 = {(r["op"], r["variant"], r["W"]): r["l1_bytes"] for r in old["l1"]}
+    lines += ["", "| op | variant | W | CB bytes before | CB bytes after |", "|---|---|---|---|---|"]
+    for op, variant, W, nbytes, _, _ in l1:
+        was = old_l1.get((op, variant, W))
+        lines.append(
+            f"| {op} | {variant} | {W} | {f'{was:,}' if was is not None else '(not supported)'} | {nbytes:,} |"
+        )
+    return lines
 
 
 def main() -> None:
@@ -126,6 +165,7 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="start with an empty kernel build cache")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    parser.add_argument("--baseline", type=Path, help="an earlier run's ops_emulator.json to compare with")
     args = parser.parse_args()
     shapes = QUICK_SHAPES if args.quick else SHAPES
 
@@ -211,6 +251,8 @@ def main() -> None:
     ]
     for op, variant, W, nbytes, chunk, n in l1:
         lines.append(f"| {op} | {variant} | {W} | {nbytes:,} | {chunk} | {n} |")
+    if args.baseline:
+        lines += compare(json.loads(args.baseline.read_text()), args.baseline.name, timings, l1)
     (args.out / "ops_emulator.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
