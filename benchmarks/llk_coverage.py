@@ -25,7 +25,7 @@ NAME = re.compile(r"\bllk_[A-Za-z0-9_]+\b")
 DEFINITION = re.compile(
     r"(template\s*<(?P<tpl>(?:[^<>]|<[^<>]*>)*)>\s*)?(?:inline\s+|ALWI\s+|static\s+|FORCE_INLINE\s+)*"
     r"(?P<ret>[A-Za-z_][\w:<>]*\s+)(?P<name>llk_[A-Za-z0-9_]+)\s*\((?P<args>[^;{]*?)\)\s*(?:const\s*)?\{",
-    re.S,
+    re.DOTALL,
 )
 
 
@@ -36,7 +36,7 @@ def wheel_root() -> Path:
 
 
 def _strip_comments(text: str) -> str:
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
     return re.sub(r"//[^\n]*", "", text)
 
 
@@ -78,21 +78,26 @@ def main() -> int:
         area = "llk_sfpu (SFPU)" if sfpu else "FPU / LLK"
         data[name] = {**w, "area": area, "called_from": called[name], "emulator": name in ours}
         tpl = "; ".join(sorted({o["template"] for o in w["overloads"] if o["template"]})) or "–"
-        rows.append(f"| `{name}` | {w['header']} | {area} | {len(called[name])} | {'yes' if name in ours else 'no'} "
-                    f"| {tpl.replace('|', '/')} |")
+        rows.append(
+            f"| `{name}` | {w['header']} | {area} | {len(called[name])} | {'yes' if name in ours else 'no'} "
+            f"| {tpl.replace('|', '/')} |"
+        )
     total = len(data)
     fpu = [n for n, d in data.items() if d["area"] == "FPU / LLK"]
     done = [n for n in fpu if data[n]["emulator"]]
     sfpu_done = [n for n, d in data.items() if d["area"] != "FPU / LLK" and d["emulator"]]
-    summary = (f"{total} llk functions called by the compute API and kernel_lib: {len(fpu)} FPU/LLK "
-               f"({len(done)} defined by the headers under emulator/hal/llk when this ran), {total - len(fpu)} llk_sfpu "
-               f"({len(sfpu_done)} defined).")
+    summary = (
+        f"{total} llk functions called by the compute API and kernel_lib: {len(fpu)} FPU/LLK "
+        f"({len(done)} defined by the headers under emulator/hal/llk when this ran), {total - len(fpu)} llk_sfpu "
+        f"({len(sfpu_done)} defined)."
+    )
     print(summary)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".md").write_text(
         "# LLK API surface of the compute layer\n\n" + summary + "\n\n"
         "| function | wheel header | area | callers | emulator | template parameters |\n"
-        "|---|---|---|---:|---|---|\n" + "\n".join(rows) + "\n")
+        "|---|---|---|---:|---|---|\n" + "\n".join(rows) + "\n"
+    )
     args.out.with_suffix(".json").write_text(json.dumps({"summary": summary, "functions": data}, indent=1))
     return 0
 

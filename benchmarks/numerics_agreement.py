@@ -19,8 +19,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.emulator import compute_lib as C  # noqa: E402
-from tests.emulator import wh_oracle as W  # noqa: E402
+from tests.emulator import compute_lib as C
+from tests.emulator import wh_oracle as W
 
 FIDS = {"LoFi": 0, "HiFi2": 2, "HiFi3": 3, "HiFi4": 4}
 
@@ -42,23 +42,48 @@ def cases():
     for fmt in ("bf16", "fp32"):
         for fp32_dest in (False, True):
             for op in ("add", "sub"):
-                yield f"{op} {fmt} {'fp32' if fp32_dest else 'bf16'}-DEST", dict(kind="binary", op=op, fmt=fmt,
-                                                                                  fp32_dest=fp32_dest, fid=4)
+                yield (
+                    f"{op} {fmt} {'fp32' if fp32_dest else 'bf16'}-DEST",
+                    {"kind": "binary", "op": op, "fmt": fmt, "fp32_dest": fp32_dest, "fid": 4},
+                )
             for fid_name, fid in FIDS.items():
                 d = "fp32" if fp32_dest else "bf16"
-                yield f"mul {fmt} {fid_name} {d}-DEST", dict(kind="binary", op="mul", fmt=fmt, fp32_dest=fp32_dest,
-                                                             fid=fid)
-                yield f"matmul {fmt} {fid_name} {d}-DEST", dict(kind="matmul", fmt=fmt, fp32_dest=fp32_dest, fid=fid)
+                yield (
+                    f"mul {fmt} {fid_name} {d}-DEST",
+                    {"kind": "binary", "op": "mul", "fmt": fmt, "fp32_dest": fp32_dest, "fid": fid},
+                )
+                yield (
+                    f"matmul {fmt} {fid_name} {d}-DEST",
+                    {"kind": "matmul", "fmt": fmt, "fp32_dest": fp32_dest, "fid": fid},
+                )
                 for dim in ("row", "col", "scalar"):
-                    yield f"reduce sum {dim} {fmt} {fid_name} {d}-DEST", dict(kind="reduce", pool="sum", dim=dim,
-                                                                              fmt=fmt, fp32_dest=fp32_dest, fid=fid)
+                    yield (
+                        f"reduce sum {dim} {fmt} {fid_name} {d}-DEST",
+                        {
+                            "kind": "reduce",
+                            "pool": "sum",
+                            "dim": dim,
+                            "fmt": fmt,
+                            "fp32_dest": fp32_dest,
+                            "fid": fid,
+                        },
+                    )
             for dim in ("row", "col", "scalar"):
                 d = "fp32" if fp32_dest else "bf16"
-                yield f"reduce max {dim} {fmt} {d}-DEST", dict(kind="reduce", pool="max", dim=dim, fmt=fmt,
-                                                               fp32_dest=fp32_dest, fid=4)
+                yield (
+                    f"reduce max {dim} {fmt} {d}-DEST",
+                    {
+                        "kind": "reduce",
+                        "pool": "max",
+                        "dim": dim,
+                        "fmt": fmt,
+                        "fp32_dest": fp32_dest,
+                        "fid": 4,
+                    },
+                )
             d = "fp32" if fp32_dest else "bf16"
-            yield f"transpose_wh {fmt} {d}-DEST", dict(kind="transpose", fmt=fmt, fp32_dest=fp32_dest)
-            yield f"copy {fmt} {d}-DEST", dict(kind="copy", fmt=fmt, fp32_dest=fp32_dest)
+            yield f"transpose_wh {fmt} {d}-DEST", {"kind": "transpose", "fmt": fmt, "fp32_dest": fp32_dest}
+            yield f"copy {fmt} {d}-DEST", {"kind": "copy", "fmt": fmt, "fp32_dest": fp32_dest}
 
 
 def scaler() -> np.ndarray:
@@ -74,19 +99,19 @@ def run_case(lib, rng, c, tiles):
         a = C.salted(rng, (32, 32), c["fmt"])
         b = C.salted(rng, (32, 32), c["fmt"])
         if c["kind"] == "binary":
-            kw = dict(fmt_a=c["fmt"], fmt_b=c["fmt"], fidelity=c["fid"], fp32_dest=fp32)
+            kw = {"fmt_a": c["fmt"], "fmt_b": c["fmt"], "fidelity": c["fid"], "fp32_dest": fp32}
             got, want = C.binary(lib, c["op"], a, b, **kw), W.binary(c["op"], a, b, **kw)
             x, y = f64(W.unpack(a, c["fmt"], fp32)), f64(W.unpack(b, c["fmt"], fp32))
             ref = {"add": x + y, "sub": x - y, "mul": x * y}[c["op"]]
             mask = np.ones(got.shape, bool)
         elif c["kind"] == "matmul":
-            kw = dict(fmt=c["fmt"], fidelity=c["fid"], fp32_dest=fp32)
+            kw = {"fmt": c["fmt"], "fidelity": c["fid"], "fp32_dest": fp32}
             got, want = C.matmul(lib, a, b, **kw), W.matmul(a, b, **kw)
             with np.errstate(all="ignore"):
                 ref = f64(W.unpack(a, c["fmt"], fp32)) @ f64(W.unpack(b, c["fmt"], fp32))
             mask = np.ones(got.shape, bool)
         elif c["kind"] == "reduce":
-            kw = dict(fmt=c["fmt"], fidelity=c["fid"], fp32_dest=fp32)
+            kw = {"fmt": c["fmt"], "fidelity": c["fid"], "fp32_dest": fp32}
             s = scaler() if c["pool"] == "sum" else np.where(scaler() > 0, np.float32(1).view(np.uint32), 0)
             got = C.reduce(lib, c["pool"], c["dim"], a, s, **kw)
             want = W.reduce(c["pool"], c["dim"], a, s, **kw)
@@ -97,15 +122,22 @@ def run_case(lib, rng, c, tiles):
                 if c["pool"] == "max":
                     r = {"row": x.max(1)[:, None], "col": x.max(0)[None, :], "scalar": x.max()}[c["dim"]]
                 else:
-                    r = {"row": x.sum(1)[:, None] / 32, "col": x.sum(0)[None, :] / 32,
-                         "scalar": x.sum() / 1024}[c["dim"]]
+                    r = {
+                        "row": x.sum(1)[:, None] / 32,
+                        "col": x.sum(0)[None, :] / 32,
+                        "scalar": x.sum() / 1024,
+                    }[c["dim"]]
             ref = np.broadcast_to(r, (32, 32))
         else:
             fn = C.transpose if c["kind"] == "transpose" else C.datacopy
             got = fn(lib, a, c["fmt"], fp32).reshape(32, 32)
-            want = (W.transpose_wh if c["kind"] == "transpose" else W.datacopy)(a, c["fmt"], fp32).reshape(32, 32)
+            want = (W.transpose_wh if c["kind"] == "transpose" else W.datacopy)(a, c["fmt"], fp32).reshape(
+                32, 32
+            )
             src = a.T if c["kind"] == "transpose" else a
-            exact = c["kind"] == "transpose" and c["fmt"] == "fp32" and fp32  # straight to DEST, transposed there
+            exact = (
+                c["kind"] == "transpose" and c["fmt"] == "fp32" and fp32
+            )  # straight to DEST, transposed there
             ref = f64(src) if exact else f64(W.unpack(src, c["fmt"], fp32))
             mask = np.ones((32, 32), bool)
         with np.errstate(all="ignore"):
@@ -132,7 +164,9 @@ def main() -> int:
         rows.append(f"| {name} | {100 * emu:.2f} % | {100 * ideal:.2f} % |")
         print(rows[-1], flush=True)
     n_exact = sum(r["emulator"] == 1.0 for r in results.values())
-    summary = f"{n_exact} of {len(results)} cases bit-identical on every element ({args.tiles} salted tiles each)."
+    summary = (
+        f"{n_exact} of {len(results)} cases bit-identical on every element ({args.tiles} salted tiles each)."
+    )
     print(summary)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".md").write_text(
@@ -140,9 +174,12 @@ def main() -> int:
         "Inputs: random normals scaled by 2^±8, 5 % special values (±0, ±Inf, NaN, denormals, ties), 5 % values "
         "2^±(40..120) away. Reduce uses the 1/32 scaler (sum) or 1.0 (max); only the reduced row/column/corner "
         "counts. The last column is a float64 reference rounded once to the DEST format (nearest even).\n\n"
-        + "\n".join(rows) + f"\n\n{summary}\n")
-    args.out.with_suffix(".json").write_text(json.dumps({"tiles": args.tiles, "seed": args.seed,
-                                                          "cases": results}, indent=1))
+        + "\n".join(rows)
+        + f"\n\n{summary}\n"
+    )
+    args.out.with_suffix(".json").write_text(
+        json.dumps({"tiles": args.tiles, "seed": args.seed, "cases": results}, indent=1)
+    )
     return 0 if n_exact == len(results) else 1
 
 

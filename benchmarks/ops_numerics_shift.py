@@ -27,13 +27,18 @@ def _cases():
     from ttnn.operations.rms_norm import rms_norm
 
     def dev(t, device, dtype, layout=ttnn.ROW_MAJOR_LAYOUT):
-        return ttnn.from_torch(t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG)
+        return ttnn.from_torch(
+            t, dtype=dtype, layout=layout, device=device, memory_config=ttnn.DRAM_MEMORY_CONFIG
+        )
 
     def ln(device, shape, gen):
-        x, g, b = (torch.randn(s, generator=gen).to(torch.bfloat16) for s in (shape, (1, 1, 1, shape[-1]),
-                                                                             (1, 1, 1, shape[-1])))
-        return layer_norm_rm(dev(x, device, ttnn.bfloat16), dev(g, device, ttnn.bfloat16),
-                             dev(b, device, ttnn.bfloat16))
+        x, g, b = (
+            torch.randn(s, generator=gen).to(torch.bfloat16)
+            for s in (shape, (1, 1, 1, shape[-1]), (1, 1, 1, shape[-1]))
+        )
+        return layer_norm_rm(
+            dev(x, device, ttnn.bfloat16), dev(g, device, ttnn.bfloat16), dev(b, device, ttnn.bfloat16)
+        )
 
     def rms(dtype, layout):
         def run(device, shape, gen):
@@ -41,6 +46,7 @@ def _cases():
             x = torch.randn(shape, generator=gen).to(tdt)
             g = torch.randn((1, 1, 1, shape[-1]), generator=gen).to(tdt)
             return rms_norm(dev(x, device, dtype, layout), gamma=dev(g, device, dtype))
+
         return run
 
     return {
@@ -90,11 +96,16 @@ def compare(a_path: Path, b_path: Path, out: Path) -> None:
         s["changed"] += int(np.count_nonzero(d))
         s["max_ulp"] = max(s["max_ulp"], int(d.max()))
         s["sum_ulp"] += int(d.sum())
-    rows = ["| op / dtype | elements | changed | max ulp | mean ulp | max abs diff |", "|---|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| op / dtype | elements | changed | max ulp | mean ulp | max abs diff |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, s in per_op.items():
         s["mean_ulp"] = s.pop("sum_ulp") / s["elements"]
-        rows.append(f"| {name} | {s['elements']} | {100 * s['changed'] / s['elements']:.2f} % | {s['max_ulp']} | "
-                    f"{s['mean_ulp']:.4f} | {s['max_abs']:.3g} |")
+        rows.append(
+            f"| {name} | {s['elements']} | {100 * s['changed'] / s['elements']:.2f} % | {s['max_ulp']} | "
+            f"{s['mean_ulp']:.4f} | {s['max_abs']:.3g} |"
+        )
     table = "\n".join(rows)
     print(table)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -102,8 +113,11 @@ def compare(a_path: Path, b_path: Path, out: Path) -> None:
     out.with_suffix(".md").write_text(
         f"# Ops' outputs between two emulator builds\n\nShapes: {shapes} (seed 1234). ulp of the output dtype, "
         "counted between the two values (near zero, a small absolute change spans many ulps).\n\n"
-        f"{table}\n")
-    out.with_suffix(".json").write_text(json.dumps({"shapes": [list(s) for s in SHAPES], "ops": per_op}, indent=1))
+        f"{table}\n"
+    )
+    out.with_suffix(".json").write_text(
+        json.dumps({"shapes": [list(s) for s in SHAPES], "ops": per_op}, indent=1)
+    )
 
 
 def main() -> int:

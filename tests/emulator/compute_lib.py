@@ -13,7 +13,18 @@ from tests.emulator import oracles as O
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "emulator" / "runtime"
-SOURCES = ["dest", "elwise", "mvmul", "srcreg", "pack", "elwise_tile", "reduce", "matmul", "numerics", "test_abi"]
+SOURCES = [
+    "dest",
+    "elwise",
+    "mvmul",
+    "srcreg",
+    "pack",
+    "elwise_tile",
+    "reduce",
+    "matmul",
+    "numerics",
+    "test_abi",
+]
 F32P = ctypes.POINTER(ctypes.c_float)
 U16P = ctypes.POINTER(ctypes.c_uint16)
 U32P = ctypes.POINTER(ctypes.c_uint32)
@@ -79,21 +90,54 @@ def pack_fp32(lib, u, fp32_dest):
     return out
 
 
-def binary(lib, op, a, b, *, fmt_a="bf16", fmt_b="bf16", fidelity=4, fp32_dest=False, bcast="none", row=0,
-           dst=None, acc=False):
+def binary(
+    lib,
+    op,
+    a,
+    b,
+    *,
+    fmt_a="bf16",
+    fmt_b="bf16",
+    fidelity=4,
+    fp32_dest=False,
+    bcast="none",
+    row=0,
+    dst=None,
+    acc=False,
+):
     """32×32 tiles of L1 bits in, the DEST tile's bits out (logical order)."""
     fa, fb = _f32(storage(a)), _f32(storage(b))
     d = _f32(storage(dst) if dst is not None else np.zeros(1024, np.uint32)).copy()
-    lib.emu_test_binary_tile(_p(fa, F32P), _p(fb, F32P), _p(d, F32P), OPS[op], BCAST[bcast], row, FMT[fmt_a],
-                             FMT[fmt_b], fidelity, int(fp32_dest), int(acc))
+    lib.emu_test_binary_tile(
+        _p(fa, F32P),
+        _p(fb, F32P),
+        _p(d, F32P),
+        OPS[op],
+        BCAST[bcast],
+        row,
+        FMT[fmt_a],
+        FMT[fmt_b],
+        fidelity,
+        int(fp32_dest),
+        int(acc),
+    )
     return logical(d.view(np.uint32))
 
 
 def reduce(lib, pool, dim, data, scaler, *, fmt="bf16", fidelity=4, fp32_dest=False, dst=None, had=False):
     fd, fs = _f32(storage(data)), _f32(storage(scaler))
     d = _f32(storage(dst) if dst is not None else np.zeros(1024, np.uint32)).copy()
-    lib.emu_test_reduce_tile(_p(fd, F32P), _p(fs, F32P), _p(d, F32P), POOLS[pool], DIMS[dim], int(had), FMT[fmt],
-                             fidelity, int(fp32_dest))
+    lib.emu_test_reduce_tile(
+        _p(fd, F32P),
+        _p(fs, F32P),
+        _p(d, F32P),
+        POOLS[pool],
+        DIMS[dim],
+        int(had),
+        FMT[fmt],
+        fidelity,
+        int(fp32_dest),
+    )
     return logical(d.view(np.uint32))
 
 
@@ -106,10 +150,27 @@ def matmul(lib, in0, in1, *, fmt="bf16", fidelity=4, fp32_dest=False, dst=None):
 
 # ---- salted random inputs ----------------------------------------------------------------------------------------
 SPECIALS = np.array(
-    [0x00000000, 0x80000000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00000, 0x7F800001,  # ±0, ±Inf, NaNs
-     0x00010000, 0x80400000, 0x007F0000, 0x00000001,  # denormals (bf16 and fp32-only)
-     0x00800000, 0x80800000, 0x7F7F0000, 0xFF7F0000,  # smallest and largest normals
-     0x3F808000, 0x3F818000, 0xBF808000, 0x3F801000],  # bf16 and TF32 ties
+    [
+        0x00000000,
+        0x80000000,
+        0x7F800000,
+        0xFF800000,
+        0x7FC00000,
+        0xFFC00000,
+        0x7F800001,  # ±0, ±Inf, NaNs
+        0x00010000,
+        0x80400000,
+        0x007F0000,
+        0x00000001,  # denormals (bf16 and fp32-only)
+        0x00800000,
+        0x80800000,
+        0x7F7F0000,
+        0xFF7F0000,  # smallest and largest normals
+        0x3F808000,
+        0x3F818000,
+        0xBF808000,
+        0x3F801000,
+    ],  # bf16 and TF32 ties
     np.uint32,
 )
 
@@ -123,7 +184,9 @@ def salted(rng, shape, fmt="bf16", *, salt=0.1, spread=8) -> np.ndarray:
     pick = rng.random(n)
     specials = SPECIALS[rng.integers(0, len(SPECIALS), n)]
     u = np.where(pick < salt / 2, specials, u)
-    far = (rng.standard_normal(n) * np.exp2(rng.choice([-1, 1], n) * rng.integers(40, 121, n))).astype(np.float32)
+    far = (rng.standard_normal(n) * np.exp2(rng.choice([-1, 1], n) * rng.integers(40, 121, n))).astype(
+        np.float32
+    )
     u = np.where((pick >= salt / 2) & (pick < salt), far.view(np.uint32), u)
     if fmt == "bf16":
         u = u & np.uint32(0xFFFF0000)

@@ -163,7 +163,9 @@ def test_reduce(rng, ttnn_dev, variant):
     for h, row in enumerate(tile_rows(x, Ht, Wt)):
         dst = np.zeros((32, 32), np.uint32)
         for t in row:  # every reduce_tile rounds into the 16-bit DEST, per face and fidelity phase
-            dst = W.reduce("sum", ["row", "col", "scalar"][variant], O.bits(t), O.bits(scaler), dst=dst, had=True)
+            dst = W.reduce(
+                "sum", ["row", "col", "scalar"][variant], O.bits(t), O.bits(scaler), dst=dst, had=True
+            )
         expected = np.where(keep, W.pack_bf16(dst), 0).astype(np.uint32) << 16
         np.testing.assert_array_equal(O.bits(got[32 * h : 32 * h + 32]), expected)
 

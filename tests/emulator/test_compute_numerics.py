@@ -208,7 +208,10 @@ def test_sfpu_edge_cases(lib):
     q = c_sfpu(lib, f32([0.0, -0.0, inf, -inf, -4.0]), "recip")
     assert q[0] == inf and q[1] == -inf and q[2] == 0 and q[3] == 0 and np.signbit(q[3]) and q[4] == -0.25
     # NaN in a bf16 DEST packs as Inf
-    assert int(C.pack_bf16(lib, c_sfpu(lib, f32([-1.0]), "sqrt", fp32_dest=False).view(np.uint32))[0]) in (0x7F80, 0xFF80)
+    assert int(C.pack_bf16(lib, c_sfpu(lib, f32([-1.0]), "sqrt", fp32_dest=False).view(np.uint32))[0]) in (
+        0x7F80,
+        0xFF80,
+    )
     del nan
 
 
@@ -316,7 +319,8 @@ def test_kernel_bcast_reduce_sqrt(rng, runtime_objects, tmp_path):
     # expected bits from the Wormhole model: ELWMUL per HiFi4 phase into a bf16 DEST, then the packer
     xb, cb_bits = O.bits(x), O.bits(col)
     expected_prod = np.concatenate(
-        [W.pack_bf16(W.binary("mul", xb[:, 32 * t : 32 * t + 32], cb_bits, bcast="col")) for t in range(wt)], axis=1
+        [W.pack_bf16(W.binary("mul", xb[:, 32 * t : 32 * t + 32], cb_bits, bcast="col")) for t in range(wt)],
+        axis=1,
     )
     np.testing.assert_array_equal(O.bits(prod) >> 16, expected_prod)
     dst = np.zeros((32, 32), np.uint32)

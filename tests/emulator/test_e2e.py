@@ -10,8 +10,8 @@ import torch
 import ttnn
 
 from tests.emulator import programs
-from tests.emulator.bf16 import bits, tf32_truncate
 from tests.emulator import wh_oracle as W
+from tests.emulator.bf16 import bits, tf32_truncate
 
 DTYPES = {torch.bfloat16: ttnn.bfloat16, torch.float32: ttnn.float32}
 

@@ -43,8 +43,13 @@ def test_unpack_and_datacopy(rng, lib, fmt, fp32_dest):
 
 
 def test_pack(rng, lib):
-    u = np.concatenate([rng.integers(0, 2**32, 20000, dtype=np.uint64).astype(np.uint32), C.SPECIALS,
-                        np.array([0x007FFFFF, 0x807FFFFF, 0x7F7FFFFF, 0x3F808000, 0xBF808000], np.uint32)])
+    u = np.concatenate(
+        [
+            rng.integers(0, 2**32, 20000, dtype=np.uint64).astype(np.uint32),
+            C.SPECIALS,
+            np.array([0x007FFFFF, 0x807FFFFF, 0x7F7FFFFF, 0x3F808000, 0xBF808000], np.uint32),
+        ]
+    )
     same(C.pack_bf16(lib, u), W.pack_bf16(u), "pack bf16")
     for fp32_dest in (False, True):
         d = u if fp32_dest else u & np.uint32(0xFFFF0000)
@@ -65,11 +70,20 @@ def test_transpose_wh(rng, lib, fmt, fp32_dest):
 @pytest.mark.parametrize("fmt", ["bf16", "fp32"])
 def test_add_sub(rng, lib, op, bcast, fp32_dest, fmt):
     for a, b in [(C.salted(rng, (32, 32), fmt), C.salted(rng, (32, 32), fmt)), (C.ties(rng, (32, 32)),) * 2]:
-        kw = dict(fmt_a=fmt, fmt_b=fmt, fp32_dest=fp32_dest, bcast=bcast, row=int(rng.integers(0, 32)))
+        kw = {
+            "fmt_a": fmt,
+            "fmt_b": fmt,
+            "fp32_dest": fp32_dest,
+            "bcast": bcast,
+            "row": int(rng.integers(0, 32)),
+        }
         same(C.binary(lib, op, a, b, **kw), W.binary(op, a, b, **kw), f"{op} {bcast}")
         dst = W.datacopy(C.salted(rng, (32, 32), "bf16"), "bf16", fp32_dest)
-        same(C.binary(lib, op, a, b, dst=dst, acc=True, **kw), W.binary(op, a, b, dst=dst, acc=True, **kw),
-             f"{op} {bcast} acc")
+        same(
+            C.binary(lib, op, a, b, dst=dst, acc=True, **kw),
+            W.binary(op, a, b, dst=dst, acc=True, **kw),
+            f"{op} {bcast} acc",
+        )
 
 
 @pytest.mark.parametrize("fp32_dest", [False, True])
@@ -78,10 +92,14 @@ def test_add_sub(rng, lib, op, bcast, fp32_dest, fmt):
 @pytest.mark.parametrize("fmt", ["bf16", "fp32"])
 def test_mul(rng, lib, fidelity, bcast, fp32_dest, fmt):
     a, b = C.salted(rng, (32, 32), fmt), C.salted(rng, (32, 32), fmt)
-    kw = dict(fmt_a=fmt, fmt_b=fmt, fidelity=fidelity, fp32_dest=fp32_dest, bcast=bcast)
+    kw = {"fmt_a": fmt, "fmt_b": fmt, "fidelity": fidelity, "fp32_dest": fp32_dest, "bcast": bcast}
     same(C.binary(lib, "mul", a, b, **kw), W.binary("mul", a, b, **kw), f"mul {bcast}")
     dst = W.datacopy(C.salted(rng, (32, 32), "bf16"), "bf16", fp32_dest)  # ELWMUL accumulates into DEST
-    same(C.binary(lib, "mul", a, b, dst=dst, **kw), W.binary("mul", a, b, dst=dst, **kw), f"mul {bcast} onto DEST")
+    same(
+        C.binary(lib, "mul", a, b, dst=dst, **kw),
+        W.binary("mul", a, b, dst=dst, **kw),
+        f"mul {bcast} onto DEST",
+    )
 
 
 # ---- reduce and matmul ---------------------------------------------------------------------------------------------
@@ -96,7 +114,7 @@ def scaler(value: float) -> np.ndarray:
 @pytest.mark.parametrize("fidelity", FIDELITIES)
 @pytest.mark.parametrize("fmt", ["bf16", "fp32"])
 def test_reduce_sum(rng, lib, dim, fidelity, fp32_dest, fmt):
-    kw = dict(fmt=fmt, fidelity=fidelity, fp32_dest=fp32_dest)
+    kw = {"fmt": fmt, "fidelity": fidelity, "fp32_dest": fp32_dest}
     for s in (1.0, 1 / 32, 0.3):
         dst = np.zeros((32, 32), np.uint32)
         for _ in range(3):  # accumulate over tiles into one DEST slot
@@ -110,7 +128,7 @@ def test_reduce_sum(rng, lib, dim, fidelity, fp32_dest, fmt):
 @pytest.mark.parametrize("dim", ["row", "col", "scalar"])
 @pytest.mark.parametrize("fmt", ["bf16", "fp32"])
 def test_reduce_max(rng, lib, dim, fp32_dest, fmt):
-    kw = dict(fmt=fmt, fp32_dest=fp32_dest)
+    kw = {"fmt": fmt, "fp32_dest": fp32_dest}
     dst, had = np.zeros((32, 32), np.uint32), False
     for _ in range(3):
         x = C.salted(rng, (32, 32), fmt, salt=0.2)
@@ -124,7 +142,7 @@ def test_reduce_max(rng, lib, dim, fp32_dest, fmt):
 @pytest.mark.parametrize("fidelity", FIDELITIES)
 @pytest.mark.parametrize("fmt", ["bf16", "fp32"])
 def test_matmul(rng, lib, fidelity, fp32_dest, fmt):
-    kw = dict(fmt=fmt, fidelity=fidelity, fp32_dest=fp32_dest)
+    kw = {"fmt": fmt, "fidelity": fidelity, "fp32_dest": fp32_dest}
     dst = np.zeros((32, 32), np.uint32)
     for salt in (0.0, 0.05):  # the second product accumulates onto the first
         a, b = C.salted(rng, (32, 32), fmt, salt=salt), C.salted(rng, (32, 32), fmt, salt=salt)
@@ -159,17 +177,22 @@ def test_model_add_aligns_to_the_larger_operands_11_bit_grid():
         assert f64(got)[0, 0] == expected, gap
     # fp32 DEST keeps the TF32 grid: 1 + 2^-15 (fp32 data) is 1
     tiny = np.float32(1 + 2.0**-15).view(np.uint32)
-    got = W.binary("add", np.full((32, 32), tiny), np.zeros((32, 32), np.uint32), fmt_a="fp32", fp32_dest=True)
+    got = W.binary(
+        "add", np.full((32, 32), tiny), np.zeros((32, 32), np.uint32), fmt_a="fp32", fp32_dest=True
+    )
     assert f64(got)[0, 0] == 1.0
 
 
 def test_model_specials():
     inf, ninf, nan = np.uint32(0x7F800000), np.uint32(0xFF800000), np.uint32(0x7FC00000)
-    t = lambda v: np.full((32, 32), v, np.uint32)  # noqa: E731
+    t = lambda v: np.full((32, 32), v, np.uint32)
     assert W.binary("add", t(inf), t(ninf), fp32_dest=True)[0, 0] == 0  # Inf − Inf = 0
     assert W.binary("add", t(nan), t(0), fp32_dest=True)[0, 0] == inf  # NaN is a huge number → Inf
     assert W.binary("mul", t(inf), t(0), fp32_dest=True)[0, 0] == 0  # zero flag wins
-    assert W.datacopy(np.array([0x80000000, 0x00010000], np.uint32), "bf16", False).tolist() == [0x80000000, 0x10000]
+    assert W.datacopy(np.array([0x80000000, 0x00010000], np.uint32), "bf16", False).tolist() == [
+        0x80000000,
+        0x10000,
+    ]
     assert W.datacopy(np.array([0x80000000, 0x00010000], np.uint32), "bf16", True).tolist() == [0, 0]
     # a product whose biased exponent sum is <= 0 is zero even when the exact product is a normal number
     a = np.float32(2.0**-63).view(np.uint32)
@@ -185,8 +208,10 @@ def test_model_bf16_dest_mul_rounds_each_fidelity_phase(rng):
     got = f64(W.binary("mul", a, b, fidelity=W.HIFI4, fp32_dest=False))
     exact = f64(a) * f64(b)
     assert np.all(np.abs(got - exact) <= np.abs(exact) * 2.0**-6)
-    assert np.any(got != f64(W.pack_bf16(W.binary("mul", a, b, fidelity=W.HIFI4, fp32_dest=True)).astype(np.uint32)
-                             << 16))
+    assert np.any(
+        got
+        != f64(W.pack_bf16(W.binary("mul", a, b, fidelity=W.HIFI4, fp32_dest=True)).astype(np.uint32) << 16)
+    )
 
 
 def test_model_reduce_and_matmul_track_float64(rng):
@@ -194,9 +219,13 @@ def test_model_reduce_and_matmul_track_float64(rng):
     errors stay within 2^-10 of the sum of magnitudes (far above fp32 rounding, as on silicon)."""
     x = bf16(rng, (32, 32))
     row = f64(W.reduce("sum", "row", x, scaler(1.0), fidelity=W.HIFI4, fp32_dest=True))[:, 0]
-    np.testing.assert_allclose(row, f64(x).sum(axis=1), rtol=0, atol=2.0**-10 * np.abs(f64(x)).sum(axis=1).min())
+    np.testing.assert_allclose(
+        row, f64(x).sum(axis=1), rtol=0, atol=2.0**-10 * np.abs(f64(x)).sum(axis=1).min()
+    )
     col = f64(W.reduce("sum", "col", x, scaler(1.0), fidelity=W.HIFI4, fp32_dest=True))[0, :]
-    np.testing.assert_allclose(col, f64(x).sum(axis=0), rtol=0, atol=2.0**-10 * np.abs(f64(x)).sum(axis=0).min())
+    np.testing.assert_allclose(
+        col, f64(x).sum(axis=0), rtol=0, atol=2.0**-10 * np.abs(f64(x)).sum(axis=0).min()
+    )
     mx = W.reduce("max", "row", x, scaler(1.0))[:, 0]
     np.testing.assert_array_equal(f64(mx), f64(x).max(axis=1))
     a, b = bf16(rng, (32, 32)), bf16(rng, (32, 32))
@@ -213,8 +242,9 @@ def test_minus_one_renormalisation_defect(lib, monkeypatch):
 
     lib.emu_test_dest_add.restype = ctypes.c_uint32
     args = (1, 127, 0x800001, 0x3F800000)
-    one_term = lambda: int(W.dest_add([tuple(np.array([v]) for v in args[:3])], np.array([args[3]], np.uint32),  # noqa: E731
-                                      True)[0])
+    one_term = lambda: int(
+        W.dest_add([tuple(np.array([v]) for v in args[:3])], np.array([args[3]], np.uint32), True)[0]
+    )
     assert lib.emu_test_dest_add(*args, 1) == one_term() == 0xC1800000  # −16
     lib.emu_test_set_minus_one_defect(0)
     monkeypatch.setattr(W, "MINUS_ONE_DEFECT", False)

@@ -105,8 +105,10 @@ def dest_add(terms, dst, fp32_dest: bool) -> np.ndarray:
     sign = (total < 0).astype(I64)
     mag = np.abs(total)
     nbits = np.frexp(mag.astype(np.float64))[1].astype(I64)  # exact: |sum| < 2**53
-    lshift = 24 - nbits                      # to put the leading 1 at bit 23
-    if MINUS_ONE_DEFECT:  # a sum of exactly −1 unit reads as all ones in the leading-sign count: 27 places short
+    lshift = 24 - nbits  # to put the leading 1 at bit 23
+    if (
+        MINUS_ONE_DEFECT
+    ):  # a sum of exactly −1 unit reads as all ones in the leading-sign count: 27 places short
         lshift = np.where((sign == 1) & (mag == 1), lshift - 27, lshift)
     exp = top - lshift
     keep = 24 if fp32_dest else 8
@@ -125,8 +127,8 @@ def dest_add(terms, dst, fp32_dest: bool) -> np.ndarray:
 # ---- element-wise -------------------------------------------------------------------------------------------------
 def elwadd(a, b, dst, fp32_dest: bool, acc: bool = False, zero_b: bool = True) -> np.ndarray:
     """a + b (ELWSUB: flip b's sign first). zero_b=False: SrcB's zero flag off (data movement)."""
-    sa, ea, ma, za = _fields(a)
-    sb, eb, mb, zb = _fields(b)
+    *_, za = _fields(a)
+    *_, zb = _fields(b)
     a19 = np.where(za, 0, (np.asarray(a, U32) >> 13).astype(I64))
     b19 = np.where(zb & zero_b, 0, (np.asarray(b, U32) >> 13).astype(I64))
     swap = (a19 & 0x3FFFF) < (b19 & 0x3FFFF)
@@ -155,7 +157,9 @@ def elwmul_phase(a, b, dst, p: int, fp32_dest: bool) -> np.ndarray:
     prod, adj = _mul_parts(ma, mb, p)
     e = ea + eb + adj
     zero = za | zb | (e <= 0)
-    return dest_add([(np.where(zero, 0, sa ^ sb), np.where(zero, 0, e), np.where(zero, 0, prod << 13))], dst, fp32_dest)
+    return dest_add(
+        [(np.where(zero, 0, sa ^ sb), np.where(zero, 0, e), np.where(zero, 0, prod << 13))], dst, fp32_dest
+    )
 
 
 def elwmul(a, b, dst, fidelity: int, fp32_dest: bool) -> np.ndarray:
@@ -176,8 +180,20 @@ def broadcast_b(b: np.ndarray, bcast: str, row: int = 0) -> np.ndarray:
     return b
 
 
-def binary(op: str, a, b, *, fmt_a=BF16, fmt_b=BF16, fidelity=HIFI4, fp32_dest=False, bcast="none", row=0,
-           dst=None, acc=False) -> np.ndarray:
+def binary(
+    op: str,
+    a,
+    b,
+    *,
+    fmt_a=BF16,
+    fmt_b=BF16,
+    fidelity=HIFI4,
+    fp32_dest=False,
+    bcast="none",
+    row=0,
+    dst=None,
+    acc=False,
+) -> np.ndarray:
     """add/sub/mul_tiles[_bcast]: 32×32 uint32 tiles of L1 bits in, DEST bits out."""
     a = unpack(a, fmt_a, fp32_dest)
     b = broadcast_b(unpack(b, fmt_b, fp32_dest), bcast, row)
@@ -206,7 +222,9 @@ def dot16(a, b, dst, p: int, fp32_dest: bool) -> np.ndarray:
         m = ((prod[..., g] << 1) + (I64(1) << d)) >> (d + 1)
         tot = np.where(s[..., g] == 1, -m, m).sum(axis=-1)
         live = eg > 0
-        terms.append((np.where(live & (tot < 0), 1, 0), np.where(live, eg, 0), np.where(live, np.abs(tot) << 13, 0)))
+        terms.append(
+            (np.where(live & (tot < 0), 1, 0), np.where(live, eg, 0), np.where(live, np.abs(tot) << 13, 0))
+        )
     return dest_add(terms, dst, fp32_dest)
 
 
@@ -217,7 +235,7 @@ def matmul(in0, in1, *, fmt=BF16, fidelity=HIFI4, fp32_dest=False, dst=None) -> 
     d = np.zeros((32, 32), U32) if dst is None else np.asarray(dst, U32).copy()
     for p in phases(fidelity):
         for k in (0, 16):
-            bb = np.broadcast_to(x[:, None, k : k + 16], (32, 32, 16))     # row r of in0
+            bb = np.broadcast_to(x[:, None, k : k + 16], (32, 32, 16))  # row r of in0
             aa = np.broadcast_to(y[k : k + 16, :].T[None, :, :], (32, 32, 16))  # column c of in1
             d = dot16(aa, bb, d, p, fp32_dest)
     return d
@@ -246,7 +264,9 @@ def _through_srcb(u, fp32_dest):
     return np.asarray(u, U32) & U32(0xFFFFE000 if fp32_dest else 0xFFFF0000)
 
 
-def reduce(pool: str, dim: str, data, scaler, *, fmt=BF16, fidelity=HIFI4, fp32_dest=False, dst=None, had=False):
+def reduce(
+    pool: str, dim: str, data, scaler, *, fmt=BF16, fidelity=HIFI4, fp32_dest=False, dst=None, had=False
+):
     """reduce_tile: pool sum/avg/max, dim row/col/scalar; scaler: the 32×32 scaler tile (bf16 bits).
     Returns the DEST tile (32×32) — only the reduced row/column/corner is meaningful."""
     x = unpack(data, fmt, fp32_dest)
@@ -263,8 +283,13 @@ def reduce(pool: str, dim: str, data, scaler, *, fmt=BF16, fidelity=HIFI4, fp32_
                 cur = d[fr, 0:16] if had else np.full(16, EMPTY, U32)
                 cur = gmpool(cur, x[fr : fr + 16, 0:16], fp32_dest)
                 cur = gmpool(cur, x[fr : fr + 16, 16:32], fp32_dest)
-                moved = elwadd(np.zeros(16, U32), _through_srcb(cur, fp32_dest), np.zeros(16, U32), fp32_dest,
-                               zero_b=False)
+                moved = elwadd(
+                    np.zeros(16, U32),
+                    _through_srcb(cur, fp32_dest),
+                    np.zeros(16, U32),
+                    fp32_dest,
+                    zero_b=False,
+                )
                 d[fr, 0:16] = moved
                 d[fr : fr + 16, 0] = moved
         else:
@@ -285,8 +310,13 @@ def reduce(pool: str, dim: str, data, scaler, *, fmt=BF16, fidelity=HIFI4, fp32_
             for fr in (0, 16):
                 acc = d[fr : fr + 16, 0]
                 for fc in (0, 16):
-                    acc = dot16(np.broadcast_to(scl(fr, fc), (16, 16)), x[fr : fr + 16, fc : fc + 16], acc, p,
-                                fp32_dest)
+                    acc = dot16(
+                        np.broadcast_to(scl(fr, fc), (16, 16)),
+                        x[fr : fr + 16, fc : fc + 16],
+                        acc,
+                        p,
+                        fp32_dest,
+                    )
                 d[fr : fr + 16, 0] = acc
     elif dim == "col":  # DEST[0, :] += scaler · data columns (data in SrcA); per face all phases
         for fr in (0, 16):
