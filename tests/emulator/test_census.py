@@ -110,6 +110,7 @@ def classify(text: str) -> kc.Diagnosis:
             "host_define",
             None,
         ),
+        ("k.cpp:9:5: error: use of undeclared identifier 'get_vararg'", "host_binding", "get_vararg"),
         # gcc, and the emulator builder's own summary lines
         (
             "k.cpp:3:10: fatal error: api/dataflow/noc.h: No such file or directory",
@@ -353,3 +354,11 @@ def test_reports_keep_no_machine_paths(tmp_path):
     assert (
         kc.classify("emulator/hal/llk/ckernel.h:3:1: error: expected ';'", INDEX, EMU).cls == "emulator_error"
     )
+
+
+def test_quasar_kernels_unexplained_errors_are_the_architectures():
+    err = "k.cpp:22:20: error: variable has incomplete type 'DataflowBuffer'"
+    d = kc.classify(err, INDEX, EMU)
+    assert d.cls == "unclassified"
+    assert kc.for_kernel("ttnn/cpp/ttnn/operations/experimental/quasar/fold/k.cpp", d).cls == "other_arch"
+    assert kc.for_kernel("ttnn/cpp/ttnn/operations/data_movement/fold/k.cpp", d).cls == "unclassified"
