@@ -37,6 +37,25 @@ def _objects(kb: kernel_build.KernelBuild, noc: int, grid) -> list[tuple[str, Pa
     return [(kb.role, so, kernel_build.has_kernel_globals(so))]
 
 
+def descriptor_inputs(program_descriptor, config) -> dict:
+    """What chlkc_descriptors.h is generated from: every CB's format and page size, and the compute config."""
+    cbs = sorted(
+        {
+            (int(f.buffer_index), int(f.data_format_as_uint8), int(f.page_size))
+            for cb in program_descriptor.cbs
+            for f in cb.format_descriptors
+        }
+    )
+    compute = {
+        "math_fidelity": int(config.math_fidelity.value),
+        "fp32_dest_acc": bool(config.fp32_dest_acc_en),
+        "math_approx": bool(config.math_approx_mode),
+        "dst_full_sync": bool(config.dst_full_sync_en),
+        "unpack_to_dest_mask": _unpack_mask(config),
+    }
+    return {"cbs": cbs, "compute": compute}
+
+
 def _timeout_s() -> float:
     return float(os.environ.get("TTNN_EMULATOR_TIMEOUT", "10"))
 
@@ -162,6 +181,8 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
     builds = []
     for kernel in program_descriptor.kernels:
         kb, noc = kernel_build_of(kernel)
+        if kb.role == "compute" and wheel_api():
+            kb.extra.update(descriptor_inputs(program_descriptor, kernel.config))
         builds.append((kernel, kb.role, noc, kb))
     with ThreadPoolExecutor(max_workers=max(1, min(len(builds), os.cpu_count() or 1))) as pool:
         objects = list(pool.map(lambda b: _objects(b[3], b[2], device.grid), builds))

@@ -31,6 +31,7 @@ CXXFLAGS = [
     "-shared",
     "-w",
     "-Wno-error=missing-template-arg-list-after-template-kw",
+    "-fms-extensions",  # the wheel casts L1 pointers to uint32_t, which needs no fix-up: L1 lies below 4 GiB
 ]
 # Where tt-metal's JIT finds headers for a Wormhole Tensix core (tt_metal/jit_build, hal/tt-1xx/wormhole),
 # relative to the wheel's package root (which holds ttnn/cpp and tt_metal).
@@ -50,7 +51,8 @@ WHEEL_INCLUDES = (
     "tt_metal/hw/inc/internal/tt-1xx/wormhole/noc",
     "tt_metal/tt-llk/tt_llk_wormhole_b0/common/inc",
     "tt_metal/tt-llk/tt_llk_wormhole_b0/llk_lib",
-    "tt_metal/tt-llk/common/inc",
+    "tt_metal/tt-llk/common",
+    "tt_metal/tt-llk/tools/include",
 )
 COMPUTE_INCLUDES = (
     "tt_metal/hw/ckernels/wormhole_b0/metal/llk_api",
@@ -58,6 +60,63 @@ COMPUTE_INCLUDES = (
     "tt_metal/tt-llk/tt_llk_wormhole_b0/common/inc/sfpu",
 )
 FIRMWARE_INCLUDE = "tt_metal/hw/firmware/src/tt-1xx"
+# Wheel headers replaced by ours wherever they are included from. The include path alone cannot do it: a quoted
+# include finds a sibling of the including file first, so these are mapped in clang's virtual file system.
+SHADOWS = {
+    "tt_metal/hw/inc/internal/tt-1xx/risc_common.h": "common/internal/tt-1xx/risc_common.h",
+    "tt_metal/hw/inc/internal/tt-1xx/cache.h": "common/internal/tt-1xx/cache.h",
+    "tt_metal/hw/inc/internal/tt-1xx/wormhole/stream_io_map.h": "common/stream_io_map.h",
+    "tt_metal/hw/inc/internal/tt-1xx/wormhole/noc_nonblocking_api.h": "dataflow/noc_nonblocking_api.h",
+}
+
+
+def shadows() -> dict[Path, Path]:
+    """Wheel header -> our replacement: SHADOWS, plus every header of hal/llk that has a namesake in the compute
+    include directories (a shadow that wraps the wheel's file with #include_next is left to the include path)."""
+    root = wheel_root()
+    out = {root / w: HAL_DIR / ours for w, ours in SHADOWS.items()}
+    dirs = [root / d for d in (*WHEEL_INCLUDES, *COMPUTE_INCLUDES)]
+    for ours in sorted((HAL_DIR / "llk").rglob("*.h")):
+        if "#include_next" in ours.read_text():
+            continue
+        rel = ours.relative_to(HAL_DIR / "llk")
+        for d in dirs:
+            if (d / rel).is_file():
+                out[d / rel] = ours
+    return out
+
+
+def vfs_overlay() -> Path:
+    """clang's -ivfsoverlay file mapping each shadowed wheel header onto ours (written once per content)."""
+    entries = [
+        {"type": "file", "name": str(w), "external-contents": str(ours)}
+        for w, ours in sorted(shadows().items())
+    ]
+    text = json.dumps({"version": 0, "case-sensitive": "true", "roots": entries}, indent=1)
+    path = runtime_lib.cache_dir() / f"shadows-{hashlib.sha256(text.encode()).hexdigest()[:12]}.json"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    return path
+
+
+_HAL_DIGEST: str | None = None
+
+
+def hal_digest() -> str:
+    """Content of the emulator's shadows and runtime headers: the compiler may report a shadowed header under the
+    wheel's name, so they are part of every key rather than only of the -MD list."""
+    global _HAL_DIGEST
+    if _HAL_DIGEST is None:
+        h = hashlib.sha256()
+        for base in (HAL_DIR, runtime_lib.INCLUDE_DIR):
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    h.update(str(path.relative_to(base)).encode())
+                    h.update(path.read_bytes())
+        _HAL_DIGEST = h.hexdigest()
+    return _HAL_DIGEST
 
 
 @dataclass(frozen=True)
@@ -99,7 +158,7 @@ def wheel_root() -> Path:
 def common_defines(grid: tuple[int, int]) -> list[str]:
     """JIT defines shared by every Tensix build on Wormhole (arch, firmware, bank counts)."""
     banks = device_info.NUM_DRAM_BANKS
-    l1_banks = device_info.num_l1_banks(grid)
+    l1_banks = grid[0] * grid[1]  # one L1 bank per worker core
     return [
         "ARCH_WORMHOLE",
         "TENSIX_FIRMWARE",
@@ -166,7 +225,7 @@ def generated_files(kb: KernelBuild, target: Target, noc: int) -> dict[str, str]
         legacy = TRISC_LEGACY_MAIN[target.risc]
         entry_decls += f"namespace NAMESPACE {{ void {legacy}() __attribute__((weak)); }}\n"
         body = (
-            '#include "emu_firmware.h"\n'
+            '#include "emu_firmware.h"\n#include "ckernel.h"\n#include "chlkc_descriptors.h"\n'
             + entry_decls
             + '#include "chlkc_list.h"\n'
             + 'extern "C" void emu_kernel_entry() {\n'
@@ -253,6 +312,7 @@ def _build_one(kb: KernelBuild, target: Target, noc: int, grid: tuple[int, int])
             "-MD",
             "-MF",
             str(depfile),
+            f"-ivfsoverlay{vfs_overlay()}",
             f"-I{tmpdir}",
             *(f"-I{p}" for p in includes),
             *flags,

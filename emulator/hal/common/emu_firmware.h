@@ -13,6 +13,7 @@
 #include "noc_overlay_parameters.h"
 #include "stream_io_map.h"
 #include "internal/firmware_common.h"
+#include "api/compile_time_args.h"
 #include "internal/circular_buffer_interface.h"
 #if !defined(COMPILE_FOR_TRISC)
 #include "noc_nonblocking_api.h"
@@ -22,6 +23,7 @@
 uint8_t my_x[NUM_NOCS];
 uint8_t my_y[NUM_NOCS];
 uint32_t emu_stream_regs_base;
+uint32_t emu_tensix_base;
 CBInterface cb_interface[NUM_CIRCULAR_BUFFERS];
 uint32_t tt_l1_ptr* rta_l1_base;
 uint32_t tt_l1_ptr* crta_l1_base;
@@ -33,7 +35,19 @@ int32_t bank_to_l1_offset[NUM_L1_BANKS];
 uint8_t worker_logical_col_to_virtual_col[round_up_to_mult_of_4(noc_size_x)];
 uint8_t worker_logical_row_to_virtual_row[round_up_to_mult_of_4(noc_size_y)];
 
-#if !defined(COMPILE_FOR_TRISC)
+#if defined(COMPILE_FOR_TRISC)
+// trisck.cc's globals and the ckernel register pointers (the emulator's LLK layer does not use them).
+uint32_t unp_cfg_context = 0;
+uint32_t pack_sync_tile_dst_ptr = 0;
+uint32_t math_sync_tile_dst_index = 0;
+uint32_t gl_alu_format_spec_reg = 0;
+uint32_t op_info_offset = 0;
+namespace ckernel {
+volatile uint32_t tt_reg_ptr* regfile = nullptr;
+volatile uint32_t tt_reg_ptr* pc_buf_base = nullptr;
+volatile uint32_t tt_reg_ptr* mailbox_base[4] = {};
+}  // namespace ckernel
+#else
 uint32_t noc_reads_num_issued[NUM_NOCS];
 uint32_t noc_nonposted_writes_num_issued[NUM_NOCS];
 uint32_t noc_nonposted_writes_acked[NUM_NOCS];
@@ -50,6 +64,7 @@ extern "C" void emu_firmware_start(const EmuFirmwareInit* init) {
         my_y[n] = init->noc_y;
     }
     emu_stream_regs_base = init->stream_regs;
+    emu_tensix_base = init->tensix_state;
     rta_l1_base = reinterpret_cast<uint32_t*>(uintptr_t(init->rta_l1));
     crta_l1_base = reinterpret_cast<uint32_t*>(uintptr_t(init->crta_l1));
     for (auto& base : sem_l1_base) base = reinterpret_cast<uint32_t*>(uintptr_t(init->sem_l1));

@@ -1,5 +1,5 @@
 // Emulator shadow of the Wormhole stream_io_map.h: CB N's page counters are stream N's scratch registers, which the
-// emulator keeps per core (emu::hal::kStreamRegsOffset) instead of at the overlay's fixed register address.
+// emulator keeps in a per-core block (emu/hal.h) instead of at the overlay's fixed register address.
 #ifndef _STREAM_IO_MAP_
 #define _STREAM_IO_MAP_
 

@@ -9,11 +9,15 @@
 #include <cstdint>
 
 namespace emu::hal {
-// Per-core block of stream registers (the overlay's 64 streams x 4 KiB) inside the core's arena, above L1: the
-// CB page counters behind cb_push_back / cb_pop_front live in stream N's registers for CB N.
-constexpr uint32_t kStreamRegsOffset = 0x1A0000;
+// Per-core hardware beside L1 (one low block per core, below 4 GiB like L1 so that kernels' uint32_t addresses
+// reach it): the overlay's 64 streams x 4 KiB of registers -- the CB page counters behind cb_push_back /
+// cb_pop_front live in stream N's registers for CB N -- then the Tensix engine state the three TRISCs share
+// (semaphores, source registers, DEST).
 constexpr uint32_t kNumStreams = 64;
 constexpr uint32_t kStreamRegSpace = 0x1000;
+constexpr uint32_t kTensixStateOffset = kNumStreams * kStreamRegSpace;
+constexpr uint32_t kTensixStateSize = 0x20000;
+constexpr uint32_t kCoreHardwareSize = kTensixStateOffset + kTensixStateSize;
 
 // RISC ids of one Tensix core, the order of tt-metal's processor index.
 enum Risc : uint32_t { BRISC = 0, NCRISC = 1, TRISC0 = 2, TRISC1 = 3, TRISC2 = 4, kNumRiscs = 5 };
@@ -25,7 +29,8 @@ extern "C" {
 struct EmuFirmwareInit {
     uint32_t risc;  // emu::hal::Risc
     uint8_t noc_x, noc_y;  // this core's NoC coordinates (the same on both NoCs on Wormhole)
-    uint32_t stream_regs;  // L1-space address of this core's stream register block
+    uint32_t stream_regs;  // address of this core's stream register block
+    uint32_t tensix_state;  // ... and of its Tensix engine state
     uint32_t rta_l1, crta_l1, sem_l1;  // runtime args, common runtime args, semaphores
     uint32_t num_dram_banks, num_l1_banks;
     const uint16_t* dram_bank_xy;  // packed NoC xy of each bank (x | y << 6), as the bank tables hold them
@@ -44,6 +49,10 @@ void emu_reg_write(uint32_t addr, uint32_t value);
 // yields the host CPU, sleeping when the thread has polled for a while without anything changing.
 void emu_poll(void);
 uint64_t emu_wall_clock(void);
+// Something other threads may be waiting for changed (a shared register or semaphore written by plain stores).
+void emu_notify(void);
+// The kernel reached a feature the emulator does not model: fails the op naming it.
+[[noreturn]] void emu_unsupported(const char* what);
 
 // NoC transactions, as a command buffer's send bit issues them. They are queued and land when a barrier reads the
 // NIU status (the hardware gives no earlier guarantee).

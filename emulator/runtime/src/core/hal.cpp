@@ -3,6 +3,8 @@
 // land when that thread reads the NIU status (a barrier) or waits; the NIU status counters are per core and NoC.
 #include "emu/hal.h"
 
+#include <sys/mman.h>
+
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -47,6 +49,26 @@ struct CoreNiu {
 std::mutex g_niu_mu;
 std::unordered_map<const Core*, CoreNiu> g_niu;
 
+// The per-core hardware blocks, by core index, kept for the life of the process (device re-opens reuse them).
+std::mutex g_hw_mu;
+std::vector<uint8_t*> g_hw;
+
+uint8_t* core_hardware(const Core& c) {
+    std::lock_guard<std::mutex> lock(g_hw_mu);
+    while (g_hw.size() <= c.index) {
+        void* p = mmap(nullptr, hal::kCoreHardwareSize, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) throw std::runtime_error("cannot map a core's stream registers below 2 GiB");
+        g_hw.push_back(static_cast<uint8_t*>(p));
+    }
+    return g_hw[c.index];
+}
+
+bool in_stream_regs(const Core& c, uint32_t addr) {
+    const uintptr_t regs = uintptr_t(core_hardware(c));
+    return addr >= regs && addr + 4 <= regs + hal::kNumStreams * hal::kStreamRegSpace;
+}
+
 CoreNiu& niu_of(const Core* c) {
     std::lock_guard<std::mutex> lock(g_niu_mu);
     return g_niu[c];
@@ -56,6 +78,7 @@ CoreNiu& niu_of(const Core* c) {
 thread_local std::vector<NocOp> t_ops;
 thread_local uint32_t t_polls = 0;
 thread_local uint64_t t_progress_seen = 0;
+thread_local int t_polled_cb = -1;  // the CB whose counter this thread last read
 
 Thread& self() {
     Thread* t = current_thread();
@@ -140,6 +163,9 @@ void queue(Thread& t, NocOp op) {
 
 }  // namespace
 
+void note_waiting(Thread& t, int cb);
+void note_not_waiting(const Thread& t);
+
 // Fills the firmware view of one kernel thread (what the firmware's start-up reads from its launch message).
 void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>& dram_xy,
                    std::vector<int32_t>& dram_off) {
@@ -147,7 +173,8 @@ void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>
     std::memset(&init, 0, sizeof(init));
     init.noc_x = uint8_t(noc_x(t.core->x));
     init.noc_y = uint8_t(noc_y(t.core->y));
-    init.stream_regs = uint32_t(uintptr_t(t.core->l1) + hal::kStreamRegsOffset);
+    init.stream_regs = uint32_t(uintptr_t(core_hardware(*t.core)));
+    init.tensix_state = init.stream_regs + hal::kTensixStateOffset;
     init.rta_l1 = t.args_l1;
     init.crta_l1 = t.common_args_l1;
     dram_xy.clear();
@@ -164,8 +191,11 @@ void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>
     }
 }
 
+void forget_waits();
+
 void reset_core_hardware(Core& core) {
-    std::memset(core.l1 + hal::kStreamRegsOffset, 0, hal::kNumStreams * hal::kStreamRegSpace);
+    forget_waits();
+    std::memset(core_hardware(core), 0, hal::kCoreHardwareSize);
     CoreNiu& n = niu_of(&core);
     std::lock_guard<std::mutex> lock(n.mu);
     for (Niu& s : n.niu) s = Niu{};
@@ -179,8 +209,10 @@ extern "C" {
 
 uint32_t emu_reg_read(uint32_t addr) {
     Thread& t = self();
-    const uintptr_t regs = uintptr_t(t.core->l1) + hal::kStreamRegsOffset;
-    if (addr >= regs && addr < regs + hal::kNumStreams * hal::kStreamRegSpace) {
+    if (in_stream_regs(*t.core, addr)) {
+        // Kernels read CB counters in wait loops, some without invalidate_l1_cache(): each read is a poll.
+        t_polled_cb = int((addr - uintptr_t(core_hardware(*t.core))) / hal::kStreamRegSpace);
+        emu_poll();
         return __atomic_load_n(reinterpret_cast<const uint32_t*>(uintptr_t(addr)), __ATOMIC_SEQ_CST);
     }
     fail("reg_read", -1, kNoLoc, "register " + hex(addr) + " is not modelled by the emulator");
@@ -188,8 +220,7 @@ uint32_t emu_reg_read(uint32_t addr) {
 
 void emu_reg_write(uint32_t addr, uint32_t value) {
     Thread& t = self();
-    const uintptr_t regs = uintptr_t(t.core->l1) + hal::kStreamRegsOffset;
-    if (addr >= regs && addr < regs + hal::kNumStreams * hal::kStreamRegSpace) {
+    if (in_stream_regs(*t.core, addr)) {
         __atomic_store_n(reinterpret_cast<uint32_t*>(uintptr_t(addr)), value, __ATOMIC_SEQ_CST);
         op_status().progress.fetch_add(1, std::memory_order_relaxed);
         t.core->cv.notify_all();
@@ -205,16 +236,31 @@ void emu_poll(void) {
     land_all(t);
     const uint64_t progress = op_status().progress.load(std::memory_order_relaxed);
     if (progress != t_progress_seen) {
+        if (t_polls >= 64) note_not_waiting(t);
         t_progress_seen = progress;
         t_polls = 0;
+        t_polled_cb = -1;
     }
     if (++t_polls < 64) {
         std::this_thread::yield();
         return;
     }
-    // Nothing changed for a while: sleep until another thread of the core changes something, or briefly.
+    // Nothing changed for a while: the thread waits. Sleep until another thread of the core changes something, or
+    // briefly; now and then it checks whether the whole program is stuck.
+    if (t_polls % 64 == 0) note_waiting(t, t_polled_cb);
+    if (op_status().aborted) unwind();
     std::unique_lock<std::mutex> lock(t.core->mu);
     t.core->cv.wait_for(lock, std::chrono::microseconds(std::min<uint32_t>(50u << std::min(t_polls / 64, 5u), 1000)));
+}
+
+void emu_notify(void) {
+    Thread& t = self();
+    op_status().progress.fetch_add(1, std::memory_order_relaxed);
+    t.core->cv.notify_all();
+}
+
+[[noreturn]] void emu_unsupported(const char* what) {
+    fail("compute", -1, kNoLoc, std::string(what) + " is not implemented by the emulator");
 }
 
 uint64_t emu_wall_clock(void) {
@@ -325,6 +371,8 @@ namespace emu {
 // At kernel return: NoC transactions still queued were never waited for (the firmware's watcher asserts the NoC
 // is idle when a kernel ends).
 void hal_require_idle(Thread& t) {
+    note_not_waiting(t);
+    t_polls = 0;
     if (t_ops.empty()) return;
     const size_t n = t_ops.size();
     t_ops.clear();

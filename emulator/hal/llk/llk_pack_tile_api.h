@@ -1,0 +1,31 @@
+// Emulator shadow of metal/llk_api/llk_pack_tile_api.h (compute skeleton): DEST tiles into a CB's back window.
+#pragma once
+
+#include <cstdint>
+
+#include "llk_pack_common_api.h"
+
+inline void llk_pack_dummy(const std::uint32_t) {}
+
+template <PackMode pack_mode = PackMode::Default, bool zero_output = false, bool skip_addrmod_config = false,
+          bool skip_packer_strides = false>
+inline void llk_pack_init(const std::uint32_t, std::uint32_t = 1) {}
+
+template <bool is_fp32_dest_acc_en, bool out_of_order_output = false, PackMode pack_mode = PackMode::Default>
+inline void llk_pack(std::uint32_t tile_index, std::uint32_t output, std::uint32_t output_tile_index = 0) {
+    using namespace emu::tensix;
+    State& s = state();
+    const uint32_t tiles = section_tiles<is_fp32_dest_acc_en>();
+    if (tile_index >= tiles) emu_unsupported("pack of a DEST index past the tiles of one DEST section");
+    uint8_t* out = back_tile(output, output_tile_index);
+    const float* src = &s.dest[(s.pack_section * tiles + tile_index) * kTileElems];
+    for (uint32_t i = 0; i < kTileElems; ++i) from_reg(out, i, src[i], pack_dst_format[output]);
+}
+
+template <bool is_fp32_dest_acc_en, bool out_of_order_output = false, PackMode pack_mode = PackMode::Default>
+inline void llk_matmul_pack(std::uint32_t start_tile_index, std::uint32_t output, std::uint32_t ntiles,
+                            std::uint32_t output_tile_index = 0) {
+    for (std::uint32_t t = 0; t < ntiles; ++t)
+        llk_pack<is_fp32_dest_acc_en, out_of_order_output, pack_mode>(start_tile_index + t, output,
+                                                                       output_tile_index + t);
+}

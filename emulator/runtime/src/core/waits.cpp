@@ -1,0 +1,156 @@
+// Deadlock detection for kernels built against the wheel's headers. Their waits are polling loops in the wheel's
+// own code (CB counters, semaphores, NIU status), so a waiting thread registers itself here from its polls, with
+// its stack captured once per wait. When every live thread of the program waits and nothing has changed for a
+// while, the op ends with a report that names, per thread, the kernel line it waits at (the stack symbolized
+// against the kernel object's line tables), the wheel call it is in, the core, the RISC and the CB it polls.
+#include <dlfcn.h>
+#include <execinfo.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+#include <vector>
+
+#include "emu/hal.h"
+#include "emu/runtime.h"
+
+namespace emu {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kStall = std::chrono::milliseconds(300);
+
+struct Wait {
+    uint64_t progress;  // the progress counter when the wait began to sleep
+    Clock::time_point since;
+    std::vector<void*> stack;
+    int cb;  // the CB whose counter the thread polls, or -1
+};
+
+std::mutex g_mu;
+std::unordered_map<const Thread*, Wait> g_waits;
+
+const char* risc_name(const Thread& t) {
+    const std::string& so = t.kernel.so_path;
+    for (const char* name : {"brisc", "ncrisc", "trisc0", "trisc1", "trisc2"})
+        if (so.find(std::string(".") + name + ".") != std::string::npos) return name;
+    return t.kernel.role == Role::Reader ? "brisc" : t.kernel.role == Role::Writer ? "ncrisc" : "trisc";
+}
+
+std::string run(const std::string& cmd) {
+    std::string out;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+        pclose(p);
+    }
+    return out;
+}
+
+// "in <wheel call> (<header>:<line>), kernel line <n>" from the frames inside the kernel object.
+std::string where_waiting(const Thread& t, const std::vector<void*>& stack) {
+    std::ostringstream addrs;
+    std::string object;
+    for (void* frame : stack) {
+        Dl_info info{};
+        if (!dladdr(frame, &info) || !info.dli_fname) continue;
+        if (std::string(info.dli_fname).find("kernels-wheel") == std::string::npos) continue;
+        object = info.dli_fname;
+        addrs << " 0x" << std::hex << (uintptr_t(frame) - uintptr_t(info.dli_fbase) - 1);
+    }
+    if (object.empty()) return "(no kernel frame on the stack)";
+    std::string out;
+    for (const char* tool : {"llvm-symbolizer-19", "llvm-symbolizer"}) {
+        out = run(std::string(tool) + " --inlining --functions=short --obj=" + object + addrs.str() + " 2>/dev/null");
+        if (!out.empty()) break;
+    }
+    // Output: per address, (function, file:line:col) pairs innermost first, a blank line between addresses.
+    std::istringstream in(out);
+    std::string fn, loc, api_call, api_loc, kernel_loc;
+    const std::string& kernel = t.kernel.kernel_path;
+    const std::string kernel_name = kernel.substr(kernel.find_last_of('/') + 1);
+    while (std::getline(in, fn)) {
+        if (fn.empty() || !std::getline(in, loc)) continue;
+        const std::string file = loc.substr(0, loc.find(':'));
+        const std::string line = loc.substr(loc.find(':') + 1, loc.rfind(':') - loc.find(':') - 1);
+        const bool in_kernel = file == kernel || file.substr(file.find_last_of('/') + 1) == kernel_name;
+        if (in_kernel && kernel_loc.empty()) kernel_loc = kernel_name + ":" + line;
+        // The innermost wheel function is the call the kernel waits in (our shadows beneath it are skipped).
+        const bool shadow = file.find("/hal/common/") != std::string::npos ||
+                            file.find("/hal/dataflow/") != std::string::npos ||
+                            file.find("/hal/llk/") != std::string::npos;
+        if (!in_kernel && !shadow && kernel_loc.empty() && api_call.empty()) {
+            api_call = fn;
+            api_loc = file.substr(file.find_last_of('/') + 1) + ":" + line;
+        }
+    }
+    std::ostringstream os;
+    if (!kernel_loc.empty()) os << "at " << kernel_loc;
+    if (!api_call.empty()) os << (kernel_loc.empty() ? "" : ", ") << "in " << api_call << " (" << api_loc << ")";
+    return os.str().empty() ? "(kernel frames have no line information)" : os.str();
+}
+
+std::string deadlock_report(const std::vector<const Thread*>& live) {
+    std::ostringstream os;
+    os << "deadlock: every kernel thread is waiting and none can progress\n";
+    constexpr size_t kShown = 16;
+    for (size_t i = 0; i < live.size() && i < kShown; ++i) {
+        const Thread* t = live[i];
+        const Wait& w = g_waits.at(t);
+        os << "  " << risc_name(*t) << " " << t->kernel.kernel_path << " on core (" << t->core->x << "," << t->core->y
+           << "): waiting " << where_waiting(*t, w.stack);
+        if (w.cb >= 0) os << " on CB " << w.cb;
+        os << "\n";
+    }
+    if (live.size() > kShown) os << "  ... and " << live.size() - kShown << " more waiting threads\n";
+    return os.str();
+}
+
+}  // namespace
+
+// Called from a thread's poll once it has polled a while without seeing progress; `cb` is the CB whose counter it
+// last read (-1 if none). Ends the op when the whole program is stuck.
+void note_waiting(Thread& t, int cb) {
+    const uint64_t progress = op_status().progress.load();
+    std::lock_guard<std::mutex> lock(g_mu);
+    if (op_status().aborted) return;  // the op already failed (perhaps by this very report)
+    auto it = g_waits.find(&t);
+    if (it == g_waits.end() || it->second.progress != progress) {
+        Wait w{progress, Clock::now(), std::vector<void*>(48), cb};
+        w.stack.resize(size_t(backtrace(w.stack.data(), int(w.stack.size()))));
+        g_waits[&t] = std::move(w);
+        return;
+    }
+    it->second.cb = cb;
+    std::vector<const Thread*> live;
+    for (auto& core : device().cores)
+        for (auto& th : core->threads)
+            if (th->state == ThreadState::Running) live.push_back(th.get());
+    Clock::time_point latest{};
+    for (const Thread* th : live) {
+        auto w = g_waits.find(th);
+        if (w == g_waits.end() || w->second.progress != progress) return;
+        latest = std::max(latest, w->second.since);
+    }
+    if (Clock::now() - latest < kStall) return;
+    record_failure(2, deadlock_report(live));
+    for (auto& c : device().cores) c->cv.notify_all();
+}
+
+// A new program starts: no thread waits.
+void forget_waits() {
+    std::lock_guard<std::mutex> lock(g_mu);
+    g_waits.clear();
+}
+
+// A thread's wait ended (it saw progress) or the thread finished.
+void note_not_waiting(const Thread& t) {
+    std::lock_guard<std::mutex> lock(g_mu);
+    g_waits.erase(&t);
+}
+
+}  // namespace emu
