@@ -612,11 +612,12 @@ def _worker_init(api: str, cache_dir: str | None) -> None:
 
 
 def stratified_sample(kernels: list[Kernel], n: int) -> list[Kernel]:
-    """At least one kernel of every (family, role) stratum, the rest in proportion; the pick within a stratum
-    is by a hash of the path, so the sample is stable across runs and machines."""
+    """At least one kernel of every (top-level op family, compute or data movement) stratum, the rest in
+    proportion; the pick within a stratum is by a hash of the path, so the sample is stable across runs and
+    machines."""
     strata: dict[tuple[str, str], list[Kernel]] = defaultdict(list)
     for k in kernels:
-        strata[(k.family, "compute" if "compute" in k.roles else "dataflow")].append(k)
+        strata[(k.family.split("/")[0], "compute" if "compute" in k.roles else "dataflow")].append(k)
     for v in strata.values():
         v.sort(key=lambda k: hashlib.sha256(k.rel.encode()).hexdigest())
     picked = [v[0] for v in strata.values()]

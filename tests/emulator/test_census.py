@@ -292,8 +292,8 @@ def test_report_counts_per_class_and_family(tmp_path):
 
 @pytest.mark.slow
 def test_census_sample_has_no_emulator_caused_failure(monkeypatch):
-    """At least 100 wheel kernels, one per (op family, compute/dataflow) stratum and the rest in proportion,
-    built with the wheel-API build; every failure must be one only the op's host code could avoid."""
+    """At least 100 wheel kernels (137): one per (top-level op family, compute/dataflow) stratum, the rest in
+    proportion, built with the wheel-API build; every failure must be one only the op's host code could avoid."""
     monkeypatch.setenv("TTNN_EMULATOR_API", "wheel")
     root = kc.wheel_root()
     sample = kc.stratified_sample(kc.discover(root), 110)
