@@ -56,6 +56,16 @@ def descriptor_inputs(program_descriptor, config) -> dict:
     return {"cbs": cbs, "compute": compute}
 
 
+def _place_semaphores(lib, program_descriptor) -> None:
+    """The ProgramDescriptor's semaphores: initial values into each core's semaphore slots (v2 kernels find them
+    through get_semaphore)."""
+    for sem in program_descriptor.semaphores:
+        if int(sem.id) >= 16:
+            raise EmulatorError(f"semaphore id {sem.id} is past the 16 semaphores a core holds")
+        for x, y in _cores(sem.core_ranges):
+            lib.emu_program_add_semaphore(x, y, int(sem.id), int(sem.initial_value))
+
+
 def _timeout_s() -> float:
     return float(os.environ.get("TTNN_EMULATOR_TIMEOUT", "10"))
 
@@ -189,6 +199,7 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
 
     with device.lock:
         lib.emu_program_reset()
+        _place_semaphores(lib, program_descriptor)
         for cb in program_descriptor.cbs:
             fmts = list(cb.format_descriptors)
             idx = _u32_array([int(f.buffer_index) for f in fmts])

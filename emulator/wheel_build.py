@@ -67,6 +67,7 @@ SHADOWS = {
     "tt_metal/hw/inc/internal/tt-1xx/cache.h": "common/internal/tt-1xx/cache.h",
     "tt_metal/hw/inc/internal/tt-1xx/wormhole/stream_io_map.h": "common/stream_io_map.h",
     "tt_metal/hw/inc/internal/tt-1xx/wormhole/noc_nonblocking_api.h": "dataflow/noc_nonblocking_api.h",
+    "tt_metal/hw/inc/api/dataflow/buf_rw_note.h": "dataflow/api/dataflow/buf_rw_note.h",
 }
 
 
@@ -80,9 +81,12 @@ def shadows() -> dict[Path, Path]:
         if "#include_next" in ours.read_text():
             continue
         rel = ours.relative_to(HAL_DIR / "llk")
+        # hal/llk/llk_sfpu/ (the SFPU entry layer) also replaces its namesakes in tt-llk's llk_lib and common/inc.
+        names = [rel, Path(ours.name)] if rel.parts[0] == "llk_sfpu" else [rel]
         for d in dirs:
-            if (d / rel).is_file():
-                out[d / rel] = ours
+            for name in names:
+                if (d / name).is_file():
+                    out[d / name] = ours
     return out
 
 
@@ -249,11 +253,16 @@ def generated_files(kb: KernelBuild, target: Target, noc: int) -> dict[str, str]
 
 def _flags(kb: KernelBuild, target: Target, noc: int, grid: tuple[int, int]) -> list[str]:
     defines = common_defines(grid) + list(target.defines)
-    if target.risc < 2:
+    prelude = []
+    if target.risc >= 2:
+        # TRISCs issue Tensix instructions (TTI_*) to the emulated thread; SFPLOADMACRO is off, as ttsim runs.
+        prelude = ["-include", "emu_tensix_prelude.h"]
+        defines.append("DISABLE_SFPLOADMACRO")
+    else:
         defines += [f"NOC_INDEX={noc}", "NOC_MODE=0"]  # DM_DEDICATED_NOC
         # Kernel defines reach data-movement builds on the command line (process_defines_at_compile).
         defines += [f"{n}={v}" if v != "" else n for n, v in kb.defines]
-    return [f"-D{d}" for d in defines] + _arg_flags(kb)
+    return prelude + [f"-D{d}" for d in defines] + _arg_flags(kb)
 
 
 def _digest(*parts) -> str:

@@ -174,3 +174,52 @@ def test_deadlock_names_each_kernel_line_call_core_risc_and_cb(device):
     )
     line = int(reader.split("reader_unary_interleaved_start_id.cpp:")[1].split(",")[0])
     assert "reserve_back" in src[line - 1]
+
+
+@pytest.mark.parametrize("receivers", [1, 5])
+def test_multicast_and_semaphore_handshake(device, receivers):
+    """Core (0,0) multicasts a DRAM tile into CB 0 of cores (1..n, 0) once each has incremented its semaphore by NoC
+    atomic, then multicasts a valid flag behind the data; each receiver writes what it got to its own output page.
+    ProgramDescriptor semaphores, get_semaphore, multicast writes and semaphore sets, atomics and barriers."""
+    x = torch.randn((1, 1, 32, 32), dtype=torch.bfloat16)
+    inp = ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.from_torch(
+        torch.zeros((1, 1, 32, 32 * receivers), dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device
+    )
+    page = inp.buffer_page_size()
+    sender = ttnn.CoreCoord(0, 0)
+    rect = ttnn.CoreRange(ttnn.CoreCoord(1, 0), ttnn.CoreCoord(receivers, 0))
+    everyone = ttnn.CoreRangeSet([ttnn.CoreRange(sender, ttnn.CoreCoord(receivers, 0))])
+    start = device.worker_core_from_logical_core(rect.start)
+    end = device.worker_core_from_logical_core(rect.end)
+    me = device.worker_core_from_logical_core(sender)
+    sender_rt, receiver_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    sender_rt[0][0] = [inp.buffer_address(), start.x, start.y, end.x, end.y, receivers]
+    for i in range(receivers):
+        receiver_rt[i + 1][0] = [out.buffer_address(), me.x, me.y, i]
+    cb = ttnn.CBDescriptor(
+        total_size=page,
+        core_ranges=everyone,
+        format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=0, data_format=inp.dtype, page_size=page)],
+    )
+    kernels = [
+        ttnn.KernelDescriptor(
+            kernel_source=str(KERNELS / "v2_mcast_sender.cpp"),
+            core_ranges=ttnn.CoreRangeSet([ttnn.CoreRange(sender, sender)]),
+            compile_time_args=[0, 1, *ttnn.TensorAccessorArgs(inp).get_compile_time_args()],
+            runtime_args=sender_rt,
+            config=ttnn.ReaderConfigDescriptor(),
+        ),
+        ttnn.KernelDescriptor(
+            kernel_source=str(KERNELS / "v2_mcast_receiver.cpp"),
+            core_ranges=ttnn.CoreRangeSet([rect]),
+            compile_time_args=[0, 1, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
+            runtime_args=receiver_rt,
+            config=ttnn.ReaderConfigDescriptor(),
+        ),
+    ]
+    semaphores = [ttnn.SemaphoreDescriptor(id=i, core_ranges=everyone, initial_value=0) for i in (0, 1)]
+    ttnn.generic_op([inp, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=semaphores, cbs=[cb]))
+    got = ttnn.to_torch(out)
+    for i in range(receivers):
+        assert torch.equal(got[..., 32 * i : 32 * (i + 1)], x), f"receiver {i}"

@@ -18,6 +18,10 @@ constexpr uint32_t kStreamRegSpace = 0x1000;
 constexpr uint32_t kTensixStateOffset = kNumStreams * kStreamRegSpace;
 constexpr uint32_t kTensixStateSize = 0x20000;
 constexpr uint32_t kCoreHardwareSize = kTensixStateOffset + kTensixStateSize;
+// The program's semaphores sit in L1's firmware-reserved region (below the CBs), one 16-byte slot per id, as the
+// kernel-config ring holds them on silicon.
+constexpr uint32_t kSemaphoreL1Offset = 0x8000;
+constexpr uint32_t kMaxSemaphores = 16;
 
 // RISC ids of one Tensix core, the order of tt-metal's processor index.
 enum Risc : uint32_t { BRISC = 0, NCRISC = 1, TRISC0 = 2, TRISC1 = 3, TRISC2 = 4, kNumRiscs = 5 };
@@ -63,6 +67,8 @@ void emu_noc_atomic_inc(uint32_t noc, uint64_t dst_noc_addr, uint32_t incr, uint
                         int posted);
 void emu_noc_inline_write(uint32_t noc, uint64_t dst_noc_addr, uint32_t value, uint32_t byte_enable, int multicast,
                           int posted);
+// A ProgramDescriptor semaphore: its initial value on core (x, y), written into L1 when the next program starts.
+void emu_program_add_semaphore(uint32_t x, uint32_t y, uint32_t id, uint32_t initial_value);
 // The NIU status counters of this core (NOC_STATUS(NIU_MST_*)): reading one lands this RISC's queued transactions.
 uint32_t emu_noc_status(uint32_t noc, uint32_t reg_id);
 void emu_noc_clear_outstanding(uint32_t noc, uint32_t trid_mask);

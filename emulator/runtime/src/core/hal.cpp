@@ -104,6 +104,16 @@ uint8_t* local_l1(Thread& t, uint32_t addr, uint32_t bytes, const char* call) {
     return reinterpret_cast<uint8_t*>(p);
 }
 
+// The L1 offset a kernel's address names: kernels hold L1 addresses as host addresses inside their own core's
+// arena (the arenas sit kL1Stride apart in one mapping), or as raw offsets below the L1 size.
+uint32_t l1_local_offset(uint64_t noc_addr) {
+    const uint64_t addr = noc_addr & ((1ull << 36) - 1);
+    const Device& d = device();
+    const uintptr_t base = uintptr_t(d.l1_region);
+    if (addr >= base && addr < base + uintptr_t(d.cores.size()) * kL1Stride) return uint32_t((addr - base) % kL1Stride);
+    return uint32_t(addr);
+}
+
 // Cores of a multicast rectangle, in NoC coordinates (end at bits 36/42, start at 48/54 of the address).
 std::vector<Core*> mcast_cores(uint64_t addr, const char* call) {
     const uint32_t ex = (addr >> 36) & 0x3f, ey = (addr >> 42) & 0x3f, sx = (addr >> 48) & 0x3f,
@@ -175,6 +185,7 @@ void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>
     init.noc_y = uint8_t(noc_y(t.core->y));
     init.stream_regs = uint32_t(uintptr_t(core_hardware(*t.core)));
     init.tensix_state = init.stream_regs + hal::kTensixStateOffset;
+    init.sem_l1 = uint32_t(uintptr_t(t.core->l1) + hal::kSemaphoreL1Offset);
     init.rta_l1 = t.args_l1;
     init.crta_l1 = t.common_args_l1;
     dram_xy.clear();
@@ -193,8 +204,22 @@ void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>
 
 void forget_waits();
 
+namespace {
+std::mutex g_sem_mu;
+std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>> g_staged_sems;  // core xy -> (id, value)
+}  // namespace
+
 void reset_core_hardware(Core& core) {
     forget_waits();
+    {
+        std::lock_guard<std::mutex> lock(g_sem_mu);
+        auto it = g_staged_sems.find(core.y << 16 | core.x);
+        if (it != g_staged_sems.end()) {
+            for (auto [id, value] : it->second)
+                std::memcpy(core.l1 + hal::kSemaphoreL1Offset + id * 16, &value, 4);
+            g_staged_sems.erase(it);
+        }
+    }
     std::memset(core_hardware(core), 0, hal::kCoreHardwareSize);
     CoreNiu& n = niu_of(&core);
     std::lock_guard<std::mutex> lock(n.mu);
@@ -287,7 +312,10 @@ void emu_noc_write(uint32_t noc, uint32_t src_l1, uint64_t dst_noc_addr, uint32_
         queue(t, {OpKind::Write, noc & 1, trid & 0xf, bytes, 0, 0, posted != 0, dst, src});
         return;
     }
-    const uint32_t offset = uint32_t(dst_noc_addr & ((1ull << 36) - 1)) % kL1Stride;
+    const uint32_t offset = l1_local_offset(dst_noc_addr);
+    if (uint64_t(offset) + bytes > device().l1_size)
+        fail("noc_async_write_multicast", -1, kNoLoc, "multicast destination " + hex(offset) + "+" +
+                                                           std::to_string(bytes) + " runs past the end of L1");
     for (Core* c : mcast_cores(dst_noc_addr, "noc_async_write_multicast")) {
         if (c == t.core && !include_self) continue;
         queue(t, {OpKind::Write, noc & 1, trid & 0xf, bytes, 0, 0, posted != 0, c->l1 + offset, src});
@@ -303,7 +331,7 @@ void emu_noc_atomic_inc(uint32_t noc, uint64_t dst_noc_addr, uint32_t incr, uint
         queue(t, {OpKind::Atomic, noc & 1, 0, 4, incr, wrap, posted != 0, dst, nullptr});
         return;
     }
-    const uint32_t offset = uint32_t(dst_noc_addr & ((1ull << 36) - 1)) % kL1Stride;
+    const uint32_t offset = l1_local_offset(dst_noc_addr);
     for (Core* c : mcast_cores(dst_noc_addr, "noc_semaphore_inc_multicast"))
         queue(t, {OpKind::Atomic, noc & 1, 0, 4, incr, wrap, posted != 0, c->l1 + offset, nullptr});
 }
@@ -327,7 +355,7 @@ void emu_noc_inline_write(uint32_t noc, uint64_t dst_noc_addr, uint32_t value, u
         queue(t, {OpKind::Write, noc & 1, 0, bytes, 0, 0, posted != 0, dst, reinterpret_cast<uint8_t*>(staged)});
         return;
     }
-    const uint32_t local = uint32_t(dst_noc_addr & ((1ull << 36) - 1)) % kL1Stride;
+    const uint32_t local = l1_local_offset(dst_noc_addr);
     for (Core* c : mcast_cores(dst_noc_addr, "noc_inline_dw_write_multicast"))
         queue(t, {OpKind::Write, noc & 1, 0, bytes, 0, 0, posted != 0, c->l1 + local,
                   reinterpret_cast<uint8_t*>(staged)});
@@ -352,6 +380,11 @@ uint32_t emu_noc_status(uint32_t noc, uint32_t reg_id) {
     if (reg_id >= kWriteReqsOutgoingId && reg_id < kWriteReqsOutgoingId + kNumTrids)
         return s.outstanding[reg_id - kWriteReqsOutgoingId];
     fail("NOC_STATUS_READ_REG", -1, kNoLoc, "NIU status register " + hex(reg_id) + " is not modelled");
+}
+
+void emu_program_add_semaphore(uint32_t x, uint32_t y, uint32_t id, uint32_t initial_value) {
+    std::lock_guard<std::mutex> lock(g_sem_mu);
+    g_staged_sems[y << 16 | x].emplace_back(id, initial_value);
 }
 
 void emu_noc_clear_outstanding(uint32_t noc, uint32_t trid_mask) {
