@@ -223,3 +223,36 @@ def test_multicast_and_semaphore_handshake(device, receivers):
     got = ttnn.to_torch(out)
     for i in range(receivers):
         assert torch.equal(got[..., 32 * i : 32 * (i + 1)], x), f"receiver {i}"
+
+
+def test_kernel_returning_with_a_read_in_flight_is_an_error(device):
+    x = torch.randn((1, 1, 32, 32), dtype=torch.bfloat16)
+    inp = ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.spec, device)
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(0, 0))])
+    rt = ttnn.RuntimeArgs()
+    rt[0][0] = [inp.buffer_address()]
+    page = inp.buffer_page_size()
+    program = ttnn.ProgramDescriptor(
+        kernels=[
+            ttnn.KernelDescriptor(
+                kernel_source=str(KERNELS / "v2_read_without_barrier.cpp"),
+                core_ranges=core,
+                compile_time_args=[*ttnn.TensorAccessorArgs(inp).get_compile_time_args()],
+                runtime_args=rt,
+                config=ttnn.ReaderConfigDescriptor(),
+            )
+        ],
+        semaphores=[],
+        cbs=[
+            ttnn.CBDescriptor(
+                total_size=page,
+                core_ranges=core,
+                format_descriptors=[
+                    ttnn.CBFormatDescriptor(buffer_index=0, data_format=inp.dtype, page_size=page)
+                ],
+            )
+        ],
+    )
+    with pytest.raises(EmulatorError, match=r"v2_read_without_barrier\.cpp.*core \(0,0\).*still in flight"):
+        ttnn.generic_op([inp, out], program)
