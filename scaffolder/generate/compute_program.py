@@ -288,9 +288,10 @@ def build_program(
             tiles.setdefault(i, "1" if i in consts else "Wt")
     prog.row_tiles = {i: n for i, n in tiles.items() if i not in (input_cb, output_cb, FINAL)}
     # A row statistic as the output (REDUCE_ROW, and what is made of it): one tile per tile-row, [..., 1].
+    for p in untilizes:
+        if tiles.get(p.inputs[0]) == "1":
+            tiles[p.output] = "1"  # 32 sticks one tile wide, the statistic in column 0
     prog.out_tiles = tiles.get(output_cb, "Wt")
-    if prog.out_tiles == "1" and (untilizes or spec.output_layout == "ROW_MAJOR"):
-        raise Unmapped("a row statistic as row-major output (one element per row) has no template; use TILE")
     for c in consts.values():
         if c.kind == "reduce_scaler":
             readers = [p for p in phases if c.cb in p.inputs[1:] and p.kind == "reduce"]

@@ -77,6 +77,15 @@ def _reference(spec: OpSpec) -> str | None:
         return "identity"
     if re.fullmatch(r"torch(\.\w+)+", spec.reference or ""):
         return "torch_fn"  # a torch function the spec names as its reference
+    if re.fullmatch(r"torch(\.\w+)+\(.*\)", spec.reference or ""):
+        return "torch_call"  # a whole torch call over the input, as the spec writes it
+    # A mean over the row written out, and nothing else: (1/W) * sum over w into one value per row.
+    if (
+        re.search(r"\(?1\s*/\s*w\)?\s*\*?\s*(sum|σ|∑)", text)
+        and re.search(r"\[[^\]]*,\s*0\s*\]", text)
+        and not re.search(r"\^ ?2|²|\bvar|\bspread|\bsquare|\bsqrt|\bexp", text)
+    ):
+        return "row_mean"
     return None
 
 

@@ -264,6 +264,8 @@ def _cb_rows(plan: Plan) -> list[dict]:
         else:
             dtype, tile = "dtype", "tile_size"
         page = "stick_size" if cb.page_unit == "stick" else tile
+        if cb is plan.output_cb and cb.page_unit == "stick" and prog and prog.out_tiles == "1":
+            page = "out_stick_size"  # a row statistic as sticks one tile wide
         if cb.page_unit == "stick" and dtype != "dtype":
             page = f"W * {4 if dtype == 'ttnn.float32' else 2}"
         # Streamed, a row-major CB holds strips of whole tiles: tile-sized pages.
@@ -361,6 +363,7 @@ def generated_l1_bytes(
             size = m.group(1) if is_fp32 else m.group(2)
         page = {
             "stick_size": env["W"] * es,
+            "out_stick_size": TILE * es,
             "tile_size": 1024 * es,
             "ttnn.tile_size(ttnn.bfloat16)": 2048,
             "ttnn.tile_size(ttnn.float32)": 4096,
@@ -459,7 +462,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     reduced = bool(plan.program and plan.program.out_tiles == "1")  # one output tile per tile-row
     out_per_row = "(32 if rm_out else Wt)" if plan.output_cb.page_unit == "stick" else "Wt"
     if reduced:
-        out_per_row = "1"
+        out_per_row = "(32 if rm_out else 1)" if plan.output_cb.page_unit == "stick" else "1"
     if plan.output_tile_cb is not None:
         output_cb_expr = f"{plan.output_cb.index} if rm_out else {plan.output_tile_cb.index}"
     else:

@@ -51,6 +51,9 @@ class Emitter:
             pages = "in_pages" if width == "Wt" else width
             call, flag = f"tilize_strip<{width}>({N[ins[0]]}, {pages}, {N[out]});", "rm_in"
             self.prog.includes.add("tilize")
+        elif self.tiles.get(ins[0]) == "1":  # a row statistic: one tile, 32 sticks one tile wide
+            call, flag = f"untilize_strip<1, 1>({N[ins[0]]}, {N[out]}, out_pages);", "rm_out"
+            self.prog.includes.add("untilize")
         else:
             pages = "out_pages" if width == "Wt" else width
             call, flag = f"untilize_strip<{width}, block>({N[ins[0]]}, {N[out]}, {pages});", "rm_out"

@@ -587,7 +587,7 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
     joined = "\n".join(texts)
     tolerances = find_tolerances("\n\n".join(texts))  # one clause per block and table row at most
     tol = tolerances.overall
-    ref = re.search(r"(torch\.[A-Za-z_.]+)", joined)
+    ref = re.search(r"(torch\.[A-Za-z_.]*[A-Za-z_](?:\([^()]*\))?)", joined)  # a name, or a whole call
     if ref:
         spec.reference = ref.group(1)
     for s in spec.stages:

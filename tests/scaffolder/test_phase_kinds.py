@@ -37,7 +37,7 @@ def test_row_statistic_output_is_one_tile_per_row(tmp_path):
     op_py = (pkg / "row_max.py").read_text()
     assert "ttnn.Shape([*list(input_tensor.shape)[:-1], 1])" in op_py
     desc = (pkg / "row_max_program_descriptor.py").read_text()
-    assert "out_pages_per_row = 1" in desc and "stick_size, 1, int(rm_out)" in desc
+    assert "out_pages_per_row = 1" in desc and "TILE * element_size, 1, int(rm_out)" in desc
     assert "_bf16_bits(1.0)" in desc  # a MAX reduction's scaler is 1, not 1/W
 
 
@@ -74,6 +74,7 @@ def test_strict_refuses_a_data_path(tmp_path):
     res = runner.invoke(app, ["new-op", str(spec), "--out", str(tmp_path), "--strict"])
     flat = " ".join(res.output.split())
     assert res.exit_code == 1 and "op_design.md:59: error: not generated: no reader-fed CB carries" in flat
+    assert "op_design.md:1: error: no torch reference" in flat  # group statistics have no torch form here
     assert not (tmp_path / "group_stats").exists()
     plain = runner.invoke(app, ["new-op", str(spec), "--out", str(tmp_path)])  # without --strict: written
     assert plain.exit_code == 0 and (tmp_path / "group_stats").is_dir()

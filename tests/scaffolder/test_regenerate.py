@@ -85,8 +85,14 @@ def test_regenerated_tests_take_the_spec_tolerance_per_dtype(tmp_path):
     assert text.count("_assert_close(got, expected, **TOLERANCES[dtype])") == 2  # the matrix, column blocks
     assert "_assert_close(got, expected, **TINY_TOLERANCES[dtype])" in text
     module, _ = _generated_tests(_regen("layer_norm_rm", tmp_path / "ln"))
-    assert module.TOLERANCES == {"bfloat16": {"rtol": 0.02, "atol": 0.1, "pcc": None}}
-    assert module.TINY_TOLERANCES == {"bfloat16": {"rtol": 0.05, "atol": 0.15, "pcc": None}}
+    assert module.TOLERANCES == {
+        "bfloat16": {"rtol": 0.02, "atol": 0.1, "pcc": None},
+        "float32": {"rtol": 0.001, "atol": 0.01, "pcc": None},  # "float32 input against float64"
+    }
+    assert module.TINY_TOLERANCES == {
+        "bfloat16": {"rtol": 0.05, "atol": 0.15, "pcc": None},
+        "float32": {"rtol": 0.05, "atol": 0.15, "pcc": None},
+    }
 
 
 def _emulator_ready() -> bool:
