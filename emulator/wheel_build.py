@@ -14,6 +14,8 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +101,7 @@ def vfs_overlay() -> Path:
     text = json.dumps({"version": 0, "case-sensitive": "true", "roots": entries}, indent=1)
     path = runtime_lib.cache_dir() / f"shadows-{hashlib.sha256(text.encode()).hexdigest()[:12]}.json"
     if not path.exists():
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(text)
         os.replace(tmp, path)
     return path
@@ -282,7 +284,12 @@ def build(
     """The shared object of every RISC build of ``kb`` as ``(risc, path)``, compiling only what is not cached."""
     if not kb.inline and not Path(kb.source).is_file():
         raise KernelBuildError(f"kernel source not found: {kb.source}")
-    return [(t.risc, _build_one(kb, t, noc, grid)) for t in targets(kb)]
+    todo = targets(kb)
+    if len(todo) == 1:
+        return [(todo[0].risc, _build_one(kb, todo[0], noc, grid))]
+    # The three TRISC builds of a compute kernel are independent compiler runs.
+    with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+        return list(zip((t.risc for t in todo), pool.map(lambda t: _build_one(kb, t, noc, grid), todo)))
 
 
 def _build_one(kb: KernelBuild, target: Target, noc: int, grid: tuple[int, int]) -> Path:
