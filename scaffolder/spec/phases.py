@@ -9,7 +9,7 @@ from scaffolder.model import CircularBuffer, Phase
 from scaffolder.spec.cb_ids import find_cb_names, find_cb_refs
 from scaffolder.spec.markdown import Document, Table, clean, field_of
 
-_SFPU = ("rsqrt", "sqrt", "recip", "exp", "log", "gelu", "relu", "sigmoid", "tanh", "silu", "abs", "neg", "atan")
+_SFPU = "rsqrt sqrt recip exp log gelu relu sigmoid tanh silu abs neg atan".split()
 
 
 def classify(text: str) -> tuple[str, str, str, str]:
@@ -193,8 +193,8 @@ def _phase(
         p.inputs, p.output = refs[:-1], refs[-1]
     else:
         bullets = detail.splitlines()
-        rx_in = r"\s*[-*]?\s*(in|a|b|input|scaler|wait)\b"
-        rx_out = r"\s*[-*]?\s*(out|output|reserve|push)\b"
+        rx_in = r"\s*[-*]?\s*(in|a|b|input|scaler|wait|waits|uses?|reads?)\b"
+        rx_out = r"\s*[-*]?\s*(out|output|reserve|push|produces?|writes?)\b"
         in_lines = [b for b in bullets if re.match(rx_in, clean(b).lower())]
         out_lines = [b for b in bullets if re.match(rx_out, clean(b).lower())]
         if in_lines or out_lines:
@@ -279,6 +279,10 @@ def from_headings(doc: Document, cbs: list[CircularBuffer]) -> list[Phase]:
         in_compute = any("compute" in a.key for a in doc.headings if a.line < h.line and _ancestor(doc, a, h))
         found.append((t[0], t[1], t[2], code, notes, h.line, in_compute))
     found += _bold_phases(doc)
+    if not found:
+        # ``- **Phase 1 - Tilize**:`` items of a data-flow list (under "2. **Compute Kernel**"), no compute
+        # heading above them: numbered bold phases anywhere.
+        found = [f for f in _bold_phases(doc, anywhere=True) if f[0] >= 0]
     if any(f[6] for f in found):
         found = [f for f in found if f[6]]
     by_number: dict[int, tuple] = {}
@@ -307,11 +311,12 @@ def _ancestor(doc: Document, a, h) -> bool:
 _NUMBERED_BOLD = re.compile(r"^\s*\d+\.\s+\*\*(?P<key>[^*]+?)\*\*\s*(?P<rest>.*)$")
 
 
-def _bold_phases(doc: Document) -> list[tuple[int, str, str, str, str, int, bool]]:
-    """Bold phase lines under a compute heading, each with the lines and code up to the next one."""
+def _bold_phases(doc: Document, anywhere: bool = False) -> list[tuple[int, str, str, str, str, int, bool]]:
+    """Bold phase lines under a compute heading (or `anywhere`), each with the lines and code up to the
+    next one."""
     marks = []
     for b in doc.blocks:
-        if not any("compute" in h.key for h in b.headings):
+        if not anywhere and not any("compute" in h.key for h in b.headings):
             continue
         f = field_of(b)
         numbered = _NUMBERED_BOLD.match(b.text)

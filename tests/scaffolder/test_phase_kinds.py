@@ -107,3 +107,47 @@ def test_generated_phase_kinds_all_tests(tmp_path, name):
     run = run_generated_tests(tmp_path, pkg)
     counts = summary_counts(run.stdout)
     assert run.returncode == 0 and counts.get("passed") and not counts.get("xfailed"), run.stdout[-3000:]
+
+
+LIST_SPEC = """# Row Shift Functional Specification
+
+## Overview
+- **Operation Name**: row_shift
+
+## Data Flow
+
+1. **Reader Kernel**:
+   - Reads tiles of x into CB_0; writes the 1/W scaler tile into CB_2 once
+2. **Compute Kernel**:
+   - **Phase 1 - Reduce**:
+     - Waits for the tile-row in CB_0 and the scaler in CB_2
+     - Produces the row mean (1 tile) to CB_3
+   - **Phase 2 - Subtract**:
+     - Uses CB_0 and CB_3
+     - Produces the shifted tiles to CB_16
+3. **Writer Kernel**:
+   - Waits for tiles in CB_16
+
+### Circular Buffer Requirements
+
+| CB ID | Name | Purpose | Producer | Consumer | Sizing Strategy | Lifetime |
+|-------|------|---------|----------|----------|-----------------|----------|
+| c_0 | CB_in | Input tiles | Reader | Compute | `Wt` tiles | Block |
+| c_2 | CB_scaler | Scaler (1/W) | Reader | Compute | 1 tile | Program |
+| c_3 | CB_mean | Row mean | Compute | Compute | 1 tile | Block |
+| c_16 | CB_out | Output tiles | Compute | Writer | `Wt` tiles | Block |
+"""
+
+
+def test_phases_given_as_bold_items_of_a_data_flow_list(tmp_path):
+    """`- **Phase N - X**:` items under a `2. **Compute Kernel**:` list item, CBs in their `Waits`, `Uses`
+    and `Produces` lines; the subtraction of the Col0 mean broadcasts COL by data semantics."""
+    from scaffolder.spec.parser import parse_spec
+
+    path = tmp_path / "row_shift_spec.md"
+    path.write_text(LIST_SPEC)
+    spec = parse_spec(path).spec
+    assert [(p.kind, p.inputs, p.output, p.broadcast) for p in spec.phases] == [
+        ("reduce", [0, 2], 3, "NONE"),
+        ("binary", [0, 3], 16, "COL"),
+    ]
