@@ -77,7 +77,9 @@ def compute_config(fp32_dest_acc_en: bool, unpack_to_dest_fp32: bool):
     return config
 
 
-def copy_through_compute(inp, out, fp32_dest_acc_en: bool, unpack_to_dest_fp32: bool = False):
+def copy_through_compute(
+    inp, out, fp32_dest_acc_en: bool, unpack_to_dest_fp32: bool = False, kernel: str = "v2_copy_tiles.cpp"
+):
     """The wheel's reader and writer around a compute kernel that copies tile by tile (CB 0 -> DEST -> CB 16)."""
     device = inp.device()
     page = inp.buffer_page_size()
@@ -109,7 +111,7 @@ def copy_through_compute(inp, out, fp32_dest_acc_en: bool, unpack_to_dest_fp32: 
         config=ttnn.ReaderConfigDescriptor(),
     )
     compute = ttnn.KernelDescriptor(
-        kernel_source=str(KERNELS / "v2_copy_tiles.cpp"),
+        kernel_source=str(KERNELS / kernel),
         core_ranges=all_cores,
         runtime_args=compute_rt,
         config=compute_config(fp32_dest_acc_en, unpack_to_dest_fp32),
