@@ -21,8 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.emulator.sfpi import build as harness  # noqa: E402
-from tests.emulator.sfpi import ops  # noqa: E402
+from tests.emulator.sfpi import build as harness
+from tests.emulator.sfpi import ops
 
 MODES = [(True, False), (False, False), (True, True), (False, True)]
 
@@ -62,7 +62,10 @@ def markdown(results: dict, tiles: int, seed: int) -> str:
         "|---|" + "---|" * len(modes),
     ]
     for name, per_mode in results.items():
-        cells = [f"{c['max_bf16_ulp']:.3g} / {c['mean_bf16_ulp']:.3g} (PCC {c['pcc']:.5f})" for c in (per_mode[m] for m in modes)]
+        cells = [
+            f"{c['max_bf16_ulp']:.3g} / {c['mean_bf16_ulp']:.3g} (PCC {c['pcc']:.5f})"
+            for c in (per_mode[m] for m in modes)
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -76,7 +79,9 @@ def main() -> None:
     md = markdown(results, args.tiles, args.seed)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sfpu_ops.json").write_text(json.dumps({"tiles": args.tiles, "seed": args.seed, "ops": results}, indent=1) + "\n")
+    (out / "sfpu_ops.json").write_text(
+        json.dumps({"tiles": args.tiles, "seed": args.seed, "ops": results}, indent=1) + "\n"
+    )
     (out / "sfpu_ops.md").write_text(md)
     print(md)
 

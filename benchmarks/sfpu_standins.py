@@ -24,8 +24,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.emulator.sfpi import build as harness  # noqa: E402
-from tests.emulator.sfpi import ops  # noqa: E402
+from tests.emulator.sfpi import build as harness
+from tests.emulator.sfpi import ops
 
 RUNTIME = ROOT / "emulator" / "runtime"
 OPS = {"sqrt": 0, "rsqrt": 1, "recip": 2}
@@ -48,7 +48,17 @@ def standin_lib(tmp: Path) -> ctypes.CDLL:
     shim = tmp / "standins.cpp"
     shim.write_text(SHIM)
     srcs = [RUNTIME / "src" / "compute" / "numerics.cpp", shim]
-    cmd = ["g++", "-std=c++20", "-O2", "-fPIC", "-shared", f"-I{RUNTIME / 'include'}", "-o", str(out), *map(str, srcs)]
+    cmd = [
+        "g++",
+        "-std=c++20",
+        "-O2",
+        "-fPIC",
+        "-shared",
+        f"-I{RUNTIME / 'include'}",
+        "-o",
+        str(out),
+        *map(str, srcs),
+    ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return ctypes.CDLL(str(out))
 
@@ -67,7 +77,9 @@ def wheel(exe, x: np.ndarray, op: str) -> np.ndarray:
         tiles = np.zeros((4, 1024), np.uint32)
         chunk = x[i : i + 1024].view(np.uint32)
         tiles[0, : chunk.size] = chunk
-        out[i : i + chunk.size] = harness.run(exe, f"unary:{op}", tiles).reshape(4, 1024)[0, : chunk.size].view(np.float32)
+        out[i : i + chunk.size] = (
+            harness.run(exe, f"unary:{op}", tiles).reshape(4, 1024)[0, : chunk.size].view(np.float32)
+        )
     return out
 
 
@@ -105,11 +117,16 @@ def compare(n: int, seed: int) -> list[dict]:
                     same = a.view(np.uint32) == b.view(np.uint32)
                     d = ulp_diff(a, b, fp32)
                     worst = np.argsort(-d)[:3]
-                    rows.append({
-                        "dest": "fp32" if fp32 else "bf16", "inputs": label, "op": op,
-                        "bit_identical": float(same.mean()), "max_ulp": int(d.max()),
-                        "examples": [[float(xs[i]), float(a[i]), float(b[i])] for i in worst if d[i]],
-                    })
+                    rows.append(
+                        {
+                            "dest": "fp32" if fp32 else "bf16",
+                            "inputs": label,
+                            "op": op,
+                            "bit_identical": float(same.mean()),
+                            "max_ulp": int(d.max()),
+                            "examples": [[float(xs[i]), float(a[i]), float(b[i])] for i in worst if d[i]],
+                        }
+                    )
     return rows
 
 
@@ -125,7 +142,9 @@ def markdown(rows: list[dict], n: int, seed: int) -> str:
     ]
     for r in rows:
         ex = "; ".join(f"{x:.6g} -> {a:.9g} / {b:.9g}" for x, a, b in r["examples"][:1]) or "-"
-        lines.append(f"| {r['dest']} | {r['inputs']} | {r['op']} | {100 * r['bit_identical']:.2f} % | {r['max_ulp']} | {ex} |")
+        lines.append(
+            f"| {r['dest']} | {r['inputs']} | {r['op']} | {100 * r['bit_identical']:.2f} % | {r['max_ulp']} | {ex} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +156,9 @@ def main() -> None:
     rows = compare(args.n, args.seed)
     md = markdown(rows, args.n, args.seed)
     out = ROOT / "benchmarks" / "results"
-    (out / "sfpu_standins.json").write_text(json.dumps({"n": args.n, "seed": args.seed, "rows": rows}, indent=1) + "\n")
+    (out / "sfpu_standins.json").write_text(
+        json.dumps({"n": args.n, "seed": args.seed, "rows": rows}, indent=1) + "\n"
+    )
     (out / "sfpu_standins.md").write_text(md)
     print(md)
 

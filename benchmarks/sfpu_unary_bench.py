@@ -49,10 +49,19 @@ print(json.dumps({"first_s": first, "warm_s": sorted(times)[len(times) // 2]}))
 
 def run(op: str, grid: str, repeats: int) -> dict:
     env = {**os.environ, "TTNN_EMULATOR_API": "wheel", "TTNN_EMULATOR_GRID": grid}
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), json.dumps(CHAINS[op]), str(repeats)],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(ROOT), json.dumps(CHAINS[op]), str(repeats)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if proc.returncode != 0:
-        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"}
+        return {
+            "error": proc.stderr.strip().splitlines()[-1]
+            if proc.stderr.strip()
+            else f"exit {proc.returncode}"
+        }
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -67,10 +76,17 @@ def main() -> None:
             r = run(op, grid, args.repeats)
             rows.append({"op": op, "grid": grid, **r})
             print(rows[-1], flush=True)
-    lines = ["# 64-tile unary SFPU op on the emulator (wheel-API build)", "",
-             "eltwise_sfpu.cpp + the unary reader/writer via ttnn.generic_op, 256x256 bf16 (64 tiles), median of "
-             f"{args.repeats} warm launches; the first launch includes building the kernels.", "",
-             "| op | grid | warm launch | first launch |", "|---|---|---|---|"]
+    lines = [
+        "# 64-tile unary SFPU op on the emulator (wheel-API build)",
+        "",
+        (
+            "eltwise_sfpu.cpp + the unary reader/writer via ttnn.generic_op, 256x256 bf16 (64 tiles), median of "
+            f"{args.repeats} warm launches; the first launch includes building the kernels."
+        ),
+        "",
+        "| op | grid | warm launch | first launch |",
+        "|---|---|---|---|",
+    ]
     for r in rows:
         if "error" in r:
             lines.append(f"| {r['op']} | {r['grid']} | error: {r['error']} | |")
@@ -78,7 +94,9 @@ def main() -> None:
             lines.append(f"| {r['op']} | {r['grid']} | {r['warm_s']:.3f} s | {r['first_s']:.2f} s |")
     md = "\n".join(lines) + "\n"
     out = ROOT / "benchmarks" / "results"
-    (out / "sfpu_unary_bench.json").write_text(json.dumps({"repeats": args.repeats, "rows": rows}, indent=1) + "\n")
+    (out / "sfpu_unary_bench.json").write_text(
+        json.dumps({"repeats": args.repeats, "rows": rows}, indent=1) + "\n"
+    )
     (out / "sfpu_unary_bench.md").write_text(md)
     print(md)
 

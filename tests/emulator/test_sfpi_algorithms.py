@@ -13,9 +13,21 @@ from tests.emulator.sfpi import ops, oracle
 # Largest error in bf16 ulps each precise-mode algorithm may show (fp32 DEST, 16-bit DEST). Elementary
 # functions are within rounding; erf is a polynomial fit; gelu's error is absolute near its zero crossing.
 ULP_BOUND = {
-    "exp": (0.01, 1.0), "log": (0.01, 1.0), "sigmoid": (0.01, 1.0), "tanh": (0.01, 1.0), "silu": (0.01, 1.0),
-    "recip": (0.01, 1.0), "sqrt": (0.01, 1.0), "rsqrt": (0.01, 1.0), "square": (0.01, 1.0), "div": (0.01, 1.0),
-    "relu": (0, 0), "abs": (0, 0), "neg": (0, 0), "erf": (1.0, 1.5), "gelu": (None, None),
+    "exp": (0.01, 1.0),
+    "log": (0.01, 1.0),
+    "sigmoid": (0.01, 1.0),
+    "tanh": (0.01, 1.0),
+    "silu": (0.01, 1.0),
+    "recip": (0.01, 1.0),
+    "sqrt": (0.01, 1.0),
+    "rsqrt": (0.01, 1.0),
+    "square": (0.01, 1.0),
+    "div": (0.01, 1.0),
+    "relu": (0, 0),
+    "abs": (0, 0),
+    "neg": (0, 0),
+    "erf": (1.0, 1.5),
+    "gelu": (None, None),
 }
 GELU_ATOL = {True: 5e-6, False: 1e-3}
 
@@ -83,7 +95,9 @@ def test_approx_mode(approx, name):
 
 
 def _tilize(t: np.ndarray) -> np.ndarray:
-    return np.concatenate([t[fr * 16 : fr * 16 + 16, fc * 16 : fc * 16 + 16].reshape(-1) for fr in (0, 1) for fc in (0, 1)])
+    return np.concatenate(
+        [t[fr * 16 : fr * 16 + 16, fc * 16 : fc * 16 + 16].reshape(-1) for fr in (0, 1) for fc in (0, 1)]
+    )
 
 
 def _untilize(v: np.ndarray) -> np.ndarray:
@@ -121,9 +135,15 @@ def test_typecast_fp32_to_int32_truncates_and_saturates(harness_exe):
     x[:8] = [0.5, -0.5, 2.0**31, -(2.0**31), np.inf, -np.inf, -0.0, 2.0**31 - 128]
     tiles = np.zeros((4, 1024), np.uint32)
     tiles[0] = x.view(np.uint32)
-    got = harness.run(harness_exe(True, False), "unary:typecast_fp32_int32", tiles).reshape(4, 1024)[0].view(np.int32)
+    got = (
+        harness.run(harness_exe(True, False), "unary:typecast_fp32_int32", tiles)
+        .reshape(4, 1024)[0]
+        .view(np.int32)
+    )
     xd = x.astype(np.float64)
-    want = np.where(np.isinf(xd), np.where(xd > 0, 2**31 - 1, -(2**31)), np.clip(np.trunc(xd), -(2**31), 2**31 - 1))
+    want = np.where(
+        np.isinf(xd), np.where(xd > 0, 2**31 - 1, -(2**31)), np.clip(np.trunc(xd), -(2**31), 2**31 - 1)
+    )
     assert np.array_equal(got.astype(np.int64), want.astype(np.int64))
 
 

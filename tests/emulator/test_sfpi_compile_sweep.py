@@ -17,9 +17,11 @@ NOT_SELF_CONTAINED = {"tt_metal/tt-llk/tt_llk_wormhole_b0/common/inc/sfpu/ckerne
 
 def algorithm_headers() -> list[str]:
     root = wheel_build.wheel_root()
-    dirs = ["tt_metal/tt-llk/tt_llk_wormhole_b0/common/inc/sfpu",
-            "tt_metal/tt-llk/tt_llk_wormhole_b0/common/inc/sfpu/experimental",
-            "tt_metal/hw/ckernels/wormhole_b0/metal/llk_api/llk_sfpu"]
+    dirs = [
+        "tt_metal/tt-llk/tt_llk_wormhole_b0/common/inc/sfpu",
+        "tt_metal/tt-llk/tt_llk_wormhole_b0/common/inc/sfpu/experimental",
+        "tt_metal/hw/ckernels/wormhole_b0/metal/llk_api/llk_sfpu",
+    ]
     found = sorted(str(p.relative_to(root)) for d in dirs for p in (root / d).glob("ckernel_sfpu_*.h"))
     return [f for f in found if f not in NOT_SELF_CONTAINED]
 
@@ -28,9 +30,18 @@ def compile_header(rel: str, tmp: Path) -> str:
     root = wheel_build.wheel_root()
     src = tmp / (rel.replace("/", "_") + ".cpp")
     src.write_text(f'#include "{PRELUDE}"\n#include "{root / rel}"\n')
-    cmd = [*runtime_lib.kernel_compiler(), "-c", "-O0", *harness.cxx_flags(), "-DDST_ACCUM_MODE=1", "-DTRISC_MATH",
-           str(src), "-o", str(src.with_suffix(".o"))]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    cmd = [
+        *runtime_lib.kernel_compiler(),
+        "-c",
+        "-O0",
+        *harness.cxx_flags(),
+        "-DDST_ACCUM_MODE=1",
+        "-DTRISC_MATH",
+        str(src),
+        "-o",
+        str(src.with_suffix(".o")),
+    ]
+    r = subprocess.run(cmd, check=False, capture_output=True, text=True)
     return "" if r.returncode == 0 else r.stderr[-2000:]
 
 
@@ -39,8 +50,14 @@ def test_wheel_has_the_algorithm_headers():
 
 
 # A quick sample in the default run; the whole sweep is slow.
-SAMPLE = ["ckernel_sfpu_exp.h", "ckernel_sfpu_gelu.h", "ckernel_sfpu_topk.h", "ckernel_sfpu_typecast.h",
-          "ckernel_sfpu_trigonometry.h", "ckernel_sfpu_where.h"]
+SAMPLE = [
+    "ckernel_sfpu_exp.h",
+    "ckernel_sfpu_gelu.h",
+    "ckernel_sfpu_topk.h",
+    "ckernel_sfpu_typecast.h",
+    "ckernel_sfpu_trigonometry.h",
+    "ckernel_sfpu_where.h",
+]
 
 
 @pytest.mark.parametrize("name", SAMPLE)

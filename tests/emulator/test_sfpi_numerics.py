@@ -12,11 +12,31 @@ import pytest
 from tests.emulator.sfpi import build as harness
 from tests.emulator.sfpi import oracle
 
-
 EDGES = np.array(
-    [0x00000000, 0x80000000, 0x00000001, 0x807FFFFF, 0x00800000, 0x80800000, 0x7F7FFFFF, 0xFF7FFFFF,
-     0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00001, 0x3F800000, 0xBF800000, 0x3F800001, 0x4B400000,
-     0x1F800000, 0x5F800000, 0x20000000, 0x00FFFFFF, 0x33800000, 0xB3800000],
+    [
+        0x00000000,
+        0x80000000,
+        0x00000001,
+        0x807FFFFF,
+        0x00800000,
+        0x80800000,
+        0x7F7FFFFF,
+        0xFF7FFFFF,
+        0x7F800000,
+        0xFF800000,
+        0x7FC00000,
+        0xFFC00001,
+        0x3F800000,
+        0xBF800000,
+        0x3F800001,
+        0x4B400000,
+        0x1F800000,
+        0x5F800000,
+        0x20000000,
+        0x00FFFFFF,
+        0x33800000,
+        0xB3800000,
+    ],
     dtype=np.uint32,
 )
 
