@@ -104,17 +104,23 @@ def range_checks(spec: OpSpec, params: list[Parameter], annotation) -> list[Chec
 
 def rank_check(spec: OpSpec) -> tuple[str, str | None]:
     """(`len(shape) ...` condition true when the input's rank is rejected, the spec's hint or None)."""
-    texts = [(r.requirement, r.error_hint) for r in spec.requirements if r.subject == "input_tensor"]
-    texts = [(t, h) for t, h in texts if re.search(r"\brank\b|\b\d-?d\b|\bdimensions?\b", t, re.IGNORECASE)]
+    texts = [
+        (r.requirement, r.error_hint)
+        for r in spec.requirements
+        if r.subject == "input_tensor"
+        and (r.property == "rank" or re.search(r"(?i)\brank\b|\b\d-?d\b|\bdimensions?\b", r.requirement))
+    ]
     primary = spec.tensor_params[0] if spec.tensor_params else None
     if primary is not None and primary.valid_range:
         texts.append((primary.valid_range, None))
     for text, hint in texts:
         low = text.lower().replace("`", "")
         exact = re.search(
-            r"rank\s*(?:==|=|is|of|exactly)\s*(\d)\b|\bexactly\s*(\d)\b|\b(\d)-?d\b(?!\s*or more)", low
+            r"rank\s*(?:==|=|is|of|exactly)\s*(\d)\b|\bexactly\s*(\d)\b|\b(\d)-?d\b(?!\s*or more)"
+            r"|^\s*(\d)\b(?!\s*or more)",  # a Rank row that is only the number: "4 (N, C, H, W)"
+            low,
         )
-        at_least = re.search(r"rank\s*(?:>=|≥)\s*(\d)|\b(\d)-?d\s*or more|\bat least\s*(\d)", low)
+        at_least = re.search(r"(?:>=|≥)\s*(\d)|\b(\d)-?d\s*or more|\bat least\s*(\d)", low)
         if at_least:
             n = next(g for g in at_least.groups() if g)
             return f"len(shape) < {n}", hint

@@ -130,3 +130,17 @@ def test_check_specs_finds_the_pair_once_and_a_lone_requirements_file(tmp_path):
     assert [j.spec.name for j in find_specs(PAIR)] == ["op_design.md"]
     shutil.copy(PAIR / "op_requirements.md", tmp_path / "op_requirements.md")
     assert [j.spec.name for j in find_specs(tmp_path)] == ["op_requirements.md"]
+
+
+def test_rank_rows_as_planner_specs_write_them():
+    from scaffolder.generate.validation import rank_check
+    from scaffolder.model import OpSpec, Requirement
+
+    def rank(text):
+        spec = OpSpec(
+            "a", "a_spec.md", "planner", requirements=[Requirement("input_tensor", "rank", text, "")]
+        )
+        return rank_check(spec)[0]
+
+    assert rank("Must be >= 2D") == rank("rank >= 2") == rank("2D or more") == "len(shape) < 2"
+    assert rank("4 (N, C, H, W)") == rank("exactly 4") == rank("4D") == rank("rank == 4") == "len(shape) != 4"
