@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emulator import build_cache, runtime_lib
+from emulator import build_cache, device_info, runtime_lib
 
 KERNEL_API_DIR = Path(__file__).resolve().parent / "kernel_api"
 CXXFLAGS = ["-std=c++17", "-O1", "-g0", "-fPIC", "-shared", "-w", "-fno-gnu-unique"]
@@ -47,7 +47,6 @@ ROLE_DEFINES = {
 COMMON_DEFINES = [
     "ARCH_WORMHOLE",
     "NUM_DRAM_BANKS=12",
-    "NUM_L1_BANKS=64",
     "IS_NOT_POW2_NUM_DRAM_BANKS=1",
     "KERNEL_BUILD",
     "DISABLE_SFPLOADMACRO",
@@ -134,6 +133,8 @@ _API_DIGEST: str | None = None
 
 def _flags(build: KernelBuild) -> list[str]:
     flags = [f"-D{d}" for d in COMMON_DEFINES + ROLE_DEFINES[build.role]]
+    # One L1 bank per worker core: the count follows TTNN_EMULATOR_GRID (64 on the default 8x8).
+    flags.append(f"-DNUM_L1_BANKS={device_info.num_l1_banks(device_info.grid_from_env())}")
     ct = ",".join(str(int(v)) for v in build.compile_time_args)
     flags.append(f"-DKERNEL_COMPILE_TIME_ARGS={ct}")
     if build.named_compile_time_args:

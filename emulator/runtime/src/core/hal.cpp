@@ -188,13 +188,22 @@ void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>
     init.sem_l1 = uint32_t(uintptr_t(t.core->l1) + hal::kSemaphoreL1Offset);
     init.rta_l1 = t.args_l1;
     init.crta_l1 = t.common_args_l1;
+    // The two vectors hold the DRAM banks' entries, then the L1 banks' (filled first: the pointers taken below
+    // must not move). A bank table entry is the NoC coordinate word of the bank (x | y << 6), shifted into place
+    // above the 36 local address bits by get_noc_addr_from_bank_id's NOC_COORD_REG_OFFSET shift. DRAM bank b sits
+    // at NoC (0, b); L1 bank b is worker core l1_bank_core[b]; every bank's offset is 0 (buffers are allocated at
+    // the same address in every bank).
+    const uint32_t n_l1 = uint32_t(d.l1_bank_core.size());
     dram_xy.clear();
-    dram_off.assign(d.num_dram_banks, 0);
-    // A bank table entry is the NoC coordinate word of the bank, shifted into place above the 32 address bits.
+    dram_off.assign(d.num_dram_banks + n_l1, 0);
     for (uint32_t b = 0; b < d.num_dram_banks; ++b) dram_xy.push_back(uint16_t(((b << 6) | 0) << 4));
+    for (const auto& [x, y] : d.l1_bank_core) dram_xy.push_back(uint16_t(((noc_y(y) << 6) | noc_x(x)) << 4));
     init.num_dram_banks = d.num_dram_banks;
     init.dram_bank_xy = dram_xy.data();
     init.dram_bank_offset = dram_off.data();
+    init.num_l1_banks = n_l1;
+    init.l1_bank_xy = dram_xy.data() + d.num_dram_banks;
+    init.l1_bank_offset = dram_off.data() + d.num_dram_banks;
     for (uint32_t i = 0; i < kNumCBs; ++i) {
         const CB& cb = t.core->cbs[i];
         if (!cb.configured) continue;
