@@ -126,35 +126,6 @@ def copy_through_compute(
     return ttnn.ProgramDescriptor(kernels=[reader, compute, writer], semaphores=[], cbs=cbs)
 
 
-@pytest.mark.parametrize(
-    "dtype, fp32_dest_acc_en, unpack_to_dest_fp32",
-    [(ttnn.bfloat16, False, False), (ttnn.bfloat16, True, False), (ttnn.float32, True, True)],
-)
-def test_three_trisc_compute_copies_tiles(device, dtype, fp32_dest_acc_en, unpack_to_dest_fp32):
-    """Five threads per core: BRISC reads, TRISC0 unpacks into SrcA, TRISC1 copies SrcA into DEST, TRISC2 packs
-    DEST's sections into CB 16, NCRISC writes. Each case is a path that is exact on silicon (bf16 through 19-bit
-    source registers; fp32 unpacked straight into fp32 DEST), so the copy must be bit-exact."""
-    torch_dtype = torch.bfloat16 if dtype == ttnn.bfloat16 else torch.float32
-    x = torch.randn((1, 2, 64, 96), dtype=torch_dtype)
-    x.view(-1)[:3] = torch.tensor([-0.0, 65504.0, -1e-3], dtype=torch_dtype)
-    inp = ttnn.from_torch(x, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
-    out = ttnn.allocate_tensor_on_device(inp.spec, device)
-    ttnn.generic_op([inp, out], copy_through_compute(inp, out, fp32_dest_acc_en, unpack_to_dest_fp32))
-    got = ttnn.to_torch(out)
-    assert got.dtype == torch_dtype and torch.equal(
-        got.view(-1).view(torch.uint8), x.view(-1).view(torch.uint8)
-    )
-
-
-def test_compute_skeleton_refuses_an_inexact_float32_unpack(device):
-    """Float32 through SrcA (19 bits) is not modelled yet: the op fails naming it instead of copying exactly."""
-    x = torch.randn((1, 1, 32, 32), dtype=torch.float32)
-    inp = ttnn.from_torch(x, dtype=ttnn.float32, layout=ttnn.TILE_LAYOUT, device=device)
-    out = ttnn.allocate_tensor_on_device(inp.spec, device)
-    with pytest.raises(EmulatorError, match="19-bit source register"):
-        ttnn.generic_op([inp, out], copy_through_compute(inp, out, False))
-
-
 def test_deadlock_names_each_kernel_line_call_core_risc_and_cb(device):
     """The writer waits on CB 16, which nothing fills; the reader fills CB 0 and then waits for space no one frees.
     The op ends at once (not at the livelock timeout) with each thread's kernel line, wheel call, core, RISC, CB."""

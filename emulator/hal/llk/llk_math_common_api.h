@@ -1,4 +1,5 @@
-// Emulator shadow of metal/llk_api/llk_math_common_api.h (compute skeleton): DEST's hand-off to the packer.
+// Emulator shadow of metal/llk_api/llk_math_common_api.h: DEST's hand-off to the packer (tile_regs_acquire /
+// tile_regs_commit on the MATH thread), the MATH thread's record of its last FPU init, and DEST's capacity.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,32 @@ namespace emu::tensix {
 inline uint32_t dest_sections() { return DST_SYNC_MODE == DstSync::SyncHalf ? 2 : 1; }
 template <bool fp32>
 inline uint32_t section_tiles() { return (fp32 ? kDestTiles / 2 : kDestTiles) / dest_sections(); }
+
+// What the MATH thread's last FPU init configured; an op must find its own init there.
+struct MathInit {
+    enum Kind : uint32_t { None, Datacopy, Binary, Reduce } kind = None;
+    uint32_t op = 0, bcast = 0, reuse = 0;  // EltwiseBinaryType / DataCopyType / PoolType, BroadcastType /
+                                            // ReduceDim, reuse-dest type
+    bool acc_to_dest = false;
+};
+inline MathInit math_init;
+inline bool math_holds_dest = false;  // between tile_regs_acquire and tile_regs_commit
+inline uint32_t math_written = 0;      // DEST tiles of the held section an FPU op wrote (bit per tile)
+
+// The DEST tile an FPU op writes: inside the acquired section, within one section's capacity.
+template <bool fp32>
+inline float* math_dest_tile(const char* call, uint32_t dst_index) {
+    if (!math_holds_dest) emu_llk_violation(call, -1, "writes DEST outside tile_regs_acquire ... tile_regs_commit");
+    const uint32_t tiles = section_tiles<fp32>();
+    if (dst_index >= tiles) {
+        char msg[200];
+        std::snprintf(msg, sizeof msg, "DEST index %u is past the %u tiles of one DEST section (%s DEST, %s sync)",
+                      dst_index, tiles, fp32 ? "fp32" : "16-bit", dest_sections() == 2 ? "half" : "full");
+        emu_llk_violation(call, -1, msg);
+    }
+    math_written |= 1u << dst_index;
+    return &state().dest[(state().math_section * tiles + dst_index) * kTileElems];
+}
 }  // namespace emu::tensix
 
 template <bool is_fp32_dest_acc_en>
@@ -21,12 +48,17 @@ inline void llk_math_reconfig_remap(const bool) {}
 
 inline void llk_math_wait_for_dest_available() {
     using namespace emu::tensix;
+    if (math_holds_dest) emu_llk_violation("tile_regs_acquire", -1, "DEST is already acquired (no tile_regs_commit since)");
     wait_until([] { return load(state().sem[kSemMathPack]) < dest_sections(); });
+    math_holds_dest = true;
+    math_written = 0;
 }
 
 template <bool is_fp32_dest_acc_en>
 inline void llk_math_dest_section_done() {
     using namespace emu::tensix;
+    if (!math_holds_dest) emu_llk_violation("tile_regs_commit", -1, "commits DEST without tile_regs_acquire");
+    math_holds_dest = false;
     State& s = state();
     s.math_section = (s.math_section + 1) % dest_sections();
     __atomic_fetch_add(&s.sem[kSemMathPack], 1, __ATOMIC_SEQ_CST);

@@ -1,4 +1,6 @@
-// Emulator shadow of metal/llk_api/llk_math_unary_datacopy_api.h (compute skeleton): SrcA to DEST.
+// Emulator shadow of metal/llk_api/llk_math_unary_datacopy_api.h: SrcA to DEST (copy_tile, the tilize/untilize
+// math step). Into a 16-bit DEST the Src bits move unchanged; into an fp32 DEST the move is an ELWADD with zero
+// (emu::compute::datacopy_a2d), except after an UnpackToDestFp32 unpack, whose 32 bits land as they are.
 #pragma once
 
 #include <cstdint>
@@ -9,15 +11,18 @@
 template <DataCopyType type, bool is_fp32_dest_acc_en, BroadcastType src_b_bcast_type = BroadcastType::NONE,
           bool unpack_to_dest = false>
 inline void llk_math_eltwise_unary_datacopy(std::uint32_t dst_index, std::uint32_t operand) {
-    // Unpack-to-DEST also passes through SrcA here: the same values for a copy.
     static_assert(type == DataCopyType::A2D && src_b_bcast_type == BroadcastType::NONE,
-                  "emulator compute skeleton: only the A2D datacopy is implemented");
+                  "emulator LLK layer: only the A2D datacopy is implemented (B2D broadcasts are not yet)");
     using namespace emu::tensix;
+    constexpr const char* call = "llk_math_eltwise_unary_datacopy (copy_tile)";
+    if (math_init.kind != MathInit::Datacopy)
+        emu_llk_violation(call, int(operand), "a datacopy without its init (copy_tile_init / copy_tile_to_dst_init_short)");
+    float* dst = math_dest_tile<is_fp32_dest_acc_en>(call, dst_index);
     State& s = state();
-    const uint32_t tiles = section_tiles<is_fp32_dest_acc_en>();
-    if (dst_index >= tiles) emu_unsupported("DEST index past the tiles of one DEST section");
     wait_until([&] { return load(s.srca_valid) == 1; });
-    std::memcpy(&s.dest[(s.math_section * tiles + dst_index) * kTileElems], s.srca, sizeof(s.srca));
+    const bool exact = is_fp32_dest_acc_en && unpack_dst_format[operand] == kFloat32;
+    for (uint32_t i = 0; i < kTileElems; ++i)
+        dst[i] = exact ? s.srca[i] : emu::compute::datacopy_a2d(s.srca[i], is_fp32_dest_acc_en);
     store(s.srca_valid, 0);
 }
 
@@ -32,7 +37,10 @@ inline void llk_math_eltwise_unary_datacopy_block(std::uint32_t start_dst_index,
 
 template <DataCopyType type, bool is_fp32_dest_acc_en, BroadcastType src_b_bcast_type = BroadcastType::NONE,
           bool is_int_fpu_en = false, PackMode pack_mode = PackMode::Default>
-inline void llk_math_eltwise_unary_datacopy_init(const std::uint32_t) {}
+inline void llk_math_eltwise_unary_datacopy_init(const std::uint32_t) {
+    using namespace emu::tensix;
+    math_init = MathInit{MathInit::Datacopy, uint32_t(type), uint32_t(src_b_bcast_type), 0, false};
+}
 
 template <BroadcastType src_b_bcast_type = BroadcastType::NONE, bool unpack_to_dest = false>
 inline void llk_math_eltwise_unary_datacopy_uninit() {}

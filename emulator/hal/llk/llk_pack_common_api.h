@@ -1,4 +1,5 @@
-// Emulator shadow of metal/llk_api/llk_pack_common_api.h (compute skeleton): the packer's side of DEST's hand-off.
+// Emulator shadow of metal/llk_api/llk_pack_common_api.h: the packer's side of DEST's hand-off (tile_regs_wait /
+// tile_regs_release on the PACK thread).
 #pragma once
 
 #include <cstdint>
@@ -10,14 +11,34 @@ inline void llk_pack_wait_fp32_dest_acc() {}
 template <bool is_fp32_dest_acc_en>
 inline void llk_pack_hw_configure(std::uint32_t) {}
 
+namespace emu::tensix {
+inline bool pack_holds_dest = false;  // between tile_regs_wait and tile_regs_release
+inline uint32_t pack_reduce_mask = 0;  // 0 off, else 1 + ReduceDim (llk_pack_reduce_mask_config)
+
+// Whether the reduce edge mask lets storage-order element i of a tile through.
+inline bool reduce_mask_keeps(uint32_t i) {
+    const uint32_t row = (i / 512) * 16 + (i % 256) / 16, col = ((i / 256) % 2) * 16 + i % 16;
+    switch (pack_reduce_mask) {
+        case 0: return true;
+        case 1 + uint32_t(ReduceDim::REDUCE_ROW): return col == 0;
+        case 1 + uint32_t(ReduceDim::REDUCE_COL): return row == 0;
+        default: return i == 0;
+    }
+}
+}
+
 inline void llk_packer_wait_for_math_done() {
     using namespace emu::tensix;
+    if (pack_holds_dest) emu_llk_violation("tile_regs_wait", -1, "DEST is already held by the packer (no tile_regs_release since)");
     wait_until([] { return load(state().sem[kSemMathPack]) > 0; });
+    pack_holds_dest = true;
 }
 
 template <bool is_fp32_dest_acc_en>
 inline void llk_pack_dest_section_done() {
     using namespace emu::tensix;
+    if (!pack_holds_dest) emu_llk_violation("tile_regs_release", -1, "releases DEST without tile_regs_wait");
+    pack_holds_dest = false;
     State& s = state();
     const uint32_t tiles = section_tiles<is_fp32_dest_acc_en>();
     std::memset(&s.dest[s.pack_section * tiles * kTileElems], 0, tiles * kTileElems * sizeof(float));

@@ -1,4 +1,5 @@
-// Emulator shadow of metal/llk_api/llk_pack_tile_api.h (compute skeleton): DEST tiles into a CB's back window.
+// Emulator shadow of metal/llk_api/llk_pack_tile_api.h: DEST tiles into a CB's back window, with the packer's
+// rounding (emu::compute::pack_bf16 / pack_fp32).
 #pragma once
 
 #include <cstdint>
@@ -16,10 +17,11 @@ inline void llk_pack(std::uint32_t tile_index, std::uint32_t output, std::uint32
     using namespace emu::tensix;
     State& s = state();
     const uint32_t tiles = section_tiles<is_fp32_dest_acc_en>();
-    if (tile_index >= tiles) emu_unsupported("pack of a DEST index past the tiles of one DEST section");
+    if (!pack_holds_dest) emu_llk_violation("llk_pack (pack_tile)", int(output), "packs DEST outside tile_regs_wait ... tile_regs_release");
+    if (tile_index >= tiles) emu_llk_violation("llk_pack (pack_tile)", int(output), "DEST index past the tiles of one DEST section");
     uint8_t* out = back_tile(output, output_tile_index);
     const float* src = &s.dest[(s.pack_section * tiles + tile_index) * kTileElems];
-    for (uint32_t i = 0; i < kTileElems; ++i) from_reg(out, i, src[i], pack_dst_format[output]);
+    for (uint32_t i = 0; i < kTileElems; ++i) from_reg(out, i, reduce_mask_keeps(i) ? src[i] : 0.0f, pack_dst_format[output], is_fp32_dest_acc_en);
 }
 
 template <bool is_fp32_dest_acc_en, bool out_of_order_output = false, PackMode pack_mode = PackMode::Default>

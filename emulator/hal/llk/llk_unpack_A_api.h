@@ -1,5 +1,6 @@
-// Emulator shadow of metal/llk_api/llk_unpack_A_api.h (compute skeleton): one tile from a CB's front window into
-// SrcA, handed to math through SrcA's valid flag.
+// Emulator shadow of metal/llk_api/llk_unpack_A_api.h: one tile from a CB's front window into a source register,
+// handed to math through that register's valid flag. SrcA normally; SrcB for binary_dest_reuse with DEST_TO_SRCA
+// (DEST then supplies SrcA).
 #pragma once
 
 #include <cstdint>
@@ -9,8 +10,8 @@
 template <BroadcastType BType = BroadcastType::NONE, bool acc_to_dest = false,
           EltwiseBinaryReuseDestType binary_reuse_dest = EltwiseBinaryReuseDestType::NONE, bool unpack_to_dest = false>
 inline void llk_unpack_A_init(const std::uint32_t, const std::uint32_t, const std::uint32_t) {
-    static_assert(BType == BroadcastType::NONE && !acc_to_dest,
-                  "emulator compute skeleton: only the plain unpack of SrcA is implemented");
+    static_assert(BType == BroadcastType::NONE,
+                  "emulator LLK layer: the broadcast unpack of SrcA (unary_bcast) is not implemented yet");
 }
 
 template <BroadcastType BType = BroadcastType::NONE, bool acc_to_dest = false,
@@ -18,15 +19,17 @@ template <BroadcastType BType = BroadcastType::NONE, bool acc_to_dest = false,
 inline void llk_unpack_A(const std::uint32_t operand, const std::uint32_t tile_index,
                          [[maybe_unused]] const std::uint32_t dst_tile_index = 0) {
     using namespace emu::tensix;
+    require_waited("llk_unpack_A", operand, tile_index);
     State& s = state();
-    wait_until([&] { return load(s.srca_valid) == 0; });
-    if (unpack_src_format[operand] == kFloat32 && unpack_dst_format[operand] != kFloat32) {
-        emu_unsupported("unpacking Float32 into a 19-bit source register (the compute skeleton only copies "
-                        "exactly: use UnpackToDestFp32 with fp32 DEST)");
-    }
+    constexpr bool to_b = binary_reuse_dest == EltwiseBinaryReuseDestType::DEST_TO_SRCA;
+    uint32_t& valid = to_b ? s.srcb_valid : s.srca_valid;
+    float* reg = to_b ? s.srcb : s.srca;
+    wait_until([&] { return load(valid) == 0; });
+    const bool exact = unpack_dst_format[operand] == kFloat32;  // UnpackToDestFp32
     const uint8_t* tile = front_tile(operand, tile_index);
-    for (uint32_t i = 0; i < kTileElems; ++i) s.srca[i] = to_reg(tile, i, unpack_src_format[operand]);
-    store(s.srca_valid, 1);
+    for (uint32_t i = 0; i < kTileElems; ++i)
+        reg[i] = to_reg(tile, i, unpack_src_format[operand], DST_ACCUM_MODE, exact);
+    store(valid, 1);
 }
 
 template <BroadcastType BType = BroadcastType::NONE, bool acc_to_dest = false,

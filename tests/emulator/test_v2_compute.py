@@ -1,0 +1,334 @@
+"""Emulator v2 compute: kernels written against the wheel's own compute API (api/compute/*.h, unmodified) run as
+three TRISC threads over the emulator's LLK layer, and their output bits are Wormhole's, as the NumPy model of
+the FPU (tests/emulator/wh_oracle.py, written from the hardware's rules) gives them: unpack truncation, the
+FPU's element-wise arithmetic and broadcasts, every fidelity phase of a multiply, the packer's rounding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import ttnn
+
+from emulator import wheel_build
+from emulator.launcher import EmulatorError
+from tests.emulator import wh_oracle as wh
+from tests.emulator.compute_lib import salted
+from tests.emulator.programs import KERNELS, each_core
+
+UNARY = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow"
+OPS = {"add": 0, "sub": 1, "mul": 2}
+BCASTS = {"none": 0, "col": 1, "row": 2, "scalar": 3}
+FIDELITY = {
+    wh.LOFI: ttnn.MathFidelity.LoFi,
+    wh.HIFI2: ttnn.MathFidelity.HiFi2,
+    wh.HIFI3: ttnn.MathFidelity.HiFi3,
+    wh.HIFI4: ttnn.MathFidelity.HiFi4,
+}
+
+
+@pytest.fixture(autouse=True)
+def wheel_api(monkeypatch):
+    monkeypatch.setenv("TTNN_EMULATOR_API", "wheel")
+    monkeypatch.setattr(wh, "MINUS_ONE_DEFECT", False)  # the kernel runtime's default
+
+
+def tiles(x: torch.Tensor) -> np.ndarray:
+    """(..., H, W) -> (n, 32, 32) uint32 fp32 bit patterns, tile by tile in row-major tile order."""
+    u = x.float().numpy().view(np.uint32)
+    h, w = u.shape[-2:]
+    return u.reshape(-1, h // 32, 32, w // 32, 32).transpose(0, 1, 3, 2, 4).reshape(-1, 32, 32)
+
+
+def untiles(t: np.ndarray, shape) -> np.ndarray:
+    h, w = shape[-2:]
+    return t.reshape(-1, h // 32, w // 32, 32, 32).transpose(0, 1, 3, 2, 4).reshape(shape)
+
+
+def packed(dest: np.ndarray, dtype, fp32_dest: bool) -> np.ndarray:
+    """DEST bits -> the bits the packer writes, widened to uint32 (bf16 in the top half)."""
+    if dtype == ttnn.bfloat16:
+        return wh.pack_bf16(dest).astype(np.uint32) << 16
+    return wh.pack_fp32(dest, fp32_dest)
+
+
+def out_bits(out) -> np.ndarray:
+    return ttnn.to_torch(out).float().numpy().view(np.uint32)
+
+
+def writer(out, cores, rt):
+    return ttnn.KernelDescriptor(
+        kernel_source=str(wheel_build.wheel_root() / UNARY / "writer_unary_interleaved_start_id.cpp"),
+        core_ranges=cores,
+        compile_time_args=[16, *ttnn.TensorAccessorArgs(out).get_compile_time_args()],
+        runtime_args=rt,
+        config=ttnn.WriterConfigDescriptor(),
+    )
+
+
+def cb(index, tensor, cores, pages=2):
+    page = tensor.buffer_page_size()
+    return ttnn.CBDescriptor(
+        total_size=pages * page,
+        core_ranges=cores,
+        format_descriptors=[
+            ttnn.CBFormatDescriptor(buffer_index=index, data_format=tensor.dtype, page_size=page)
+        ],
+    )
+
+
+def two_cores(units: int):
+    """Cores (0,0) and (1,0), the units split between them: every hand-off of a multi-core program, with few kernel
+    objects loaded (each core loads its own copy of each of the five RISCs' kernels)."""
+    cores = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(1, 0))])
+    first = (units + 1) // 2
+    groups = [(ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(0, 0))]), first)]
+    groups.append(
+        (ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 0), ttnn.CoreCoord(1, 0))]), units - first)
+    )
+    return cores, groups
+
+
+def binary_program(a, b, out, op, bcast, row, fidelity, fp32_dest, skip_init=False):
+    all_cores, groups = two_cores(a.buffer_num_pages())
+    b_one = b.buffer_num_pages() == 1
+    reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    start = 0
+    for group, n in groups:
+        for x, y in each_core(group):
+            reader_rt[x][y] = [a.buffer_address(), b.buffer_address(), n, start, int(b_one)]
+            writer_rt[x][y] = [out.buffer_address(), n, start]
+            compute_rt[x][y] = [n]
+            start += n
+    reader = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_reader_two_inputs.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[
+            *ttnn.TensorAccessorArgs(a).get_compile_time_args(),
+            *ttnn.TensorAccessorArgs(b).get_compile_time_args(),
+        ],
+        runtime_args=reader_rt,
+        config=ttnn.ReaderConfigDescriptor(),
+    )
+    compute = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_binary_tiles.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[OPS[op], BCASTS[bcast], row, int(skip_init)],
+        runtime_args=compute_rt,
+        config=ttnn.ComputeConfigDescriptor(math_fidelity=FIDELITY[fidelity], fp32_dest_acc_en=fp32_dest),
+    )
+    cbs = [cb(0, a, all_cores), cb(1, b, all_cores), cb(16, out, all_cores)]
+    return ttnn.ProgramDescriptor(
+        kernels=[reader, compute, writer(out, all_cores, writer_rt)], semaphores=[], cbs=cbs
+    )
+
+
+def run_binary(
+    device,
+    rng,
+    op,
+    bcast,
+    *,
+    dtype=ttnn.bfloat16,
+    fidelity=wh.HIFI4,
+    fp32_dest=False,
+    row=0,
+    shape=(1, 2, 64, 96),
+    b_tiles=None,
+):
+    fmt = wh.BF16 if dtype == ttnn.bfloat16 else wh.FP32
+    tdtype = torch.bfloat16 if dtype == ttnn.bfloat16 else torch.float32
+    b_shape = shape if b_tiles is None else (1, 1, 32, 32)
+    ua, ub = salted(rng, shape, fmt), salted(rng, b_shape, fmt)
+    xa = torch.from_numpy(ua.view(np.float32).copy()).to(tdtype)
+    xb = torch.from_numpy(ub.view(np.float32).copy()).to(tdtype)
+    a = ttnn.from_torch(xa, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
+    b = ttnn.from_torch(xb, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(a.spec, device)
+    ttnn.generic_op([a, b, out], binary_program(a, b, out, op, bcast, row, fidelity, fp32_dest))
+    ta, tb = tiles(xa), tiles(xb)
+    want = np.stack(
+        [
+            wh.binary(
+                op,
+                ta[i],
+                tb[0 if len(tb) == 1 else i],
+                fmt_a=fmt,
+                fmt_b=fmt,
+                fidelity=fidelity,
+                fp32_dest=fp32_dest,
+                bcast=bcast,
+                row=row,
+            )
+            for i in range(len(ta))
+        ]
+    )
+    return out_bits(out), untiles(packed(want, dtype, fp32_dest), shape)
+
+
+@pytest.mark.parametrize(
+    "op, bcast, row",
+    [
+        ("add", "none", 0),
+        ("sub", "col", 0),
+        ("mul", "row", 17),
+        ("add", "scalar", 0),
+        pytest.param("mul", "none", 0, marks=pytest.mark.slow),
+        pytest.param("sub", "none", 0, marks=pytest.mark.slow),
+        pytest.param("add", "col", 0, marks=pytest.mark.slow),
+        pytest.param("mul", "col", 0, marks=pytest.mark.slow),
+        pytest.param("add", "row", 0, marks=pytest.mark.slow),
+        pytest.param("sub", "row", 5, marks=pytest.mark.slow),
+        pytest.param("sub", "scalar", 0, marks=pytest.mark.slow),
+        pytest.param("mul", "scalar", 0, marks=pytest.mark.slow),
+    ],
+)
+def test_binary_with_broadcast_is_bit_exact(device, rng, op, bcast, row):
+    got, want = run_binary(device, rng, op, bcast, row=row, b_tiles=None if bcast == "none" else 1)
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    "op, dtype, fidelity, fp32_dest",
+    [
+        ("mul", ttnn.bfloat16, wh.LOFI, False),
+        ("mul", ttnn.float32, wh.HIFI3, True),
+        ("sub", ttnn.float32, wh.HIFI4, False),
+        pytest.param("mul", ttnn.bfloat16, wh.HIFI2, False, marks=pytest.mark.slow),
+        pytest.param("mul", ttnn.bfloat16, wh.HIFI4, True, marks=pytest.mark.slow),
+        pytest.param("add", ttnn.float32, wh.HIFI4, True, marks=pytest.mark.slow),
+    ],
+)
+def test_binary_formats_and_fidelity_are_bit_exact(device, rng, op, dtype, fidelity, fp32_dest):
+    """Fidelity phases each round into DEST; fp32 data unpacks to TF32 (fp32 DEST) or bf16 (denormals flushed)."""
+    got, want = run_binary(device, rng, op, "none", dtype=dtype, fidelity=fidelity, fp32_dest=fp32_dest)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_binary_op_without_its_init_names_call_and_risc(device, rng):
+    """add_tiles after compute_kernel_hw_startup but without add_init: the MATH thread stops naming the call."""
+    x = torch.randn((1, 1, 32, 32), dtype=torch.bfloat16)
+    a = ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)
+    b = ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(a.spec, device)
+    program = binary_program(a, b, out, "add", "none", 0, wh.HIFI4, False, skip_init=True)
+    with pytest.raises(
+        EmulatorError,
+        match=r"v2_binary_tiles\.cpp.*llk_math_eltwise_binary<ELWADD> \(add_tiles\).*without its own init",
+    ):
+        ttnn.generic_op([a, b, out], program)
+
+
+@pytest.mark.parametrize(
+    "dtype, fp32_dest, unpack_to_dest",
+    [
+        (ttnn.bfloat16, False, False),
+        (ttnn.bfloat16, True, False),
+        (ttnn.float32, True, True),
+        (ttnn.float32, False, False),
+        (ttnn.float32, True, False),
+    ],
+)
+def test_copy_tile_pack_tile_are_bit_exact(device, rng, dtype, fp32_dest, unpack_to_dest):
+    """copy_tile / pack_tile through the three TRISCs: the unpacker's truncation, the datacopy (an ELWADD with zero
+    into an fp32 DEST), the packer's rounding and flush (-0 and denormals packed to bf16 become +0); fp32 unpacked
+    straight into an fp32 DEST keeps all 32 bits."""
+    from tests.emulator.test_v2_dataflow import copy_through_compute
+
+    fmt = wh.BF16 if dtype == ttnn.bfloat16 else wh.FP32
+    tdtype = torch.bfloat16 if dtype == ttnn.bfloat16 else torch.float32
+    shape = (1, 2, 64, 96)
+    x = torch.from_numpy(salted(rng, shape, fmt).view(np.float32).copy()).to(tdtype)
+    inp = ttnn.from_torch(x, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.spec, device)
+    ttnn.generic_op([inp, out], copy_through_compute(inp, out, fp32_dest, unpack_to_dest))
+    u = tiles(x)
+    dest = u if unpack_to_dest else wh.datacopy(u, fmt, fp32_dest)
+    np.testing.assert_array_equal(out_bits(out), untiles(packed(dest, dtype, fp32_dest), shape))
+
+
+POOLS = {"sum": 0, "max": 2}
+DIMS = {"row": 0, "col": 1, "scalar": 2}
+KEPT = {
+    "row": (slice(None), slice(0, 1)),
+    "col": (slice(0, 1), slice(None)),
+    "scalar": (slice(0, 1), slice(0, 1)),
+}
+
+
+def reduce_program(a, s, out, pool, dim, per_out, fidelity, fp32_dest):
+    n = a.buffer_num_pages()
+    all_cores, groups = two_cores(n // per_out)
+    reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    start = 0
+    for group, k in groups:
+        for x, y in each_core(group):
+            reader_rt[x][y] = [a.buffer_address(), s.buffer_address(), k * per_out, start * per_out, 1]
+            writer_rt[x][y] = [out.buffer_address(), k, start]
+            compute_rt[x][y] = [k * per_out]
+            start += k
+    reader = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_reader_two_inputs.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[
+            *ttnn.TensorAccessorArgs(a).get_compile_time_args(),
+            *ttnn.TensorAccessorArgs(s).get_compile_time_args(),
+        ],
+        runtime_args=reader_rt,
+        config=ttnn.ReaderConfigDescriptor(),
+    )
+    compute = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_reduce_tiles.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[POOLS[pool], DIMS[dim], per_out],
+        runtime_args=compute_rt,
+        config=ttnn.ComputeConfigDescriptor(math_fidelity=FIDELITY[fidelity], fp32_dest_acc_en=fp32_dest),
+    )
+    cbs = [cb(0, a, all_cores), cb(1, s, all_cores), cb(16, out, all_cores)]
+    return ttnn.ProgramDescriptor(
+        kernels=[reader, compute, writer(out, all_cores, writer_rt)], semaphores=[], cbs=cbs
+    )
+
+
+@pytest.mark.parametrize(
+    "pool, dim, per_out, fidelity, fp32_dest",
+    [
+        ("sum", "row", 3, wh.HIFI4, False),
+        ("sum", "col", 2, wh.LOFI, True),
+        ("max", "row", 2, wh.HIFI4, False),
+        ("max", "col", 3, wh.HIFI4, True),
+        pytest.param("sum", "scalar", 2, wh.HIFI2, False, marks=pytest.mark.slow),
+        pytest.param("max", "scalar", 3, wh.HIFI4, False, marks=pytest.mark.slow),
+    ],
+)
+def test_reduce_with_scaler_is_bit_exact(device, rng, pool, dim, per_out, fidelity, fp32_dest):
+    """reduce_tile over `per_out` tiles into one DEST tile (the later ones accumulate), the scaler tile's row 0 of
+    each face weighting the sum (max needs 1.0); the packer's edge mask leaves only the reduced column, row or
+    corner."""
+    shape = (1, 1, 64, 32 * per_out * 2)  # 4 output tiles
+    u = salted(rng, shape, wh.BF16)
+    if pool == "max":
+        us = np.full((1, 1, 32, 32), 0x3F800000, np.uint32)
+    else:
+        us = rng.standard_normal((1, 1, 32, 32)).astype(np.float32).view(np.uint32) & np.uint32(0xFFFF0000)
+    x = torch.from_numpy(u.view(np.float32).copy()).to(torch.bfloat16)
+    xs = torch.from_numpy(us.view(np.float32).copy()).to(torch.bfloat16)
+    a = ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)
+    s = ttnn.from_torch(xs, layout=ttnn.TILE_LAYOUT, device=device)
+    out_shape = (1, 1, 64, 64)
+    out = ttnn.allocate_tensor_on_device(ttnn.TensorSpec(out_shape, ttnn.bfloat16, ttnn.TILE_LAYOUT), device)
+    ttnn.generic_op([a, s, out], reduce_program(a, s, out, pool, dim, per_out, fidelity, fp32_dest))
+    ta, ts = tiles(x), tiles(xs)[0]
+    want = []
+    for o in range(len(ta) // per_out):
+        d = None
+        for k in range(per_out):
+            d = wh.reduce(
+                pool, dim, ta[o * per_out + k], ts, fidelity=fidelity, fp32_dest=fp32_dest, dst=d, had=k > 0
+            )
+        kept = np.zeros_like(d)
+        kept[KEPT[dim]] = d[KEPT[dim]]
+        want.append(kept)
+    np.testing.assert_array_equal(
+        out_bits(out), untiles(packed(np.stack(want), ttnn.bfloat16, fp32_dest), out_shape)
+    )
