@@ -332,3 +332,29 @@ def test_reduce_with_scaler_is_bit_exact(device, rng, pool, dim, per_out, fideli
     np.testing.assert_array_equal(
         out_bits(out), untiles(packed(np.stack(want), ttnn.bfloat16, fp32_dest), out_shape)
     )
+
+
+@pytest.mark.parametrize(
+    "op, reuse", [("sub", 1), ("sub", 2), ("mul", 1), pytest.param("add", 2, marks=pytest.mark.slow)]
+)
+def test_binary_dest_reuse_is_bit_exact(device, rng, op, reuse):
+    """copy_tile of A into DEST, then {op}_reuse_dest_tiles with B: DEST_TO_SRCA computes DEST op B, DEST_TO_SRCB
+    computes B op DEST (the order shows in sub)."""
+    shape = (1, 1, 64, 64)
+    ua, ub = salted(rng, shape), salted(rng, shape)
+    xa = torch.from_numpy(ua.view(np.float32).copy()).to(torch.bfloat16)
+    xb = torch.from_numpy(ub.view(np.float32).copy()).to(torch.bfloat16)
+    a = ttnn.from_torch(xa, layout=ttnn.TILE_LAYOUT, device=device)
+    b = ttnn.from_torch(xb, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(a.spec, device)
+    program = binary_program(a, b, out, op, "none", 0, wh.HIFI4, False)
+    program.kernels[1].kernel_source = str(KERNELS / "v2_binary_dest_reuse.cpp")
+    program.kernels[1].compile_time_args = [OPS[op], reuse]
+    ttnn.generic_op([a, b, out], program)
+    ta, tb = tiles(xa), tiles(xb)
+    want = []
+    for i in range(len(ta)):
+        dest = wh.datacopy(ta[i], wh.BF16, False)
+        first, second = (dest, tb[i]) if reuse == 1 else (tb[i], dest)
+        want.append(wh.binary(op, first, second, fidelity=wh.HIFI4))
+    np.testing.assert_array_equal(out_bits(out), untiles(packed(np.stack(want), ttnn.bfloat16, False), shape))
