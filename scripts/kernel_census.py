@@ -657,14 +657,16 @@ def summarise(results: list[KernelResult]) -> dict:
 
 
 _BUILD_DIR = re.compile(r"/\S*/(?:build-|emu-kernel-)[^/\s]+/")
+_SO_DIR = re.compile(r"/\S+/(?=[^/\s]+\.so\b)")  # where the build cache keeps a loaded object
 
 
 def portable(text: str, wheel: Path | None = None) -> str:
     """A report's text without this machine's paths: the wheel's files by their path inside the wheel
-    (ttnn/cpp/..., tt_metal/...), ours by their path in the repository, generated build files as <build>/."""
+    (ttnn/cpp/..., tt_metal/...), ours by their path in the repository, generated build files as <build>/,
+    built objects as <cache>/."""
     wheel = wheel or wheel_root()
     text = text.replace(str(wheel) + "/", "").replace(str(ROOT) + "/", "")
-    return _BUILD_DIR.sub("<build>/", text)
+    return _SO_DIR.sub("<cache>/", _BUILD_DIR.sub("<build>/", text))
 
 
 def write_reports(

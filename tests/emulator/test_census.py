@@ -352,6 +352,10 @@ def test_reports_keep_no_machine_paths(tmp_path):
     assert str(wheel) not in text and "/home/u" not in text
     assert "tt_metal/hw/inc/api/compute/common.h:52:12" in text and "<build>/emu_kernel.cpp" in text
     assert (
+        kc.portable("/home/u/.cache/k/ab12.brisc.so: undefined symbol: x")
+        == "<cache>/ab12.brisc.so: undefined symbol: x"
+    )
+    assert (
         kc.classify("emulator/hal/llk/ckernel.h:3:1: error: expected ';'", INDEX, EMU).cls == "emulator_error"
     )
 
