@@ -34,7 +34,7 @@ L1_PAGE_ALIGNMENT, L1_ALLOC_GRANULE = 16, 32
 
 # CB indices (inputs 0-7, constants 8-15, outputs 16-23, intermediates 24-31).
 CB_RM_IN, CB_GAMMA, CB_BETA = 0, 1, 2
-CB_SCALER, CB_EPS, CB_ONES, CB_NEG_ONE, CB_MEAN_LO, CB_LO = 8, 9, 10, 11, 12, 13
+CB_SCALER, CB_EPS, CB_ONES, CB_NEG_ONE, CB_MEAN_LO, CB_LO, CB_NEG_HALF = 8, 9, 10, 11, 12, 13, 14
 CB_OUT_RM = 16
 CB_X, CB_SQ, CB_PART, CB_MEAN, CB_VAR, CB_ISTD, CB_T0, CB_T1 = 24, 25, 26, 27, 28, 29, 30, 31
 
@@ -170,6 +170,7 @@ def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, has_beta: bool, fp
     n_chunks = Wt // chunk
     cbs = [
         (CB_NEG_ONE, 1),
+        (CB_NEG_HALF, 1),
         (CB_MEAN_LO, 1),
         (CB_RM_IN, 2 * blk),
         (CB_SCALER, 1),

@@ -31,7 +31,7 @@ TILE = 32
 L1_PAGE_ALIGNMENT, L1_ALLOC_GRANULE = 16, 32
 
 CB_RM_IN, CB_GAMMA = 0, 1
-CB_SCALER, CB_EPS, CB_ONES, CB_NEG_ONE = 8, 9, 10, 11
+CB_SCALER, CB_EPS, CB_ONES, CB_NEG_HALF = 8, 9, 10, 11
 CB_OUT = 16
 CB_X, CB_SQ, CB_PART, CB_LO, CB_VAR, CB_ISTD, CB_T0, CB_T1 = 24, 25, 26, 27, 28, 29, 30, 31
 
@@ -177,7 +177,7 @@ def _cb_pages(Wt: int, blk: int, chunk: int, has_gamma: bool, tile_layout: bool,
     if n_chunks > 1:
         cbs += [(CB_ONES, 1), (CB_PART, n_chunks)]
     if fp32:
-        cbs += [(CB_NEG_ONE, 1), (CB_LO, blk)]
+        cbs += [(CB_NEG_HALF, 1), (CB_LO, blk)]
     return tuple(cbs)
 
 

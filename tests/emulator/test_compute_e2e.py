@@ -23,12 +23,6 @@ pytestmark = pytest.mark.skipif(
 TILE_BYTES = 2048  # bf16
 
 
-@pytest.fixture(autouse=True)
-def _runtime_numerics(monkeypatch):
-    """Kernels run with the runtime's numerics, which leave Wormhole's −1 renormalisation defect off."""
-    monkeypatch.setattr(W, "MINUS_ONE_DEFECT", False)
-
-
 @pytest.fixture(scope="module")
 def ttnn_dev():
     import ttnn

@@ -62,12 +62,6 @@ MUL, ADD, SUB = 0, 2, 3
 BCAST = {"none": 0, "col": 1, "row": 2, "scalar": 3}
 
 
-@pytest.fixture(autouse=True)
-def _runtime_numerics(monkeypatch):
-    """Kernels run with the runtime's numerics, which leave Wormhole's −1 renormalisation defect off."""
-    monkeypatch.setattr(W, "MINUS_ONE_DEFECT", False)
-
-
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory):
     return C.build(tmp_path_factory.mktemp("numerics"))

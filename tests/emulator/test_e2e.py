@@ -183,12 +183,6 @@ def test_broadcast_constant_tiles_from_the_generators(device, kind, op, init):
     np.testing.assert_array_equal(bits(ttnn.to_torch(out)), expected)
 
 
-@pytest.fixture(autouse=True)
-def _runtime_numerics(monkeypatch):
-    """Kernels run with the runtime's numerics, which leave Wormhole's −1 renormalisation defect off."""
-    monkeypatch.setattr(W, "MINUS_ONE_DEFECT", False)
-
-
 def wide(t: torch.Tensor) -> np.ndarray:
     """bf16 tensor → uint32 fp32 bit patterns."""
     return bits(t).astype(np.uint32) << 16

@@ -237,7 +237,7 @@ def test_model_reduce_and_matmul_track_float64(rng):
 
 def test_minus_one_renormalisation_defect(lib, monkeypatch):
     """A DEST sum of exactly −1 unit of the aligned significand comes out 2^27 too large on Wormhole: 1.0 plus
-    −(1 + 2^-23) gives −16, not −2^-23. The runtime models it only when asked (TTNN_EMULATOR_WH_MINUS_ONE_DEFECT)."""
+    −(1 + 2^-23) gives −16, not −2^-23. Kernel runs always model it; only the test ABI switches it off."""
     import ctypes
 
     lib.emu_test_dest_add.restype = ctypes.c_uint32

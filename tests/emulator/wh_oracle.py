@@ -36,8 +36,7 @@ U32 = np.uint32
 I64 = np.int64
 
 BF16, FP32 = "bf16", "fp32"
-# Wormhole's −1 renormalisation defect (see dest_add). The emulator's kernel runtime leaves it off unless
-# TTNN_EMULATOR_WH_MINUS_ONE_DEFECT=1; tests of kernels run through the runtime set this to match.
+# Wormhole's −1 renormalisation defect (see dest_add): on, as in silicon and in the emulator's kernel runs.
 MINUS_ONE_DEFECT = True
 LOFI, HIFI2, HIFI3, HIFI4 = 0, 2, 3, 4
 

@@ -24,6 +24,12 @@
 //    (-1) * mean_lo, so x - mean never passes through a source register;
 //  * SrcA operands of products (x - mean, the normalized value) are split: lo = v - (v as SrcA reads it),
 //    exact in DEST, and v*b is formed as v*b + lo*b;
+//  * both splits (and mean_lo's, for bf16 data too) accumulate v * -0.5 twice onto v's exact copy, not -1 * v:
+//    Wormhole's DEST adder renormalises a sum of exactly -1 unit (of the largest operand's last
+//    significand bit) 27 places short, and -1's first fidelity phase leaves v - (v's top bits) in DEST,
+//    exactly -1 unit for a negative v whose remaining bits are 0...01. With -0.5 the first pass leaves
+//    v - t/2 (at least |v|/2) and the second adds -t/2 to a DEST one exponent below v's, where the unit
+//    is half of v's ulp while every sum is a whole number of v's ulps (exact for |v| >= 2^-120);
 //  * SrcB operands compute produces (squares, istd) are scaled by 1 + 2/3 ulp of the SrcB format before
 //    packing, which makes their truncation unbiased;
 //  * beta is broadcast into DEST exactly (unary ROW broadcast of a 32-bit CB) before gamma's products
@@ -52,6 +58,7 @@ constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
 constexpr uint32_t cb_neg_one = 11;
+constexpr uint32_t cb_neg_half = 14;
 constexpr uint32_t cb_mean_lo = 12;
 constexpr uint32_t cb_lo = 13;
 constexpr uint32_t cb_out_rm = 16;
@@ -144,15 +151,16 @@ inline void finish_stat(uint32_t cb_stat) {
 }
 
 // cb_mean_lo <- mean - (mean as SrcB reads it): exact copy of mean into DEST, then ELWMUL accumulates
-// (-1) * mean through SrcB.
+// (-0.5) * mean through SrcB twice (header: why not (-1) * mean once).
 inline void split_mean() {
     reconfig_data_format_srca(cb_mean);
     copy_init(cb_mean);
     tile_regs_acquire();
     copy_tile(cb_mean, 0, 0);
-    reconfig_data_format(cb_neg_one, cb_mean);
-    mul_init(cb_neg_one, cb_mean, false);
-    mul_tiles(cb_neg_one, cb_mean, 0, 0, 0);
+    reconfig_data_format(cb_neg_half, cb_mean);
+    mul_init(cb_neg_half, cb_mean, false);
+    mul_tiles(cb_neg_half, cb_mean, 0, 0, 0);
+    mul_tiles(cb_neg_half, cb_mean, 0, 0, 0);
     pack_to(cb_mean_lo, 1);
     cb_wait_front(cb_mean_lo, 1);
 }
@@ -175,10 +183,12 @@ inline void split_low(uint32_t cb_v, uint32_t base) {
     for (uint32_t i = 0; i < blk; ++i) {
         copy_tile(cb_v, base + i, i);
     }
-    reconfig_data_format(cb_v, cb_neg_one);
-    mul_bcast_scalar_init(cb_v, cb_neg_one);
-    for (uint32_t i = 0; i < blk; ++i) {
-        mul_tiles_bcast_scalar(cb_v, cb_neg_one, base + i, 0, i);
+    reconfig_data_format(cb_v, cb_neg_half);
+    mul_bcast_scalar_init(cb_v, cb_neg_half);
+    for (uint32_t pass = 0; pass < 2; ++pass) {  // (-0.5) * v twice: header
+        for (uint32_t i = 0; i < blk; ++i) {
+            mul_tiles_bcast_scalar(cb_v, cb_neg_half, base + i, 0, i);
+        }
     }
     pack_to(cb_lo, blk);
     cb_wait_front(cb_lo, blk);
@@ -318,6 +328,7 @@ void kernel_main() {
         cb_wait_front(cb_ones, 1);
     }
     cb_wait_front(cb_neg_one, 1);
+    cb_wait_front(cb_neg_half, 1);
 
     for (uint32_t row = 0; row < num_rows; ++row) {
         // Pass 1: mean.

@@ -18,6 +18,7 @@ constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
 constexpr uint32_t cb_neg_one = 11;
+constexpr uint32_t cb_neg_half = 14;
 
 constexpr uint32_t Wt = get_compile_time_arg_val(0);
 constexpr uint32_t blk = get_compile_time_arg_val(1);
@@ -137,6 +138,7 @@ void kernel_main() {
         push_scaler_tile(cb_ones, elem_bytes == 2 ? 0x3F80u : 0x3F800000u);
     }
     push_filled_tile(cb_neg_one, elem_bytes == 2 ? 0xBF80u : 0xBF800000u);
+    push_filled_tile(cb_neg_half, elem_bytes == 2 ? 0xBF00u : 0xBF000000u);
 
     for (uint32_t row = 0; row < num_rows; ++row) {
         const uint32_t stick0 = (start_row + row) * 32;

@@ -29,7 +29,7 @@ constexpr uint32_t cb_gamma = 1;
 constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
-constexpr uint32_t cb_neg_one = 11;
+constexpr uint32_t cb_neg_half = 11;
 constexpr uint32_t cb_out = 16;
 constexpr uint32_t cb_x = 24;
 constexpr uint32_t cb_sq = 25;
@@ -57,8 +57,15 @@ constexpr uint32_t cb_y = tile_layout ? cb_out : cb_t1;
 // fp32 numerics. The FPU reads fp32 CB data by truncating the mantissa: 10 bits in SrcB, 9 usable bits in
 // SrcA at HiFi4. Two remedies keep float32 close to fp32:
 //  * SrcA operands (x, x*istd) are split: lo = v - (v as SrcA reads it), computed exactly in the fp32 DEST
-//    (copy with UnpackToDestFp32, then ELWMUL-accumulate of v * -1), and the product is formed as
+//    (copy with UnpackToDestFp32, then ELWMUL-accumulate v * -0.5 twice), and the product is formed as
 //    v*b + lo*b, both accumulated in DEST; lo's own truncation is ~2^-18 of v.
+//    Why -0.5 twice and not -1 once: Wormhole's DEST adder renormalises a sum of exactly -1 unit (of the
+//    largest operand's last significand bit) 27 places short. With -1, the first fidelity phase leaves
+//    v - (v's top 5 bits) in DEST, which is exactly -1 unit for a negative v whose significand bits 18..0
+//    are 0...01. With -0.5, the first pass only brings DEST down to v - t/2 (at least |v|/2), and the
+//    second pass adds -t/2 to a DEST one exponent below v's, where the unit is half of v's ulp while every
+//    sum (lo + part of t/2) is a whole number of v's ulps: never -1 unit. Exact for |v| >= 2^-120 (below
+//    that a product underflows; with -1 the bound was 2^-121).
 //  * SrcB operands that compute produces (squares, istd) are scaled by 1 + 2/3 ulp of the SrcB format before
 //    packing, which makes their truncation unbiased. 0x3F800AAB = fp32 bits of 1 + 2^-11/1.5.
 constexpr uint32_t round_for_srcb = 0x3F800AABu;
@@ -81,9 +88,11 @@ inline void split_low(uint32_t cb_v, uint32_t base) {
     for (uint32_t i = 0; i < blk; ++i) {
         copy_tile(cb_v, base + i, i);
     }
-    mul_bcast_scalar_init(cb_v, cb_neg_one);
-    for (uint32_t i = 0; i < blk; ++i) {
-        mul_tiles_bcast_scalar(cb_v, cb_neg_one, base + i, 0, i);
+    mul_bcast_scalar_init(cb_v, cb_neg_half);
+    for (uint32_t pass = 0; pass < 2; ++pass) {
+        for (uint32_t i = 0; i < blk; ++i) {
+            mul_tiles_bcast_scalar(cb_v, cb_neg_half, base + i, 0, i);
+        }
     }
     pack_to(cb_lo, blk);
     cb_wait_front(cb_lo, blk);
@@ -153,7 +162,7 @@ void kernel_main() {
         cb_wait_front(cb_ones, 1);
     }
     if constexpr (is_fp32) {
-        cb_wait_front(cb_neg_one, 1);
+        cb_wait_front(cb_neg_half, 1);
     }
 
     for (uint32_t row = 0; row < num_rows; ++row) {

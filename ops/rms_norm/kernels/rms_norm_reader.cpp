@@ -15,7 +15,7 @@ constexpr uint32_t cb_gamma = 1;
 constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
-constexpr uint32_t cb_neg_one = 11;
+constexpr uint32_t cb_neg_half = 11;
 constexpr uint32_t cb_x = 24;
 
 constexpr uint32_t Wt = get_compile_time_arg_val(0);
@@ -152,7 +152,7 @@ void kernel_main() {
         push_scaler_tile(cb_ones, elem_bytes == 2 ? 0x3F80u : 0x3F800000u);
     }
     if constexpr (elem_bytes == 4) {
-        push_scalar_tile(cb_neg_one, 0xBF800000u);  // -1.0 for compute's hi/lo operand split
+        push_scalar_tile(cb_neg_half, 0xBF000000u);  // -0.5 for compute's hi/lo operand split
     }
 
     for (uint32_t row = 0; row < num_rows; ++row) {

@@ -176,8 +176,7 @@ void hw_startup(uint32_t icb_a, uint32_t icb_b, uint32_t ocb, const char* call, 
     s.approx = cfg.math_approx_mode;
     s.fidelity = cfg.math_fidelity;
     s.unpack_to_dest_mask = cfg.unpack_to_dest_fp32_mask;
-    const char* defect = std::getenv("TTNN_EMULATOR_WH_MINUS_ONE_DEFECT");
-    fpu::set_minus_one_defect(defect && std::string(defect) == "1");
+    fpu::set_minus_one_defect(true);  // as silicon: kernels must avoid sums of exactly -1 unit themselves
     s.capacity = (s.full_sync ? 16 : 8) / (s.fp32_dest ? 2 : 1);
     s.num_sections = s.full_sync ? 1 : 2;
     s.src_fmt[0] = cb_format(int(icb_a), loc);

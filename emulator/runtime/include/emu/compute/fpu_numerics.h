@@ -26,11 +26,10 @@ struct Term {
 // Exponent <= 0 gives +0 (also for an exact cancellation), exponent >= 255 gives a signed Inf.
 uint32_t dest_add(const Term& t0, const Term& t1, uint32_t dst, bool fp32_dest);
 // Wormhole's leading-sign counter reads a sum of exactly −1 (in units of the aligned significand's last bit) as
-// all ones and renormalises it 27 places short: the result is −2^(e+4) instead of −2^(e−23). On by default (as
-// silicon); the kernel runtime turns it off unless TTNN_EMULATOR_WH_MINUS_ONE_DEFECT=1, because rms_norm's fp32
-// operand split reaches such sums: its split_low (v copied to DEST, then ELWMUL-accumulated with v · −1) leaves
-// exactly −1 unit for a negative v whose bits below what SrcA reads are 0…01 (9 of 204 800 elements of its
-// uneven_split fp32 test), which silicon would get wrong by 2^27.
+// all ones and renormalises it 27 places short: the result is −2^(e+4) instead of −2^(e−23). Always on in kernel
+// runs (as silicon); only the test ABI turns it off. Example: v copied to DEST, then ELWMUL-accumulated with
+// v · −1, leaves exactly −1 unit after the first fidelity phase for a negative v whose significand bits 18..0
+// are 0…01 (the ops' float32 splits accumulate v · −0.5 twice instead).
 void set_minus_one_defect(bool on);
 bool minus_one_defect();
 
