@@ -102,6 +102,13 @@ class ComputeSettings:
                 "packer_l1_acc=True is not supported: the kernels accumulate every row sum in DEST and pack "
                 "each result once, so there is no partial result for the packer to accumulate in L1"
             )
+        if config.throttle_level != ttnn.ThrottleLevel.NO_THROTTLE:
+            raise ValueError(
+                f"throttle_level={config.throttle_level} is not supported: throttling slows the FPU's matmul "
+                "instructions (a template argument of the matmul LLK), which these kernels do not issue, and a "
+                "generic_op's ComputeConfigDescriptor has no field to carry it; leave it at "
+                "ttnn.ThrottleLevel.NO_THROTTLE"
+            )
         if dtype == ttnn.float32 and not config.fp32_dest_acc_en:
             raise ValueError(
                 "float32 input needs fp32_dest_acc_en=True: the kernels unpack float32 CBs straight into DEST "

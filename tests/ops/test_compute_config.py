@@ -126,3 +126,14 @@ def test_descriptor_carries_the_config(device):
         got = desc(pd.ComputeSettings.resolve(cfg, ttnn.bfloat16)).kernels[2].config
         assert got.math_fidelity == ttnn.MathFidelity.HiFi2
         assert got.math_approx_mode is True and got.dst_full_sync_en is True and got.fp32_dest_acc_en is True
+
+
+@pytest.mark.parametrize("op", ["layer_norm_rm", "rms_norm"])
+def test_throttle_level(device, op):
+    """The default (NO_THROTTLE) runs the same program as no config; any throttle level is refused before
+    device work, naming the field: it only reaches the matmul LLK, which these kernels never issue."""
+    call, _ = ln_case(device, seed=7) if op == "layer_norm_rm" else rms_case(device, (1, 1, 64, 128), seed=7)
+    assert torch.equal(call(), call(config(throttle_level=ttnn.ThrottleLevel.NO_THROTTLE)))
+    for level in (ttnn.ThrottleLevel.LEVEL_1, ttnn.ThrottleLevel.LEVEL_5):
+        with pytest.raises(ValueError, match=r"throttle_level=.*LEVEL_\d.*not supported.*NO_THROTTLE"):
+            call(config(throttle_level=level))
