@@ -358,3 +358,54 @@ def test_binary_dest_reuse_is_bit_exact(device, rng, op, reuse):
         first, second = (dest, tb[i]) if reuse == 1 else (tb[i], dest)
         want.append(wh.binary(op, first, second, fidelity=wh.HIFI4))
     np.testing.assert_array_equal(out_bits(out), untiles(packed(np.stack(want), ttnn.bfloat16, False), shape))
+
+
+def face_storage(t: np.ndarray) -> np.ndarray:
+    """32×32 row-major tile -> its 1024 datums in L1 storage (face) order."""
+    return t.reshape(2, 16, 2, 16).transpose(0, 2, 1, 3).reshape(1024)
+
+
+@pytest.mark.parametrize("wt, fp32_dest", [(4, False), (2, True)])
+def test_pack_untilize_block_writes_row_major_rows(device, rng, wt, fp32_dest):
+    """pack_untilize_block: a block row of Wt tiles lands in Wt CB pages as 32 rows of Wt·32 datums, each datum
+    through the datacopy and the packer's rounding. The output pages are written out as they are, so the tiled
+    output tensor's raw pages are the strip."""
+    shape = (1, 1, 96, 32 * wt)
+    u = salted(rng, shape)
+    x = torch.from_numpy(u.view(np.float32).copy()).to(torch.bfloat16)
+    inp = ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.spec, device)
+    all_cores, groups = two_cores(shape[2] // 32)
+    reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    start = 0
+    for group, rows in groups:
+        for cx, cy in each_core(group):
+            reader_rt[cx][cy] = [inp.buffer_address(), rows * wt, start * wt]
+            writer_rt[cx][cy] = [out.buffer_address(), rows * wt, start * wt]
+            compute_rt[cx][cy] = [rows]
+            start += rows
+    root = wheel_build.wheel_root() / UNARY
+    reader = ttnn.KernelDescriptor(
+        kernel_source=str(root / "reader_unary_interleaved_start_id.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[*ttnn.TensorAccessorArgs(inp).get_compile_time_args()],
+        runtime_args=reader_rt,
+        config=ttnn.ReaderConfigDescriptor(),
+    )
+    compute = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_pack_untilize.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[wt],
+        runtime_args=compute_rt,
+        config=ttnn.ComputeConfigDescriptor(fp32_dest_acc_en=fp32_dest),
+    )
+    cbs = [cb(0, inp, all_cores, wt), cb(16, out, all_cores, wt)]
+    program = ttnn.ProgramDescriptor(
+        kernels=[reader, compute, writer(out, all_cores, writer_rt)], semaphores=[], cbs=cbs
+    )
+    ttnn.generic_op([inp, out], program)
+    raw = np.stack([face_storage(t) for t in tiles(ttnn.to_torch(out))])  # the output pages as written
+    strips = raw.reshape(-1, 32, 32 * wt)  # each block row: Wt pages = 32 rows of Wt·32 datums
+    rows = x.float().numpy().view(np.uint32).reshape(-1, 32, 32 * wt)
+    want = packed(wh.datacopy(rows, wh.BF16, fp32_dest), ttnn.bfloat16, fp32_dest)
+    np.testing.assert_array_equal(strips, want)
