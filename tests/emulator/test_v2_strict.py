@@ -13,6 +13,8 @@ import pytest
 import torch
 import ttnn
 
+from emulator.launcher import EmulatorError
+from tests.emulator.programs import KERNELS
 from tests.emulator.test_v2_dataflow import copy_program
 
 
@@ -71,3 +73,43 @@ def test_l1_interleaved_round_trip_on_overridden_grid(_seed):
         timeout=600,
     )
     assert proc.returncode == 0 and "round trip ok" in proc.stdout, proc.stderr[-3000:]
+
+
+def _arg_program(common: bool, index: int, n_args: int):
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 2), ttnn.CoreCoord(1, 2))])
+    rt = ttnn.RuntimeArgs()
+    rt[1][2] = [] if common else list(range(7, 7 + n_args))
+    kernel = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_arg_past_list.cpp"),
+        core_ranges=core,
+        compile_time_args=[int(common), index],
+        runtime_args=rt,
+        common_runtime_args=list(range(7, 7 + n_args)) if common else [],
+        config=ttnn.WriterConfigDescriptor(),
+    )
+    sem = ttnn.SemaphoreDescriptor(id=0, core_ranges=core, initial_value=0)
+    return ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[sem], cbs=[])
+
+
+@pytest.mark.parametrize("common", [False, True])
+@pytest.mark.parametrize("index, n_args", [(1, 1), (2, 1), (0, 0), (341, 3)])
+def test_runtime_arg_past_the_list(device, common, index, n_args):
+    """The wheel's get_arg_val / get_common_arg_val index the arg array unchecked: one past the list is reported
+    with the list, index, kernel line, core and RISC instead of reading whatever lies beyond."""
+    t = ttnn.from_torch(torch.zeros(32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device)
+    call = "get_common_arg_val" if common else "get_arg_val"
+    what = "common" if common else "per-core"
+    with pytest.raises(EmulatorError) as info:
+        ttnn.generic_op([t, t], _arg_program(common, index, n_args))
+    msg = str(info.value)
+    assert f"{call}: {what} runtime arg index {index} is past the {n_args} {what} runtime args" in msg, msg
+    assert "v2_arg_past_list.cpp on core (1,2) ncrisc" in msg, msg
+    line = 10 if common else 12
+    assert f"at v2_arg_past_list.cpp:{line}" in msg, msg
+
+
+def test_last_runtime_arg_is_read(device):
+    """The last argument of each list sits just before the guard page and still reads without a fault."""
+    t = ttnn.from_torch(torch.zeros(32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device)
+    for common in (False, True):
+        ttnn.generic_op([t, t], _arg_program(common, 4, 5))

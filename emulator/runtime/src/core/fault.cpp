@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 #include <csetjmp>
 #include <cstdint>
@@ -23,6 +24,7 @@ struct Guard {
     volatile sig_atomic_t active = 0;
     int sig = 0;
     void* addr = nullptr;
+    void* pc = nullptr;  // the faulting instruction, to name the kernel line
 };
 
 thread_local Guard t_guard;
@@ -30,12 +32,13 @@ struct sigaction g_previous_segv, g_previous_bus;
 std::mutex g_install_mu;
 constexpr size_t kAltStackBytes = 64 * 1024;
 
-void on_fault(int sig, siginfo_t* info, void*) {
+void on_fault(int sig, siginfo_t* info, void* context) {
     Guard& g = t_guard;
     if (g.active) {
         g.active = 0;
         g.sig = sig;
         g.addr = info->si_addr;
+        g.pc = reinterpret_cast<void*>(static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_RIP]);
         siglongjmp(g.env, 1);
     }
     // Not a guarded kernel thread: restore the previous handler; the faulting instruction runs again and
@@ -71,6 +74,9 @@ void install_fault_handlers() {
     sigaction(SIGSEGV, &sa, &g_previous_segv);
     sigaction(SIGBUS, &sa, &g_previous_bus);
 }
+
+// The instruction of the calling thread's last caught fault.
+void* last_fault_pc() { return t_guard.pc; }
 
 bool run_guarded(void (*fn)(void*), void* arg, std::string& fault, void*& fault_addr) {
     // Unbounded recursion leaves no stack to run a handler on: the handler runs on a stack of its own.

@@ -1,6 +1,7 @@
 // Running one program: CB placement per core, kernel loading, one OS thread per kernel instance
 // (reader, writer, compute on every core, all concurrent), and the watchdog for livelocks.
 #include <dlfcn.h>
+#include <sys/mman.h>
 
 #include <chrono>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -24,6 +26,76 @@ void reset_core_hardware(Core& core);
 void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>& dram_xy,
                    std::vector<int32_t>& dram_off);
 void hal_require_idle(Thread& t);
+void* last_fault_pc();
+std::string where_at(const Thread& t, void* pc);
+const char* risc_of(const Thread& t);
+
+namespace {
+
+// Runtime args of kernels built against the wheel: its get_arg_val reads rta_l1_base[i] unchecked (the bounds
+// ASSERT exists only in watcher builds). Each list ends exactly at the end of a page of its own, followed by an
+// inaccessible page, so an index past the list faults and is reported by name. Pages per (core, role), kept.
+constexpr uintptr_t kPage = 4096;
+static_assert(kMaxArgs * 4 <= kPage, "one page holds a full argument list");
+std::mutex g_arg_mu;
+std::map<std::pair<uint32_t, int>, uint8_t*> g_arg_pages;
+
+uint8_t* guarded_arg_pages(const Core& c, Role role) {
+    std::lock_guard<std::mutex> lock(g_arg_mu);
+    uint8_t*& p = g_arg_pages[{c.index, int(role)}];
+    if (!p) {
+        // [per-core page][guard][common page][guard] at a fixed slot per (core, role) in the 3..4 GiB window: below
+        // 4 GiB (the firmware holds L1 addresses in 32 bits) and clear of the 1..2 GiB window MAP_32BIT allocates
+        // from, which the device's L1 mapping needs whole.
+        const uintptr_t slot = uintptr_t(c.index) * 3 + uintptr_t(role);
+        void* want = reinterpret_cast<void*>(uintptr_t(0xC0000000) + slot * 4 * kPage);
+        void* m = slot < (uintptr_t(1) << 30) / (4 * kPage)
+                      ? mmap(want, 4 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                             -1, 0)
+                      : MAP_FAILED;
+        if (m != want) {
+            if (m != MAP_FAILED) munmap(m, 4 * kPage);
+            throw std::runtime_error("cannot map runtime-argument pages below 4 GiB");
+        }
+        p = static_cast<uint8_t*>(m);
+        mprotect(p + kPage, kPage, PROT_NONE);
+        mprotect(p + 3 * kPage, kPage, PROT_NONE);
+    }
+    return p;
+}
+
+// Places the kernel's lists at the ends of their pages.
+void place_guarded_args(Thread& t) {
+    uint8_t* p = guarded_arg_pages(*t.core, t.kernel.role);
+    const auto& a = t.kernel.args;
+    const auto& c = t.kernel.common_args;
+    std::memcpy(p + kPage - 4 * a.size(), a.data(), 4 * a.size());
+    std::memcpy(p + 3 * kPage - 4 * c.size(), c.data(), 4 * c.size());
+    t.args_l1 = uint32_t(uintptr_t(p + kPage - 4 * a.size()));
+    t.common_args_l1 = uint32_t(uintptr_t(p + 3 * kPage - 4 * c.size()));
+}
+
+// A fault in the page after a guarded argument list: which list and index, or "".
+std::string arg_fault(const Thread& t, uintptr_t addr) {
+    struct List {
+        const char* call;
+        const char* what;
+        uintptr_t base;
+        size_t n;
+    };
+    for (const List& l : {List{"get_arg_val", "per-core", t.args_l1, t.kernel.args.size()},
+                          List{"get_common_arg_val", "common", t.common_args_l1, t.kernel.common_args.size()}}) {
+        const uintptr_t end = l.base + 4 * l.n;
+        if (end % kPage || addr < end || addr >= end + kPage) continue;
+        std::ostringstream os;
+        os << l.call << ": " << l.what << " runtime arg index " << (addr - l.base) / 4 << " is past the " << l.n
+           << " " << l.what << " runtime args";
+        return os.str();
+    }
+    return "";
+}
+
+}  // namespace
 
 uint32_t noc_x(uint32_t logical_x) { return logical_x + 1; }
 uint32_t noc_y(uint32_t logical_y) { return logical_y + 1; }
@@ -150,6 +222,13 @@ void thread_main(Thread* t) {
         std::string fault;
         void* addr = nullptr;
         if (!run_guarded([](void* p) { static_cast<Thread*>(p)->entry(); }, t, fault, addr)) {
+            const std::string arg = arg_fault(*t, reinterpret_cast<uintptr_t>(addr));
+            if (!arg.empty()) {
+                record_failure(1, t->kernel.kernel_path + " on core (" + std::to_string(t->core->x) + "," +
+                                      std::to_string(t->core->y) + ") " + risc_of(*t) + ": " + arg + " (" +
+                                      where_at(*t, last_fault_pc()) + ")");
+                throw Abort{};
+            }
             record_failure(1, where(t, t->call, -1, t->call_loc) + ": " + fault +
                                   l1_context(reinterpret_cast<uintptr_t>(addr)));
             throw Abort{};
@@ -231,6 +310,14 @@ int program_run(std::string& message, double timeout_s) {
             if (!t->handle) {
                 message = "cannot load kernel " + k.kernel_path + ": " + dlerror();
                 return 1;
+            }
+            if (dlsym(t->handle, "emu_firmware_start")) {
+                try {
+                    place_guarded_args(*t);
+                } catch (const std::exception& e) {
+                    message = e.what();
+                    return 1;
+                }
             }
             t->entry = reinterpret_cast<void (*)()>(dlsym(t->handle, "emu_kernel_entry"));
             if (!t->entry) {

@@ -94,6 +94,17 @@ std::string where_waiting(const Thread& t, const std::vector<void*>& stack) {
     return os.str().empty() ? "(kernel frames have no line information)" : os.str();
 }
 
+}  // namespace
+
+const char* risc_of(const Thread& t) { return risc_name(t); }
+
+// Where a kernel thread is at instruction `pc` (a fault, a violation): kernel line and the wheel call it is in.
+std::string where_at(const Thread& t, void* pc) {
+    return where_waiting(t, {static_cast<char*>(pc) + 1});  // where_waiting takes return addresses
+}
+
+namespace {
+
 std::string deadlock_report(const std::vector<const Thread*>& live) {
     std::ostringstream os;
     os << "deadlock: every kernel thread is waiting and none can progress\n";
