@@ -40,8 +40,7 @@ inline void eltwise_binary(uint32_t dst_index) {
         // DEST's tile moves into the other source register (at the source's precision: TF32 bits), then DEST
         // is cleared for the result.
         constexpr bool dest_to_a = reuse == EltwiseBinaryReuseDestType::DEST_TO_SRCA;
-        uint32_t& unpacked = dest_to_a ? s.srcb_valid : s.srca_valid;
-        wait_until([&] { return load(unpacked) == 1; });
+        wait_until([&] { return load(s.srca_valid) == 1 && load(s.srcb_valid) == 1; });
         float* reg = dest_to_a ? s.srca : s.srcb;
         for (uint32_t i = 0; i < kTileElems; ++i) {
             uint32_t bits;

@@ -21,15 +21,18 @@ inline void llk_unpack_A(const std::uint32_t operand, const std::uint32_t tile_i
     using namespace emu::tensix;
     require_waited("llk_unpack_A", operand, tile_index);
     State& s = state();
+    constexpr bool reuse = binary_reuse_dest != EltwiseBinaryReuseDestType::NONE;
     constexpr bool to_b = binary_reuse_dest == EltwiseBinaryReuseDestType::DEST_TO_SRCA;
-    uint32_t& valid = to_b ? s.srcb_valid : s.srca_valid;
     float* reg = to_b ? s.srcb : s.srca;
-    wait_until([&] { return load(valid) == 0; });
+    // A dest-reuse op takes both source registers (math moves DEST into the other one), so the unpacker hands
+    // over both, as its valid for the other register does on silicon: the next tile cannot land in it meanwhile.
+    wait_until([&] { return load(s.srca_valid) == 0 && (!reuse || load(s.srcb_valid) == 0); });
     const bool exact = unpack_dst_format[operand] == kFloat32;  // UnpackToDestFp32
     const uint8_t* tile = front_tile(operand, tile_index);
     for (uint32_t i = 0; i < kTileElems; ++i)
         reg[i] = to_reg(tile, i, unpack_src_format[operand], DST_ACCUM_MODE, exact);
-    store(valid, 1);
+    if (reuse) store(s.srcb_valid, 1);
+    store(s.srca_valid, 1);
 }
 
 template <BroadcastType BType = BroadcastType::NONE, bool acc_to_dest = false,

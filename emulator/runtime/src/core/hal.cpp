@@ -5,6 +5,8 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -55,11 +57,15 @@ std::vector<uint8_t*> g_hw;
 
 uint8_t* core_hardware(const Core& c) {
     std::lock_guard<std::mutex> lock(g_hw_mu);
-    while (g_hw.size() <= c.index) {
-        void* p = mmap(nullptr, hal::kCoreHardwareSize, PROT_READ | PROT_WRITE,
+    if (g_hw.size() <= c.index) {
+        // Every core's block at once, in one mapping: blocks mapped one at a time as programs reach new cores land
+        // between and beside L1 mappings and split MAP_32BIT's 1 GiB window, so a later device_open finds no
+        // 512 MiB hole for L1.
+        const size_t n = std::max<size_t>(device().cores.size(), c.index + 1) - g_hw.size();
+        void* p = mmap(nullptr, n * hal::kCoreHardwareSize, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED) throw std::runtime_error("cannot map a core's stream registers below 2 GiB");
-        g_hw.push_back(static_cast<uint8_t*>(p));
+        if (p == MAP_FAILED) throw std::runtime_error("cannot map the cores' stream registers below 2 GiB");
+        for (size_t i = 0; i < n; ++i) g_hw.push_back(static_cast<uint8_t*>(p) + i * hal::kCoreHardwareSize);
     }
     return g_hw[c.index];
 }
