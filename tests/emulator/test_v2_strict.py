@@ -1,6 +1,6 @@
 """Emulator v2 (the wheel's device headers, unmodified): L1-interleaved tensors through the firmware's L1 bank
-tables, read by the wheel's TensorAccessor / get_noc_addr_from_bank_id, on the default grid and on an overridden
-one (the bank count follows the grid)."""
+tables (TensorAccessor / get_noc_addr_from_bank_id), on the default grid and an overridden one; runtime-arg indices
+past their list; hangs and livelocks named by kernel line, core and RISC."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import torch
 import ttnn
 
-from emulator.launcher import EmulatorError
+from emulator.launcher import EmulatorError, EmulatorHang
 from tests.emulator.programs import KERNELS
 from tests.emulator.test_v2_dataflow import copy_program
 
@@ -113,3 +113,59 @@ def test_last_runtime_arg_is_read(device):
     t = ttnn.from_torch(torch.zeros(32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device)
     for common in (False, True):
         ttnn.generic_op([t, t], _arg_program(common, 4, 5))
+
+
+SPIN_PROBE = """
+import torch, ttnn
+from tests.emulator.programs import KERNELS
+dev = ttnn.open_device(device_id=0)
+core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 2), ttnn.CoreCoord(1, 2))])
+rt = ttnn.RuntimeArgs()
+rt[1][2] = [7]
+kernel = ttnn.KernelDescriptor(
+    kernel_source=str(KERNELS / "v2_spin_on_arg.cpp"), core_ranges=core, runtime_args=rt,
+    config=ttnn.ReaderConfigDescriptor())
+t = ttnn.from_torch(torch.zeros(32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=dev)
+ttnn.generic_op([t, t], ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[]))
+print("returned")
+"""
+
+
+def test_pure_spin_is_a_livelock_naming_the_kernel_line():
+    """A loop that only re-reads an L1 word never enters the emulator: the watchdog signals the thread and names
+    the kernel line it spins at. Such a thread cannot be unwound, so the process ends (exit 124) after the report;
+    hence a process of its own."""
+    env = {**os.environ, "TTNN_EMULATOR_API": "wheel", "TTNN_EMULATOR_TIMEOUT": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", SPIN_PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+        timeout=600,
+    )
+    assert proc.returncode == 124 and "returned" not in proc.stdout, proc.stderr[-3000:]
+    assert "EMULATOR HANG: no progress for 1 s" in proc.stderr
+    assert (
+        "brisc" in proc.stderr
+        and "v2_spin_on_arg.cpp on core (1,2): spinning at v2_spin_on_arg.cpp:7" in (proc.stderr)
+    ), proc.stderr[-3000:]
+
+
+def test_semaphore_nobody_sets_is_reported_with_its_line(device):
+    """noc_semaphore_wait polls through the emulator: the hang report names the kernel line and the wheel call."""
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 2), ttnn.CoreCoord(1, 2))])
+    kernel = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_spin_on_semaphore.cpp"),
+        core_ranges=core,
+        runtime_args=ttnn.RuntimeArgs(),
+        config=ttnn.ReaderConfigDescriptor(),
+    )
+    sem = ttnn.SemaphoreDescriptor(id=0, core_ranges=core, initial_value=0)
+    t = ttnn.from_torch(torch.zeros(32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device)
+    with pytest.raises(EmulatorHang) as info:
+        ttnn.generic_op([t, t], ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[sem], cbs=[]))
+    msg = str(info.value)
+    assert "v2_spin_on_semaphore.cpp on core (1,2): waiting at v2_spin_on_semaphore.cpp:6" in msg, msg
+    assert "in noc_semaphore_wait" in msg, msg

@@ -29,6 +29,7 @@ void hal_require_idle(Thread& t);
 void* last_fault_pc();
 std::string where_at(const Thread& t, void* pc);
 const char* risc_of(const Thread& t);
+std::string sample_kernel_lines(const std::vector<std::pair<const Thread*, pthread_t>>& running);
 
 namespace {
 
@@ -359,6 +360,16 @@ int program_run(std::string& message, double timeout_s) {
                 os << "no progress for " << timeout_s << " s (a kernel spins without kernel-API calls, or waits "
                    << "on something no thread will do); threads:\n"
                    << everyone(used);
+                // Threads of wheel-built kernels: where each one spins, from its own stack.
+                std::vector<std::pair<const Thread*, pthread_t>> running;
+                size_t i = 0;
+                for (Core* c : used)
+                    for (auto& t : c->threads) {
+                        std::thread& th = threads[i++];
+                        if (t->state == ThreadState::Running && dlsym(t->handle, "emu_firmware_start"))
+                            running.emplace_back(t.get(), th.native_handle());
+                    }
+                if (!running.empty()) os << "where the wheel-built kernels spin:\n" << sample_kernel_lines(running);
                 record_failure(2, os.str());
                 for (Core* c : used) c->cv.notify_all();
                 // Threads stuck in pure loops cannot be unwound; give them a moment, then end the process.

@@ -5,11 +5,16 @@
 // against the kernel object's line tables), the wheel call it is in, the core, the RISC and the CB it polls.
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <pthread.h>
+#include <signal.h>
+#include <ucontext.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -162,6 +167,62 @@ void forget_waits() {
 void note_not_waiting(const Thread& t) {
     std::lock_guard<std::mutex> lock(g_mu);
     g_waits.erase(&t);
+}
+
+namespace {
+
+// A livelocked thread spins in kernel code the emulator never sees; a signal to it records where it is.
+struct Sample {
+    const Thread* thread;
+    void* frames[64];
+    int n;
+    std::atomic<bool> done;
+};
+std::vector<Sample>* g_samples = nullptr;  // read-only while signals are out
+const int kSampleSignal = SIGRTMIN + 3;
+
+void on_sample(int, siginfo_t*, void* context) {
+    const Thread* t = current_thread();
+    if (!t || !g_samples) return;
+    for (Sample& s : *g_samples) {
+        if (s.thread != t) continue;
+        s.frames[0] = reinterpret_cast<char*>(static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_RIP]) + 1;
+        s.n = 1 + backtrace(s.frames + 1, 63);
+        s.done = true;
+    }
+}
+
+}  // namespace
+
+// Where each running kernel thread is now: one line per thread, "<kernel> on core (x,y) <risc>: at <line>, in <call>".
+std::string sample_kernel_lines(const std::vector<std::pair<const Thread*, pthread_t>>& running) {
+    static std::mutex mu;
+    std::lock_guard<std::mutex> lock(mu);
+    struct sigaction sa {};
+    sa.sa_sigaction = on_sample;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(kSampleSignal, &sa, nullptr);
+    std::vector<Sample> samples(running.size());
+    for (size_t i = 0; i < running.size(); ++i) {
+        samples[i].thread = running[i].first;
+        samples[i].n = 0;
+        samples[i].done = false;
+    }
+    g_samples = &samples;
+    for (const auto& [t, handle] : running) pthread_kill(handle, kSampleSignal);
+    const auto deadline = Clock::now() + std::chrono::milliseconds(500);
+    for (Sample& s : samples)
+        while (!s.done && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::ostringstream os;
+    for (Sample& s : samples) {
+        if (!s.done) continue;
+        const Thread& t = *s.thread;
+        os << "  " << risc_name(t) << " " << t.kernel.kernel_path << " on core (" << t.core->x << "," << t.core->y
+           << "): spinning " << where_waiting(t, std::vector<void*>(s.frames, s.frames + s.n)) << "\n";
+    }
+    g_samples = nullptr;
+    return os.str();
 }
 
 }  // namespace emu
