@@ -169,3 +169,37 @@ def test_semaphore_nobody_sets_is_reported_with_its_line(device):
     msg = str(info.value)
     assert "v2_spin_on_semaphore.cpp on core (1,2): waiting at v2_spin_on_semaphore.cpp:6" in msg, msg
     assert "in noc_semaphore_wait" in msg, msg
+
+
+@pytest.mark.parametrize(
+    "mode, expected",
+    [
+        (0, r"CB 0.*3 pages pushed and not popped exceed the CB's 2 pages"),
+        (1, r"CB 0.*pages popped run 1 ahead of pages pushed"),
+    ],
+)
+def test_cb_counters_out_of_protocol(device, mode, expected):
+    """A push past the reservation or a pop of pages never pushed is reported at the next poll of the CB's
+    counters, with the kernel line of that poll, the core and the CB."""
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 2), ttnn.CoreCoord(1, 2))])
+    kernel = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_cb_misuse.cpp"),
+        core_ranges=core,
+        compile_time_args=[mode],
+        runtime_args=ttnn.RuntimeArgs(),
+        config=ttnn.ReaderConfigDescriptor(),
+    )
+    cb = ttnn.CBDescriptor(
+        total_size=2 * 2048,
+        core_ranges=core,
+        format_descriptors=[
+            ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.bfloat16, page_size=2048)
+        ],
+    )
+    t = ttnn.from_torch(torch.zeros(32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device)
+    with pytest.raises(EmulatorError, match=expected) as info:
+        ttnn.generic_op([t, t], ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb]))
+    msg = str(info.value)
+    line = 11 if mode == 0 else 14
+    assert f"at v2_cb_misuse.cpp:{line}, in cb_reserve_back" in msg, msg
+    assert "core (1,2)" in msg, msg

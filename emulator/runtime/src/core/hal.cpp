@@ -181,6 +181,33 @@ void queue(Thread& t, NocOp op) {
 
 void note_waiting(Thread& t, int cb);
 void note_not_waiting(const Thread& t);
+std::string where_now(const Thread& t);
+
+// The wheel's cb_push_back / cb_pop_front add to a CB's received / acked counters with no check; a poll of either
+// counter checks that the pages pushed and not yet popped fit the CB (a push past the reserve overfills it, a pop
+// past what was pushed runs acked ahead of received).
+void check_cb_counters(Thread& t, int cb) {
+    if (cb < 0 || uint32_t(cb) >= kNumCBs || !t.core->cbs[cb].configured) return;
+    const auto* regs = reinterpret_cast<const uint32_t*>(core_hardware(*t.core) + size_t(cb) * hal::kStreamRegSpace);
+    uint32_t acked, received;
+    for (;;) {  // a consistent snapshot: both counters only grow
+        acked = __atomic_load_n(regs + 3, __ATOMIC_SEQ_CST);     // STREAM_REMOTE_DEST_BUF_START_REG_INDEX
+        received = __atomic_load_n(regs + 4, __ATOMIC_SEQ_CST);  // STREAM_REMOTE_DEST_BUF_SIZE_REG_INDEX
+        if (__atomic_load_n(regs + 3, __ATOMIC_SEQ_CST) == acked && __atomic_load_n(regs + 4, __ATOMIC_SEQ_CST) == received)
+            break;
+    }
+    const uint16_t held = uint16_t(received - acked);  // the hardware counts pages in 16 bits
+    const uint32_t pages = t.core->cbs[cb].num_pages;
+    if (held <= pages) return;
+    std::ostringstream os;
+    if (held < 0x8000)
+        os << held << " pages pushed and not popped exceed the CB's " << pages
+           << " pages (a cb_push_back past what cb_reserve_back reserved)";
+    else
+        os << "pages popped run " << uint16_t(acked - received)
+           << " ahead of pages pushed (a cb_pop_front past what cb_wait_front waited for)";
+    fail("cb counters", cb, kNoLoc, os.str() + "; found polling " + where_now(t));
+}
 
 // Fills the firmware view of one kernel thread (what the firmware's start-up reads from its launch message).
 void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>& dram_xy,
@@ -252,6 +279,7 @@ uint32_t emu_reg_read(uint32_t addr) {
     if (in_stream_regs(*t.core, addr)) {
         // Kernels read CB counters in wait loops, some without invalidate_l1_cache(): each read is a poll.
         t_polled_cb = int((addr - uintptr_t(core_hardware(*t.core))) / hal::kStreamRegSpace);
+        check_cb_counters(t, t_polled_cb);
         emu_poll();
         return __atomic_load_n(reinterpret_cast<const uint32_t*>(uintptr_t(addr)), __ATOMIC_SEQ_CST);
     }

@@ -103,6 +103,13 @@ std::string where_waiting(const Thread& t, const std::vector<void*>& stack) {
 
 const char* risc_of(const Thread& t) { return risc_name(t); }
 
+// Where the calling kernel thread is now (a violation found in one of its calls).
+std::string where_now(const Thread& t) {
+    std::vector<void*> stack(48);
+    stack.resize(size_t(backtrace(stack.data(), int(stack.size()))));
+    return where_waiting(t, stack);
+}
+
 // Where a kernel thread is at instruction `pc` (a fault, a violation): kernel line and the wheel call it is in.
 std::string where_at(const Thread& t, void* pc) {
     return where_waiting(t, {static_cast<char*>(pc) + 1});  // where_waiting takes return addresses
