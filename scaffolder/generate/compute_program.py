@@ -64,15 +64,21 @@ __all__ = [
 def _is_constant(cb: CircularBuffer) -> bool:
     return (
         cb.produced_by("reader")
-        and re.search(r"scaler|eps|ones|const|neg_one|tile of -1", f"{cb.name} {cb.purpose}", re.IGNORECASE)
+        and re.search(
+            r"scaler|eps|ones|const|neg_one|neg_half|tile of -1|tile of -0\.5",
+            f"{cb.name} {cb.purpose}",
+            re.IGNORECASE,
+        )
         is not None
     )
 
 
 def _constant(cb: CircularBuffer, scalars: list[str]) -> Constant:
     text = f"{cb.name} {cb.purpose}".lower()
-    if re.search(r"neg_one|tile of -1", text):
+    if re.search(r"neg_one|tile of -1\b", text):
         return Constant(cb.index, "fill", "-1.0")
+    if re.search(r"neg_half|tile of -0\.5", text):
+        return Constant(cb.index, "fill", "-0.5")
     if "scaler" in text or "ones" in text:
         value = (
             "1.0" if ("ones" in text or "1.0" in text) and "1/w" not in text.replace(" ", "") else "1.0 / W"
@@ -441,4 +447,6 @@ def _fp32_path(prog, spec, phases, consts, switch, input_cb, final_target) -> Fp
         path.lo_a = remainder(r"\blo\b|_lo\b|remainder|low part", "cb_lo")
     if any(p.inputs[-1] not in consts for p in exact):
         path.lo_b = remainder(r"\blo_b\b|srcb remainder", "cb_lo_b")
+    if path.lo_a is not None or path.lo_b is not None:
+        path.neg_half = fill("-0.5", r"neg_half|tile of -0\.5", "cb_neg_half")
     return path

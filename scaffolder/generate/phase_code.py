@@ -70,12 +70,12 @@ def exact_binary(
     split_a = product and a not in consts
     split_b = b not in consts
     b_once = split_b and b_idx == "0" and b != a  # one tile for the whole row or block: split it once
-    lines = [f"split_srcb({N[b]}, 0, {N[fp32.neg_one]}, {N[fp32.lo_b]});"] if b_once else []
+    lines = [f"split_srcb({N[b]}, 0, {N[fp32.neg_half]}, {N[fp32.lo_b]});"] if b_once else []
     inner = []
     if split_a:
-        inner.append(f"split_srca({N[a]}, {a_idx}, {N[fp32.neg_one]}, {N[fp32.lo_a]});")
+        inner.append(f"split_srca({N[a]}, {a_idx}, {N[fp32.neg_half]}, {N[fp32.lo_a]});")
     if split_b and not b_once:
-        inner.append(f"split_srcb({N[b]}, {b_idx}, {N[fp32.neg_one]}, {N[fp32.lo_b]});")
+        inner.append(f"split_srcb({N[b]}, {b_idx}, {N[fp32.neg_half]}, {N[fp32.lo_b]});")
     inner += [
         f"pack_reconfig_data_format({N[out]});",
         f"cb_reserve_back({N[out]}, 1);",
@@ -129,7 +129,7 @@ def fp32_branch(exact: list[str], plain: list[str]) -> list[str]:
 
 
 def split_constant(N, p, consts) -> tuple[int, int]:
-    """(the -1 constant, the other input) of a remainder phase."""
+    """(the -1 or -0.5 constant, the other input) of a remainder phase."""
     c = next((i for i in p.inputs if i in consts and consts[i].kind == "fill"), None)
     if c is None:
         raise Unmapped(f"phase {p.index} {p.name}: no tile of -1 among its inputs")
@@ -142,8 +142,10 @@ def pack_one(N, out: int) -> list[str]:
 
 def remainder_lines(N, p, consts, out: int) -> list[str]:
     """out = v - (v as SrcB reads it): v copied into the fp32 DEST exactly (UnpackToDestFp32), then ELWMUL
-    accumulates (-1) * v through SrcB, which keeps only the high mantissa bits."""
+    accumulates (-1) * v through SrcB, which keeps only the high mantissa bits; with a tile of -0.5, twice
+    (no DEST sum is then exactly -1 unit, which Wormhole's DEST adder renormalises 27 places short)."""
     neg, v = split_constant(N, p, consts)
+    passes = 2 if consts[neg].value == "-0.5" else 1
     return [
         f"reconfig_data_format_srca({N[v]});",
         f"pack_reconfig_data_format({N[out]});",
@@ -153,7 +155,7 @@ def remainder_lines(N, p, consts, out: int) -> list[str]:
         f"copy_tile({N[v]}, 0, 0);",
         f"reconfig_data_format({N[neg]}, {N[v]});",
         f"mul_init({N[neg]}, {N[v]}, false);",
-        f"mul_tiles({N[neg]}, {N[v]}, 0, 0, 0);",
+        *[f"mul_tiles({N[neg]}, {N[v]}, 0, 0, 0);"] * passes,
         *pack_one(N, out),
         f"cb_push_back({N[out]}, 1);",
     ]

@@ -39,7 +39,8 @@ class Fp32Path:
     """What the generated kernels do differently for float32 data in an fp32 DEST (`is_fp32`)."""
 
     exact: set[int] = field(default_factory=set)  # binary phases computed with split operands
-    neg_one: int | None = None  # tile of -1: the remainder splits, subtractions
+    neg_one: int | None = None  # tile of -1: subtractions
+    neg_half: int | None = None  # tile of -0.5: the remainder splits (two passes)
     one: int | None = None  # tile of +1: additions
     lo_a: int | None = None  # one tile: the remainder of a SrcA operand
     lo_b: int | None = None  # one tile: the remainder of a SrcB operand
@@ -50,7 +51,8 @@ class Fp32Path:
     def purpose(self, cb: int) -> str:
         """What one of this path's CBs holds."""
         return {
-            self.neg_one: "tile of -1 (every element): the remainder splits and subtractions",
+            self.neg_one: "tile of -1 (every element): subtractions",
+            self.neg_half: "tile of -0.5 (every element): the remainder splits",
             self.one: "tile of +1 (every element): additions",
             self.lo_a: "remainder of a SrcA operand below what SrcA reads",
             self.lo_b: "remainder of a SrcB operand below what SrcB reads",

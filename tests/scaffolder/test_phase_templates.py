@@ -379,10 +379,14 @@ def test_exact_centring_phases_map_and_balance(tmp_path):
     assert ("remainder", "remainder") in kinds and kinds.count(("binary", "sub_exact")) == 2
     prog = build_program(model, 0, 16, ["epsilon"])
     assert prog.unpack_fp32 == [27]  # the mean reaches DEST through the fp32 unpack, not SrcA
-    assert [(c.cb, c.kind, c.value) for c in prog.constants if c.kind == "fill"] == [(11, "fill", "-1.0")]
+    assert [(c.cb, c.kind, c.value) for c in prog.constants if c.kind == "fill"] == [
+        (11, "fill", "-1.0"),
+        (14, "fill", "-0.5"),
+    ]
     pkg, ctx = _generate(tmp_path, "specs/layer_norm_rm_spec.md")
     kernel = (pkg / "kernels/layer_norm_rm_compute.cpp").read_text()
-    assert "copy_tile(cb_mean, 0, 0);" in kernel and "mul_tiles(cb_neg_one, cb_mean, 0, 0, 0);" in kernel
+    assert "copy_tile(cb_mean, 0, 0);" in kernel
+    assert kernel.count("mul_tiles(cb_neg_half, cb_mean, 0, 0, 0);") == 4  # twice per split, in each schedule
     # Centring runs twice per row in each schedule: before the variance and before the output.
     assert kernel.count("mul_tiles_bcast_cols(cb_neg_one, cb_mean_lo, 0, 0, 0);") == 4
     for wt, present in ((1, True), (4, True), (4, False)):
