@@ -409,3 +409,35 @@ def test_pack_untilize_block_writes_row_major_rows(device, rng, wt, fp32_dest):
     rows = x.float().numpy().view(np.uint32).reshape(-1, 32, 32 * wt)
     want = packed(wh.datacopy(rows, wh.BF16, fp32_dest), ttnn.bfloat16, fp32_dest)
     np.testing.assert_array_equal(strips, want)
+
+
+@pytest.mark.parametrize(
+    "dtype, fp32_dest, unpack_to_dest",
+    [
+        pytest.param(ttnn.bfloat16, False, False, marks=pytest.mark.slow),
+        (ttnn.float32, True, True),
+        pytest.param(ttnn.float32, True, False, marks=pytest.mark.slow),
+    ],
+)
+def test_transpose_tile_is_bit_exact(device, rng, dtype, fp32_dest, unpack_to_dest):
+    """transpose_tile (transpose_wh): fp32 unpacked straight into an fp32 DEST is transposed there, all 32 bits kept;
+    otherwise the unpacker transposes into SrcA and the datacopy follows."""
+    from tests.emulator.test_v2_dataflow import copy_through_compute
+
+    fmt = wh.BF16 if dtype == ttnn.bfloat16 else wh.FP32
+    tdtype = torch.bfloat16 if dtype == ttnn.bfloat16 else torch.float32
+    shape = (1, 1, 64, 96)
+    x = torch.from_numpy(salted(rng, shape, fmt).view(np.float32).copy()).to(tdtype)
+    inp = ttnn.from_torch(x, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.spec, device)
+    program = copy_through_compute(inp, out, fp32_dest, unpack_to_dest, kernel="v2_transpose_tiles.cpp")
+    ttnn.generic_op([inp, out], program)
+    want = np.stack(
+        [
+            wh.transpose_wh(t, fmt, fp32_dest and unpack_to_dest)
+            if unpack_to_dest
+            else wh.datacopy(t.T.copy(), fmt, fp32_dest)
+            for t in tiles(x)
+        ]
+    )
+    np.testing.assert_array_equal(out_bits(out), untiles(packed(want, dtype, fp32_dest), shape))

@@ -28,6 +28,7 @@ void reduce_math(int pool, int dim, const float* data, const float* scaler, floa
                  bool fp32_dest);
 void binary_math(int op, int bcast, uint32_t row_idx, const float* a, const float* b, float* dst, bool acc,
                  int math_fidelity, bool fp32_dest);
+int transposed_index(int i, bool faces, bool within);
 uint16_t pack_bf16(float v);
 uint32_t pack_fp32(float v, bool fp32_dest);
 }  // namespace emu::compute

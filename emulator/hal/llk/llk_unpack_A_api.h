@@ -7,11 +7,19 @@
 
 #include "llk_unpack_common_api.h"
 
+namespace emu::tensix {
+// The unpacker's transpose (llk_unpack_A_init): swap faces 1 and 2, transpose within each 16x16 face.
+inline bool unpack_transpose_faces = false, unpack_transpose_within = false;
+}  // namespace emu::tensix
+
 template <BroadcastType BType = BroadcastType::NONE, bool acc_to_dest = false,
           EltwiseBinaryReuseDestType binary_reuse_dest = EltwiseBinaryReuseDestType::NONE, bool unpack_to_dest = false>
-inline void llk_unpack_A_init(const std::uint32_t, const std::uint32_t, const std::uint32_t) {
+inline void llk_unpack_A_init(const std::uint32_t transpose_of_faces = 0,
+                              const std::uint32_t within_face_16x16_transpose = 0, const std::uint32_t = 0) {
     static_assert(BType == BroadcastType::NONE,
                   "emulator LLK layer: the broadcast unpack of SrcA (unary_bcast) is not implemented yet");
+    emu::tensix::unpack_transpose_faces = transpose_of_faces != 0;
+    emu::tensix::unpack_transpose_within = within_face_16x16_transpose != 0;
 }
 
 template <BroadcastType BType = BroadcastType::NONE, bool acc_to_dest = false,
@@ -30,7 +38,8 @@ inline void llk_unpack_A(const std::uint32_t operand, const std::uint32_t tile_i
     const bool exact = unpack_dst_format[operand] == kFloat32;  // UnpackToDestFp32
     const uint8_t* tile = front_tile(operand, tile_index);
     for (uint32_t i = 0; i < kTileElems; ++i)
-        reg[i] = to_reg(tile, i, unpack_src_format[operand], DST_ACCUM_MODE, exact);
+        reg[i] = to_reg(tile, uint32_t(emu::compute::transposed_index(int(i), unpack_transpose_faces, unpack_transpose_within)),
+                        unpack_src_format[operand], DST_ACCUM_MODE, exact);
     if (reuse) store(s.srcb_valid, 1);
     store(s.srca_valid, 1);
 }
