@@ -48,16 +48,20 @@ uint8_t* guarded_arg_pages(const Core& c, Role role) {
         // [per-core page][guard][common page][guard] at a fixed slot per (core, role) in the 3..4 GiB window: below
         // 4 GiB (the firmware holds L1 addresses in 32 bits) and clear of the 1..2 GiB window MAP_32BIT allocates
         // from, which the device's L1 mapping needs whole.
+        // Other libraries of the process may hold parts of that window: try a few windows, then MAP_32BIT.
         const uintptr_t slot = uintptr_t(c.index) * 3 + uintptr_t(role);
-        void* want = reinterpret_cast<void*>(uintptr_t(0xC0000000) + slot * 4 * kPage);
-        void* m = slot < (uintptr_t(1) << 30) / (4 * kPage)
-                      ? mmap(want, 4 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-                             -1, 0)
-                      : MAP_FAILED;
-        if (m != want) {
+        void* m = MAP_FAILED;
+        for (uintptr_t window : {0xC0000000u, 0xA0000000u, 0xE0000000u, 0x90000000u}) {
+            if (slot >= (uintptr_t(1) << 28) / (4 * kPage)) break;
+            void* want = reinterpret_cast<void*>(window + slot * 4 * kPage);
+            m = mmap(want, 4 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+            if (m == want) break;
             if (m != MAP_FAILED) munmap(m, 4 * kPage);
-            throw std::runtime_error("cannot map runtime-argument pages below 4 GiB");
+            m = MAP_FAILED;
         }
+        if (m == MAP_FAILED)
+            m = mmap(nullptr, 4 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+        if (m == MAP_FAILED) throw std::runtime_error("cannot map runtime-argument pages below 4 GiB");
         p = static_cast<uint8_t*>(m);
         mprotect(p + kPage, kPage, PROT_NONE);
         mprotect(p + 3 * kPage, kPage, PROT_NONE);
