@@ -91,7 +91,7 @@ def test_unbounded_recursion_is_reported(device, tmp_path):
     assert "stack overflow" in msg
 
 
-@pytest.mark.parametrize("mib", [2, 4, 6])
+@pytest.mark.parametrize("mib", [2, 6, 14])
 def test_write_past_a_cores_l1_is_reported(device, tmp_path, mib):
     with pytest.raises(EmulatorError) as e:
         _run(device, tmp_path, OVERRUN.replace("OFFSET", f"({mib}u << 20)"))

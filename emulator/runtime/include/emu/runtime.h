@@ -17,10 +17,10 @@
 namespace emu {
 
 constexpr uint32_t kNumCBs = 32;
-// Arenas sit 8 MiB apart in one low mapping (MAP_32BIT has a 1 GiB window; 64 cores take 512 MiB); all but
-// the L1 itself is PROT_NONE guard, so a pointer run up to 6.5 MiB past a core's L1 faults (and is reported)
-// instead of writing another core's L1.
-constexpr uint32_t kL1Stride = 8u << 20;
+// Arenas sit 16 MiB apart in one mapping below 2 GiB (64 cores take 1 GiB); all but the L1 itself is PROT_NONE
+// guard, so a pointer run up to 14.5 MiB past a core's L1 faults (and is reported) instead of writing another
+// core's L1.
+constexpr uint32_t kL1Stride = 16u << 20;
 constexpr uint32_t kL1Alignment = 16;           // NOC_L1_READ_ALIGNMENT_BYTES
 constexpr uint32_t kDramAlignment = 32;         // NOC_DRAM_READ_ALIGNMENT_BYTES (Wormhole)
 constexpr uint32_t kPoisonWord = 0x7fbf7fbfu;   // a NaN in both bf16 halves and as fp32

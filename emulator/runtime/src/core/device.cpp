@@ -58,6 +58,21 @@ bool is_poisoned(const void* p, size_t bytes) {
     return bytes >= 4;
 }
 
+// The cores' L1 arenas in one mapping below 2 GiB (L1 addresses are 32-bit host addresses). Placed from 16 MiB
+// upward, below MAP_32BIT's 1..2 GiB window, so that the per-core register blocks and argument pages other parts of
+// the runtime take from that window can never split the hole a later device_open needs; MAP_32BIT is the fallback.
+static void* map_l1_region(size_t bytes) {
+    constexpr uintptr_t kFirst = 16u << 20, kStep = 16u << 20, kEnd = uintptr_t(2) << 30;
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    for (uintptr_t base = kFirst; base + bytes <= kEnd; base += kStep) {
+        void* want = reinterpret_cast<void*>(base);
+        void* m = mmap(want, bytes, PROT_READ | PROT_WRITE, flags | MAP_FIXED_NOREPLACE, -1, 0);
+        if (m == want) return m;
+        if (m != MAP_FAILED) munmap(m, bytes);  // a kernel without MAP_FIXED_NOREPLACE took it as a hint
+    }
+    return mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags | MAP_32BIT, -1, 0);
+}
+
 void device_close() {
     if (!g_device) return;
     Device& d = *g_device;
@@ -70,7 +85,7 @@ void device_close() {
 void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb_base, uint32_t banks,
                  uint64_t bank_size) {
     device_close();
-    if (l1_size > kL1Stride) throw std::runtime_error("L1 size above the emulator's 8 MiB arena stride");
+    if (l1_size > kL1Stride) throw std::runtime_error("L1 size above the emulator's 16 MiB arena stride");
     if (cb_base < kArgsBase + 3 * kArgsStride || cb_base > l1_size)
         throw std::runtime_error("the CB region must start above the runtime-argument blocks and inside L1");
     auto* d = new Device();
@@ -82,8 +97,7 @@ void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb
     d->dram_bank_size = bank_size;
     d->l1_buffer_floor = l1_size;
     const size_t l1_bytes = size_t(grid_x) * grid_y * kL1Stride;
-    void* l1 = mmap(nullptr, l1_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE,
-                    -1, 0);
+    void* l1 = map_l1_region(l1_bytes);
     if (l1 == MAP_FAILED) {
         delete d;
         throw std::runtime_error("cannot map the emulated L1 below 2 GiB");
