@@ -30,7 +30,6 @@ FIDELITY = {
 @pytest.fixture(autouse=True)
 def wheel_api(monkeypatch):
     monkeypatch.setenv("TTNN_EMULATOR_API", "wheel")
-    monkeypatch.setattr(wh, "MINUS_ONE_DEFECT", False)  # the kernel runtime's default
 
 
 def tiles(x: torch.Tensor) -> np.ndarray:
