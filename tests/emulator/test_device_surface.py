@@ -51,13 +51,14 @@ def test_grid_and_entry_points(device):
 
 
 def test_unsupported_memory_config_is_refused(device):
-    with pytest.raises(RuntimeError, match="DRAM interleaved tensors only"):
+    # DRAM and L1 interleaved are modelled; a sharded layout is refused by name, not silently interleaved.
+    with pytest.raises(RuntimeError, match="DRAM and L1 interleaved tensors only"):
         ttnn.from_torch(
             torch.randn(32, 32),
             dtype=ttnn.float32,
             layout=ttnn.TILE_LAYOUT,
             device=device,
-            memory_config=ttnn.L1_MEMORY_CONFIG,
+            memory_config=ttnn.L1_HEIGHT_SHARDED_MEMORY_CONFIG,
         )
 
 
