@@ -83,11 +83,13 @@ def test_layer_norm_non_finite_element_poisons_its_row_only(device, dtype, value
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")], ids=["nan", "inf", "-inf"])
 def test_rms_norm_non_finite_element_is_non_finite_in_the_output(device, dtype, value):
-    """README: the element itself comes out non-finite (x * istd with x non-finite), so the row is never
-    silently finite; its other elements are not meaningful. Every other row is exact as usual."""
+    """README: the element itself comes out non-finite or far above sqrt(W) (Wormhole's FPU takes an
+    exponent-255 operand as an ordinary number, so x * istd may land just inside the float range), a value no
+    normalised row can reach; its other elements are not meaningful. Every other row is exact as usual."""
     x = _rows_with(dtype, 9, 40, value, seed=7)
     y = ttnn.to_torch(rms_norm(to_device(x, device, dtype=dtype))).double()
-    assert not math.isfinite(float(y[0, 0, 9, 40]))
+    bad = float(y[0, 0, 9, 40])
+    assert not math.isfinite(bad) or abs(bad) > 1e30 * math.sqrt(W), bad
     others = [r for r in range(32) if r != 9]
     rtol, atol = (1e-3, 1e-2) if dtype == ttnn.float32 else (0.01, 0.05)
     assert_close(y[0, 0, others], reference("rms_norm", x[0, 0, others].float(), 1e-6), rtol, atol)
