@@ -38,7 +38,8 @@ def _objects(kb: kernel_build.KernelBuild, noc: int, grid) -> list[tuple[str, Pa
 
 
 def descriptor_inputs(program_descriptor, config) -> dict:
-    """What chlkc_descriptors.h is generated from: every CB's format and page size, and the compute config."""
+    """What chlkc_descriptors.h is generated from: every CB's format and page size, and the compute config
+    (None for a data-movement kernel)."""
     cbs = sorted(
         {
             (int(f.buffer_index), int(f.data_format_as_uint8), int(f.page_size))
@@ -46,6 +47,8 @@ def descriptor_inputs(program_descriptor, config) -> dict:
             for f in cb.format_descriptors
         }
     )
+    if not hasattr(config, "math_fidelity"):  # a data-movement kernel: formats only
+        return {"cbs": cbs, "compute": None}
     compute = {
         "math_fidelity": int(config.math_fidelity.value),
         "fp32_dest_acc": bool(config.fp32_dest_acc_en),
@@ -191,7 +194,7 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
     builds = []
     for kernel in program_descriptor.kernels:
         kb, noc = kernel_build_of(kernel)
-        if kb.role == "compute" and wheel_api():
+        if wheel_api():
             kb.extra.update(descriptor_inputs(program_descriptor, kernel.config))
         builds.append((kernel, kb.role, noc, kb))
     with ThreadPoolExecutor(max_workers=max(1, min(len(builds), os.cpu_count() or 1))) as pool:

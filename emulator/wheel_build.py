@@ -219,11 +219,11 @@ def _arg_flags(kb: KernelBuild) -> list[str]:
 def generated_files(kb: KernelBuild, target: Target, noc: int) -> dict[str, str]:
     """The files the JIT would generate for this build, plus the emulator's entry point."""
     files = {"defines_generated.h": _defines_generated(kb)}
+    # Every build gets the CB formats: dataflow_api.h offers get_tile_size/get_dataformat to data-movement
+    # kernels only when it finds this header (DATA_FORMATS_DEFINED), as the JIT generates it for every kernel.
+    files["chlkc_descriptors.h"] = chlkc_descriptors.render(kb.extra.get("cbs", ()), kb.extra.get("compute"))
     entry_decls = "void kernel_main() __attribute__((weak));\n"
     if target.risc >= 2:
-        files["chlkc_descriptors.h"] = chlkc_descriptors.render(
-            kb.extra.get("cbs", ()), kb.extra.get("compute")
-        )
         for risc, name in CHLKC_SOURCE.items():
             files[name] = f'#define {TRISC_PROLOG[risc]}\n#include "defines_generated.h"\n' + _kernel_include(
                 kb
