@@ -36,10 +36,6 @@ PROGRAMS: dict[str, Callable] = {
 }
 
 # What the wheel-API build (TTNN_EMULATOR_API=wheel) still lacks, as each program's first failure shows it.
-MUL_FIDELITY = (
-    "eltwise multiply: about 2 % of elements differ from float64 by more than the test allows (the fidelity "
-    "phases of ELWMUL as the program's compute config selects them are to be checked against the oracle)"
-)
 NO_APPROX_ON_PACK = (
     "compute PACK build: APPROX is undeclared (relu.h's relu_max_tile_pack uses it on TRISC2; the generated "
     "chlkc_descriptors.h declares it for the MATH TRISC only, tt-metal's for all three)"
@@ -58,9 +54,7 @@ PENDING: dict[str, str] = {
     "typecast_copy_bf16_to_fp32": NO_LLK,
     "typecast_copy_fp32_to_bf16": NO_LLK,
     "unary_relu": NO_APPROX_ON_PACK,
-    "binary_mul": MUL_FIDELITY,
     "binary_sub_relu": NO_APPROX_ON_PACK,
-    "bcast_batch_scalar_mul": MUL_FIDELITY,
     "pack_untilize_bf16": NO_LLK,
     "pack_untilize_fp32": NO_LLK,
     "bmm_broadcast_batch": NO_MAILBOX,
