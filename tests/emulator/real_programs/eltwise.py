@@ -99,6 +99,43 @@ def unary_sqrt(device):
     wheel.assert_close(got, torch.sqrt(x.double()), ulps=2, what="sqrt")
 
 
+def unary_gelu(device):
+    """ttnn.gelu(x, fast_and_approximate_mode=False): the accurate gelu_tile<false> (its polynomial lands within
+    about one bf16 step of erf-gelu)."""
+    x = (torch.rand(1, 2, 64, 96) * 8 - 4).to(torch.bfloat16)
+    got = _unary(device, x, sfpu_chain("gelu_tile_init<0u>();", "gelu_tile<0u>(0);", "SFPU_OP_GELU_INCLUDE"))
+    ref = torch.nn.functional.gelu(x.double())
+    wheel.assert_close(got, ref, ulps=2, what="gelu")
+
+
+def unary_recip(device):
+    """ttnn.reciprocal: recip_tile with the DEST precision and approximation of the compute config; the precise
+    bf16 reciprocal is correctly rounded on Wormhole (recip.h)."""
+    mag = torch.rand(1, 1, 96, 128) * 15.9 + 0.1
+    x = (mag * torch.where(torch.rand_like(mag) < 0.5, -1.0, 1.0)).to(torch.bfloat16)
+    got = _unary(device, x, sfpu_chain("recip_tile_init();", "recip_tile(0);", "SFPU_OP_RECIP_INCLUDE"))
+    wheel.assert_close(got, 1 / x.double(), ulps=0.5, what="recip")
+
+
+def unary_rsqrt(device):
+    x = (torch.rand(2, 1, 64, 64) * 50 + 0.01).to(torch.bfloat16)
+    got = _unary(device, x, sfpu_chain("rsqrt_tile_init();", "rsqrt_tile(0);", "SFPU_OP_RSQRT_INCLUDE"))
+    wheel.assert_close(got, torch.rsqrt(x.double()), ulps=1, what="rsqrt")
+
+
+def unary_neg(device):
+    x = torch.randn(1, 3, 32, 160).to(torch.bfloat16)
+    got = _unary(device, x, sfpu_chain("negative_tile_init();", "negative_tile(0);", "SFPU_OP_NEG_INCLUDE"))
+    wheel.assert_close(got, -x.double(), what="neg")
+
+
+def unary_erf(device):
+    """ttnn.erf(x, fast_and_approximate_mode=False)."""
+    x = (torch.randn(1, 1, 128, 64) * 1.5).to(torch.bfloat16)
+    got = _unary(device, x, sfpu_chain("erf_tile_init<0u>();", "erf_tile<0u>(0);", "SFPU_OP_ERF_ERFC_INCLUDE"))
+    wheel.assert_close(got, torch.erf(x.double()), ulps=2, what="erf")
+
+
 def binary_descriptor(a, b, out, op: str, llk: str, activation=None) -> ttnn.ProgramDescriptor:
     num_tiles = a.buffer_num_pages()
     all_cores, _g1, _g2, _n1, _n2, per_core = wheel.split(a.device(), num_tiles)
@@ -172,6 +209,12 @@ def binary_mul(device):
     xa, xb = torch.randn(1, 3, 64, 96).to(torch.bfloat16), torch.randn(1, 3, 64, 96).to(torch.bfloat16)
     got = _binary(device, xa, xb, "mul_tiles", "EltwiseBinaryType::ELWMUL")
     assert_fpu_mul(got, xa, xb, "mul")
+
+
+def binary_sub(device):
+    xa, xb = torch.randn(3, 96, 64).to(torch.bfloat16), torch.randn(3, 96, 64).to(torch.bfloat16)
+    got = _binary(device, xa, xb, "sub_tiles", "EltwiseBinaryType::ELWSUB")
+    wheel.assert_close(got, xa.double() - xb.double(), ulps=1, what="sub")
 
 
 def binary_sub_relu(device):
