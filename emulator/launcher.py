@@ -122,8 +122,10 @@ def _kernel_source(kernel) -> tuple[str, bool]:
         return kernel.kernel_source, True
     path = Path(kernel.kernel_source)
     if not path.is_absolute():
-        # tt-metal resolves relative kernel paths against its root; here: TT_METAL_HOME, then the cwd.
-        for root in filter(None, [os.environ.get("TT_METAL_HOME"), os.getcwd()]):
+        # tt-metal resolves relative kernel paths against its root: TT_METAL_HOME, else (an installed wheel)
+        # the ttnn package, which holds ttnn/cpp/** and tt_metal/**; then the cwd.
+        roots = [os.environ.get("TT_METAL_HOME"), str(wheel_build.wheel_root()), os.getcwd()]
+        for root in filter(None, roots):
             if (Path(root) / path).is_file():
                 path = Path(root) / path
                 break

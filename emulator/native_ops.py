@@ -2,8 +2,10 @@
 
 Their device code is tt-metal's C++ program factories, which need a real device: called on an emulated tensor
 they would dereference storage that does not exist (SIGSEGV). tt-metal's tests call the element-wise ones for
-golden values, so those run here as a host torch reference, through the op's own golden function from the
-wheel, with a warning once per op; every other registered op raises an error naming it.
+golden values. On the wheel-API build the unary SFPU ops of unary_program.py run as their factory's program of
+the wheel's kernels on the emulated device (the device's bits, as a generic_op program compared against them
+expects); the other element-wise ones run as a host torch reference, through the op's own golden function from
+the wheel. Either way a warning names the op once; every other registered op raises an error naming it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ class HostReferenceWarning(UserWarning):
     """A ttnn op ran as a host torch reference instead of its device kernels."""
 
 
+class EmulatedProgramWarning(UserWarning):
+    """A ttnn op ran as its factory's program of the wheel's kernels on the emulator, not through tt-metal's op."""
+
+
 _warned: set[str] = set()
 
 
@@ -69,6 +75,12 @@ def _unary_names(ttnn) -> frozenset[str]:
     )
 
 
+def _warn_once(name: str, message: str, category) -> None:
+    if name not in _warned:
+        _warned.add(name)
+        warnings.warn(message, category, stacklevel=4)
+
+
 def run_on_host(ttnn, op, args, kwargs):
     name = op.python_fully_qualified_name
     short = name.split(".")[-1]
@@ -82,18 +94,31 @@ def run_on_host(ttnn, op, args, kwargs):
         raise NativeOpError(
             f"{name}(output_tensor=...) on emulated tensors is not supported by its host reference"
         )
+    from emulator import launcher, unary_program  # the launcher's import chain reaches this module
+
     first = next(a for a in args if isinstance(a, emu_tensor.EmulatedTensor))
+    if (
+        launcher.wheel_api()
+        and len(args) == 1
+        and args[0] is first
+        and unary_program.runs(ttnn, short, first, kwargs)
+    ):
+        _warn_once(
+            name,
+            f"{name} ran on the emulated device as its factory's program (the wheel's eltwise_sfpu.cpp with "
+            "the op's SFPU chain), not through tt-metal's op",
+            EmulatedProgramWarning,
+        )
+        return unary_program.run(ttnn, short, first, kwargs)
     host_args = [a.read_torch().float() if isinstance(a, emu_tensor.EmulatedTensor) else a for a in args]
     if _emulated(host_args) or _emulated(kwargs):
         raise NativeOpError(f"{name}: emulated tensors are accepted as positional operands only")
-    if name not in _warned:
-        _warned.add(name)
-        warnings.warn(
-            f"{name} ran as a host torch reference, not its device kernels (the emulator runs generic_op "
-            "programs; this op's results are the wheel's golden function)",
-            HostReferenceWarning,
-            stacklevel=3,
-        )
+    _warn_once(
+        name,
+        f"{name} ran as a host torch reference, not its device kernels (the emulator runs generic_op "
+        "programs; this op's results are the wheel's golden function)",
+        HostReferenceWarning,
+    )
     operands = host_args[: 1 if unary else 2]
     result = op.golden_function(*operands)
     if not hasattr(result, "to"):

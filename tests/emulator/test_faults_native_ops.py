@@ -1,5 +1,7 @@
-"""A registered ttnn op on an emulated tensor: the element-wise ones run as a labelled host torch reference
-(tt-metal's tests use them for goldens), any other one raises an error naming it; none may crash the process."""
+"""A registered ttnn op on an emulated tensor, on both kernel APIs (default and TTNN_EMULATOR_API=wheel): the
+element-wise ones run as a labelled host torch reference (tt-metal's tests use them for goldens) -- on the
+wheel-API build the unary SFPU ops of emulator/unary_program.py run as their factory's device program instead
+-- and any other one raises an error naming it; none may crash the process."""
 
 from __future__ import annotations
 
@@ -13,9 +15,15 @@ from emulator import native_ops
 from emulator.tensor import EmulatedTensor
 
 
-@pytest.fixture(autouse=True)
-def _fresh_warnings(monkeypatch):
+@pytest.fixture(autouse=True, params=["default", "wheel"])
+def api(request, monkeypatch):
+    """Every test on both kernel APIs, each with fresh once-per-op warnings."""
+    if request.param == "wheel":
+        monkeypatch.setenv("TTNN_EMULATOR_API", "wheel")
+    else:
+        monkeypatch.delenv("TTNN_EMULATOR_API", raising=False)
     monkeypatch.setattr(native_ops, "_warned", set())
+    return request.param
 
 
 def _bf16(x: torch.Tensor) -> torch.Tensor:
@@ -26,12 +34,19 @@ def _device_tensor(x, device, layout=None):
     return ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=layout or ttnn.TILE_LAYOUT, device=device)
 
 
-def test_unary_runs_as_a_labelled_host_reference_once_warned(device):
+def test_unary_runs_labelled_once_warned(device, api):
+    """exp: a host reference on the default API; on the wheel-API build the unary factory's program of the
+    wheel's kernels (Wormhole's bf16 SFPU exp, within one bf16 step of float64)."""
     x = torch.randn(2, 64, 96, dtype=torch.float64)
     t = _device_tensor(x, device)
-    with pytest.warns(
-        native_ops.HostReferenceWarning, match=r"^ttnn.exp ran as a host torch reference, not its"
-    ):
+    if api == "wheel":
+        warning, message = native_ops.EmulatedProgramWarning, r"^ttnn.exp ran on the emulated device as its"
+    else:
+        warning, message = (
+            native_ops.HostReferenceWarning,
+            r"^ttnn.exp ran as a host torch reference, not its",
+        )
+    with pytest.warns(warning, match=message):
         y = ttnn.exp(t)
     assert isinstance(y, EmulatedTensor) and y.dtype == ttnn.bfloat16 and y.layout == ttnn.TILE_LAYOUT
     want = _bf16(torch.exp(_bf16(x)))  # float64 exp of the stored bf16 input, stored as bf16
@@ -40,6 +55,15 @@ def test_unary_runs_as_a_labelled_host_reference_once_warned(device):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # once per op: a second call is silent
         ttnn.exp(t)
+
+
+def test_unary_outside_the_device_programs_is_a_host_reference(device):
+    """An element-wise op without a device program here (sigmoid) runs as the host reference on both APIs."""
+    x = torch.randn(32, 64, dtype=torch.float64)
+    with pytest.warns(native_ops.HostReferenceWarning, match=r"^ttnn.sigmoid ran as a host torch reference"):
+        y = ttnn.sigmoid(_device_tensor(x, device))
+    want = _bf16(torch.sigmoid(_bf16(x)))
+    assert torch.allclose(ttnn.to_torch(y).to(torch.float64), want, rtol=2**-7, atol=0)
 
 
 @pytest.mark.parametrize(

@@ -132,7 +132,9 @@ def unary_neg(device):
 def unary_erf(device):
     """ttnn.erf(x, fast_and_approximate_mode=False)."""
     x = (torch.randn(1, 1, 128, 64) * 1.5).to(torch.bfloat16)
-    got = _unary(device, x, sfpu_chain("erf_tile_init<0u>();", "erf_tile<0u>(0);", "SFPU_OP_ERF_ERFC_INCLUDE"))
+    got = _unary(
+        device, x, sfpu_chain("erf_tile_init<0u>();", "erf_tile<0u>(0);", "SFPU_OP_ERF_ERFC_INCLUDE")
+    )
     wheel.assert_close(got, torch.erf(x.double()), ulps=2, what="erf")
 
 
