@@ -440,3 +440,93 @@ def test_transpose_tile_is_bit_exact(device, rng, dtype, fp32_dest, unpack_to_de
         ]
     )
     np.testing.assert_array_equal(out_bits(out), untiles(packed(want, dtype, fp32_dest), shape))
+
+
+def matmul_program(a, b, out, kt, nt, rt, ct, transpose, block_form, fidelity, fp32_dest):
+    blocks = a.buffer_num_pages() // (rt * kt)
+    all_cores, groups = two_cores(blocks)
+    reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    start = 0
+    for group, n in groups:
+        for x, y in each_core(group):
+            reader_rt[x][y] = [a.buffer_address(), b.buffer_address(), n, start, rt, kt, nt]
+            writer_rt[x][y] = [out.buffer_address(), n * rt * nt, start * rt * nt]
+            compute_rt[x][y] = [n]
+            start += n
+    reader = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_reader_matmul.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[
+            *ttnn.TensorAccessorArgs(a).get_compile_time_args(),
+            *ttnn.TensorAccessorArgs(b).get_compile_time_args(),
+        ],
+        runtime_args=reader_rt,
+        config=ttnn.ReaderConfigDescriptor(),
+    )
+    compute = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_matmul_block.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[kt, nt, rt, ct, int(transpose), int(block_form)],
+        runtime_args=compute_rt,
+        config=ttnn.ComputeConfigDescriptor(math_fidelity=FIDELITY[fidelity], fp32_dest_acc_en=fp32_dest),
+    )
+    cbs = [cb(0, a, all_cores, rt * kt), cb(1, b, all_cores, kt * nt), cb(16, out, all_cores, rt * ct)]
+    return ttnn.ProgramDescriptor(
+        kernels=[reader, compute, writer(out, all_cores, writer_rt)], semaphores=[], cbs=cbs
+    )
+
+
+def run_matmul(device, rng, *, dtype, fidelity, fp32_dest, rt, ct, transpose=False, block_form=True, mt=4, kt=3):
+    """C = A · B (B's tiles each transposed with `transpose`) through matmul_block or matmul_tiles; returns the
+    output pages as written and the oracle's, in the kernel's order (block row, column block, r·ct + c)."""
+    nt = 2 * ct
+    fmt = wh.BF16 if dtype == ttnn.bfloat16 else wh.FP32
+    tdtype = torch.bfloat16 if dtype == ttnn.bfloat16 else torch.float32
+    ua, ub = salted(rng, (1, 1, 32 * mt, 32 * kt), fmt), salted(rng, (1, 1, 32 * kt, 32 * nt), fmt)
+    xa = torch.from_numpy(ua.view(np.float32).copy()).to(tdtype)
+    xb = torch.from_numpy(ub.view(np.float32).copy()).to(tdtype)
+    a = ttnn.from_torch(xa, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
+    b = ttnn.from_torch(xb, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
+    out_shape = (1, 1, 32 * mt, 32 * nt)
+    out = ttnn.allocate_tensor_on_device(ttnn.TensorSpec(out_shape, dtype, ttnn.TILE_LAYOUT), device)
+    program = matmul_program(a, b, out, kt, nt, rt, ct, transpose, block_form, fidelity, fp32_dest)
+    ttnn.generic_op([a, b, out], program)
+    ta, tb = tiles(xa).reshape(mt, kt, 32, 32), tiles(xb).reshape(kt, nt, 32, 32)
+    if transpose:
+        tb = tb.transpose(0, 1, 3, 2)
+    want = []
+    for blk in range(mt // rt):
+        for c0 in range(0, nt, ct):
+            for r in range(rt):
+                for c in range(ct):
+                    d = None
+                    for k in range(kt):
+                        d = wh.matmul(
+                            ta[blk * rt + r, k], tb[k, c0 + c], fmt=fmt, fidelity=fidelity, fp32_dest=fp32_dest, dst=d
+                        )
+                    want.append(d)
+    return tiles(ttnn.to_torch(out)), packed(np.stack(want), dtype, fp32_dest)
+
+
+@pytest.mark.parametrize(
+    "dtype, fidelity, fp32_dest, rt, ct, transpose, block_form",
+    [
+        (ttnn.bfloat16, wh.HIFI4, False, 2, 2, False, True),
+        (ttnn.bfloat16, wh.LOFI, False, 1, 1, False, False),
+        (ttnn.float32, wh.HIFI4, True, 1, 2, False, True),
+        (ttnn.bfloat16, wh.HIFI2, False, 2, 1, True, True),
+        pytest.param(ttnn.bfloat16, wh.HIFI3, False, 1, 2, False, False, marks=pytest.mark.slow),
+        pytest.param(ttnn.bfloat16, wh.HIFI4, True, 2, 2, False, True, marks=pytest.mark.slow),
+        pytest.param(ttnn.float32, wh.HIFI2, True, 2, 1, True, False, marks=pytest.mark.slow),
+        pytest.param(ttnn.float32, wh.LOFI, False, 1, 1, False, True, marks=pytest.mark.slow),
+    ],
+)
+def test_matmul_is_bit_exact(device, rng, dtype, fidelity, fp32_dest, rt, ct, transpose, block_form):
+    """matmul_block (rt × ct output tiles per call, in0 tiles r·Kt apart) and matmul_tiles accumulate Kt products in
+    DEST: one MVMUL per output face, inner face and fidelity phase, each rounding into DEST; in0 through SrcB, in1
+    through SrcA (TF32 for fp32 data into an fp32 DEST), in1's tiles transposed with `transpose`."""
+    got, want = run_matmul(
+        device, rng, dtype=dtype, fidelity=fidelity, fp32_dest=fp32_dest, rt=rt, ct=ct, transpose=transpose,
+        block_form=block_form,
+    )
+    np.testing.assert_array_equal(got, want)

@@ -19,6 +19,7 @@ inline void llk_push_tiles(const std::int32_t operand, const std::int32_t num_ti
     using namespace emu::tensix;
     LocalCBInterface& c = cb(operand);
     c.tiles_received = uint16_t(c.tiles_received + num_tiles);
+    c.fifo_wr_tile_ptr = 0;
     emu_reg_write(uint32_t(uintptr_t(get_cb_tiles_received_ptr(operand))), c.tiles_received);
     advance(c.fifo_wr_ptr, c, num_tiles);
 }

@@ -16,9 +16,9 @@ inline uint32_t section_tiles() { return (fp32 ? kDestTiles / 2 : kDestTiles) / 
 
 // What the MATH thread's last FPU init configured; an op must find its own init there.
 struct MathInit {
-    enum Kind : uint32_t { None, Datacopy, Binary, Reduce } kind = None;
-    uint32_t op = 0, bcast = 0, reuse = 0;  // EltwiseBinaryType / DataCopyType / PoolType, BroadcastType /
-                                            // ReduceDim, reuse-dest type
+    enum Kind : uint32_t { None, Datacopy, Binary, Reduce, Matmul } kind = None;
+    uint32_t op = 0, bcast = 0, reuse = 0;  // EltwiseBinaryType / DataCopyType / PoolType / MathFidelity,
+                                            // BroadcastType / ReduceDim, reuse-dest type
     bool acc_to_dest = false;
 };
 inline MathInit math_init;

@@ -19,7 +19,15 @@ inline void llk_pack(std::uint32_t tile_index, std::uint32_t output, std::uint32
     const uint32_t tiles = section_tiles<is_fp32_dest_acc_en>();
     if (!pack_holds_dest) emu_llk_violation("llk_pack (pack_tile)", int(output), "packs DEST outside tile_regs_wait ... tile_regs_release");
     if (tile_index >= tiles) emu_llk_violation("llk_pack (pack_tile)", int(output), "DEST index past the tiles of one DEST section");
-    uint8_t* out = back_tile(output, output_tile_index);
+    // In order, successive packs fill the reserved window tile by tile (the CB's write-tile pointer, reset by
+    // cb_push_back); out of order, output_tile_index names the tile.
+    LocalCBInterface& c = cb(output);
+    uint32_t page = output_tile_index;
+    if constexpr (!out_of_order_output) {
+        page = c.fifo_wr_tile_ptr / c.fifo_page_size;
+        c.fifo_wr_tile_ptr += c.fifo_page_size;
+    }
+    uint8_t* out = back_tile(output, page);
     const float* src = &s.dest[(s.pack_section * tiles + tile_index) * kTileElems];
     for (uint32_t i = 0; i < kTileElems; ++i) from_reg(out, i, reduce_mask_keeps(i) ? src[i] : 0.0f, pack_dst_format[output], is_fp32_dest_acc_en);
 }
