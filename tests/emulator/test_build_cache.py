@@ -9,8 +9,8 @@ import pytest
 import torch
 import ttnn
 
-from emulator import kernel_build
-from tests.emulator import programs
+from emulator import kernel_build, launcher
+from tests.emulator import kernel_cache, programs
 
 KERNEL = r"""
 #include "api/dataflow/dataflow_api.h"
@@ -53,7 +53,7 @@ def compilations(monkeypatch):
     original = subprocess.run
 
     def spy(cmd, *a, **k):
-        if cmd and cmd[0] == "g++" and "-o" in cmd:  # compilations, not `g++ --version`
+        if kernel_cache.is_compilation(cmd):
             calls.append(cmd)
         return original(cmd, *a, **k)
 
@@ -61,17 +61,26 @@ def compilations(monkeypatch):
     return calls
 
 
-def build(kernel_dir, *, extra="1", named=3, ct=5, role="writer", compute=()):
-    return kernel_build.build(
-        kernel_build.KernelBuild(
-            source=str(kernel_dir / "kernel.cpp"),
-            role=role,
-            compile_time_args=(2, 64, ct),
-            named_compile_time_args=(("named", named),),
-            defines=(("EXTRA", extra),),
-            compute_defines=compute,
-        )
+def build(kernel_dir, *, extra="1", named=3, ct=5, role="writer", fidelity=4):
+    # The compute config reaches the first generation's build as defines, the wheel-API build as the
+    # generated chlkc_descriptors.h (what the launcher hands it for every kernel).
+    compute = {
+        "math_fidelity": fidelity,
+        "fp32_dest_acc": False,
+        "math_approx": False,
+        "dst_full_sync": False,
+    }
+    kb = kernel_build.KernelBuild(
+        source=str(kernel_dir / "kernel.cpp"),
+        role=role,
+        compile_time_args=(2, 64, ct),
+        named_compile_time_args=(("named", named),),
+        defines=(("EXTRA", extra),),
+        compute_defines=(("MATH_FIDELITY", str(fidelity)),),
     )
+    if launcher.wheel_api():
+        kb.extra.update(cbs=[], compute={**compute, "unpack_to_dest_mask": 0})
+    return kernel_cache.build(kb)
 
 
 def test_same_inputs_reuse_the_binary(kernel_dir, compilations):
@@ -82,7 +91,7 @@ def test_same_inputs_reuse_the_binary(kernel_dir, compilations):
 
 @pytest.mark.parametrize(
     "change",
-    [{"extra": "2"}, {"named": 4}, {"ct": 6}, {"role": "reader"}, {"compute": (("MATH_FIDELITY", "2"),)}],
+    [{"extra": "2"}, {"named": 4}, {"ct": 6}, {"role": "reader"}, {"fidelity": 2}],
     ids=["define", "named_ct_arg", "ct_arg", "role", "compute_config"],
 )
 def test_each_input_is_part_of_the_key(kernel_dir, compilations, change):

@@ -191,13 +191,13 @@ def wide(t: torch.Tensor) -> np.ndarray:
 SCALER_READER = r"""
 #include "api/dataflow/dataflow_api.h"
 #include "ttnn/cpp/ttnn/kernel/dataflow/generate_reduce_scaler.hpp"
-void kernel_main() { GENERATOR(16, get_arg_val<uint32_t>(0)); }
+void kernel_main() { wh_generate_reduce_scaler(16, get_arg_val<uint32_t>(0)); }
 """
 
 
-@pytest.mark.parametrize("generator", ["wh_generate_reduce_scaler", "generate_reduce_scaler"])
-def test_reduce_scaler_generator_layout(device, generator):
-    """The generator's tile, read back through DRAM, is the oracle's scaler tile: zero except row 0 of each face."""
+def test_reduce_scaler_generator_layout(device):
+    """wh_generate_reduce_scaler's tile, read back through DRAM, is the oracle's scaler tile: zero except row 0 of
+    each face. (The ttnn 0.81.1 wheel ships only this generator; the older `generate_reduce_scaler` is gone.)"""
     from tests.emulator import oracles
 
     value = torch.tensor([torch.randn(1).item()]).to(torch.bfloat16)
@@ -224,7 +224,6 @@ def test_reduce_scaler_generator_layout(device, generator):
             kernel_source=SCALER_READER,
             source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
             core_ranges=core,
-            defines=[("GENERATOR", generator)],
             runtime_args=reader_rt,
             config=ttnn.ReaderConfigDescriptor(),
         ),

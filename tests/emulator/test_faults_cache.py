@@ -14,8 +14,8 @@ import pytest
 import torch
 import ttnn
 
-from emulator import build_cache, kernel_build, runtime_lib
-from tests.emulator import programs
+from emulator import build_cache, kernel_build, runtime_lib, wheel_build
+from tests.emulator import kernel_cache, programs
 
 KERNEL = r"""
 #include "api/dataflow/dataflow_api.h"
@@ -51,7 +51,7 @@ def compilations(monkeypatch):
     original = subprocess.run
 
     def spy(cmd, *a, **k):
-        if cmd and cmd[0] == "g++" and "-o" in cmd:
+        if kernel_cache.is_compilation(cmd):
             calls.append(cmd)
         return original(cmd, *a, **k)
 
@@ -96,7 +96,7 @@ def _truncate(path: Path, keep: float = 0.4) -> None:
 
 def test_truncated_kernel_object_is_rebuilt(cache, compilations, device):
     assert _run(device, cache.parent / "kernel.cpp") == EXPECTED and len(compilations) == 1
-    (so,) = [p for p in (cache / "kernels").glob("*.so") if ".core" not in p.name]
+    (so,) = [p for p in kernel_cache.objects_dir(cache).glob("*.so") if ".core" not in p.name]
     size = so.stat().st_size
     _truncate(so)
     assert _run(device, cache.parent / "kernel.cpp") == EXPECTED  # loading the cut-short object: SIGBUS
@@ -105,7 +105,7 @@ def test_truncated_kernel_object_is_rebuilt(cache, compilations, device):
 
 def test_truncated_per_core_copy_is_made_again(cache, compilations, device):
     assert _run(device, cache.parent / "kernel.cpp") == EXPECTED
-    copies = sorted((cache / "kernels").glob("*.core*.so"))
+    copies = sorted(kernel_cache.objects_dir(cache).glob("*.core*.so"))
     assert len(copies) == 4
     _truncate(copies[2])
     assert _run(device, cache.parent / "kernel.cpp") == EXPECTED and len(compilations) == 1
@@ -114,9 +114,9 @@ def test_truncated_per_core_copy_is_made_again(cache, compilations, device):
 
 def test_object_without_a_seal_is_rebuilt(cache, compilations):
     kb = kernel_build.KernelBuild(source=KERNEL, role="writer", inline=True, compile_time_args=(2, 64))
-    so = kernel_build.build(kb)
+    (so,) = kernel_cache.build(kb)
     so.with_name(so.name + ".sum").unlink()  # a build killed between the rename and the seal
-    assert kernel_build.build(kb) == so and len(compilations) == 2 and build_cache.intact(so)
+    assert kernel_cache.build(kb) == (so,) and len(compilations) == 2 and build_cache.intact(so)
 
 
 def test_cache_and_tmpdir_on_different_filesystems(cache, compilations, monkeypatch, tmp_path):
@@ -125,6 +125,7 @@ def test_cache_and_tmpdir_on_different_filesystems(cache, compilations, monkeypa
     other_fs.mkdir()
     monkeypatch.setenv("TMPDIR", str(other_fs))
     monkeypatch.setattr(kernel_build.tempfile, "tempdir", None)  # re-read TMPDIR
+    assert wheel_build.tempfile is kernel_build.tempfile
     real_replace = os.replace
 
     def replace(src, dst):
@@ -134,9 +135,10 @@ def test_cache_and_tmpdir_on_different_filesystems(cache, compilations, monkeypa
 
     monkeypatch.setattr(os, "replace", replace)
     kb = kernel_build.KernelBuild(source=KERNEL, role="writer", inline=True, compile_time_args=(2, 64))
-    so = kernel_build.build(kb)
-    assert so.parent == cache / "kernels" and build_cache.intact(so) and len(compilations) == 1
-    assert not list(other_fs.iterdir()) and not list((cache / "kernels").glob(".build-*"))
+    (so,) = kernel_cache.build(kb)
+    objects = kernel_cache.objects_dir(cache)
+    assert so.parent == objects and build_cache.intact(so) and len(compilations) == 1
+    assert not list(other_fs.iterdir()) and not [p for p in objects.iterdir() if p.is_dir()]
 
 
 def test_truncated_runtime_library_is_relinked(tmp_path, monkeypatch):
