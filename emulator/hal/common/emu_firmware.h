@@ -15,7 +15,9 @@
 #include "internal/firmware_common.h"
 #include "api/compile_time_args.h"
 #include "internal/circular_buffer_interface.h"
-#if !defined(COMPILE_FOR_TRISC)
+#if defined(COMPILE_FOR_TRISC)
+#include "emu_tensix.h"
+#else
 #include "noc_nonblocking_api.h"
 #include "api/dataflow/dataflow_api.h"
 #endif
@@ -36,16 +38,32 @@ uint8_t worker_logical_col_to_virtual_col[round_up_to_mult_of_4(noc_size_x)];
 uint8_t worker_logical_row_to_virtual_row[round_up_to_mult_of_4(noc_size_y)];
 
 #if defined(COMPILE_FOR_TRISC)
-// trisck.cc's globals and the ckernel register pointers (the emulator's LLK layer does not use them).
+// trisc.cc's / trisck.cc's globals. regfile is this thread's general-purpose registers in the core's emulated
+// Tensix engine (set at start-up); the register windows reg_base, pc_buf_base and mailbox_base have no memory
+// behind them here: ckernel.h reaches semaphores and mailboxes through the engine instead.
 uint32_t unp_cfg_context = 0;
 uint32_t pack_sync_tile_dst_ptr = 0;
 uint32_t math_sync_tile_dst_index = 0;
 uint32_t gl_alu_format_spec_reg = 0;
 uint32_t op_info_offset = 0;
+uint32_t cfg_state_id = 0;
+uint32_t volatile tt_l1_ptr l1_buffer[16];
 namespace ckernel {
+volatile uint32_t tt_reg_ptr* reg_base = nullptr;
 volatile uint32_t tt_reg_ptr* regfile = nullptr;
 volatile uint32_t tt_reg_ptr* pc_buf_base = nullptr;
 volatile uint32_t tt_reg_ptr* mailbox_base[4] = {};
+uint32_t cfg_state_id = 0;
+uint32_t dest_offset_id = 0;
+uint32_t dbg_event_index = 0;
+uint32_t dbg_event_end = 0;
+uint32_t op_info_offset = 0;
+const uint8_t thread_id = COMPILE_FOR_TRISC;
+// The debug mailbox record_mailbox_value fills (in L1 on silicon).
+uint16_t emu_debug_mailbox[64];
+volatile uint16_t tt_reg_ptr* debug_mailbox_base = emu_debug_mailbox;
+uint8_t mailbox_index = 0;
+const uint8_t mailbox_end = 64;
 }  // namespace ckernel
 #else
 uint32_t noc_reads_num_issued[NUM_NOCS];
@@ -55,6 +73,12 @@ uint32_t noc_nonposted_atomics_acked[NUM_NOCS];
 uint32_t noc_posted_writes_num_issued[NUM_NOCS];
 uint32_t emu_noc_counters[NUM_NOCS][MaxDMProcessorsPerCoreType][NUM_BARRIER_TYPES];
 uint32_t emu_noc_cmd_buf[NUM_NOCS][NUM_NOC_CMD_BUFS][EMU_NOC_CMD_BUF_REGS];
+// The ethernet firmware's RTOS jump table: internal/ethernet/tunneling.h (which fabric and CCL kernels include on
+// Tensix cores too) takes its address at load time. A Tensix core runs no ethernet RTOS, so the table is zeros,
+// as the linker leaves any symbol the firmware does not fill; a kernel that calls through it faults.
+asm(".pushsection .bss.__erisc_jump_table,\"aw\",@nobits\n"
+    ".weak __erisc_jump_table\n.type __erisc_jump_table,@object\n.size __erisc_jump_table,256\n.p2align 4\n"
+    "__erisc_jump_table:\n.zero 256\n.popsection\n");
 #endif
 
 // Called by the emulator on the kernel's thread before the kernel runs.
@@ -65,6 +89,9 @@ extern "C" void emu_firmware_start(const EmuFirmwareInit* init) {
     }
     emu_stream_regs_base = init->stream_regs;
     emu_tensix_base = init->tensix_state;
+#if defined(COMPILE_FOR_TRISC)
+    ckernel::regfile = emu::tensix::state().gpr[emu::tensix::kThread];
+#endif
     rta_l1_base = reinterpret_cast<uint32_t*>(uintptr_t(init->rta_l1));
     crta_l1_base = reinterpret_cast<uint32_t*>(uintptr_t(init->crta_l1));
     for (auto& base : sem_l1_base) base = reinterpret_cast<uint32_t*>(uintptr_t(init->sem_l1));
@@ -110,3 +137,7 @@ extern "C" void emu_firmware_start(const EmuFirmwareInit* init) {
     for (uint32_t n = 0; n < NUM_NOCS; n++) noc_local_state_init(n);
 #endif
 }
+
+#if defined(COMPILE_FOR_TRISC)
+#include "emu_tensix_insn.h"
+#endif

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cfg_defines.h"
 #include "emu/hal.h"
 #include "internal/circular_buffer_interface.h"
 #include "stream_io_map.h"
@@ -35,9 +36,17 @@ uint32_t pack_fp32(float v, bool fp32_dest);
 
 namespace emu::tensix {
 
-constexpr uint32_t kSemUnpackToDest = 0, kSemMathPack = 1, kSemPackUnpack = 2, kNumSems = 8;
+// Tensix semaphore indices as tt-llk numbers them (ckernel::semaphore).
+constexpr uint32_t kSemMathPack = 1, kNumSems = 8;
 constexpr uint32_t kTileElems = 1024;
 constexpr uint32_t kDestTiles = 16;  // 16 tiles of 16-bit data (8 with fp32 accumulation)
+// Mailbox endpoints, tt-llk's ThreadId order: BRISC, then the UNPACK, MATH and PACK TRISCs.
+constexpr uint32_t kMailboxThreads = 4, kMailboxDepth = 4;
+// Configuration space: two states of CFG_STATE_SIZE 16-byte rows (ckernel::cfg_state_id picks one), shared by
+// the three TRISCs; each TRISC has its own thread registers (SETC16), general-purpose registers, MOP config.
+constexpr uint32_t kCfgStateWords = CFG_STATE_SIZE * 4;
+constexpr uint32_t kThreadCfgWords = THD_STATE_SIZE * 4;
+constexpr uint32_t kGprs = 64, kMopCfgWords = 9, kMutexes = 8;
 
 struct State {
     uint32_t sem[kNumSems];
@@ -46,12 +55,17 @@ struct State {
     uint32_t math_section, pack_section;  // which DEST half math writes / pack reads (half sync)
     uint32_t bcast_row;                    // the row a ROW broadcast reads from SrcB (llk_unpack_AB's bcast_row_idx)
     uint32_t pad[3];
-    // TRISC-to-TRISC mailboxes: [sender][receiver], four-deep FIFOs.
-    uint32_t mbox[3][3][4];
-    uint32_t mbox_wr[3][3], mbox_rd[3][3];
+    // Mailboxes between BRISC and the TRISCs: [sender][receiver] FIFOs, kMailboxDepth deep.
+    uint32_t mbox[kMailboxThreads][kMailboxThreads][kMailboxDepth];
+    uint32_t mbox_wr[kMailboxThreads][kMailboxThreads], mbox_rd[kMailboxThreads][kMailboxThreads];
     float srca[kTileElems];
     float srcb[kTileElems];
     float dest[kDestTiles * kTileElems];
+    uint32_t cfg[2 * kCfgStateWords];
+    uint32_t thread_cfg[3][kThreadCfgWords];
+    uint32_t gpr[3][kGprs];
+    uint32_t mop_cfg[3][kMopCfgWords];
+    uint32_t mutex_owner[kMutexes];  // 0 free, else the holding TRISC + 1 (ATGETM / ATRELM)
 };
 static_assert(sizeof(State) <= emu::hal::kTensixStateSize);
 
@@ -74,24 +88,115 @@ inline void semaphore_init(uint32_t sem, uint32_t min_value, uint32_t max_value)
     store(s.sem[sem], min_value);
 }
 
+// This RISC's mailbox endpoint. NCRISC has none on Wormhole (its firmware defines no mailbox_base).
 #if defined(COMPILE_FOR_TRISC)
-constexpr uint32_t kMe = COMPILE_FOR_TRISC;
+constexpr int kMailboxMe = COMPILE_FOR_TRISC + 1;
+#elif defined(COMPILE_FOR_BRISC)
+constexpr int kMailboxMe = 0;
+#else
+constexpr int kMailboxMe = -1;
+#endif
 
-inline void mailbox_write(uint32_t to, uint32_t data) {
-    State& s = state();
-    wait_until([&] { return load(s.mbox_wr[kMe][to]) - load(s.mbox_rd[kMe][to]) < 4; });
-    s.mbox[kMe][to][s.mbox_wr[kMe][to] % 4] = data;
-    store(s.mbox_wr[kMe][to], s.mbox_wr[kMe][to] + 1);
+inline uint32_t mailbox_endpoint(uint32_t other, const char* call) {
+    if (kMailboxMe < 0) emu_unsupported("a Tensix mailbox from NCRISC (only BRISC and the TRISCs have them)");
+    if (other >= kMailboxThreads) emu_unsupported(call);
+    return uint32_t(kMailboxMe);
 }
 
-inline uint32_t mailbox_read(uint32_t from) {
+// A message to `to` (a ckernel::ThreadId); blocks while that mailbox is full.
+inline void mailbox_write(uint32_t to, uint32_t data) {
+    const uint32_t me = mailbox_endpoint(to, "mailbox_write to a thread id past PackThreadId");
     State& s = state();
-    wait_until([&] { return load(s.mbox_wr[from][kMe]) != load(s.mbox_rd[from][kMe]); });
-    const uint32_t data = s.mbox[from][kMe][s.mbox_rd[from][kMe] % 4];
-    store(s.mbox_rd[from][kMe], s.mbox_rd[from][kMe] + 1);
+    wait_until([&] { return load(s.mbox_wr[me][to]) - load(s.mbox_rd[me][to]) < kMailboxDepth; });
+    s.mbox[me][to][s.mbox_wr[me][to] % kMailboxDepth] = data;
+    store(s.mbox_wr[me][to], s.mbox_wr[me][to] + 1);
+}
+
+// The next message from `from`; blocks until one arrives.
+inline uint32_t mailbox_read(uint32_t from) {
+    const uint32_t me = mailbox_endpoint(from, "mailbox_read from a thread id past PackThreadId");
+    State& s = state();
+    wait_until([&] { return load(s.mbox_wr[from][me]) != load(s.mbox_rd[from][me]); });
+    const uint32_t data = s.mbox[from][me][s.mbox_rd[from][me] % kMailboxDepth];
+    store(s.mbox_rd[from][me], s.mbox_rd[from][me] + 1);
     return data;
 }
+
+inline bool mailbox_not_empty(uint32_t from) {
+    const uint32_t me = mailbox_endpoint(from, "mailbox_not_empty for a thread id past PackThreadId");
+    State& s = state();
+    return load(s.mbox_wr[from][me]) != load(s.mbox_rd[from][me]);
+}
+
+// ---- the configuration space, semaphores and mutexes behind ckernel.h's primitives ------------------------------
+#if defined(COMPILE_FOR_TRISC)
+constexpr uint32_t kThread = COMPILE_FOR_TRISC;
+#else
+constexpr uint32_t kThread = 0;  // BRISC's writes into the Tensix configuration (none of its own threads)
 #endif
+
+// The configuration state this thread's instructions address (its CFG_STATE_ID register, set through SETC16).
+inline uint32_t cfg_state_base() { return (state().thread_cfg[kThread][CFG_STATE_ID_StateID_ADDR32] & 1) * kCfgStateWords; }
+
+inline uint32_t& cfg_word(uint32_t index) {
+    if (index >= 2 * kCfgStateWords) emu_unsupported("a Tensix configuration register past the two config states");
+    return state().cfg[index];
+}
+
+// Read-modify-write of the bits in `mask`: atomic, as the three TRISCs share the configuration space (RMWCIB,
+// and cfg_rmw under the REG_RMW mutex on silicon).
+inline void cfg_rmw_bits(uint32_t index, uint32_t mask, uint32_t bits) {
+    uint32_t& w = cfg_word(index);
+    uint32_t old = __atomic_load_n(&w, __ATOMIC_SEQ_CST);
+    while (!__atomic_compare_exchange_n(&w, &old, (old & ~mask) | (bits & mask), false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST)) {
+    }
+}
+
+// Tensix semaphores (SEMPOST / SEMGET / SEMWAIT, and the RISC's semaphore_post/get): 4-bit counters; a post at 15
+// and a get at 0 change nothing, as on silicon.
+inline uint32_t semaphore_value(uint32_t sem) { return load(state().sem[sem]); }
+inline void semaphore_post(uint32_t sem) {
+    uint32_t& v = state().sem[sem];
+    uint32_t old = load(v);
+    while (old < 15 && !__atomic_compare_exchange_n(&v, &old, old + 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    }
+    emu_notify();
+}
+inline void semaphore_get(uint32_t sem) {
+    uint32_t& v = state().sem[sem];
+    uint32_t old = load(v);
+    while (old > 0 && !__atomic_compare_exchange_n(&v, &old, old - 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+    }
+    emu_notify();
+}
+// SEMWAIT: the thread stalls while the semaphore is zero (on_zero) or at its maximum (on_max).
+inline void semaphore_wait(uint32_t sem, bool on_zero, bool on_max) {
+    State& s = state();
+    wait_until([&] {
+        const uint32_t v = load(s.sem[sem]);
+        return !((on_zero && v == 0) || (on_max && v >= s.sem_max[sem]));
+    });
+}
+
+// ATGETM / ATRELM: a mutex of the core's three TRISCs; getting one this thread holds is immediate.
+inline void mutex_acquire(uint32_t index) {
+    if (index >= kMutexes) emu_unsupported("a Tensix mutex index past 7");
+    uint32_t& owner = state().mutex_owner[index];
+    const uint32_t me = kThread + 1;
+    wait_until([&] {
+        uint32_t expected = 0;
+        return __atomic_compare_exchange_n(&owner, &expected, me, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) ||
+               expected == me;
+    });
+}
+inline void mutex_release(uint32_t index) {
+    if (index >= kMutexes) emu_unsupported("a Tensix mutex index past 7");
+    uint32_t& owner = state().mutex_owner[index];
+    uint32_t me = kThread + 1;
+    __atomic_compare_exchange_n(&owner, &me, 0u, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    emu_notify();
+}
 
 inline void clear_dest() { std::memset(state().dest, 0, sizeof(state().dest)); }
 

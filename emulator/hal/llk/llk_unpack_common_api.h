@@ -8,8 +8,8 @@
 #include "llk_io_unpack.h"
 #include "llk_param_structs.h"
 
-// Reconfig behaviour for dim and stride (llk_unpack_common.h): leave them, or set them for a row-major face.
-enum class p_dim_stride_target { IGNORE, FACE_ROW_MAJOR };
+// p_dim_stride_target and the unpacker's configuration helpers: tt-llk's own, over the emulated config space.
+#include "llk_unpack_common.h"
 
 template <bool is_fp32_dest_acc_en>
 inline void llk_unpack_hw_configure(const std::uint32_t, const std::uint32_t) {}
