@@ -1,6 +1,6 @@
 """``chlkc_descriptors.h``: the per-kernel header tt-metal's JIT generates for the three TRISC builds of a compute
-kernel -- math fidelity and approximation (MATH), the unpacker's source/destination formats and tile dimensions
-(UNPACK), the packer's (PACK), and the DEST accumulation and sync modes (all three).
+kernel -- math fidelity and approximation (MATH and PACK), the unpacker's source/destination formats and tile
+dimensions (UNPACK), the packer's (PACK), and the DEST accumulation and sync modes (all three).
 
 Formats are tt::DataFormat numbers; a CB no descriptor names is Invalid (255) and has the default 32x32 tile.
 """
@@ -77,11 +77,20 @@ def render(cbs, compute) -> str:
             + _array("uint8_t", f"{prefix}_num_faces_c_dim", [2] * NUM_CBS)
         )
 
-    return (
-        '#pragma once\n\n#if defined(UCK_CHLKC_MATH)\n#include "llk_defs.h"\n'
+    # Math fidelity and approximation mode, for MATH and again for PACK (whose SFPU calls, e.g. relu.h's
+    # relu_max_tile_pack, take APPROX): the ttnn 0.81.1 JIT emits the pair in both blocks.
+    scalars = (
+        '#include "llk_defs.h"\n'
         f"constexpr ckernel::MathFidelity MATH_FIDELITY = static_cast<ckernel::MathFidelity>("
         f"{int(compute.get('math_fidelity', 4))});\n"
-        f"constexpr bool APPROX = {'true' if compute.get('math_approx') else 'false'};\n#endif\n\n"
+        f"constexpr bool APPROX = {'true' if compute.get('math_approx') else 'false'};\n"
+    )
+    return (
+        "#pragma once\n\n#if defined(UCK_CHLKC_MATH)\n"
+        + scalars
+        + "#endif\n\n#if defined(UCK_CHLKC_PACK)\n"
+        + scalars
+        + "#endif\n\n"
         "#if !defined(UCK_CHLKC_PACK)\n"
         + _array("std::int32_t", "unpack_src_format", u_src)
         + _array("std::int32_t", "unpack_dst_format", u_dst)

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from emulator import chlkc_descriptors, wheel_build
+from emulator import chlkc_descriptors, runtime_lib, wheel_build
 from emulator.kernel_build import KernelBuild, KernelBuildError
 
 UNARY = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow"
@@ -87,6 +87,27 @@ def test_compute_kernels_are_three_trisc_builds():
     assert files["chlkc_unpack.cpp"].startswith("#define TRISC_UNPACK\n")
     assert "#define SFPU_OP 1" in files["defines_generated.h"]
     assert "NAMESPACE::math_main" in files["emu_kernel.cpp"]
+
+
+@pytest.mark.parametrize(
+    ("trisc", "has_math_scalars"),
+    [("UCK_CHLKC_UNPACK", False), ("UCK_CHLKC_MATH", True), ("UCK_CHLKC_PACK", True)],
+)
+def test_chlkc_descriptors_give_math_fidelity_and_approx_to_math_and_pack(trisc, has_math_scalars):
+    """As the ttnn 0.81.1 JIT emits them: the PACK build's SFPU calls (relu.h's relu_max_tile_pack) take APPROX."""
+    text = chlkc_descriptors.render([(0, 5, 2048)], {"math_fidelity": 3, "math_approx": True})
+    text = text.replace('#include "llk_defs.h"\n', "namespace ckernel { enum class MathFidelity { HiFi3 = 3 }; }\n")
+    seen = subprocess.run(
+        [*runtime_lib.kernel_compiler(), "-E", "-P", "-x", "c++", f"-D{trisc}", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert ("constexpr bool APPROX = true;" in seen) == has_math_scalars
+    assert ("MATH_FIDELITY = static_cast<ckernel::MathFidelity>(3)" in seen) == has_math_scalars
+    assert seen.count("constexpr bool APPROX") <= 1  # one definition per build
+    assert "DST_ACCUM_MODE" in seen
 
 
 def test_chlkc_descriptors_carry_formats_and_modes():
