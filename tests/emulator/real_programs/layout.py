@@ -53,13 +53,20 @@ def pack_untilize_descriptor(inp, out) -> ttnn.ProgramDescriptor:
         runtime_args=writer_rt,
         config=ttnn.WriterConfigDescriptor(),
     )
+    config = wheel.compute_config(fp32_dest_acc_en=fp32)
+    if fp32:
+        # Float32 would pass through the 19-bit SrcA (TF32); untilize's factories unpack it straight to the 32-bit
+        # DEST (UnpackToDestFp32 on the input CB) so that every bit survives.
+        modes = [ttnn.UnpackToDestMode.Default] * 32
+        modes[0] = ttnn.UnpackToDestMode.UnpackToDestFp32
+        config.unpack_to_dest_mode = modes
     computes = [
         ttnn.KernelDescriptor(
             kernel_source=wheel.op_kernel(CODEGEN, "compute_untilize.cpp"),
             core_ranges=group,
             compile_time_args=[n, wt, 0, 16, max_bct],
             runtime_args=[],
-            config=wheel.compute_config(fp32_dest_acc_en=fp32),
+            config=config,
         )
         for group, n in ((g1, n1), (g2, n2))
         if group.num_cores() > 0
@@ -81,7 +88,7 @@ def pack_untilize_bf16(device):
 
 
 def pack_untilize_fp32(device):
-    """fp32 with fp32 DEST: blocks of up to 4 tiles, values exact."""
+    """fp32 with fp32 DEST and the input unpacked straight to DEST: blocks of up to 4 tiles, values exact."""
     x = torch.randn(1, 1, 64, 160, dtype=torch.float32)
     wheel.assert_close(_untilize(device, x, ttnn.float32), x.double(), what="pack_untilize fp32")
 
