@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import struct
 
+import numpy as np
 import torch
 import ttnn
 
+from tests.emulator import wh_oracle
 from tests.emulator.real_programs import wheel
 
 SGD = "moreh/moreh_sgd/device/kernels"
@@ -85,18 +87,43 @@ def sgd_momentum(device):
     tmo = wheel.empty(p.shape, ttnn.bfloat16, ttnn.TILE_LAYOUT, device)
     desc = sgd_descriptor(tp, tg, tpo, tmo, lr=lr, momentum=momentum, dampening=0.0, weight_decay=wd)
     ttnn.generic_op([tp, tg, tpo, tmo], desc)
+    # The reader writes each scalar tile with the top 16 bits of the float (bf16 by truncation); the compute
+    # kernel chains FPU ops through bf16 CBs: t1 = param*wd, buf = grad + t1, t3 = lr*buf, out = param - t3.
+    wd_b, lr_b = _bf16_trunc(wd), _bf16_trunc(lr)
+    up, ug = _bits(p), _bits(g)
+    t1 = _fpu("mul", up, np.full_like(up, f32_bits(wd_b)))
+    buf_bits = _fpu("add", ug, t1)
+    t3 = _fpu("mul", np.full_like(up, f32_bits(lr_b)), buf_bits)
+    out_bits = _fpu("sub", up, t3)
+    got_buf, got = ttnn.to_torch(tmo), ttnn.to_torch(tpo)
+    for what, have, want in (("momentum_out", got_buf, buf_bits), ("param_out", got, out_bits)):
+        off = int((_bits(have) != want).sum())
+        assert off == 0, f"{what}: {off} of {want.size} elements differ from the Wormhole FPU model's bits"
+    # Against float64 (with the truncated scalars): each FPU op rounds to bf16 on the grid of its larger operand.
     p64, g64 = p.double(), g.double()
-    buf = g64 + wd * p64
-    # bf16 intermediates: one rounding of wd*param, of the sum, of lr*buf and of the difference.
-    buf_bound = 2 * wheel.bf16_ulp(buf) + wheel.bf16_ulp(wd * p64)
-    got_buf = ttnn.to_torch(tmo).double()
-    assert ((got_buf - buf).abs() <= buf_bound).all(), (
-        f"momentum_out off by {(got_buf - buf).abs().max():.3g}"
+    buf = g64 + wd_b * p64
+    buf_bound = 2 * wheel.bf16_ulp(wd_b * p64) + 2 * wheel.bf16_ulp(g64.abs() + wd_b * p64.abs())
+    assert ((got_buf.double() - buf).abs() <= buf_bound).all(), (
+        f"momentum_out off by {(got_buf.double() - buf).abs().max():.3g}"
     )
-    ref = p64 - lr * buf
-    bound = 2 * wheel.bf16_ulp(ref) + lr * buf_bound + wheel.bf16_ulp(lr * buf)
-    got = ttnn.to_torch(tpo).double()
-    assert ((got - ref).abs() <= bound).all(), f"param_out off by {(got - ref).abs().max():.3g}"
+    ref = p64 - lr_b * buf
+    bound = 2 * wheel.bf16_ulp(p64.abs() + lr_b * buf.abs()) + 2 * wheel.bf16_ulp(lr_b * buf) + lr_b * buf_bound
+    assert ((got.double() - ref).abs() <= bound).all(), f"param_out off by {(got.double() - ref).abs().max():.3g}"
+
+
+def _bits(t: torch.Tensor) -> np.ndarray:
+    return t.float().contiguous().numpy().view(np.uint32).ravel()
+
+
+def _bf16_trunc(x: float) -> float:
+    return struct.unpack("<f", struct.pack("<I", f32_bits(x) & 0xFFFF0000))[0]
+
+
+def _fpu(op: str, a, b):
+    """One FPU op of bf16 CB data at the kernel's HiFi4 with a 16-bit DEST, packed back to a bf16 CB (as fp32
+    bits)."""
+    dest = wh_oracle.binary(op, a, b, fidelity=wh_oracle.HIFI4, fp32_dest=False)
+    return wh_oracle.pack_bf16(dest).astype(np.uint32) << 16
 
 
 def layer_norm_descriptor(inp, gamma, beta, out, mean, rstd, eps: float) -> ttnn.ProgramDescriptor:
