@@ -44,3 +44,17 @@ inline void llk_math_eltwise_unary_datacopy_init(const std::uint32_t) {
 
 template <BroadcastType src_b_bcast_type = BroadcastType::NONE, bool unpack_to_dest = false>
 inline void llk_math_eltwise_unary_datacopy_uninit() {}
+
+// Fast tilize (api/compute/tilize.h's fast_tilize_*): not modelled by this layer yet; a kernel that calls it builds
+// and fails the op naming the call.
+inline void llk_math_fast_tilize_init(const std::uint32_t, const std::uint32_t) {
+    emu_unsupported("llk_math_fast_tilize_init (fast_tilize_init)");
+}
+template <bool is_fp32_dest_acc_en>
+inline void llk_math_fast_tilize_uninit(const std::uint32_t) {
+    emu_unsupported("llk_math_fast_tilize_uninit (fast_tilize_uninit)");
+}
+inline void llk_math_fast_tilize_block_(const std::uint32_t, const std::uint32_t, const std::uint32_t,
+                                        const std::uint32_t) {
+    emu_unsupported("llk_math_fast_tilize_block_ (fast_tilize_block)");
+}
