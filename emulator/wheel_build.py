@@ -70,6 +70,7 @@ SHADOWS = {
     "tt_metal/hw/inc/internal/tt-1xx/wormhole/stream_io_map.h": "common/stream_io_map.h",
     "tt_metal/hw/inc/internal/tt-1xx/wormhole/noc_nonblocking_api.h": "dataflow/noc_nonblocking_api.h",
     "tt_metal/hw/inc/api/dataflow/buf_rw_note.h": "dataflow/api/dataflow/buf_rw_note.h",
+    "tt_metal/hw/inc/internal/debug/assert_common.h": "common/internal/debug/assert_common.h",
 }
 
 
@@ -200,7 +201,8 @@ def include_dirs(kb: KernelBuild, compute: bool) -> list[Path]:
 
 def _kernel_include(kb: KernelBuild) -> str:
     if kb.inline:
-        return kb.source + "\n"
+        # Reports name an inline kernel's own lines, as the first generation's do.
+        return '#line 1 "<inline kernel>"\n' + kb.source + "\n"
     return f'#include "{Path(kb.source).resolve()}"\n'
 
 

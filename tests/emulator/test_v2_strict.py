@@ -1,10 +1,13 @@
 """Emulator v2 (the wheel's device headers, unmodified): L1-interleaved tensors through the firmware's L1 bank
 tables (TensorAccessor / get_noc_addr_from_bank_id), on the default grid and an overridden one; runtime-arg indices
-past their list; hangs and livelocks named by kernel line, core and RISC."""
+past their list; hangs and livelocks named by kernel line, core and RISC; and every strictness check of the first
+generation, each violated by a kernel written against the wheel's own API (and passed by its corrected form), each
+report naming the kernel file and line, core, RISC, CB and call."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -201,5 +204,330 @@ def test_cb_counters_out_of_protocol(device, mode, expected):
         ttnn.generic_op([t, t], ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb]))
     msg = str(info.value)
     line = 11 if mode == 0 else 14
-    assert f"at v2_cb_misuse.cpp:{line}, in cb_reserve_back" in msg, msg
-    assert "core (1,2)" in msg, msg
+    assert f"v2_cb_misuse.cpp:{line} [reader (BRISC), core (1,2)] cb counters on CB 0 (in cb_reserve_back" in msg, msg
+
+
+# ---- strictness checks with inline kernels against the wheel's API --------------------------------------------------
+CORE = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 2), ttnn.CoreCoord(1, 2))])
+DF = '#include "api/dataflow/dataflow_api.h"\n'
+CMP = (
+    '#include "api/compute/compute_kernel_hw_startup.h"\n#include "api/compute/tile_move_copy.h"\n'
+    '#include "api/compute/eltwise_binary.h"\n'
+)
+READER = "reader (BRISC), core (1,2)]"
+WRITER = "writer (NCRISC), core (1,2)]"
+
+
+def _inline(src, config, args=()):
+    rt = ttnn.RuntimeArgs()
+    rt[1][2] = list(args)
+    return ttnn.KernelDescriptor(
+        kernel_source=src,
+        source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+        core_ranges=CORE,
+        runtime_args=rt,
+        config=config,
+    )
+
+
+def run(device, reader=None, writer=None, compute=None, cbs=((0, 2, 2048),), compute_config=None):
+    """One program on core (1,2): the kernel bodies given (the reader gets the DRAM input's address as runtime arg 0,
+    the writer the output's) and CBs as (index, pages, page size[, format])."""
+    x = ttnn.from_torch(torch.randn(1, 1, 32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(x.spec, device)
+    kernels = []
+    if reader:
+        kernels.append(_inline(DF + reader, ttnn.ReaderConfigDescriptor(), [x.buffer_address()]))
+    if writer:
+        kernels.append(_inline(DF + writer, ttnn.WriterConfigDescriptor(), [out.buffer_address()]))
+    if compute:
+        kernels.append(_inline(CMP + compute, compute_config or ttnn.ComputeConfigDescriptor()))
+    descs = [
+        ttnn.CBDescriptor(
+            total_size=pages * size,
+            core_ranges=CORE,
+            format_descriptors=[
+                ttnn.CBFormatDescriptor(buffer_index=i, data_format=fmt[0] if fmt else ttnn.bfloat16, page_size=size)
+            ],
+        )
+        for i, pages, size, *fmt in cbs
+    ]
+    ttnn.generic_op([x, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=descs))
+    return x, out
+
+
+def expect(device, exc, pattern, *named, **kw):
+    """The op fails with `exc`, its report matching `pattern` and containing each of `named`."""
+    with pytest.raises(exc) as info:
+        run(device, **kw)
+    msg = str(info.value)
+    assert re.search(pattern, msg, re.DOTALL), msg
+    for field in named:
+        assert field in msg, f"{field!r} not in:\n{msg}"
+    return msg
+
+
+# A page of CB 0 filled by the reader's own stores, then pushed; and the writer that sends it and pops it.
+FILL = (
+    "void kernel_main() {\n"  # 2
+    "    cb_reserve_back(0, 1);\n"  # 3
+    "    auto* p = reinterpret_cast<volatile uint32_t*>(get_write_ptr(0));\n"  # 4
+    "    for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u;\n"  # 5
+    "    cb_push_back(0, 1);\n"  # 6
+    "}\n"
+)
+SEND = (
+    "void kernel_main() {\n"  # 2
+    "    const uint64_t dst = get_noc_addr_from_bank_id<true>(0, get_arg_val<uint32_t>(0));\n"  # 3
+    "    cb_wait_front(0, 1);\n"  # 4
+    "    noc_async_write(get_read_ptr(0), dst, 2048);\n"  # 5
+    "    noc_async_write_barrier();\n"  # 6
+    "    cb_pop_front(0, 1);\n"  # 7
+    "}\n"
+)
+# The reader's DRAM page 0 into CB 0.
+READ_HEAD = (
+    "void kernel_main() {\n"  # 2
+    "    const uint64_t src = get_noc_addr_from_bank_id<true>(0, get_arg_val<uint32_t>(0));\n"  # 3
+    "    cb_reserve_back(0, 1);\n"  # 4
+    "    const uint32_t p = get_write_ptr(0);\n"  # 5
+)
+
+
+def test_correct_reader_and_writer_pass(device):
+    """The protocol followed: the page arrives intact."""
+    x, out = run(device, reader=FILL, writer=SEND)
+    assert torch.equal(ttnn.to_torch(out).view(torch.int32), torch.full((1, 1, 32, 16), 0x3F803F80))
+    x, out = run(
+        device,
+        reader=READ_HEAD + "    noc_async_read(src, p, 2048);\n    noc_async_read_barrier();\n    cb_push_back(0, 1);\n}\n",
+        writer=SEND,
+    )
+    assert torch.equal(ttnn.to_torch(out).view(torch.int16), ttnn.to_torch(x).view(torch.int16))
+
+
+def test_reserve_beyond_capacity(device):
+    expect(
+        device,
+        EmulatorError,
+        r"waits for more free pages than the CB holds \(2 pages of 2048 B, all free\)",
+        f"<inline kernel>:3 [{READER} cb_reserve_back on CB 0",
+        "circular buffers of core (1,2)",
+        reader="void kernel_main() {\n    cb_reserve_back(0, 3);\n}\n",
+    )
+
+
+def test_reserve_of_the_whole_cb_passes(device):
+    run(device, reader="void kernel_main() {\n    cb_reserve_back(0, 2);\n    cb_push_back(0, 2);\n}\n")
+
+
+def test_wait_beyond_capacity(device):
+    expect(
+        device,
+        EmulatorError,
+        r"waits for more pages than the CB holds \(2 pages of 2048 B, all filled\)",
+        f"<inline kernel>:3 [{WRITER} cb_wait_front on CB 0",
+        reader="void kernel_main() {\n    cb_reserve_back(0, 2);\n    cb_push_back(0, 2);\n}\n",
+        writer="void kernel_main() {\n    cb_wait_front(0, 3);\n}\n",
+    )
+
+
+PUSH_TWICE = "void kernel_main() {\n    for (int i = 0; i < 2; ++i) {\n        cb_reserve_back(0, N);\n        cb_push_back(0, N);\n    }\n}\n"
+POP_TWICE = "void kernel_main() {\n    for (int i = 0; i < 2; ++i) {\n        cb_wait_front(0, N);\n        cb_pop_front(0, N);\n    }\n}\n"
+
+
+def test_push_past_the_fifo_end(device):
+    """Two pushes of 2 pages on a 3-page CB: the second moves the write pointer past the FIFO end."""
+    expect(
+        device,
+        EmulatorError,
+        r"moves the write pointer past the FIFO end without landing on it",
+        f"<inline kernel>:5 [{READER} ASSERT on CB 0 (in cb_push_back",
+        cbs=((0, 3, 2048),),
+        reader=PUSH_TWICE.replace("N", "2"),
+        writer=POP_TWICE.replace("2", "4").replace("N", "1"),
+    )
+
+
+def test_pop_past_the_fifo_end(device):
+    expect(
+        device,
+        EmulatorError,
+        r"moves the read pointer past the FIFO end without landing on it",
+        f"<inline kernel>:5 [{WRITER} ASSERT on CB 0 (in cb_pop_front",
+        cbs=((0, 3, 2048),),
+        reader="void kernel_main() {\n    for (int i = 0; i < 4; ++i) {\n        cb_reserve_back(0, 1);\n"
+        "        cb_push_back(0, 1);\n    }\n}\n",
+        writer=POP_TWICE.replace("N", "2"),
+    )
+
+
+def test_pushes_landing_on_the_fifo_end_pass(device):
+    run(device, cbs=((0, 4, 2048),), reader=PUSH_TWICE.replace("N", "2"), writer=POP_TWICE.replace("N", "2"))
+
+
+def test_push_before_the_read_barrier(device):
+    """The page is pushed while the read filling it is in flight; the barrier comes too late."""
+    expect(
+        device,
+        EmulatorError,
+        r"cb_push_back on CB 0.*pushes pages that a noc_async_read \(issued at <inline kernel>:6, in noc_async_read"
+        r".*is still filling; call noc_async_read_barrier\(\) before cb_push_back",
+        f"<inline kernel>:8 [{READER}",
+        reader=READ_HEAD + "    noc_async_read(src, p, 2048);\n    cb_push_back(0, 1);\n    noc_async_read_barrier();\n}\n",
+    )
+
+
+def test_pop_before_the_write_barrier(device):
+    """The page is popped (free for the producer to refill) while the write sending it is in flight."""
+    expect(
+        device,
+        EmulatorError,
+        r"cb_pop_front on CB 0.*pops pages that a noc_async_write \(issued at <inline kernel>:5, in noc_async_write"
+        r".*is still sending; call noc_async_write_barrier\(\)",
+        f"<inline kernel>:7 [{WRITER}",
+        reader=FILL,
+        writer=SEND.replace(
+            "    noc_async_write_barrier();\n    cb_pop_front(0, 1);\n", "    cb_pop_front(0, 1);\n    noc_async_write_barrier();\n"
+        ),
+    )
+
+
+def test_sending_what_a_read_still_fills(device):
+    expect(
+        device,
+        EmulatorError,
+        r"sends L1 that a noc_async_read \(issued at <inline kernel>:6, in noc_async_read.*is still filling",
+        f"<inline kernel>:7 [{READER} noc_async_write (in noc_async_write",
+        reader=READ_HEAD + "    noc_async_read(src, p, 2048);\n    noc_async_write(p, src, 2048);\n"
+        "    noc_async_write_barrier();\n}\n",
+    )
+
+
+def test_reading_into_what_a_write_still_sends(device):
+    expect(
+        device,
+        EmulatorError,
+        r"reads into L1 that a noc_async_write \(issued at <inline kernel>:7, in noc_async_write.*is still sending",
+        f"<inline kernel>:8 [{READER} noc_async_read (in noc_async_read",
+        reader=READ_HEAD + "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
+        "    noc_async_write(p, src, 2048);\n    noc_async_read(src, p, 2048);\n    noc_async_read_barrier();\n"
+        "    noc_async_write_barrier();\n}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "body, kind, barrier, line",
+    [
+        ("    noc_async_read(src, p, 2048);\n", "noc_async_read", "noc_async_read_barrier()", 6),
+        (
+            "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
+            "    noc_async_write(p, src, 2048);\n",
+            "noc_async_write",
+            "noc_async_write_barrier()",
+            7,
+        ),
+    ],
+)
+def test_kernel_ending_with_transfers_in_flight(device, body, kind, barrier, line):
+    expect(
+        device,
+        EmulatorError,
+        rf"kernel end: the kernel returned with 1 {kind}\(s\) still in flight \(issued at <inline kernel>:{line}, "
+        rf"in {kind}.*and no {re.escape(barrier)} after them",
+        f"<inline kernel> [{READER}",
+        reader=READ_HEAD + body + "}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "transfer, pattern",
+    [
+        ("noc_async_read(get_noc_addr(p), p + 8, 64)", r"noc_async_read.*: L1 address 0x[0-9a-f]+8 is not 16-byte"),
+        ("noc_async_write(p + 8, get_noc_addr(p), 64)", r"noc_async_write.*: L1 address 0x[0-9a-f]+8 is not 16-byte"),
+        ("noc_async_read(src + 16, p, 64)", r"noc_async_read.*: DRAM address 0x[0-9a-f]+ is not 32-byte aligned"),
+    ],
+)
+def test_misaligned_noc_transfer(device, transfer, pattern):
+    expect(
+        device,
+        EmulatorError,
+        pattern,
+        f"<inline kernel>:7 [{READER}",
+        reader=READ_HEAD + "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
+        f"    {transfer};\n    noc_async_read_barrier();\n    noc_async_write_barrier();\n}}\n",
+    )
+
+
+def test_sending_never_written_l1(device):
+    """The reader pushes a page it never filled; the writer sends it out."""
+    expect(
+        device,
+        EmulatorError,
+        r"noc_async_write.*sends 2048 bytes from L1 0x[0-9a-f]+ that was never written since the program started "
+        r"\(poisoned at byte 0\).*\(issued at <inline kernel>:5, in noc_async_write",
+        f"<inline kernel>:6 [{WRITER}",
+        reader="void kernel_main() {\n    cb_reserve_back(0, 1);\n    cb_push_back(0, 1);\n}\n",
+        writer=SEND,
+    )
+
+
+def test_cb_total_over_the_l1_budget(device):
+    expect(
+        device,
+        EmulatorError,
+        r"circular buffers on core \(1,2\) need 1572864 B of L1 but only \d+ B are available.*\[c_0: 1572864 B\]",
+        cbs=((0, 768, 2048),),
+        reader="void kernel_main() {}\n",
+    )
+
+
+def test_deadlock_names_every_thread_line_and_cb(device):
+    msg = expect(
+        device,
+        EmulatorHang,
+        r"deadlock: every kernel thread is waiting",
+        "brisc <inline kernel> on core (1,2): waiting at <inline kernel>:3, in cb_wait_front",
+        "ncrisc <inline kernel> on core (1,2): waiting at <inline kernel>:3, in cb_wait_front",
+        "CB 0: 2 pages x 2048 B Float16_b; received 0, acked 0 (0 in FIFO)",
+        "CB 16: 2 pages x 2048 B Float16_b; received 0, acked 0 (0 in FIFO)",
+        cbs=((0, 2, 2048), (16, 2, 2048)),
+        reader="void kernel_main() {\n    cb_wait_front(16, 1);\n}\n",
+        writer="void kernel_main() {\n    cb_wait_front(0, 1);\n}\n",
+    )
+    assert "on CB 16" in msg and "on CB 0" in msg
+
+
+# ---- faults in kernel code name the faulting line -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "body, line, what",
+    [
+        (
+            "void kernel_main() {\n    uint32_t a = get_arg_val<uint32_t>(0) * 0;\n"
+            "    *reinterpret_cast<volatile uint32_t*>(uintptr_t(a)) = 1;\n}\n",
+            4,
+            r"SIGSEGV in kernel code at address 0 \(a null pointer dereference\)",
+        ),
+        (
+            "uint32_t depth(volatile uint32_t n) {\n    volatile uint8_t frame[512];\n    frame[n % 512] = uint8_t(n);\n"
+            "    return depth(n + 1) + frame[0];\n}\nvoid kernel_main() { depth(get_arg_val<uint32_t>(0)); }\n",
+            None,
+            r"stack overflow",
+        ),
+        (
+            "void kernel_main() {\n    cb_reserve_back(0, 1);\n    uint32_t past = get_arg_val<uint32_t>(0) * 0 + (6u << 20);\n"
+            "    *reinterpret_cast<volatile uint32_t*>(get_write_ptr(0) + past) = 42;\n}\n",
+            5,
+            r"B past the end of core \(1,2\)'s 1499136 B L1",
+        ),
+    ],
+    ids=["null", "recursion", "past_l1"],
+)
+def test_fault_names_the_faulting_line(device, body, line, what):
+    msg = expect(device, EmulatorError, what, f"[{WRITER} kernel code: SIG", writer=body)
+    if line is not None:
+        assert f"<inline kernel>:{line} [{WRITER}" in msg, msg
+    else:
+        assert re.search(r"<inline kernel>:\d+ \[writer", msg), msg
+    # The device stays usable.
+    run(device, reader=FILL, writer=SEND)

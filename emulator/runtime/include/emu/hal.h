@@ -72,6 +72,8 @@ void emu_program_add_semaphore(uint32_t x, uint32_t y, uint32_t id, uint32_t ini
 // The NIU status counters of this core (NOC_STATUS(NIU_MST_*)): reading one lands this RISC's queued transactions.
 uint32_t emu_noc_status(uint32_t noc, uint32_t reg_id);
 void emu_noc_clear_outstanding(uint32_t noc, uint32_t trid_mask);
+// A data-movement kernel's ASSERT (the wheel's watcher checks) failed: fails the op naming the kernel line.
+[[noreturn]] void emu_assert_failed(const char* condition, const char* file, int line);
 // The kernel object has neither kernel_main() nor the legacy namespace NAMESPACE { void MAIN }.
 [[noreturn]] void emu_no_entry_point(void);
 }

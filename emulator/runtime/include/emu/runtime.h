@@ -131,6 +131,21 @@ std::string describe_thread(const Thread& t);
 std::string describe_cbs(const Core& core);
 std::string where(const Thread* t, const char* call, int cb, const Loc& loc);
 
+// Kernels built against the wheel's headers (TTNN_EMULATOR_API=wheel) carry no call-site arguments: where such a
+// thread is comes from symbolizing its stack against the kernel object's line tables.
+bool wheel_built(const Thread& t);
+const char* risc_of(const Thread& t);  // brisc, ncrisc, trisc0..2
+const char* risc_label(const Thread& t);  // "reader (BRISC)", "compute (TRISC1, math)", ...
+struct KernelSite {
+    bool symbolized = false;
+    std::string kernel_file;  // the kernel source's file name, and the innermost line in it (0: none)
+    int line = 0;
+    std::string api_call, api_loc;  // the innermost wheel call above the emulator's shadows, and its header line
+};
+KernelSite kernel_site(const Thread& t, const std::vector<void*>& stack);  // return addresses
+std::string where_now(const Thread& t);       // "at <kernel>:<line>, in <call> (<header>:<line>)"
+std::string where_at(const Thread& t, void* pc);
+
 uint8_t* noc_resolve(uint64_t noc_addr, uint32_t bytes, const char* call, const Loc& loc, bool* is_dram);
 void noc_flush_reads(Thread& t);
 void noc_flush_writes(Thread& t);

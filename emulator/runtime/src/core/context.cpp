@@ -1,5 +1,7 @@
 // Per-thread kernel context: who is running (kernel, core, role), its arguments, and the error path that
 // names kernel, core, CB and call on every protocol violation.
+#include <execinfo.h>
+
 #include <cstdio>
 #include <sstream>
 
@@ -41,16 +43,53 @@ const ComputeConfig& compute_config() { return me("compute_config").kernel.compu
 uint32_t l1_base() { return uint32_t(reinterpret_cast<uintptr_t>(me("l1_base").core->l1)); }
 uint32_t l1_size() { return device().l1_size; }
 
-std::string where(const Thread* t, const char* call, int cb, const Loc& loc) {
+// A wheel-built thread names its RISC as tt-metal does; its line, when the call site carries none, comes from its
+// own stack (symbolized), with the wheel call it is in.
+const char* risc_label(const Thread& t) {
+    const std::string r = risc_of(t);
+    if (r == "brisc") return "reader (BRISC)";
+    if (r == "ncrisc") return "writer (NCRISC)";
+    if (r == "trisc0") return "compute (TRISC0, unpack)";
+    if (r == "trisc1") return "compute (TRISC1, math)";
+    if (r == "trisc2") return "compute (TRISC2, pack)";
+    return role_name(t.kernel.role);
+}
+
+namespace {
+std::string site_prefix(const Thread* t, const char* call, int cb, int line, const std::string& in_call) {
     std::ostringstream os;
     if (t) {
         os << t->kernel.kernel_path;
-        if (loc.line > 0) os << ":" << loc.line;
-        os << " [" << role_name(t->kernel.role) << ", core (" << t->core->x << "," << t->core->y << ")]";
+        if (line > 0) os << ":" << line;
+        os << " [" << (wheel_built(*t) ? risc_label(*t) : role_name(t->kernel.role)) << ", core (" << t->core->x
+           << "," << t->core->y << ")]";
     }
     os << " " << call;
     if (cb >= 0) os << " on CB " << cb;
+    if (!in_call.empty()) os << " (in " << in_call << ")";
     return os.str();
+}
+
+std::string at_site(const Thread& t, const char* call, int cb, const std::vector<void*>& stack) {
+    const KernelSite site = kernel_site(t, stack);
+    return site_prefix(&t, call, cb, site.line, site.api_call.empty() ? "" : site.api_call + ", " + site.api_loc);
+}
+}  // namespace
+
+std::string where(const Thread* t, const char* call, int cb, const Loc& loc) {
+    if (t && wheel_built(*t) && loc.line <= 0) {
+        std::vector<void*> stack(48);
+        stack.resize(size_t(backtrace(stack.data(), int(stack.size()))));
+        return at_site(*t, call, cb, stack);
+    }
+    return site_prefix(t, call, cb, loc.line, "");
+}
+
+// A fault at instruction `pc` of a wheel-built kernel: its line, and the wheel call it faulted in (if any).
+std::string where_fault(const Thread& t, void* pc) {
+    const KernelSite site = kernel_site(t, {static_cast<char*>(pc) + 1});
+    return site_prefix(&t, site.api_call.empty() ? "kernel code" : site.api_call.c_str(), -1, site.line,
+                       site.api_call.empty() ? "" : site.api_loc);
 }
 
 void record_failure(int code, const std::string& message) {

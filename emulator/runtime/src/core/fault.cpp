@@ -114,7 +114,6 @@ bool run_guarded(void (*fn)(void*), void* arg, std::string& fault, void*& fault_
         os << " (a null pointer dereference)";
     else if (lo && addr + (1u << 20) >= lo && addr < hi)
         os << " (stack overflow: unbounded or too deep recursion)";
-    os << "; the faulting code runs after this call";
     fault = os.str();
     return false;
 }

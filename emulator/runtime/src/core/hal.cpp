@@ -3,6 +3,9 @@
 // land when that thread reads the NIU status (a barrier) or waits; the NIU status counters are per core and NoC.
 #include "emu/hal.h"
 
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <link.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -41,6 +44,10 @@ struct NocOp {
     bool posted;
     uint8_t* dst;
     const uint8_t* src;
+    bool local_src = false;  // src is this core's L1 (a write's data; not an inline write's staged word)
+    // Return addresses of the call chain that issued it (the wheel's issue functions are not always inlined into
+    // the kernel), symbolized only for a report.
+    void* issuer[8] = {};
 };
 
 struct CoreNiu {
@@ -82,9 +89,14 @@ CoreNiu& niu_of(const Core* c) {
 
 // Per kernel thread: its queued transactions and how long it has been polling.
 thread_local std::vector<NocOp> t_ops;
+// The CB counters as this thread last saw them while it had transactions in flight, and which CBs it produces
+// (it polls their acked counter: cb_reserve_back) or consumes (it polls received: cb_wait_front).
+thread_local uint16_t t_seen_received[kNumCBs], t_seen_acked[kNumCBs];
+thread_local uint32_t t_produces = 0, t_consumes = 0;
 thread_local uint32_t t_polls = 0;
 thread_local uint64_t t_progress_seen = 0;
 thread_local int t_polled_cb = -1;  // the CB whose counter this thread last read
+thread_local int t_polled_side = 0;  // 1: its received counter (a wait for pages), 2: acked (a wait for space)
 
 Thread& self() {
     Thread* t = current_thread();
@@ -135,11 +147,39 @@ std::vector<Core*> mcast_cores(uint64_t addr, const char* call) {
     return out;
 }
 
-void land(const NocOp& op, Core* issuer) {
+// " (issued at <kernel>:<line>, in <wheel call> (<header>:<line>))".
+std::string issued_at(const Thread& t, const NocOp& op) {
+    std::vector<void*> stack;
+    for (void* ra : op.issuer)
+        if (ra) stack.push_back(ra);
+    if (stack.empty()) return "";
+    const KernelSite site = kernel_site(t, stack);
+    if (site.line <= 0) return "";
+    std::string at = " (issued at " + site.kernel_file + ":" + std::to_string(site.line);
+    if (!site.api_call.empty()) at += ", in " + site.api_call + " (" + site.api_loc + ")";
+    return at + ")";
+}
+
+void land(const NocOp& op, Thread& t) {
+    Core* issuer = t.core;
     CoreNiu& n = niu_of(issuer);
     switch (op.kind) {
         case OpKind::Read: std::memmove(op.dst, op.src, op.bytes); break;
-        case OpKind::Write: std::memmove(op.dst, op.src, op.bytes); break;
+        case OpKind::Write:
+            // Sending L1 that nothing wrote since the program started is always a kernel bug (a wrong pointer, or
+            // a page sent before its producer filled it).
+            if (op.local_src) {
+                for (uint32_t off = 0; off + 16 <= op.bytes; off += 16) {
+                    if (!is_poisoned(op.src + off, 16)) continue;
+                    std::ostringstream os;
+                    os << "sends " << op.bytes << " bytes from L1 " << hex(uintptr_t(op.src))
+                       << " that was never written since the program started (poisoned at byte " << off
+                       << "); the source pointer, or the cb_wait_front before it, is wrong" << issued_at(t, op);
+                    fail("noc_async_write", -1, kNoLoc, os.str());
+                }
+            }
+            std::memmove(op.dst, op.src, op.bytes);
+            break;
         case OpKind::Atomic: {
             auto* word = reinterpret_cast<uint32_t*>(op.dst);
             const uint32_t mask = op.wrap >= 31 ? 0xffffffffu : ((2u << op.wrap) - 1);
@@ -162,12 +202,108 @@ void land_all(Thread& t) {
     if (t_ops.empty()) return;
     std::vector<NocOp> ops;
     ops.swap(t_ops);
-    for (const NocOp& op : ops) land(op, t.core);
+    for (const NocOp& op : ops) land(op, t);
     op_status().progress.fetch_add(1, std::memory_order_relaxed);
     for (auto& c : device().cores) c->cv.notify_all();
 }
 
+// The CB whose write (or read) pointer the kernel moved past its FIFO end, from the kernel object's own
+// cb_interface (the firmware global LocalCBInterface array: fifo_size, fifo_limit, page size, pages, rd, wr), or -1.
+int cb_past_fifo_end(const Thread& t, bool write_side) {
+    void* sym = dlsym(t.handle, "cb_interface");
+    Dl_info info{};
+    void* entry_ptr = nullptr;
+    if (!sym || !dladdr1(sym, &info, &entry_ptr, RTLD_DL_SYMENT) || !entry_ptr) return -1;
+    const auto* entry = static_cast<const ElfW(Sym)*>(entry_ptr);
+    const size_t stride = entry->st_size / kNumCBs;
+    if (stride < 24) return -1;
+    for (uint32_t i = 0; i < kNumCBs; ++i) {
+        const auto* cb = reinterpret_cast<const uint32_t*>(static_cast<const uint8_t*>(sym) + i * stride);
+        if (cb[0] != 0 && cb[write_side ? 5 : 4] > cb[1]) return int(i);
+    }
+    return -1;
+}
+
+uint32_t cb_counter(const Core& c, int cb, bool received) {
+    const auto* regs = reinterpret_cast<const uint32_t*>(core_hardware(c) + size_t(cb) * hal::kStreamRegSpace);
+    return __atomic_load_n(regs + (received ? 4 : 3), __ATOMIC_SEQ_CST);  // REMOTE_DEST_BUF_SIZE / _START
+}
+
+void snapshot_counters(const Thread& t) {
+    for (uint32_t cb = 0; cb < kNumCBs; ++cb) {
+        if (!t.core->cbs[cb].configured) continue;
+        t_seen_received[cb] = uint16_t(cb_counter(*t.core, int(cb), true));
+        t_seen_acked[cb] = uint16_t(cb_counter(*t.core, int(cb), false));
+    }
+}
+
+// Whether pages [from, to) of a CB (page counts; page n sits at FIFO slot n % num_pages, as the pointers wrap only
+// on the FIFO end) overlap the L1 range [lo, lo + bytes).
+bool pages_overlap(const CB& c, uint16_t from, uint16_t to, const uint8_t* lo, uint32_t bytes) {
+    const uintptr_t a = uintptr_t(lo), b = a + bytes;
+    for (uint32_t n = 0; uint16_t(from + n) != to && n < c.num_pages; ++n) {
+        const uintptr_t p = c.fifo_addr + uintptr_t(uint16_t(from + n) % c.num_pages) * c.page_size;
+        if (p < b && p + c.page_size > a) return true;
+    }
+    return false;
+}
+
+// At each entry of a thread with transactions in flight: the pages it pushed since its last entry must not be ones
+// a read of its own is still filling, nor the pages it popped ones a write of its own is still sending (the
+// consumer, or the producer refilling the slot, would see the wrong data on silicon). The wheel's cb_push_back /
+// cb_pop_front only add to the counters, so the check runs at the thread's next call into the emulator.
+void check_in_flight(Thread& t) {
+    if (t_ops.empty()) return;
+    for (uint32_t i = 0; i < kNumCBs; ++i) {
+        const CB& c = t.core->cbs[i];
+        if (!c.configured) continue;
+        const int cb = int(i);
+        const uint16_t received = uint16_t(cb_counter(*t.core, cb, true));
+        const uint16_t acked = uint16_t(cb_counter(*t.core, cb, false));
+        for (const NocOp& op : t_ops) {
+            if ((t_produces >> i & 1) && received != t_seen_received[i] && op.kind == OpKind::Read &&
+                pages_overlap(c, t_seen_received[i], received, op.dst, op.bytes)) {
+                fail("cb_push_back", cb, kNoLoc,
+                     "pushes pages that a noc_async_read" + issued_at(t, op) +
+                         " is still filling; call noc_async_read_barrier() before cb_push_back");
+            }
+            if ((t_consumes >> i & 1) && acked != t_seen_acked[i] && op.kind == OpKind::Write && op.local_src &&
+                pages_overlap(c, t_seen_acked[i], acked, op.src, op.bytes)) {
+                fail("cb_pop_front", cb, kNoLoc,
+                     "pops pages that a noc_async_write" + issued_at(t, op) +
+                         " is still sending; call noc_async_write_barrier() (or noc_async_writes_flushed()) before "
+                         "cb_pop_front");
+            }
+        }
+        t_seen_received[i] = received;
+        t_seen_acked[i] = acked;
+    }
+}
+
+// The first queued transaction of this thread whose local L1 side overlaps [p, p + bytes) and is of `kind`.
+const NocOp* pending_over(OpKind kind, const uint8_t* p, uint32_t bytes) {
+    for (const NocOp& op : t_ops) {
+        const uint8_t* local = kind == OpKind::Read ? op.dst : (op.local_src ? op.src : nullptr);
+        if (op.kind == kind && local && local < p + bytes && p < local + op.bytes) return &op;
+    }
+    return nullptr;
+}
+
+// NoC transfers move L1 in 16-byte words: a local address off that grid corrupts data on silicon.
+void check_local_alignment(const uint8_t* p, const char* call) {
+    const uint32_t offset = uint32_t(uintptr_t(p) - uintptr_t(current_thread()->core->l1));
+    if (offset % kL1Alignment == 0) return;
+    fail(call, -1, kNoLoc,
+         "L1 address " + hex(offset) + " is not " + std::to_string(kL1Alignment) +
+             "-byte aligned; misaligned NoC transfers corrupt data on hardware");
+}
+
 void queue(Thread& t, NocOp op) {
+    if (t_ops.empty()) snapshot_counters(t);
+    if (op.kind != OpKind::Atomic) {  // where it was issued, for a report naming its kernel line
+        // The emulator's own frames come first; symbolizing keeps only those inside the kernel object.
+        backtrace(op.issuer, int(sizeof op.issuer / sizeof op.issuer[0]));
+    }
     {
         CoreNiu& n = niu_of(t.core);
         std::lock_guard<std::mutex> lock(n.mu);
@@ -179,7 +315,7 @@ void queue(Thread& t, NocOp op) {
 
 }  // namespace
 
-void note_waiting(Thread& t, int cb);
+void note_waiting(Thread& t, int cb, int side);
 void note_not_waiting(const Thread& t);
 std::string where_now(const Thread& t);
 
@@ -206,8 +342,11 @@ void check_cb_counters(Thread& t, int cb) {
     else
         os << "pages popped run " << uint16_t(acked - received)
            << " ahead of pages pushed (a cb_pop_front past what cb_wait_front waited for)";
-    fail("cb counters", cb, kNoLoc, os.str() + "; found polling " + where_now(t));
+    fail("cb counters", cb, kNoLoc, os.str());
 }
+
+// A CB's received / acked page counter as the wheel's kernels keep it (its stream's registers).
+uint32_t cb_stream_counter(const Core& c, int cb, bool received) { return cb_counter(c, cb, received); }
 
 // Fills the firmware view of one kernel thread (what the firmware's start-up reads from its launch message).
 void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>& dram_xy,
@@ -278,7 +417,15 @@ uint32_t emu_reg_read(uint32_t addr) {
     Thread& t = self();
     if (in_stream_regs(*t.core, addr)) {
         // Kernels read CB counters in wait loops, some without invalidate_l1_cache(): each read is a poll.
-        t_polled_cb = int((addr - uintptr_t(core_hardware(*t.core))) / hal::kStreamRegSpace);
+        const uint32_t offset = uint32_t(addr - uintptr_t(core_hardware(*t.core)));
+        t_polled_cb = int(offset / hal::kStreamRegSpace);
+        const uint32_t reg = offset % hal::kStreamRegSpace / 4;
+        t_polled_side = reg == 4 ? 1 : reg == 3 ? 2 : 0;
+        if (t_polled_cb < int(kNumCBs)) {
+            if (t_polled_side == 1) t_consumes |= 1u << t_polled_cb;
+            if (t_polled_side == 2) t_produces |= 1u << t_polled_cb;
+        }
+        check_in_flight(t);
         check_cb_counters(t, t_polled_cb);
         emu_poll();
         return __atomic_load_n(reinterpret_cast<const uint32_t*>(uintptr_t(addr)), __ATOMIC_SEQ_CST);
@@ -288,6 +435,7 @@ uint32_t emu_reg_read(uint32_t addr) {
 
 void emu_reg_write(uint32_t addr, uint32_t value) {
     Thread& t = self();
+    check_in_flight(t);
     if (in_stream_regs(*t.core, addr)) {
         __atomic_store_n(reinterpret_cast<uint32_t*>(uintptr_t(addr)), value, __ATOMIC_SEQ_CST);
         op_status().progress.fetch_add(1, std::memory_order_relaxed);
@@ -300,6 +448,7 @@ void emu_reg_write(uint32_t addr, uint32_t value) {
 void emu_poll(void) {
     Thread& t = self();
     if (op_status().aborted) unwind();
+    check_in_flight(t);
     // A waiting thread's own transactions complete (on silicon they land on their own while it waits).
     land_all(t);
     const uint64_t progress = op_status().progress.load(std::memory_order_relaxed);
@@ -315,7 +464,7 @@ void emu_poll(void) {
     }
     // Nothing changed for a while: the thread waits. Sleep until another thread of the core changes something, or
     // briefly; now and then it checks whether the whole program is stuck.
-    if (t_polls % 64 == 0) note_waiting(t, t_polled_cb);
+    if (t_polls % 64 == 0) note_waiting(t, t_polled_cb, t_polled_side);
     if (op_status().aborted) unwind();
     std::unique_lock<std::mutex> lock(t.core->mu);
     t.core->cv.wait_for(lock, std::chrono::microseconds(std::min<uint32_t>(50u << std::min(t_polls / 64, 5u), 1000)));
@@ -339,20 +488,44 @@ uint64_t emu_wall_clock(void) {
 
 void emu_noc_read(uint32_t noc, uint64_t src_noc_addr, uint32_t dst_l1, uint32_t bytes, uint32_t trid) {
     Thread& t = self();
+    check_in_flight(t);
     bool dram;
     const uint8_t* src = bytes ? noc_resolve(src_noc_addr, bytes, "noc_async_read", kNoLoc, &dram) : nullptr;
     uint8_t* dst = local_l1(t, dst_l1, bytes, "noc_async_read");
+    if (bytes) {
+        check_local_alignment(dst, "noc_async_read");
+        if (const NocOp* w = pending_over(OpKind::Write, dst, bytes)) {
+            fail("noc_async_read", -1, kNoLoc,
+                 "reads into L1 that a noc_async_write" + issued_at(t, *w) +
+                     " is still sending (no noc_async_write_barrier() in between); on hardware the write may send "
+                     "the new data instead of the old");
+        }
+    }
     queue(t, {OpKind::Read, noc & 1, trid & 0xf, bytes, 0, 0, false, dst, src});
 }
 
 void emu_noc_write(uint32_t noc, uint32_t src_l1, uint64_t dst_noc_addr, uint32_t bytes, int multicast,
                    int include_self, int posted, uint32_t trid) {
     Thread& t = self();
+    check_in_flight(t);
     const uint8_t* src = local_l1(t, src_l1, bytes, "noc_async_write");
+    if (bytes) {
+        check_local_alignment(src, "noc_async_write");
+        if (const NocOp* r = pending_over(OpKind::Read, src, bytes)) {
+            fail("noc_async_write", -1, kNoLoc,
+                 "sends L1 that a noc_async_read" + issued_at(t, *r) +
+                     " is still filling; call noc_async_read_barrier() before using data a read brings in");
+        }
+    }
+    auto write_op = [&](uint8_t* dst) {
+        NocOp op{OpKind::Write, noc & 1, trid & 0xf, bytes, 0, 0, posted != 0, dst, src};
+        op.local_src = true;
+        return op;
+    };
     if (!multicast) {
         bool dram;
         uint8_t* dst = noc_resolve(dst_noc_addr, bytes, "noc_async_write", kNoLoc, &dram);
-        queue(t, {OpKind::Write, noc & 1, trid & 0xf, bytes, 0, 0, posted != 0, dst, src});
+        queue(t, write_op(dst));
         return;
     }
     const uint32_t offset = l1_local_offset(dst_noc_addr);
@@ -361,7 +534,7 @@ void emu_noc_write(uint32_t noc, uint32_t src_l1, uint64_t dst_noc_addr, uint32_
                                                            std::to_string(bytes) + " runs past the end of L1");
     for (Core* c : mcast_cores(dst_noc_addr, "noc_async_write_multicast")) {
         if (c == t.core && !include_self) continue;
-        queue(t, {OpKind::Write, noc & 1, trid & 0xf, bytes, 0, 0, posted != 0, c->l1 + offset, src});
+        queue(t, write_op(c->l1 + offset));
     }
 }
 
@@ -406,6 +579,7 @@ void emu_noc_inline_write(uint32_t noc, uint64_t dst_noc_addr, uint32_t value, u
 
 uint32_t emu_noc_status(uint32_t noc, uint32_t reg_id) {
     Thread& t = self();
+    check_in_flight(t);
     land_all(t);
     CoreNiu& n = niu_of(t.core);
     std::lock_guard<std::mutex> lock(n.mu);
@@ -438,6 +612,25 @@ void emu_noc_clear_outstanding(uint32_t noc, uint32_t trid_mask) {
         if (trid_mask >> i & 1) n.niu[noc & 1].outstanding[i] = 0;
 }
 
+[[noreturn]] void emu_assert_failed(const char* condition, const char* file, int line) {
+    Thread& t = self();
+    const std::string cond = condition;
+    const std::string header = std::string(file).substr(std::string(file).find_last_of('/') + 1);
+    std::string why;
+    int cb = -1;
+    if (cond.find("fifo_wr_ptr <=") != std::string::npos || cond.find("fifo_rd_ptr <=") != std::string::npos) {
+        const bool push = cond.find("fifo_wr_ptr") != std::string::npos;
+        cb = cb_past_fifo_end(t, push);
+        why = std::string("moves the ") + (push ? "write" : "read") +
+              " pointer past the FIFO end without landing on it; hardware wraps only on an exact landing, so the " +
+              (push ? "pushes" : "pops") + " of one trip round the FIFO must add up to exactly the CB's pages (size the "
+              "CB as a multiple of the block the kernel moves)";
+    }
+    fail("ASSERT", cb, kNoLoc,
+         (why.empty() ? "" : why + "; ") + "the wheel's watcher assert (" + cond + ") at " + header + ":" +
+             std::to_string(line) + " failed");
+}
+
 [[noreturn]] void emu_no_entry_point(void) {
     fail("start", -1, kNoLoc, "the kernel defines neither kernel_main() nor the legacy MAIN of its TRISC");
 }
@@ -450,11 +643,24 @@ void hal_require_idle(Thread& t) {
     note_not_waiting(t);
     t_polls = 0;
     if (t_ops.empty()) return;
-    const size_t n = t_ops.size();
+    check_in_flight(t);
+    size_t reads = 0, writes = 0, atomics = 0;
+    const NocOp* first[3] = {};
+    for (const NocOp& op : t_ops) {
+        const int k = int(op.kind);
+        (op.kind == OpKind::Read ? reads : op.kind == OpKind::Write ? writes : atomics)++;
+        if (!first[k]) first[k] = &op;
+    }
+    const bool r = reads > 0;
+    const NocOp& op = *(r ? first[0] : writes ? first[1] : first[2]);
+    const size_t n = r ? reads : writes ? writes : atomics;
+    const std::string kind = r ? "noc_async_read" : writes ? "noc_async_write" : "noc_semaphore_inc";
+    const std::string barrier = r ? "noc_async_read_barrier()" : writes ? "noc_async_write_barrier()" : "noc_async_atomic_barrier()";
+    const std::string what = std::to_string(n) + " " + kind + "(s) still in flight" + issued_at(t, op) + " and no " +
+                             barrier + " after them; on hardware the program can end before " +
+                             (r ? "the data arrives" : "the data lands (the host then reads stale memory)") +
+                             " and the watcher flags outstanding NoC transactions";
     t_ops.clear();
-    fail("kernel end", -1, kNoLoc,
-         "the kernel returned with " + std::to_string(n) +
-             " NoC transaction(s) still in flight and no barrier after them; on hardware the program can end before "
-             "they land");
+    fail("kernel end", -1, kNoLoc, "the kernel returned with " + what);
 }
 }  // namespace emu

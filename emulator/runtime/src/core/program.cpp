@@ -27,8 +27,7 @@ void firmware_view(const Thread& t, EmuFirmwareInit& init, std::vector<uint16_t>
                    std::vector<int32_t>& dram_off);
 void hal_require_idle(Thread& t);
 void* last_fault_pc();
-std::string where_at(const Thread& t, void* pc);
-const char* risc_of(const Thread& t);
+std::string where_fault(const Thread& t, void* pc);
 std::string sample_kernel_lines(const std::vector<std::pair<const Thread*, pthread_t>>& running);
 
 namespace {
@@ -234,7 +233,10 @@ void thread_main(Thread* t) {
                                       where_at(*t, last_fault_pc()) + ")");
                 throw Abort{};
             }
-            record_failure(1, where(t, t->call, -1, t->call_loc) + ": " + fault +
+            // A wheel-built kernel's faulting line is known; otherwise the last kernel-API call before it.
+            const std::string site = wheel_built(*t) ? where_fault(*t, last_fault_pc())
+                                                     : where(t, t->call, -1, t->call_loc);
+            record_failure(1, site + ": " + fault + (wheel_built(*t) ? "" : "; the faulting code runs after this call") +
                                   l1_context(reinterpret_cast<uintptr_t>(addr)));
             throw Abort{};
         }

@@ -9,9 +9,11 @@
 #include <signal.h>
 #include <ucontext.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -33,6 +35,7 @@ struct Wait {
     Clock::time_point since;
     std::vector<void*> stack;
     int cb;  // the CB whose counter the thread polls, or -1
+    int side;  // 1: the CB's received counter (waiting for pages), 2: acked (waiting for free space)
 };
 
 std::mutex g_mu;
@@ -56,8 +59,12 @@ std::string run(const std::string& cmd) {
     return out;
 }
 
-// "in <wheel call> (<header>:<line>), kernel line <n>" from the frames inside the kernel object.
-std::string where_waiting(const Thread& t, const std::vector<void*>& stack) {
+}  // namespace
+
+// Where a wheel-built kernel thread is, from return addresses on its stack: the innermost kernel line and the
+// innermost wheel call above our shadows (the call the kernel is in), symbolized against the kernel object.
+KernelSite kernel_site(const Thread& t, const std::vector<void*>& stack) {
+    KernelSite site;
     std::ostringstream addrs;
     std::string object;
     for (void* frame : stack) {
@@ -67,7 +74,8 @@ std::string where_waiting(const Thread& t, const std::vector<void*>& stack) {
         object = info.dli_fname;
         addrs << " 0x" << std::hex << (uintptr_t(frame) - uintptr_t(info.dli_fbase) - 1);
     }
-    if (object.empty()) return "(no kernel frame on the stack)";
+    if (object.empty()) return site;
+    site.symbolized = true;
     std::string out;
     for (const char* tool : {"llvm-symbolizer-19", "llvm-symbolizer"}) {
         out = run(std::string(tool) + " --inlining --functions=short --obj=" + object + addrs.str() + " 2>/dev/null");
@@ -75,7 +83,7 @@ std::string where_waiting(const Thread& t, const std::vector<void*>& stack) {
     }
     // Output: per address, (function, file:line:col) pairs innermost first, a blank line between addresses.
     std::istringstream in(out);
-    std::string fn, loc, api_call, api_loc, kernel_loc;
+    std::string fn, loc;
     const std::string& kernel = t.kernel.kernel_path;
     const std::string kernel_name = kernel.substr(kernel.find_last_of('/') + 1);
     while (std::getline(in, fn)) {
@@ -83,25 +91,39 @@ std::string where_waiting(const Thread& t, const std::vector<void*>& stack) {
         const std::string file = loc.substr(0, loc.find(':'));
         const std::string line = loc.substr(loc.find(':') + 1, loc.rfind(':') - loc.find(':') - 1);
         const bool in_kernel = file == kernel || file.substr(file.find_last_of('/') + 1) == kernel_name;
-        if (in_kernel && kernel_loc.empty()) kernel_loc = kernel_name + ":" + line;
-        // The innermost wheel function is the call the kernel waits in (our shadows beneath it are skipped).
+        if (in_kernel && site.line == 0) {
+            site.kernel_file = kernel_name;
+            site.line = std::atoi(line.c_str());
+        }
+        // The innermost wheel function is the call the kernel is in (our shadows beneath it are skipped).
         const bool shadow = file.find("/hal/common/") != std::string::npos ||
                             file.find("/hal/dataflow/") != std::string::npos ||
                             file.find("/hal/llk/") != std::string::npos;
-        if (!in_kernel && !shadow && kernel_loc.empty() && api_call.empty()) {
-            api_call = fn;
-            api_loc = file.substr(file.find_last_of('/') + 1) + ":" + line;
+        if (!in_kernel && !shadow && site.line == 0 && site.api_call.empty()) {
+            site.api_call = fn;
+            site.api_loc = file.substr(file.find_last_of('/') + 1) + ":" + line;
         }
     }
+    return site;
+}
+
+namespace {
+
+// "at <kernel>:<line>, in <wheel call> (<header>:<line>)" from the frames inside the kernel object.
+std::string where_waiting(const Thread& t, const std::vector<void*>& stack) {
+    const KernelSite site = kernel_site(t, stack);
+    if (!site.symbolized) return "(no kernel frame on the stack)";
     std::ostringstream os;
-    if (!kernel_loc.empty()) os << "at " << kernel_loc;
-    if (!api_call.empty()) os << (kernel_loc.empty() ? "" : ", ") << "in " << api_call << " (" << api_loc << ")";
+    if (site.line > 0) os << "at " << site.kernel_file << ":" << site.line;
+    if (!site.api_call.empty()) os << (site.line > 0 ? ", " : "") << "in " << site.api_call << " (" << site.api_loc << ")";
     return os.str().empty() ? "(kernel frames have no line information)" : os.str();
 }
 
 }  // namespace
 
 const char* risc_of(const Thread& t) { return risc_name(t); }
+
+bool wheel_built(const Thread& t) { return t.kernel.so_path.find("kernels-wheel") != std::string::npos; }
 
 // Where the calling kernel thread is now (a violation found in one of its calls).
 std::string where_now(const Thread& t) {
@@ -115,7 +137,38 @@ std::string where_at(const Thread& t, void* pc) {
     return where_waiting(t, {static_cast<char*>(pc) + 1});  // where_waiting takes return addresses
 }
 
+uint32_t cb_stream_counter(const Core& c, int cb, bool received);
+
 namespace {
+
+// A wait that can never end whatever other threads do: more pages than the CB holds. Empty CB and still waiting for
+// space (cb_reserve_back), or full CB and still waiting for pages (cb_wait_front). "" if the wait is not one.
+std::string beyond_capacity(const Thread& t, const Wait& w) {
+    if (w.cb < 0 || w.cb >= int(kNumCBs) || !t.core->cbs[w.cb].configured) return "";
+    const CB& c = t.core->cbs[w.cb];
+    const uint16_t held = uint16_t(cb_stream_counter(*t.core, w.cb, true) - cb_stream_counter(*t.core, w.cb, false));
+    std::ostringstream os;
+    if (w.side == 2 && held == 0)
+        os << "waits for more free pages than the CB holds (" << c.num_pages << " pages of " << c.page_size
+           << " B, all free): a cb_reserve_back beyond the CB's capacity never returns (certain hang on hardware)";
+    else if (w.side == 1 && held == c.num_pages)
+        os << "waits for more pages than the CB holds (" << c.num_pages << " pages of " << c.page_size
+           << " B, all filled): a cb_wait_front beyond the CB's capacity never returns (certain hang on hardware)";
+    return os.str();
+}
+
+std::string describe_counters(const Core& core) {
+    std::ostringstream os;
+    for (uint32_t i = 0; i < kNumCBs; ++i) {
+        const CB& cb = core.cbs[i];
+        if (!cb.configured) continue;
+        const uint32_t received = cb_stream_counter(core, int(i), true), acked = cb_stream_counter(core, int(i), false);
+        os << "    CB " << i << ": " << cb.num_pages << " pages x " << cb.page_size << " B " << format_name(cb.format)
+           << "; received " << uint16_t(received) << ", acked " << uint16_t(acked) << " ("
+           << uint16_t(received - acked) << " in FIFO)\n";
+    }
+    return os.str();
+}
 
 std::string deadlock_report(const std::vector<const Thread*>& live) {
     std::ostringstream os;
@@ -130,6 +183,11 @@ std::string deadlock_report(const std::vector<const Thread*>& live) {
         os << "\n";
     }
     if (live.size() > kShown) os << "  ... and " << live.size() - kShown << " more waiting threads\n";
+    std::vector<const Core*> cores;
+    for (const Thread* t : live)
+        if (std::find(cores.begin(), cores.end(), t->core) == cores.end()) cores.push_back(t->core);
+    for (size_t i = 0; i < cores.size() && i < 4; ++i)
+        os << "  circular buffers of core (" << cores[i]->x << "," << cores[i]->y << "):\n" << describe_counters(*cores[i]);
     return os.str();
 }
 
@@ -137,18 +195,19 @@ std::string deadlock_report(const std::vector<const Thread*>& live) {
 
 // Called from a thread's poll once it has polled a while without seeing progress; `cb` is the CB whose counter it
 // last read (-1 if none). Ends the op when the whole program is stuck.
-void note_waiting(Thread& t, int cb) {
+void note_waiting(Thread& t, int cb, int side) {
     const uint64_t progress = op_status().progress.load();
     std::lock_guard<std::mutex> lock(g_mu);
     if (op_status().aborted) return;  // the op already failed (perhaps by this very report)
     auto it = g_waits.find(&t);
     if (it == g_waits.end() || it->second.progress != progress) {
-        Wait w{progress, Clock::now(), std::vector<void*>(48), cb};
+        Wait w{progress, Clock::now(), std::vector<void*>(48), cb, side};
         w.stack.resize(size_t(backtrace(w.stack.data(), int(w.stack.size()))));
         g_waits[&t] = std::move(w);
         return;
     }
     it->second.cb = cb;
+    it->second.side = side;
     std::vector<const Thread*> live;
     for (auto& core : device().cores)
         for (auto& th : core->threads)
@@ -160,6 +219,22 @@ void note_waiting(Thread& t, int cb) {
         latest = std::max(latest, w->second.since);
     }
     if (Clock::now() - latest < kStall) return;
+    // A wait beyond a CB's capacity is the kernel's error, not the program's: name it first.
+    for (const Thread* th : live) {
+        const Wait& w = g_waits.at(th);
+        const std::string why = beyond_capacity(*th, w);
+        if (why.empty()) continue;
+        const KernelSite site = kernel_site(*th, w.stack);
+        std::ostringstream os;
+        os << th->kernel.kernel_path;
+        if (site.line > 0) os << ":" << site.line;
+        os << " [" << risc_label(*th) << ", core (" << th->core->x << "," << th->core->y << ")] "
+           << (site.api_call.empty() ? "wait" : site.api_call) << " on CB " << w.cb << ": " << why << "\n"
+           << deadlock_report(live);
+        record_failure(1, os.str());
+        for (auto& c : device().cores) c->cv.notify_all();
+        return;
+    }
     record_failure(2, deadlock_report(live));
     for (auto& c : device().cores) c->cv.notify_all();
 }
