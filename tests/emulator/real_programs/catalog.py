@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.emulator.real_programs import copy, eltwise, layout, matmul, moreh, move
+from tests.emulator.real_programs import copy, eltwise, layout, matmul, moreh, move, reduce
 
 PROGRAMS: dict[str, Callable] = {
     "copy_tiled": copy.tiled_copy,
@@ -33,6 +33,7 @@ PROGRAMS: dict[str, Callable] = {
     "pack_untilize_bf16": layout.pack_untilize_bf16,
     "pack_untilize_fp32": layout.pack_untilize_fp32,
     "transpose_wh": layout.transpose_wh,
+    "hc_sum_reduce_w": reduce.hc_sum_reduce,
     "bmm_broadcast_batch": matmul.bmm_broadcast_batch,
     "bmm_batched": matmul.bmm_batched,
     "moreh_sgd_momentum": moreh.sgd_momentum,
