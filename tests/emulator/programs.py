@@ -138,3 +138,101 @@ def eltwise(
             )
         )
     return ttnn.ProgramDescriptor(kernels=[reader, writer, *computes], semaphores=[], cbs=cbs)
+
+
+FEED_UNIT = 2048  # bytes per page of the feed/drain DRAM buffers: a bf16 tile; an fp32 tile is two
+
+
+def compute_alone(
+    device,
+    kernel: str,
+    compile_time_args,
+    cbs: dict,
+    *,
+    runtime_args=(),
+    defines=(),
+    fp32_dest: bool = False,
+    unpack_to_dest_mask: int = 0,
+    fidelity=ttnn.MathFidelity.HiFi4,
+    out_cb: int = 16,
+) -> bytes:
+    """One compute kernel on core (0,0) with its input CBs full before it starts: a unit test of the kernel
+    alone, through generic_op. ``cbs`` maps each CB to (dtype, pages, input bytes, or None for a CB the kernel
+    fills), every page one tile of dtype; each CB holds all its pages. Returns the bytes the kernel pushed
+    into ``out_cb``, in push order (all its pages)."""
+    core = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(0, 0))])
+    page_of = {cb: 1024 * (4 if dtype == ttnn.float32 else 2) for cb, (dtype, _, _) in cbs.items()}
+    feed, feed_args = bytearray(), []
+    for cb in sorted(cbs):
+        _, pages, data = cbs[cb]
+        if data is None:
+            continue
+        if len(data) != pages * page_of[cb]:
+            raise ValueError(f"CB {cb}: {len(data)} bytes for {pages} pages of {page_of[cb]} B")
+        feed_args += [cb, pages, page_of[cb] // FEED_UNIT, len(feed) // FEED_UNIT]
+        feed += data
+    out_units = cbs[out_cb][1] * page_of[out_cb] // FEED_UNIT
+
+    def dram(n_units: int, data: bytes | None = None):
+        import numpy as np
+        import torch
+
+        words = np.frombuffer(bytes(data), np.int32) if data else np.zeros(n_units * FEED_UNIT // 4, np.int32)
+        host = torch.from_numpy(words.copy()).reshape(1, 1, n_units, FEED_UNIT // 4)
+        return ttnn.from_torch(host, dtype=ttnn.uint32, layout=ttnn.ROW_MAJOR_LAYOUT, device=device)
+
+    src = dram(len(feed) // FEED_UNIT, feed)
+    out = dram(out_units)
+    reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    reader_rt[0][0] = [src.buffer_address(), len(feed_args) // 4, *feed_args]
+    writer_rt[0][0] = [out.buffer_address(), cbs[out_cb][1]]
+    compute_rt[0][0] = list(runtime_args)
+    config = ttnn.ComputeConfigDescriptor()
+    config.math_fidelity = fidelity
+    config.fp32_dest_acc_en = fp32_dest
+    modes = [ttnn.UnpackToDestMode.Default] * 32
+    for i in range(32):
+        if unpack_to_dest_mask >> i & 1:
+            modes[i] = ttnn.UnpackToDestMode.UnpackToDestFp32
+    config.unpack_to_dest_mode = modes
+    kernels = [
+        ttnn.KernelDescriptor(
+            kernel_source=str(KERNELS / "cb_feed_reader.cpp"),
+            core_ranges=core,
+            compile_time_args=[FEED_UNIT, *ttnn.TensorAccessorArgs(src).get_compile_time_args()],
+            runtime_args=reader_rt,
+            config=ttnn.ReaderConfigDescriptor(),
+        ),
+        ttnn.KernelDescriptor(
+            kernel_source=str(KERNELS / "cb_drain_writer.cpp"),
+            core_ranges=core,
+            compile_time_args=[
+                out_cb,
+                FEED_UNIT,
+                page_of[out_cb] // FEED_UNIT,
+                *ttnn.TensorAccessorArgs(out).get_compile_time_args(),
+            ],
+            runtime_args=writer_rt,
+            config=ttnn.WriterConfigDescriptor(),
+        ),
+        ttnn.KernelDescriptor(
+            kernel_source=str(kernel),
+            core_ranges=core,
+            compile_time_args=list(compile_time_args),
+            defines=list(defines),
+            runtime_args=compute_rt,
+            config=config,
+        ),
+    ]
+    cb_descs = [
+        ttnn.CBDescriptor(
+            total_size=pages * page_of[cb],
+            core_ranges=core,
+            format_descriptors=[
+                ttnn.CBFormatDescriptor(buffer_index=cb, data_format=dtype, page_size=page_of[cb])
+            ],
+        )
+        for cb, (dtype, pages, _) in sorted(cbs.items())
+    ]
+    ttnn.generic_op([src, out], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=cb_descs))
+    return ttnn.to_torch(out).numpy().tobytes()

@@ -343,3 +343,29 @@ def test_cb_counters_wrap_at_16_bits(device):
     start = time.perf_counter()
     ttnn.generic_op([x, x], ttnn.ProgramDescriptor(kernels=kernels, semaphores=[], cbs=[cb]))
     assert time.perf_counter() - start < 20
+
+
+@pytest.mark.parametrize("dtype", [ttnn.bfloat16, ttnn.float32], ids=["bf16", "fp32"])
+def test_compute_alone_feeds_every_cb_and_returns_the_pushed_pages(device, rng, dtype):
+    """programs.compute_alone (the one-core runner of compute-kernel unit tests): a copy kernel's output is
+    its input bit for bit (fp32 through UnpackToDestFp32 and an fp32 DEST), pages in push order, with an
+    unread CB filled beside the one the kernel reads."""
+    n = 3
+    words = rng.integers(0, 1 << 32, size=n * 1024, dtype=np.uint64).astype(np.uint32)
+    exponent = (words >> 23) & 0xFF
+    words = np.where((exponent == 0) | (exponent == 255), words ^ (1 << 30), words)  # finite, normal
+    if dtype == ttnn.bfloat16:
+        data = (words >> 16).astype(np.uint16).tobytes()
+    else:
+        data = words.tobytes()
+    page = len(data) // n
+    got = programs.compute_alone(
+        device,
+        str(programs.KERNELS / "v2_copy_tiles.cpp"),
+        [],
+        {0: (dtype, n, data), 1: (dtype, 1, data[:page]), 16: (dtype, n, None)},
+        runtime_args=[n],
+        fp32_dest=dtype == ttnn.float32,
+        unpack_to_dest_mask=1 if dtype == ttnn.float32 else 0,
+    )
+    assert got == data

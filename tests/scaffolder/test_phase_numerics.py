@@ -1,9 +1,7 @@
 """A fully generated compute kernel (row_standardize: tilize, mean, centre, variance, rsqrt, scale, untilize)
-run through the emulator's compute runtime and its single-core test harness, against torch in fp32."""
+run alone on one emulated core through generic_op (its input CBs filled before it starts, its output CB
+drained), against torch in fp32."""
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -13,96 +11,39 @@ import ttnn
 from typer.testing import CliRunner
 
 from scaffolder.cli import app
+from tests.emulator import programs
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME = ROOT / "emulator" / "runtime"
-HARNESS = ROOT / "tests" / "emulator" / "kernels" / "compute_harness_core.cpp"
-SHADOW = ROOT / "emulator" / "kernel_api"
-WHEEL = Path(ttnn.__file__).parent
-BF16 = 5  # the harness's DataFormat code for Float16_b
-FP32 = 0  # the harness's DataFormat code for Float32
-
-pytestmark = pytest.mark.skipif(
-    not HARNESS.exists() or not (RUNTIME / "src" / "compute").is_dir() or shutil.which("g++") is None,
-    reason="the emulator's compute runtime or test harness is not available",
-)
+BF16 = ttnn.bfloat16
+FP32 = ttnn.float32
 
 
 @pytest.fixture(scope="module")
-def runtime_objects(tmp_path_factory):
-    d = tmp_path_factory.mktemp("phase_rt")
-    objs = []
-    for src in [*sorted((RUNTIME / "src" / "compute").glob("*.cpp")), HARNESS]:
-        obj = d / f"{src.stem}.o"
-        subprocess.run(
-            ["g++", "-std=c++20", "-O1", "-c", f"-I{RUNTIME / 'include'}", "-o", str(obj), str(src)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        objs.append(str(obj))
-    return objs
+def device():
+    dev = ttnn.open_device(device_id=0)
+    yield dev
+    ttnn.close_device(dev)
 
 
-def _build_kernel(source: Path, compile_time_args: str, runtime_objects: list[str], tmp_path: Path) -> Path:
-    """A generated compute kernel compiled as the emulator's JIT would (its kernel API, the wheel's
-    header-only pieces, warnings as errors) and linked with the compute runtime and the test harness."""
-    kobj, exe = tmp_path / "kernel.o", tmp_path / "kernel"
-    subprocess.run(
-        [
-            "g++",
-            "-std=c++17",
-            "-O1",
-            "-Wall",
-            "-Werror",
-            "-c",
-            f"-DKERNEL_COMPILE_TIME_ARGS={compile_time_args}",
-            f"-I{SHADOW}",
-            f"-I{RUNTIME / 'include'}",
-            f"-I{WHEEL / 'tt_metal' / 'hw' / 'inc'}",
-            f"-I{WHEEL / 'tt_metal'}",
-            f"-I{WHEEL}",
-            "-o",
-            str(kobj),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    subprocess.run(
-        ["g++", "-o", str(exe), str(kobj), *runtime_objects], check=True, capture_output=True, text=True
-    )
-    return exe
-
-
-def _run_harness(
-    exe: Path, tmp_path: Path, fp32_dest: bool, unpack_fp32_mask: int, cbs: dict, rows_arg: str
+def _run_kernel(
+    device, kernel: Path, ct: str, fp32_dest: bool, unpack_fp32_mask: int, cbs: dict, rows_arg: str
 ) -> bytes:
-    """Runs a linked kernel on the test harness. `cbs` maps each CB to (data format, pages, input bytes or
-    None for a CB the kernel fills); returns the bytes the kernel pushed into the output CB 16."""
-    args = [str(exe), str(tmp_path), str(int(fp32_dest)), "4", "0", "0", str(unpack_fp32_mask)]
-    for cb in sorted(cbs):
-        fmt, pages, data = cbs[cb]
-        where = "-"
-        if data is not None:
-            where = str(tmp_path / f"in{cb}.bin")
-            Path(where).write_bytes(data)
-        args += [str(cb), str(fmt), str(pages), where]
-    proc = subprocess.run(
-        args,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=dict(os.environ, EMU_HARNESS_ARGS=rows_arg),
+    """Runs a generated compute kernel alone (compile-time args `ct`, runtime args `rows_arg`, HiFi4).
+    `cbs` maps each CB to (dtype, pages, input bytes or None for a CB the kernel fills); returns the bytes
+    the kernel pushed into the output CB 16."""
+    return programs.compute_alone(
+        device,
+        str(kernel),
+        [int(v) for v in ct.split(",")],
+        cbs,
+        runtime_args=[int(v) for v in rows_arg.split(",")],
+        fp32_dest=fp32_dest,
+        unpack_to_dest_mask=unpack_fp32_mask,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return (tmp_path / "cb16.bin").read_bytes()
 
 
 def _cbs(pages: dict, inputs: dict, fmt=BF16, fmts: dict | None = None) -> dict:
-    """The harness's CB table: kernel-filled CBs from `pages`, host-filled ones from `inputs`
+    """The CB table: kernel-filled CBs from `pages`, host-filled ones from `inputs`
     ({cb: (pages, bytes)}), every CB in `fmt` unless `fmts` names another."""
     fmts = fmts or {}
     table = {cb: (fmts.get(cb, fmt), n, None) for cb, n in pages.items()}
@@ -125,12 +66,11 @@ def _bf16_bytes(t: torch.Tensor) -> bytes:
 
 @pytest.mark.parametrize("fp32_dest", [False, True], ids=["bf16_dest", "fp32_dest"])
 @pytest.mark.parametrize("wt", [1, 4, 6])
-def test_row_standardize_kernel_matches_torch(runtime_objects, kernel_source, tmp_path, wt, fp32_dest):
+def test_row_standardize_kernel_matches_torch(device, kernel_source, wt, fp32_dest):
     rows, width, eps = 2, 32 * wt, 1e-5
     block = max(b for b in range(1, min(wt, 4 if fp32_dest else 8) + 1) if wt % b == 0)
     # cb_in, cb_tiled, cb_out, Wt, in/out pages, block, rm_in, rm_out, stream
     ct = f"0,1,16,{wt},{wt},{wt},{block},1,1,0"
-    exe = _build_kernel(kernel_source, ct, runtime_objects, tmp_path)
 
     rng = np.random.default_rng(10 + wt)
     x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32) * 3 + 1).to(
@@ -143,7 +83,7 @@ def test_row_standardize_kernel_matches_torch(runtime_objects, kernel_source, tm
     eps_tile[0] = eps  # SCALAR broadcast operand at [0, 0]
     inputs = {0: (rows * wt, _bf16_bytes(x)), 2: (1, _bf16_bytes(scaler)), 7: (1, _bf16_bytes(eps_tile))}
     pages = {1: wt, 3: 1, 4: wt, 5: wt, 6: 1, 16: rows * wt, 24: 1, 25: wt}
-    raw = bytearray(_run_harness(exe, tmp_path, fp32_dest, 0, _cbs(pages, inputs), f"{rows},0"))
+    raw = bytearray(_run_kernel(device, kernel_source, ct, fp32_dest, 0, _cbs(pages, inputs), f"{rows},0"))
     got = torch.frombuffer(raw, dtype=torch.bfloat16).reshape(rows * 32, width).float()
     expected = torch.nn.functional.layer_norm(x.float(), [width], eps=eps)
     err = (got - expected).abs().max().item()
@@ -180,15 +120,12 @@ def layer_norm_kernel(tmp_path_factory):
 
 @pytest.mark.parametrize("has_gamma, has_beta", [(True, True), (True, False), (False, False)])
 @pytest.mark.parametrize("wt", [2, 5])
-def test_layer_norm_affine_kernel_matches_torch(
-    runtime_objects, layer_norm_kernel, tmp_path, wt, has_gamma, has_beta
-):
+def test_layer_norm_affine_kernel_matches_torch(device, layer_norm_kernel, wt, has_gamma, has_beta):
     kernel, plan = layer_norm_kernel
     rows, width, eps = 2, 32 * wt, 1e-5
     block = max(b for b in range(1, min(wt, 4) + 1) if wt % b == 0)  # the spec asks for fp32 DEST
     tiled = plan.tile_cb.index
     ct = f"0,{tiled},16,{wt},{wt},{wt},{block},1,1,0,{int(has_gamma)},{int(has_beta)}"
-    exe = _build_kernel(kernel, ct, runtime_objects, tmp_path)
 
     rng = np.random.default_rng(20 + wt)
     x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32) * 2 - 0.5).to(
@@ -211,7 +148,7 @@ def test_layer_norm_affine_kernel_matches_torch(
         inputs[row0["beta"]] = (wt, _bf16_bytes(_row0_tiles(beta)))
     pages = {cb: (wt if n == "Wt" else 1) for cb, n in plan.program.row_tiles.items()}
     pages[16] = rows * wt
-    raw = bytearray(_run_harness(exe, tmp_path, True, 0, _cbs(pages, inputs), f"{rows},0"))
+    raw = bytearray(_run_kernel(device, kernel, ct, True, 0, _cbs(pages, inputs), f"{rows},0"))
     got = torch.frombuffer(raw, dtype=torch.bfloat16).reshape(rows * 32, width).float()
     expected = torch.nn.functional.layer_norm(
         x.float(), [width], weight=gamma if has_gamma else None, bias=beta if has_beta else None, eps=eps
@@ -228,9 +165,7 @@ def test_layer_norm_affine_kernel_matches_torch(
 
 @pytest.mark.parametrize("fp32_dest", [False, True], ids=["bf16_dest", "fp32_dest"])
 @pytest.mark.parametrize("wt", [5, 12])
-def test_row_standardize_streamed_kernel_matches_torch(
-    runtime_objects, kernel_source, tmp_path, wt, fp32_dest
-):
+def test_row_standardize_streamed_kernel_matches_torch(device, kernel_source, wt, fp32_dest):
     """The column-block schedule of the same kernel (stream = 1): x arrives once per pass as row-major strips
     `block` tiles wide, the row sums accumulate block by block, the output leaves block by block."""
     from scaffolder.generate.plan import build_plan
@@ -243,7 +178,6 @@ def test_row_standardize_streamed_kernel_matches_torch(
     block = max(b for b in range(1, min(wt, 4 if fp32_dest else 8) + 1) if wt % b == 0)
     n_passes, n_blocks = len(prog.passes), wt // block
     ct = f"0,1,16,{wt},{wt},{wt},{block},1,1,1"
-    exe = _build_kernel(kernel_source, ct, runtime_objects, tmp_path)
 
     rng = np.random.default_rng(30 + wt)
     x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32) * 3 + 1).to(
@@ -270,7 +204,7 @@ def test_row_standardize_streamed_kernel_matches_torch(
     pages[16] = rows * wt
     unpack_fp32 = 1 << prog.acc_cb if fp32_dest else 0
     cbs = _cbs(pages, inputs, fmts={prog.acc_cb: FP32})
-    raw = bytearray(_run_harness(exe, tmp_path, fp32_dest, unpack_fp32, cbs, f"{rows},0"))
+    raw = bytearray(_run_kernel(device, kernel_source, ct, fp32_dest, unpack_fp32, cbs, f"{rows},0"))
     blocks = torch.frombuffer(raw, dtype=torch.bfloat16).reshape(rows, n_blocks, 32, block * 32).float()
     got = blocks.permute(0, 2, 1, 3).reshape(rows * 32, width)
     expected = torch.nn.functional.layer_norm(x.float(), [width], eps=eps)
@@ -309,9 +243,7 @@ def rms_norm_kernel(tmp_path_factory):
 @pytest.mark.parametrize("is_fp32", [1, 0], ids=["fp32_path", "plain_path"])
 @pytest.mark.parametrize("stream", [0, 1], ids=["resident", "streamed"])
 @pytest.mark.parametrize("wt", [5, 12])
-def test_rms_norm_float32_products_match_torch_fp64(
-    runtime_objects, rms_norm_kernel, tmp_path, wt, stream, is_fp32
-):
+def test_rms_norm_float32_products_match_torch_fp64(device, rms_norm_kernel, wt, stream, is_fp32):
     """The generated rms_norm compute kernel on float32 data (row-major in and out, with gamma), both
     schedules, against torch in fp64. Its products and the epsilon add split every fp32 operand into what
     the source register reads and the exact remainder: max relative error 2-3e-4, nearly all of it from the
@@ -325,7 +257,6 @@ def test_rms_norm_float32_products_match_torch_fp64(
     n_blocks = wt // block
     # cb_in, cb_tiled, cb_out, Wt, in/out pages, block, rm_in, rm_out, stream, has_gamma, is_fp32
     ct = f"0,24,16,{wt},{wt},{wt},{block},1,1,{stream},1,{is_fp32}"
-    exe = _build_kernel(kernel, ct, runtime_objects, tmp_path)
 
     rng = np.random.default_rng(40 + wt)
     x = torch.from_numpy(rng.standard_normal((rows * 32, width)).astype(np.float32))
@@ -372,7 +303,7 @@ def test_rms_norm_float32_products_match_torch_fp64(
     mask = sum(1 << cb for cb in [*fp32.unpack, *([prog.acc_cb] if stream else [])])
     host = {cb: (n, _fp32_bytes(t)) for cb, (n, t) in inputs.items()}
     raw = np.frombuffer(
-        _run_harness(exe, tmp_path, True, mask, _cbs(pages, host, fmt=FP32), f"{rows}"), dtype=np.float32
+        _run_kernel(device, kernel, ct, True, mask, _cbs(pages, host, fmt=FP32), f"{rows}"), dtype=np.float32
     )
     if stream:
         got = torch.from_numpy(raw.reshape(rows, n_blocks, 32, block * 32).transpose(0, 2, 1, 3).copy())
