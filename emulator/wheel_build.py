@@ -29,6 +29,7 @@ CXXFLAGS = [
     "-std=c++20",
     "-O1",
     "-gline-tables-only",  # a hang or violation names the kernel line by symbolizing the thread's stack
+    "-fno-optimize-sibling-calls",  # ... so a call the kernel makes last keeps the kernel's frame on the stack
     "-fPIC",
     "-shared",
     "-w",

@@ -531,3 +531,99 @@ def test_fault_names_the_faulting_line(device, body, line, what):
         assert re.search(r"<inline kernel>:\d+ \[writer", msg), msg
     # The device stays usable.
     run(device, reader=FILL, writer=SEND)
+
+
+def test_two_threads_moving_one_pointer(device):
+    expect(
+        device,
+        EmulatorError,
+        r"two threads move the write pointer of this CB \(already (reader \(BRISC\)|writer \(NCRISC\)) <inline kernel>\)",
+        "cb_reserve_back on CB 0",
+        "<inline kernel>:3 [",
+        reader="void kernel_main() {\n    cb_reserve_back(0, 1);\n    cb_push_back(0, 1);\n}\n",
+        writer="void kernel_main() {\n    cb_reserve_back(0, 1);\n    cb_push_back(0, 1);\n}\n",
+    )
+
+
+def test_polling_a_cb_nobody_fills_is_a_hang(device):
+    """A kernel polling cb_pages_available_at_front in its own loop is reported with the line of its loop."""
+    expect(
+        device,
+        EmulatorHang,
+        r"deadlock: every kernel thread is waiting",
+        "brisc <inline kernel> on core (1,2): waiting at <inline kernel>:3, in cb_pages_available_at_front",
+        "CB 0: 2 pages x 2048 B Float16_b; received 0, acked 0 (0 in FIFO)",
+        reader="void kernel_main() {\n    while (!cb_pages_available_at_front(0, 1)) {\n    }\n}\n",
+    )
+
+
+# ---- compute: the LLK layer's checks, reported with the kernel line and the TRISC -------------------------------
+TWO_IN = ((0, 2, 2048), (1, 2, 2048), (16, 2, 2048))
+FEED = (
+    "void kernel_main() {\n    for (uint32_t cb = 0; cb < 2; ++cb) {\n        cb_reserve_back(cb, 1);\n"
+    "        auto* p = reinterpret_cast<volatile uint32_t*>(get_write_ptr(cb));\n"
+    "        for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u;\n        cb_push_back(cb, 1);\n    }\n}\n"
+)
+DRAIN = "void kernel_main() {\n    cb_wait_front(16, 1);\n    cb_pop_front(16, 1);\n}\n"
+COPY = (
+    "void kernel_main() {\n"  # 4 (after the three includes)
+    "    compute_kernel_hw_startup(0, 16);\n"  # 5
+    "    copy_tile_init(0);\n"  # 6
+    "    cb_wait_front(0, 1);\n"  # 7
+    "    cb_reserve_back(16, 1);\n"  # 8
+    "    tile_regs_acquire();\n"  # 9
+    "    copy_tile(0, 0, IDX);\n"  # 10
+    "    tile_regs_commit();\n"  # 11
+    "    tile_regs_wait();\n"  # 12
+    "    pack_tile(IDX, 16);\n"  # 13
+    "    tile_regs_release();\n"  # 14
+    "    cb_push_back(16, 1);\n"  # 15
+    "    cb_pop_front(0, 1);\n"  # 16
+    "}\n"
+)
+
+
+def test_correct_compute_copy_passes(device):
+    send16 = SEND.replace("cb_wait_front(0", "cb_wait_front(16").replace("get_read_ptr(0", "get_read_ptr(16")
+    x, out = run(device, reader=FEED, writer=send16.replace("cb_pop_front(0", "cb_pop_front(16"),
+                 compute=COPY.replace("IDX", "7"), cbs=TWO_IN)
+    assert torch.equal(ttnn.to_torch(out).view(torch.int32), torch.full((1, 1, 32, 16), 0x3F803F80))
+
+
+@pytest.mark.parametrize(
+    "edit, pattern, line, trisc",
+    [
+        ({"IDX": "8"}, r"DEST index 8 is past the 8 tiles of one DEST section", 10, "TRISC1, math"),
+        ({"    tile_regs_wait();\n": "", "IDX": "0"}, r"packs DEST outside tile_regs_wait", 12, "TRISC2, pack"),
+        ({"copy_tile(0, 0, IDX)": "copy_tile(0, 1, 0)", "IDX": "0"}, r"reads tile 1 of the CB's front, but "
+         r"cb_wait_front made only 1 tile\(s\) available there", 10, "TRISC0, unpack"),
+    ],
+    ids=["dest_capacity", "pack_without_wait", "read_beyond_the_wait"],
+)
+def test_compute_protocol(device, edit, pattern, line, trisc):
+    compute = COPY
+    for old, new in edit.items():
+        compute = compute.replace(old, new)
+    expect(
+        device,
+        EmulatorError,
+        pattern,
+        f"<inline kernel>:{line} [compute ({trisc}), core (1,2)]",
+        reader=FEED,
+        writer=DRAIN,
+        compute=compute,
+        cbs=TWO_IN,
+    )
+
+
+def test_fpu_op_without_its_init(device):
+    expect(
+        device,
+        EmulatorError,
+        r"without its own init",
+        "<inline kernel>:10 [compute (TRISC1, math), core (1,2)]",
+        reader=FEED,
+        compute="void kernel_main() {\n    compute_kernel_hw_startup(0, 1, 16);\n    mul_init(0, 1);\n"
+        "    cb_wait_front(0, 1);\n    cb_wait_front(1, 1);\n    tile_regs_acquire();\n    add_tiles(0, 1, 0, 0, 0);\n}\n",
+        cbs=TWO_IN,
+    )

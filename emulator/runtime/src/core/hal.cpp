@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 
 #include <chrono>
 #include <cstring>
@@ -316,6 +317,29 @@ void queue(Thread& t, NocOp op) {
 }  // namespace
 
 void note_waiting(Thread& t, int cb, int side);
+
+namespace {
+// Which thread of each core produces (polls the acked counter: cb_reserve_back) and consumes (polls received:
+// cb_wait_front) each CB. Each side keeps its FIFO pointer in its own kernel's cb_interface, so two threads on one
+// side move two pointers over one FIFO and overwrite (or re-read) each other's pages.
+std::mutex g_side_mu;
+std::unordered_map<const Core*, std::array<std::array<const Thread*, 2>, kNumCBs>> g_cb_sides;
+
+void claim_cb_side(Thread& t, int cb, bool producer) {
+    const Thread* other;
+    {
+        std::lock_guard<std::mutex> lock(g_side_mu);
+        const Thread*& owner = g_cb_sides[t.core][cb][producer ? 1 : 0];
+        if (!owner) owner = &t;
+        other = owner;
+    }
+    if (other == &t) return;
+    fail(producer ? "cb_reserve_back" : "cb_wait_front", cb, kNoLoc,
+         std::string("two threads move the ") + (producer ? "write" : "read") + " pointer of this CB (already " +
+             risc_label(*other) + " " + other->kernel.kernel_path + "); only one thread may be its " +
+             (producer ? "producer" : "consumer"));
+}
+}  // namespace
 void note_not_waiting(const Thread& t);
 std::string where_now(const Thread& t);
 
@@ -393,6 +417,10 @@ std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>> g_stage
 void reset_core_hardware(Core& core) {
     forget_waits();
     {
+        std::lock_guard<std::mutex> lock(g_side_mu);
+        g_cb_sides.erase(&core);
+    }
+    {
         std::lock_guard<std::mutex> lock(g_sem_mu);
         auto it = g_staged_sems.find(core.y << 16 | core.x);
         if (it != g_staged_sems.end()) {
@@ -421,9 +449,10 @@ uint32_t emu_reg_read(uint32_t addr) {
         t_polled_cb = int(offset / hal::kStreamRegSpace);
         const uint32_t reg = offset % hal::kStreamRegSpace / 4;
         t_polled_side = reg == 4 ? 1 : reg == 3 ? 2 : 0;
-        if (t_polled_cb < int(kNumCBs)) {
-            if (t_polled_side == 1) t_consumes |= 1u << t_polled_cb;
-            if (t_polled_side == 2) t_produces |= 1u << t_polled_cb;
+        if (t_polled_cb < int(kNumCBs) && t_polled_side) {
+            uint32_t& mine = t_polled_side == 1 ? t_consumes : t_produces;
+            if (!(mine >> t_polled_cb & 1)) claim_cb_side(t, t_polled_cb, t_polled_side == 2);
+            mine |= 1u << t_polled_cb;
         }
         check_in_flight(t);
         check_cb_counters(t, t_polled_cb);
