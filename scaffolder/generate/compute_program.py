@@ -220,6 +220,7 @@ def build_program(
         # spec calls it (an element-wise op on replicated rows reads the same values).
         if p.kind == "binary" and len(p.inputs) == 2 and p.inputs[1] in tensor_cb and p.broadcast == "NONE":
             p.broadcast = "ROW"
+    _split_in_place(prog, spec, phases, output_cb)
     switch: dict[int, str] = {}  # phase index -> the tensor whose presence switches it
     for p in phases:
         uses = [tensor_cb[i] for i in p.inputs if i in tensor_cb]
@@ -237,6 +238,9 @@ def build_program(
             raise Unmapped(f"phase {p.index} {p.name}: {p.reduce_dim} has no template")
         if p.kind not in ("tilize", "untilize", "reduce", "binary", "copy", "remainder", "unary"):
             raise Unmapped(f"phase {p.index} {p.name}: {p.kind} phase has no template")
+        if p.kind == "unary" and re.search(r"(?<![a-z_])eps|\+\s*\w|\badd\b", p.text, re.IGNORECASE):
+            # "+eps, rsqrt" read as one unary op would drop the addition: not generated rather than wrong.
+            raise Unmapped(f"phase {p.index} {p.name}: {p.text.strip()!r} is more than the unary {p.op}")
         if p.kind == "unary" and (p.op not in SFPU_POST or len(p.inputs) != 1):
             raise Unmapped(
                 f"phase {p.index} {p.name}: unary {p.op or '?'} on {len(p.inputs)} CBs has no template"
@@ -255,6 +259,10 @@ def build_program(
             )
     prog.names = cb_names(spec)
     N = prog.names
+    cbs = dict(cbs)
+    for new, old in prog.generated.items():
+        N[new] = next(n for n in (f"{N[old]}_next", f"{N[old]}_next_{new}") if n not in N.values())
+        cbs[new] = replace(cbs[old], index=new, name=N[new], page_unit="tile")
     if any(p.output == FINAL for p in phases):
         if final_target is None or final_target not in cbs:
             raise Unmapped("the final CB has no row-major target")
@@ -316,7 +324,7 @@ def build_program(
             f"    cb_pop_front({N[tt.cb]}, Wt);",
             "}",
         ]
-    declared = {c.index for c in spec.cbs}
+    declared = {c.index for c in spec.cbs} | set(prog.generated)
     if fp32:
         path = _fp32_path(prog, spec, phases, consts, switch, input_cb, final_target)
         if path.exact or path.rounded:  # else the data path keeps every bit with UnpackToDestFp32 alone
@@ -359,6 +367,36 @@ def build_program(
     return prog
 
 
+def _split_in_place(prog: ComputeProgram, spec: OpSpec, phases, output_cb: int) -> None:
+    """A phase that writes the CB it reads (`c_6 -> c_6`: var -> rsqrt(var + eps)) would reserve pages in a
+    CB whose pages it still holds; its result goes to a CB of its own instead, with the format and size of
+    the one it replaces, and later phases read that one. When the overwritten CB is the writer's, the earlier
+    version moves instead, so the writer keeps its CB."""
+    taken = {c.index for c in spec.cbs}
+    free = [i for i in range(31, -1, -1) if i not in taken]
+    for n, p in enumerate(phases):
+        if p.output is None or p.output not in p.inputs or p.kind == "tilize":
+            continue
+        if not free:
+            raise Unmapped(f"phase {p.index} {p.name}: in-place on c_{p.output} and no free CB index")
+        x, fresh = p.output, free.pop(0)
+        prog.generated[fresh] = x
+        if x == output_cb:
+            # The version written before this phase moves: its producers and readers up to this phase.
+            start = max((k for k in range(n) if phases[k].output == x), default=None)
+            if start is None:
+                raise Unmapped(f"phase {p.index} {p.name}: reads c_{x} before any phase writes it")
+            phases[start].output = fresh
+            for q in phases[start + 1 : n + 1]:
+                q.inputs = [fresh if i == x else i for i in q.inputs]
+            continue
+        p.output = fresh
+        for q in phases[n + 1 :]:
+            q.inputs = [fresh if i == x else i for i in q.inputs]
+            if q.output == x:
+                break  # a later write starts a new version of x
+
+
 def _fp32_path(prog, spec, phases, consts, switch, input_cb, final_target) -> Fp32Path:
     """The float32 path of the resolved phases: which binary phases split their operands (with the tiles of
     -1 and +1 and the remainder CBs they need: the spec's own where it declares them, else generated ones),
@@ -398,7 +436,7 @@ def _fp32_path(prog, spec, phases, consts, switch, input_cb, final_target) -> Fp
     exact = [p for p in phases if p.index in path.exact]
     if not exact:
         return path
-    free = [i for i in range(31, -1, -1) if i not in {c.index for c in spec.cbs}]
+    free = [i for i in range(31, -1, -1) if i not in {c.index for c in spec.cbs} | set(prog.generated)]
     used = {i for p in phases for i in [*p.inputs, p.output]}
 
     def fill(value: str, pattern: str, name: str) -> int:

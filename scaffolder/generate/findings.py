@@ -47,24 +47,32 @@ def generation_findings(plan: Plan) -> list[Diagnostic]:
                 "has no known torch form; the generated numeric tests xfail until one is written",
             )
         )
-    if plan.program is not None:
-        for p in spec.phases:
-            ops = (
-                {p.op}
-                if p.kind == "unary"
-                else {sfpu.post_op_of(p.text)}
-                if p.kind in ("binary", "reduce")
-                else set()
+    for p, op in emulator_gaps(plan):
+        out.append(
+            Diagnostic(
+                "error",
+                file,
+                p.line,
+                f"phase {p.index} {p.name}: {sfpu.api_name(op)}_tile is generated for hardware, but "
+                "the emulator does not implement it yet: the package's tests cannot build here",
             )
-            for op in ops & set(sfpu.SFPU_NAMES):
-                if not sfpu.emulator_builds(op):
-                    out.append(
-                        Diagnostic(
-                            "error",
-                            file,
-                            p.line,
-                            f"phase {p.index} {p.name}: {sfpu.api_name(op)}_tile is generated for hardware, but "
-                            "the emulator does not implement it yet: the package's tests cannot build here",
-                        )
-                    )
+        )
+    return out
+
+
+def emulator_gaps(plan: Plan) -> list[tuple]:
+    """(phase, SFPU op) for each SFPU op the generated compute kernel calls that the emulator's default
+    kernel API does not declare: the package is right for hardware but cannot build here."""
+    if plan.program is None:
+        return []
+    out = []
+    for p in plan.spec.phases:
+        ops = (
+            {p.op}
+            if p.kind == "unary"
+            else {sfpu.post_op_of(p.text)}
+            if p.kind in ("binary", "reduce")
+            else set()
+        )
+        out += [(p, op) for op in sorted(ops & set(sfpu.SFPU_NAMES)) if not sfpu.emulator_builds(op)]
     return out

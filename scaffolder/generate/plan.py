@@ -3,6 +3,7 @@ phases map onto phase templates, and what the tests compare against."""
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
@@ -78,8 +79,8 @@ def _reference(spec: OpSpec, reduced: bool = True) -> str | None:
         return "identity"
     if re.fullmatch(r"torch(\.\w+)+", spec.reference or ""):
         return "torch_fn"  # a torch function the spec names as its reference
-    if re.fullmatch(r"torch(\.\w+)+\(.*\)", spec.reference or ""):
-        return "torch_call"  # a whole torch call over the input, as the spec writes it
+    if re.fullmatch(r"torch(\.\w+)+\(.*\)", spec.reference or "") or _expression_over_inputs(spec):
+        return "torch_call"  # a torch expression over the input, as the spec writes it
     # A mean over the row written out, and nothing else: (1/W) * sum over w into one value per row.
     if (
         reduced
@@ -89,6 +90,20 @@ def _reference(spec: OpSpec, reduced: bool = True) -> str | None:
     ):
         return "row_mean"
     return None
+
+
+def _expression_over_inputs(spec: OpSpec) -> bool:
+    """Whether the spec's reference is a Python expression whose names are all bound in the tests: torch,
+    the input (input, input_tensor, x), the op's tensors and its scalar parameters."""
+    try:
+        tree = ast.parse(spec.reference or "", mode="eval")
+    except SyntaxError:
+        return False
+    bound = {"torch", "math", "input", "input_tensor", "x"}
+    bound |= {p.name for p in spec.tensor_params} | {p.name for p in spec.scalar_params}
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    uses_torch = "torch" in names or any(isinstance(n, ast.Attribute) for n in ast.walk(tree))
+    return uses_torch and names <= bound
 
 
 def build_plan(spec: OpSpec) -> Plan:

@@ -83,6 +83,9 @@ class ComputeProgram:
     decls: list[str] = field(default_factory=list)  # extra constants (layout-dependent CBs)
     fp32: Fp32Path | None = None  # the exact-operand path for float32 data; None: bfloat16 only
     out_tiles: str = "Wt"  # output tiles per tile-row: "1" when the output is a row statistic ([..., 1])
+    # CBs the generator adds (not in the spec's table) -> the spec CB whose format and role they share: the
+    # second version of a CB an in-place phase would overwrite while still reading it.
+    generated: dict[int, int] = field(default_factory=dict)
 
 
 FINAL = -1  # stands for the CB a spec calls "the final CB"

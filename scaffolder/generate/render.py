@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
 
 from scaffolder.generate import sfpu
 from scaffolder.generate.plan import Plan, build_plan
-from scaffolder.generate.validation import range_checks, rank_check
+from scaffolder.generate.validation import conform_rank, range_checks, rank_check
 from scaffolder.model import OpSpec, Parameter
 from scaffolder.sizing import ELEMENT_SIZE, L1_BUDGET_BYTES, TILE, cb_format, knob_alias, shape_env
 from scaffolder.spec.expressions import evaluate
@@ -146,8 +147,11 @@ def _hints(plan: Plan) -> dict[str, str]:
     if rank_hint:
         hints["rank"] = rank_hint
     elif rank != "len(shape) < 2" and hints["rank"] == _DEFAULT_HINTS["rank"]:
-        n = rank.split()[-1]
-        hints["rank"] = f"input must have rank {n}" if "!=" in rank else f"input must have rank >= {n}"
+        n = rank.split(maxsplit=2)[-1].removeprefix("in ")
+        if "not in" in rank:
+            hints["rank"] = "input must have rank " + " or ".join(n.strip("()").split(", "))
+        else:
+            hints["rank"] = f"input must have rank {n}" if "!=" in rank else f"input must have rank >= {n}"
     out = {k: f"f{v!r}" if "{" in v else repr(v) for k, v in hints.items()}
     out["dtype"] = repr(hints["dtype"]) + " + f': got {input_tensor.dtype}'"
     out["layout"] = repr(hints["layout"]) + " + f': got {input_tensor.layout}'"
@@ -204,7 +208,17 @@ def _cb_rows(plan: Plan) -> list[dict]:
     streams = bool(prog and prog.stream_body)
     used = _used_cbs(plan)
     rows = []
-    for cb in spec.cbs:
+    generated = [
+        replace(
+            spec.cb(old),
+            index=new,
+            name=prog.names[new],
+            page_unit="tile",  # a compute phase's tiles, even where the CB it stands in for holds sticks
+            purpose=f"{spec.cb(old).purpose or spec.cb(old).name}, next version (generated: not in the spec)",
+        )
+        for new, old in (prog.generated.items() if prog else [])
+    ]
+    for cb in [*spec.cbs, *generated]:
         if used is not None and cb.index not in used:
             continue
         expr = cb.pages.expr if cb.pages else "1"
@@ -471,7 +485,8 @@ def context(spec: OpSpec, spec_file: str) -> dict:
     eps = next((p.default for p in plan.scalars if p.name in ("epsilon", "eps") and p.default), "1e-5")
     tol = spec.tolerance
     tols = spec.tolerances
-    shapes = _shape_params(plan, spec.test_shapes, False)
+    rank = rank_check(spec)[0]
+    shapes = _shape_params(plan, conform_rank(spec.test_shapes, rank), False)
     tiny_shape = _tiny_shape(shapes) if tols.tiny else None
     cb_rows, used = _cb_rows(plan), _used_cbs(plan)
     fp32_cbs = plan.program.fp32.cbs if plan.program and plan.program.fp32 else {}
@@ -498,7 +513,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         "output_dtype": spec.output_dtype if spec.output_dtype in ("bfloat16", "float32") else "same",
         "hints": _hints(plan),
         "reduced": reduced,
-        "rank_check": rank_check(spec)[0],
+        "rank_check": rank,
         "range_checks": checks,
         "range_checks_math": any("math." in c.condition for c in checks),
         "range_args": "".join(f", {n}={n}" for n in checked),
@@ -557,7 +572,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         else f"{plan.input_cb.index}, {tile_cb_index}",
         "phases": spec.phases,
         "shapes": shapes,
-        "slow_shapes": _shape_params(plan, spec.slow_shapes, True),
+        "slow_shapes": _shape_params(plan, conform_rank(spec.slow_shapes, rank), True),
         "rtol": tol.rtol if tol.rtol is not None else 0.05,
         "atol": tol.atol if tol.atol is not None else 0.2,
         "pcc": tol.pcc,
@@ -580,7 +595,7 @@ def context(spec: OpSpec, spec_file: str) -> dict:
         ],
         "reference_call": _reference_call(plan) if plan.reference == "python" else "",
         "eps": eps,
-        "stages": [dict(st, shapes=repr([tuple(s) for s in st["shapes"]])) for st in plan.stage_tests],
+        "stages": [dict(st, shapes=repr(conform_rank(st["shapes"], rank))) for st in plan.stage_tests],
         "invalid": _invalid_cases(plan),
         "rm_out": rm_out,
         "tile": TILE,

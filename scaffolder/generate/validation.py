@@ -115,6 +115,10 @@ def rank_check(spec: OpSpec) -> tuple[str, str | None]:
         texts.append((primary.valid_range, None))
     for text, hint in texts:
         low = text.lower().replace("`", "")
+        # "2D [N,W] or 4D [1,1,N,W]": several exact ranks.
+        ranks = sorted({int(n) for n in re.findall(r"\b(\d)-?d\b(?!\s*or more)", low)})
+        if len(ranks) > 1 and re.search(r"\d-?d\b[^;\n]{0,40}?\bor\b\s*\d-?d\b", low):
+            return f"len(shape) not in {tuple(ranks)}", hint
         exact = re.search(
             r"rank\s*(?:==|=|is|of|exactly)\s*(\d)\b|\bexactly\s*(\d)\b|\b(\d)-?d\b(?!\s*or more)"
             r"|^\s*(\d)\b(?!\s*or more)",  # a Rank row that is only the number: "4 (N, C, H, W)"
@@ -128,3 +132,29 @@ def rank_check(spec: OpSpec) -> tuple[str, str | None]:
             n = next(g for g in exact.groups() if g)
             return f"len(shape) != {n}", hint
     return "len(shape) < 2", None
+
+
+def conform_rank(shapes, rank: str) -> list[tuple[int, ...]]:
+    """Test shapes the entry point accepts: a shape short of the spec's rank gets leading 1s (a spec's
+    "single tile (32x32)" of a 4-D op is (1, 1, 32, 32)); one longer than an exact rank is left out."""
+    m = re.fullmatch(r"len\(shape\) (<|!=|not in) (\d|\([\d, ]+\))", rank)
+    if not m:
+        return [tuple(s) for s in shapes]
+    allowed = sorted(int(n) for n in re.findall(r"\d", m.group(2)))
+    out = []
+    for s in map(tuple, shapes):
+        if m.group(1) == "<":
+            s = (1,) * max(0, allowed[0] - len(s)) + s
+        elif len(s) not in allowed:
+            # pad to the nearest rank above, or drop leading 1s down to the nearest rank below
+            up = [n for n in allowed if n > len(s)]
+            down = [n for n in allowed if n < len(s) and all(d == 1 for d in s[: len(s) - n])]
+            if up:
+                s = (1,) * (up[0] - len(s)) + s
+            elif down:
+                s = s[len(s) - down[-1] :]
+            else:
+                continue
+        if s not in out:
+            out.append(s)
+    return out

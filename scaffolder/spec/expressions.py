@@ -43,8 +43,14 @@ def normalise(text: str) -> tuple[str, str]:
     """Cell text → (expression, unit). Raises ValueError when nothing arithmetic is left."""
     t = text.replace("`", "").replace("\u00d7", "*").replace("·", "*").strip()
     unit = "stick" if re.search(r"\bsticks?\b", t, re.IGNORECASE) else "tile"
+    # "Wt (RM) / 2 (TILE)": one count per case the spec names; the CB must hold the larger.
+    alt = re.fullmatch(r"([^()/]+?)\s*\([^()]*\)\s*/\s*([^()/]+?)\s*\([^()]*\)\s*", t)
+    if alt:
+        (a, _), (b, _) = normalise(alt.group(1)), normalise(alt.group(2))
+        return f"max({a}, {b})", unit
     t = re.sub(r"\(.*?\)", " ", t)  # notes such as "(RM only)"
-    t = re.sub(r"\*\s*(tile_size|page_size|single_tile_size)\b|\b(tile_size|page_size)\s*\*", " ", t)
+    # "Wt tiles * tile_size", "num_tiles_per_row tiles × output_tile_size": bytes of tile-sized pages
+    t = re.sub(r"\*\s*\w*(tile_size|page_size)\b|\b\w*(tile_size|page_size)\s*\*", " ", t)
     t = re.sub(r"\bx\b(?=\s*\d)", "*", t)
     t = _UNIT_WORDS.sub(" ", t)
     t = t.split(",")[0]

@@ -6,6 +6,7 @@ warnings and parsing continues with a stated assumption.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -587,8 +588,11 @@ def _read_tests(doc: Document, spec: OpSpec, diags: Diagnostics, *, quiet: bool)
     joined = "\n".join(texts)
     tolerances = find_tolerances("\n\n".join(texts))  # one clause per block and table row at most
     tol = tolerances.overall
+    expr = _reference_expression(joined)
     ref = re.search(r"(torch\.[A-Za-z_.]*[A-Za-z_](?:\([^()]*\))?)", joined)  # a name, or a whole call
-    if ref:
+    if expr:
+        spec.reference = expr
+    elif ref:
         spec.reference = ref.group(1)
     for s in spec.stages:
         for shape in s.shapes:
@@ -667,3 +671,25 @@ def _merge_design(result: ParseResult, text: str, file: str) -> None:
     if sup.spec.reference_code and not spec.reference_code:
         spec.reference_code, spec.reference_fn = sup.spec.reference_code, sup.spec.reference_fn
     result.diagnostics.extend(d for d in sup.diagnostics if "no input" not in d.message)
+
+
+_TORCH_USE = re.compile(r"\btorch\.|\.(mean|var|sum|amax|max|pow|exp|sqrt|rsqrt|std)\(")
+
+
+def _reference_expression(text: str) -> str | None:
+    """The first inline-code Python expression over the input that uses torch, as the test criteria write
+    the expected output (`input - torch.mean(input, dim=-1, keepdim=True)`, `output = (x - ...) / ...`):
+    the whole expression, not only the torch call inside it."""
+    for code in re.findall(r"`([^`\n]+)`", text):
+        code = code.strip()
+        m = re.fullmatch(r"(?:[A-Za-z_]\w*)\s*=\s*(.+)", code)
+        expr = (m.group(1) if m else code).strip()
+        if not _TORCH_USE.search(expr) or not re.search(r"\b(input|input_tensor|x)\b", expr):
+            continue
+        try:
+            tree = ast.parse(expr, mode="eval")
+        except SyntaxError:
+            continue
+        if isinstance(tree.body, (ast.Call, ast.BinOp, ast.UnaryOp, ast.Attribute)):
+            return expr
+    return None

@@ -115,7 +115,10 @@ def _fill(phase: Phase, in_text: str, out_text: str, cbs: list[CircularBuffer]) 
     outs = _resolve(out_text, cbs)
     phase.inputs = [i for i in dict.fromkeys(ins)]
     phase.output = outs[0] if outs else None
-    if phase.output in phase.inputs and len(phase.inputs) > 1:
+    # An output among the inputs of a math phase is an in-place phase (`CB_6, CB_7 -> CB_6`: var + eps into
+    # var's CB; the generator gives its result a CB of its own). A tilize or untilize always moves data
+    # between two CBs: where its text names the target among the sources, the target is no source.
+    if phase.output in phase.inputs and len(phase.inputs) > 1 and phase.kind in ("tilize", "untilize"):
         phase.inputs.remove(phase.output)
     if phase.kind == "binary" and phase.op == "mul" and len(phase.inputs) == 1:
         phase.op = "square"  # mul(a, a)

@@ -31,9 +31,14 @@ def is_requirement_table(t: Table) -> bool:
     return t.column(r"^property$") is not None and t.column(r"requirement") is not None
 
 
+_PROSE_HEADER = re.compile(r"reason|rationale|why|notes?\b|justification")
+
+
 def is_cb_table(t: Table) -> bool:
     id_col = t.column(r"^cb( id| index)?$", r"^index$", r"^cb$", r"^id$")
     size_col = t.column(r"pages", r"capacity", r"^num pages$", r"sizing", r"^size$")
+    if size_col is not None and _PROSE_HEADER.search(t.columns[size_col]):
+        size_col = None  # "Reason for sized pages": a rationale table beside the CB table, not a CB table
     return id_col is not None and (size_col is not None or t.column(r"producer") is not None)
 
 

@@ -67,6 +67,22 @@ def test_softmax_is_generated_for_hardware_and_reports_what_the_emulator_lacks(t
         assert strict.exit_code == 1 and not (tmp_path / "strict" / "row_softmax").exists()
 
 
+def test_in_place_phases_get_a_cb_of_their_own(tmp_path):
+    """`c_4, c_5 -> c_4` and `c_4 -> c_4` would reserve pages of a CB whose pages the phase still holds: the
+    first result goes to a generated CB of the same format, the second back to c_4 (free again by then), and
+    the untilize that reads and writes the writer's CB reads a generated CB that the multiply fills."""
+    res, pkg = _generate(tmp_path, "row_rescale_inplace")
+    assert res.exit_code == 0 and "error" not in res.output, res.output
+    kernel = _kernel(pkg)
+    assert "constexpr uint32_t cb_ms_next = 31;" in kernel and "constexpr uint32_t cb_out_rm_next = 30;" in kernel
+    resident = kernel[kernel.index("// Phase 4: add_epsilon", kernel.rindex("} else {")) :]
+    assert "add_tiles_bcast_scalar(cb_ms, cb_eps, 0, 0, 0);" in resident and "pack_tile(0, cb_ms_next);" in resident
+    assert "copy_tile(cb_ms_next, 0, 0);" in resident and "pack_tile(0, cb_ms);" in resident
+    assert "untilize_strip<Wt, block>(cb_out_rm_next, cb_out_rm, out_pages);" in resident
+    desc = (pkg / "row_rescale_inplace_program_descriptor.py").read_text()
+    assert "(31, 1, tile_size, dtype)," in desc and "(30, BLOCK_SIZE if stream else Wt, tile_size, dtype)," in desc
+
+
 def test_strict_refuses_a_data_path(tmp_path):
     """A phase outside the templates is an error at its line, never only an xfail."""
     spec = PHASES.parents[0] / "architect" / "group_stats" / "op_design.md"
@@ -87,6 +103,7 @@ def test_strict_refuses_a_data_path(tmp_path):
         ("row_max", "32x32 or 1x3x32x320 or rejects"),
         ("row_rms_inv", "2x64x128 or 1x1x32x1024 or rejects"),
         ("tile_magnitude", "2x64x128 or rejects"),
+        ("row_rescale_inplace", "32x32 or 2x64x128 or rejects"),
     ],
 )
 def test_generated_phase_kinds_pass_on_the_emulator(tmp_path, name, selection):
