@@ -204,7 +204,9 @@ def test_cb_counters_out_of_protocol(device, mode, expected):
         ttnn.generic_op([t, t], ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb]))
     msg = str(info.value)
     line = 11 if mode == 0 else 14
-    assert f"v2_cb_misuse.cpp:{line} [reader (BRISC), core (1,2)] cb counters on CB 0 (in cb_reserve_back" in msg, msg
+    assert (
+        f"v2_cb_misuse.cpp:{line} [reader (BRISC), core (1,2)] cb counters on CB 0 (in cb_reserve_back" in msg
+    ), msg
 
 
 # ---- strictness checks with inline kernels against the wheel's API --------------------------------------------------
@@ -233,7 +235,9 @@ def _inline(src, config, args=()):
 def run(device, reader=None, writer=None, compute=None, cbs=((0, 2, 2048),), compute_config=None):
     """One program on core (1,2): the kernel bodies given (the reader gets the DRAM input's address as runtime arg 0,
     the writer the output's) and CBs as (index, pages, page size[, format])."""
-    x = ttnn.from_torch(torch.randn(1, 1, 32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device)
+    x = ttnn.from_torch(
+        torch.randn(1, 1, 32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device
+    )
     out = ttnn.allocate_tensor_on_device(x.spec, device)
     kernels = []
     if reader:
@@ -247,7 +251,9 @@ def run(device, reader=None, writer=None, compute=None, cbs=((0, 2, 2048),), com
             total_size=pages * size,
             core_ranges=CORE,
             format_descriptors=[
-                ttnn.CBFormatDescriptor(buffer_index=i, data_format=fmt[0] if fmt else ttnn.bfloat16, page_size=size)
+                ttnn.CBFormatDescriptor(
+                    buffer_index=i, data_format=fmt[0] if fmt else ttnn.bfloat16, page_size=size
+                )
             ],
         )
         for i, pages, size, *fmt in cbs
@@ -300,7 +306,8 @@ def test_correct_reader_and_writer_pass(device):
     assert torch.equal(ttnn.to_torch(out).view(torch.int32), torch.full((1, 1, 32, 16), 0x3F803F80))
     x, out = run(
         device,
-        reader=READ_HEAD + "    noc_async_read(src, p, 2048);\n    noc_async_read_barrier();\n    cb_push_back(0, 1);\n}\n",
+        reader=READ_HEAD
+        + "    noc_async_read(src, p, 2048);\n    noc_async_read_barrier();\n    cb_push_back(0, 1);\n}\n",
         writer=SEND,
     )
     assert torch.equal(ttnn.to_torch(out).view(torch.int16), ttnn.to_torch(x).view(torch.int16))
@@ -374,7 +381,8 @@ def test_push_before_the_read_barrier(device):
         r"cb_push_back on CB 0.*pushes pages that a noc_async_read \(issued at <inline kernel>:6, in noc_async_read"
         r".*is still filling; call noc_async_read_barrier\(\) before cb_push_back",
         f"<inline kernel>:8 [{READER}",
-        reader=READ_HEAD + "    noc_async_read(src, p, 2048);\n    cb_push_back(0, 1);\n    noc_async_read_barrier();\n}\n",
+        reader=READ_HEAD
+        + "    noc_async_read(src, p, 2048);\n    cb_push_back(0, 1);\n    noc_async_read_barrier();\n}\n",
     )
 
 
@@ -388,7 +396,8 @@ def test_pop_before_the_write_barrier(device):
         f"<inline kernel>:7 [{WRITER}",
         reader=FILL,
         writer=SEND.replace(
-            "    noc_async_write_barrier();\n    cb_pop_front(0, 1);\n", "    cb_pop_front(0, 1);\n    noc_async_write_barrier();\n"
+            "    noc_async_write_barrier();\n    cb_pop_front(0, 1);\n",
+            "    cb_pop_front(0, 1);\n    noc_async_write_barrier();\n",
         ),
     )
 
@@ -410,7 +419,8 @@ def test_reading_into_what_a_write_still_sends(device):
         EmulatorError,
         r"reads into L1 that a noc_async_write \(issued at <inline kernel>:7, in noc_async_write.*is still sending",
         f"<inline kernel>:8 [{READER} noc_async_read (in noc_async_read",
-        reader=READ_HEAD + "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
+        reader=READ_HEAD
+        + "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
         "    noc_async_write(p, src, 2048);\n    noc_async_read(src, p, 2048);\n    noc_async_read_barrier();\n"
         "    noc_async_write_barrier();\n}\n",
     )
@@ -421,8 +431,10 @@ def test_reading_into_what_a_write_still_sends(device):
     [
         ("    noc_async_read(src, p, 2048);\n", "noc_async_read", "noc_async_read_barrier()", 6),
         (
-            "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
-            "    noc_async_write(p, src, 2048);\n",
+            (
+                "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
+                "    noc_async_write(p, src, 2048);\n"
+            ),
             "noc_async_write",
             "noc_async_write_barrier()",
             7,
@@ -443,9 +455,18 @@ def test_kernel_ending_with_transfers_in_flight(device, body, kind, barrier, lin
 @pytest.mark.parametrize(
     "transfer, pattern",
     [
-        ("noc_async_read(get_noc_addr(p), p + 8, 64)", r"noc_async_read.*: L1 address 0x[0-9a-f]+8 is not 16-byte"),
-        ("noc_async_write(p + 8, get_noc_addr(p), 64)", r"noc_async_write.*: L1 address 0x[0-9a-f]+8 is not 16-byte"),
-        ("noc_async_read(src + 16, p, 64)", r"noc_async_read.*: DRAM address 0x[0-9a-f]+ is not 32-byte aligned"),
+        (
+            "noc_async_read(get_noc_addr(p), p + 8, 64)",
+            r"noc_async_read.*: L1 address 0x[0-9a-f]+8 is not 16-byte",
+        ),
+        (
+            "noc_async_write(p + 8, get_noc_addr(p), 64)",
+            r"noc_async_write.*: L1 address 0x[0-9a-f]+8 is not 16-byte",
+        ),
+        (
+            "noc_async_read(src + 16, p, 64)",
+            r"noc_async_read.*: DRAM address 0x[0-9a-f]+ is not 32-byte aligned",
+        ),
     ],
 )
 def test_misaligned_noc_transfer(device, transfer, pattern):
@@ -454,7 +475,8 @@ def test_misaligned_noc_transfer(device, transfer, pattern):
         EmulatorError,
         pattern,
         f"<inline kernel>:7 [{READER}",
-        reader=READ_HEAD + "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
+        reader=READ_HEAD
+        + "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
         f"    {transfer};\n    noc_async_read_barrier();\n    noc_async_write_barrier();\n}}\n",
     )
 
@@ -503,20 +525,28 @@ def test_deadlock_names_every_thread_line_and_cb(device):
     "body, line, what",
     [
         (
-            "void kernel_main() {\n    uint32_t a = get_arg_val<uint32_t>(0) * 0;\n"
-            "    *reinterpret_cast<volatile uint32_t*>(uintptr_t(a)) = 1;\n}\n",
+            (
+                "void kernel_main() {\n    uint32_t a = get_arg_val<uint32_t>(0) * 0;\n"
+                "    *reinterpret_cast<volatile uint32_t*>(uintptr_t(a)) = 1;\n}\n"
+            ),
             4,
             r"SIGSEGV in kernel code at address 0 \(a null pointer dereference\)",
         ),
         (
-            "uint32_t depth(volatile uint32_t n) {\n    volatile uint8_t frame[512];\n    frame[n % 512] = uint8_t(n);\n"
-            "    return depth(n + 1) + frame[0];\n}\nvoid kernel_main() { depth(get_arg_val<uint32_t>(0)); }\n",
+            (
+                "uint32_t depth(volatile uint32_t n) {\n    volatile uint8_t frame[512];\n"
+                "    frame[n % 512] = uint8_t(n);\n    return depth(n + 1) + frame[0];\n}\n"
+                "void kernel_main() { depth(get_arg_val<uint32_t>(0)); }\n"
+            ),
             None,
             r"stack overflow",
         ),
         (
-            "void kernel_main() {\n    cb_reserve_back(0, 1);\n    uint32_t past = get_arg_val<uint32_t>(0) * 0 + (6u << 20);\n"
-            "    *reinterpret_cast<volatile uint32_t*>(get_write_ptr(0) + past) = 42;\n}\n",
+            (
+                "void kernel_main() {\n    cb_reserve_back(0, 1);\n"
+                "    uint32_t past = get_arg_val<uint32_t>(0) * 0 + (6u << 20);\n"
+                "    *reinterpret_cast<volatile uint32_t*>(get_write_ptr(0) + past) = 42;\n}\n"
+            ),
             5,
             r"B past the end of core \(1,2\)'s 1499136 B L1",
         ),
@@ -585,8 +615,13 @@ COPY = (
 
 def test_correct_compute_copy_passes(device):
     send16 = SEND.replace("cb_wait_front(0", "cb_wait_front(16").replace("get_read_ptr(0", "get_read_ptr(16")
-    x, out = run(device, reader=FEED, writer=send16.replace("cb_pop_front(0", "cb_pop_front(16"),
-                 compute=COPY.replace("IDX", "7"), cbs=TWO_IN)
+    _, out = run(
+        device,
+        reader=FEED,
+        writer=send16.replace("cb_pop_front(0", "cb_pop_front(16"),
+        compute=COPY.replace("IDX", "7"),
+        cbs=TWO_IN,
+    )
     assert torch.equal(ttnn.to_torch(out).view(torch.int32), torch.full((1, 1, 32, 16), 0x3F803F80))
 
 
@@ -594,9 +629,21 @@ def test_correct_compute_copy_passes(device):
     "edit, pattern, line, trisc",
     [
         ({"IDX": "8"}, r"DEST index 8 is past the 8 tiles of one DEST section", 10, "TRISC1, math"),
-        ({"    tile_regs_wait();\n": "", "IDX": "0"}, r"packs DEST outside tile_regs_wait", 12, "TRISC2, pack"),
-        ({"copy_tile(0, 0, IDX)": "copy_tile(0, 1, 0)", "IDX": "0"}, r"reads tile 1 of the CB's front, but "
-         r"cb_wait_front made only 1 tile\(s\) available there", 10, "TRISC0, unpack"),
+        (
+            {"    tile_regs_wait();\n": "", "IDX": "0"},
+            r"packs DEST outside tile_regs_wait",
+            12,
+            "TRISC2, pack",
+        ),
+        (
+            {"copy_tile(0, 0, IDX)": "copy_tile(0, 1, 0)", "IDX": "0"},
+            (
+                r"reads tile 1 of the CB's front, but "
+                r"cb_wait_front made only 1 tile\(s\) available there"
+            ),
+            10,
+            "TRISC0, unpack",
+        ),
     ],
     ids=["dest_capacity", "pack_without_wait", "read_beyond_the_wait"],
 )
@@ -626,4 +673,40 @@ def test_fpu_op_without_its_init(device):
         compute="void kernel_main() {\n    compute_kernel_hw_startup(0, 1, 16);\n    mul_init(0, 1);\n"
         "    cb_wait_front(0, 1);\n    cb_wait_front(1, 1);\n    tile_regs_acquire();\n    add_tiles(0, 1, 0, 0, 0);\n}\n",
         cbs=TWO_IN,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "fp32_dest, full_sync, capacity, section",
+    [
+        (True, False, 4, "fp32 DEST, half sync"),
+        (False, True, 16, "16-bit DEST, full sync"),
+        (True, True, 8, "fp32 DEST, full sync"),
+    ],
+)
+def test_dest_capacity_follows_the_compute_config(device, fp32_dest, full_sync, capacity, section):
+    """Usable DEST tiles: 8 (SyncHalf) or 16 (SyncFull) 16-bit slots, half of them with fp32_dest_acc_en: the last one
+    copies and packs, the next is reported."""
+    config = ttnn.ComputeConfigDescriptor()
+    config.fp32_dest_acc_en = fp32_dest
+    config.dst_full_sync_en = full_sync
+    run(
+        device,
+        reader=FEED,
+        writer=DRAIN,
+        compute=COPY.replace("IDX", str(capacity - 1)),
+        cbs=TWO_IN,
+        compute_config=config,
+    )
+    expect(
+        device,
+        EmulatorError,
+        rf"DEST index {capacity} is past the {capacity} tiles of one DEST section \({section}\)",
+        "<inline kernel>:10 [compute (TRISC1, math), core (1,2)]",
+        reader=FEED,
+        writer=DRAIN,
+        compute=COPY.replace("IDX", str(capacity)),
+        cbs=TWO_IN,
+        compute_config=config,
     )
