@@ -76,7 +76,8 @@ def test_mailboxes_config_space_semaphores_and_mutexes(device):
     assert words[2].item() == 0xABCD1234  # SETDMAREG halves, then WRCFG into the shared config
     assert words[3].item() == 12  # MATH's own GPR: 7 + 5 by ADDDMAREG
     assert words[4].item() == 0xC0FFEE  # init_prng_seed's config word
-    assert not words[5:].any()
+    assert words[5].item() >> 16 == 0x1234  # REG2FLOP: 16 bits of the GPR into bytes 2..3 of a THCON word
+    assert not words[6:].any()
 
 
 def test_a_mop_reaching_the_emulated_tensix_is_named(device):

@@ -136,7 +136,9 @@ constexpr uint32_t kThread = 0;  // BRISC's writes into the Tensix configuration
 #endif
 
 // The configuration state this thread's instructions address (its CFG_STATE_ID register, set through SETC16).
-inline uint32_t cfg_state_base() { return (state().thread_cfg[kThread][CFG_STATE_ID_StateID_ADDR32] & 1) * kCfgStateWords; }
+inline uint32_t cfg_state_base() {
+    return (state().thread_cfg[kThread][CFG_STATE_ID_StateID_ADDR32] & 1) * kCfgStateWords;
+}
 
 inline uint32_t& cfg_word(uint32_t index) {
     if (index >= 2 * kCfgStateWords) emu_unsupported("a Tensix configuration register past the two config states");

@@ -1,7 +1,8 @@
 // The Tensix instructions of a TRISC thread that are not SFPU work (the SFPU executor, emu_sfpu_insn.h, hands
-// each one here): configuration writes (SETC16, WRCFG, RDCFG, RMWCIB*), the thread's general-purpose registers
-// (SETDMAREG and the DMAREG arithmetic), semaphores (SEMINIT, SEMPOST, SEMGET, SEMWAIT) and mutexes (ATGETM,
-// ATRELM), with the hardware's effect on the core's emulated engine state (emu_tensix.h).
+// each one here): configuration writes (SETC16, WRCFG, RDCFG, RMWCIB*, REG2FLOP into the THCON registers), the
+// thread's general-purpose registers (SETDMAREG and the DMAREG arithmetic), semaphores (SEMINIT, SEMPOST,
+// SEMGET, SEMWAIT) and mutexes (ATGETM, ATRELM), with the hardware's effect on the core's emulated engine state
+// (emu_tensix.h).
 //
 // Instructions that move or compute data -- MOP, UNPACR, PACR, the FPU's ELW*/MVMUL/GxPOOL, MOV*, ZEROACC --
 // are the LLK layer's work: the emulator's llk_* functions do it with Wormhole's numerics and never issue them.
@@ -33,7 +34,8 @@ inline const char* data_insn_name(uint32_t op) {
     case 0x11: return "ZEROSRC";
     case 0x12: return "MOVA2D";
     case 0x13: return "MOVB2D";
-    case 0x16: return "TRNSPSRCA";
+    case 0x14: return "TRNSPSRCA";
+    case 0x16: return "TRNSPSRCB";
     case 0x26: return "MVMUL";
     case 0x27: return "ELWMUL";
     case 0x28: return "ELWADD";
@@ -44,19 +46,26 @@ inline const char* data_insn_name(uint32_t op) {
     case 0x41: return "PACR";
     case 0x42: return "UNPACR";
     case 0x43: return "UNPACR_NOP";
+    case 0x48: return "REG2FLOP to a target other than the THCON configuration";
     case 0x57: return "SETDVALID";
     case 0x67: return "STOREREG";
     case 0x68: return "LOADREG";
-    default: return "an instruction";
+    default: return nullptr;
     }
 }
 
 [[noreturn]] inline void unemulated_insn(uint32_t w) {
     static thread_local char msg[256];
+    char opcode[24];
+    const char* name = data_insn_name(w >> 24);
+    if (!name) {
+        std::snprintf(opcode, sizeof opcode, "with opcode 0x%02x", w >> 24);
+        name = opcode;
+    }
     std::snprintf(msg, sizeof msg,
                   "Tensix instruction %s (0x%08x) on %s, issued by a wheel LLK call that the emulator's LLK layer "
                   "does not model,",
-                  data_insn_name(w >> 24), w, kThread == 0 ? "TRISC0" : kThread == 1 ? "TRISC1" : "TRISC2");
+                  name, w, kThread == 0 ? "TRISC0" : kThread == 1 ? "TRISC1" : "TRISC2");
     emu_unsupported(msg);
 }
 
@@ -112,8 +121,22 @@ inline void execute_engine_insn(uint32_t w) {
         r = op == 0x58 ? a + b : op == 0x59 ? a - b : (a & 0xFFFF) * (b & 0xFFFF);
         return;
     }
+    case 0x48: {  // REG2FLOP: GPRs into the THCON configuration (the unpackers' and packers' registers)
+        const uint32_t size = insn_bits(w, 23, 22), byte = insn_bits(w, 19, 18), g = insn_bits(w, 5, 0);
+        if (insn_bits(w, 21, 20) != 0) unemulated_insn(w);
+        const uint32_t word = cfg_state_base() + THCON_CFGREG_BASE_ADDR32 + insn_bits(w, 15, 6);
+        if (size == 0) {  // 16 bytes: four GPRs from g (aligned to four)
+            for (uint32_t i = 0; i < 4; i++) cfg_rmw_bits(word + i, ~0u, gpr[((g & ~3u) + i) % kGprs]);
+        } else {
+            const uint32_t width = size == 1 ? 32 : size == 2 ? 16 : 8, shift = 8 * byte;
+            const uint32_t mask = (width == 32 ? ~0u : ((1u << width) - 1)) << shift;
+            cfg_rmw_bits(word, mask, gpr[g] << shift);
+        }
+        return;
+    }
     case 0xa3:  // SEMINIT
-        each_semaphore(insn_bits(w, 15, 2), [&](uint32_t i) { semaphore_init(i, insn_bits(w, 19, 16), insn_bits(w, 23, 20)); });
+        each_semaphore(insn_bits(w, 15, 2),
+                       [&](uint32_t i) { semaphore_init(i, insn_bits(w, 19, 16), insn_bits(w, 23, 20)); });
         return;
     case 0xa4: each_semaphore(insn_bits(w, 23, 2), semaphore_post); return;  // SEMPOST
     case 0xa5: each_semaphore(insn_bits(w, 23, 2), semaphore_get); return;   // SEMGET

@@ -4,6 +4,7 @@
 // UNPACK's writes, and a mutex. PACK writes what it received into the first words of a tile of CB 16:
 //   [0] BRISC's value + 1 (via UNPACK)   [1] the RMW-written config field, read by MATH
 //   [2] the WRCFG-written config word     [3] MATH's own GPR after ADDDMAREG   [4] the PRNG seed word
+//   [5] the low half of the GPR, written by REG2FLOP into byte 2 of a THCON register (16-bit write)
 #include <cstdint>
 #include "api/compute/common.h"
 #include "api/compute/cb_api.h"
@@ -15,6 +16,7 @@ constexpr uint32_t kSem = ckernel::semaphore::UNPACK_SYNC;
 constexpr uint32_t kRmwAddr = THCON_SEC0_REG2_Out_data_format_ADDR32;
 constexpr uint32_t kWordAddr = UNP0_ADDR_BASE_REG_0_Base_ADDR32;
 constexpr uint32_t kGpr = 40;
+constexpr uint32_t kThconAddr = THCON_SEC0_REG1_L1_Dest_addr_ADDR32;
 }  // namespace
 
 void kernel_main() {
@@ -27,6 +29,7 @@ void kernel_main() {
     TT_SETDMAREG(0, 0x1234, 0, 2 * kGpr);
     TT_SETDMAREG(0, 0xABCD, 0, 2 * kGpr + 1);
     TTI_WRCFG(kGpr, 0, kWordAddr);
+    TTI_REG2FLOP(p_reg2flop::WRITE_2B, 0, 2, 0, kThconAddr - THCON_CFGREG_BASE_ADDR32, kGpr);
     init_prng_seed(0xC0FFEE);
     t6_semaphore_post(kSem);
     mailbox_write(ThreadId::PackThreadId, v + 1);
@@ -35,6 +38,7 @@ void kernel_main() {
     t6_semaphore_get(kSem);
     mailbox_write(ThreadId::PackThreadId, (cfg_read(kRmwAddr) >> 8) & 0xFF);
     mailbox_write(ThreadId::PackThreadId, cfg_read(kWordAddr));
+    mailbox_write(ThreadId::PackThreadId, cfg_read(kThconAddr));
     TT_SETDMAREG(0, 7, 0, 2 * kGpr);
     TT_SETDMAREG(0, 0, 0, 2 * kGpr + 1);
     TTI_ADDDMAREG(1, kGpr, 5, kGpr);
@@ -46,6 +50,7 @@ void kernel_main() {
     out[0] = mailbox_read(ThreadId::UnpackThreadId);
     out[1] = mailbox_read(ThreadId::MathThreadId);
     out[2] = mailbox_read(ThreadId::MathThreadId);
+    out[5] = mailbox_read(ThreadId::MathThreadId);
     out[3] = mailbox_read(ThreadId::MathThreadId);
     out[4] = get_cfg_pointer()[PRNG_SEED_Seed_Val_ADDR32];
     cb_push_back(tt::CBIndex::c_16, 1);
