@@ -710,3 +710,59 @@ def test_dest_capacity_follows_the_compute_config(device, fp32_dest, full_sync, 
         cbs=TWO_IN,
         compute_config=config,
     )
+
+
+def test_push_with_the_read_never_waited_for(device):
+    """The reader pushes a page its read is still filling and returns without any barrier."""
+    expect(
+        device,
+        EmulatorError,
+        r"cb_push_back on CB 0.*pushes pages that a noc_async_read \(issued at <inline kernel>:6, in noc_async_read",
+        f"<inline kernel> [{READER}",
+        reader=READ_HEAD + "    noc_async_read(src, p, 2048);\n    cb_push_back(0, 1);\n}\n",
+    )
+
+
+# ---- runtime arguments through their addresses ----------------------------------------------------------------------
+ARGS_WRITER = r"""
+#include "api/dataflow/dataflow_api.h"
+void kernel_main() {
+    auto* a = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_arg_addr(0));
+    auto* c = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_common_arg_addr(0));
+    const auto dst = TensorAccessor(TensorAccessorArgs<0>(), a[0], 64);
+    cb_reserve_back(0, 1);
+    auto* p = reinterpret_cast<volatile tt_l1_ptr uint32_t*>(get_write_ptr(0));
+    for (int i = 0; i < 16; ++i) p[i] = i < 3 ? a[i] : (i < 5 ? c[i - 3] : get_common_arg_val<uint32_t>(1) + i);
+    noc_async_write_page(get_arg_val<uint32_t>(3), dst, get_write_ptr(0));
+    noc_async_write_barrier();
+}
+"""
+
+
+def test_runtime_args_by_address_and_common_args(device):
+    """get_arg_addr / get_common_arg_addr point at the lists get_arg_val / get_common_arg_val read."""
+    out = ttnn.from_torch(
+        torch.zeros(1, 1, 2, 16, dtype=torch.int32),
+        dtype=ttnn.uint32,
+        layout=ttnn.ROW_MAJOR_LAYOUT,
+        device=device,
+    )
+    rt = ttnn.RuntimeArgs()
+    rt[1][2] = [out.buffer_address(), 11, 22, 1]
+    kernel = ttnn.KernelDescriptor(
+        kernel_source=ARGS_WRITER,
+        source_type=ttnn.KernelDescriptor.SourceType.SOURCE_CODE,
+        core_ranges=CORE,
+        compile_time_args=ttnn.TensorAccessorArgs(out).get_compile_time_args(),
+        runtime_args=rt,
+        common_runtime_args=[33, 44],
+        config=ttnn.WriterConfigDescriptor(),
+    )
+    cb = ttnn.CBDescriptor(
+        total_size=64,
+        core_ranges=CORE,
+        format_descriptors=[ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.uint32, page_size=64)],
+    )
+    ttnn.generic_op([out, out], ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb]))
+    row = ttnn.to_torch(out).to(torch.int64)[0, 0, 1].tolist()
+    assert row == [out.buffer_address(), 11, 22, 33, 44] + [44 + i for i in range(5, 16)]
