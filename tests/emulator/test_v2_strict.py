@@ -766,3 +766,30 @@ def test_runtime_args_by_address_and_common_args(device):
     ttnn.generic_op([out, out], ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb]))
     row = ttnn.to_torch(out).to(torch.int64)[0, 0, 1].tolist()
     assert row == [out.buffer_address(), 11, 22, 33, 44] + [44 + i for i in range(5, 16)]
+
+
+@pytest.mark.parametrize(
+    "transfer, pattern",
+    [
+        (
+            "noc_async_read(get_noc_addr(20, 20, p), p, 64)",
+            r"NoC address 0x[0-9a-f]+ names no worker core of the grid",
+        ),
+        ("noc_async_read(src + (1u << 30), p, 64)", r"DRAM range 0x[0-9a-f]+\+64 is past the bank end"),
+        (
+            "noc_async_write(p, get_noc_addr(2, 3, 1499136 - 32), 64)",
+            r"L1 range 0x[0-9a-f]+\+64 runs past the end of L1",
+        ),
+    ],
+    ids=["no_such_core", "past_the_dram_bank", "past_remote_l1"],
+)
+def test_noc_address_out_of_range(device, transfer, pattern):
+    expect(
+        device,
+        EmulatorError,
+        pattern,
+        f"<inline kernel>:7 [{READER}",
+        reader=READ_HEAD
+        + "    for (int i = 0; i < 512; ++i) reinterpret_cast<volatile uint32_t*>(p)[i] = i;\n"
+        f"    {transfer};\n    noc_async_read_barrier();\n    noc_async_write_barrier();\n}}\n",
+    )
