@@ -5,6 +5,8 @@ FPU's element-wise arithmetic and broadcasts, every fidelity phase of a multiply
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -530,3 +532,204 @@ def test_matmul_is_bit_exact(device, rng, dtype, fidelity, fp32_dest, rt, ct, tr
         block_form=block_form,
     )
     np.testing.assert_array_equal(got, want)
+
+
+def layout_program(inp, out, wt, untilize, fp32_dest, unpack_to_dest):
+    """Reader and writer copy pages as they are; the compute kernel tilizes or untilizes each block row of Wt."""
+    from tests.emulator.test_v2_dataflow import compute_config
+
+    all_cores, groups = two_cores(inp.padded_shape[-2] // 32)
+    reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
+    start = 0
+    for group, rows in groups:
+        for cx, cy in each_core(group):
+            reader_rt[cx][cy] = [inp.buffer_address(), rows * wt, start * wt]
+            writer_rt[cx][cy] = [out.buffer_address(), rows * wt, start * wt]
+            compute_rt[cx][cy] = [rows]
+            start += rows
+    reader = ttnn.KernelDescriptor(
+        kernel_source=str(wheel_build.wheel_root() / UNARY / "reader_unary_interleaved_start_id.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[*ttnn.TensorAccessorArgs(inp).get_compile_time_args()],
+        runtime_args=reader_rt,
+        config=ttnn.ReaderConfigDescriptor(),
+    )
+    compute = ttnn.KernelDescriptor(
+        kernel_source=str(KERNELS / "v2_tilize_untilize.cpp"),
+        core_ranges=all_cores,
+        compile_time_args=[wt, int(untilize)],
+        runtime_args=compute_rt,
+        config=compute_config(fp32_dest, unpack_to_dest),
+    )
+    cbs = [cb(0, inp, all_cores, wt), cb(16, out, all_cores, wt)]
+    return ttnn.ProgramDescriptor(
+        kernels=[reader, compute, writer(out, all_cores, writer_rt)], semaphores=[], cbs=cbs
+    )
+
+
+@pytest.mark.parametrize(
+    "untilize, dtype, fp32_dest, unpack_to_dest",
+    [
+        (False, ttnn.bfloat16, False, False),
+        (True, ttnn.bfloat16, False, False),
+        (False, ttnn.float32, True, True),
+        (True, ttnn.float32, True, False),
+        pytest.param(True, ttnn.float32, True, True, marks=pytest.mark.slow),
+        pytest.param(False, ttnn.float32, False, False, marks=pytest.mark.slow),
+    ],
+)
+def test_tilize_and_untilize_unpack_are_bit_exact(device, rng, untilize, dtype, fp32_dest, unpack_to_dest):
+    """tilize_block reads each 32-row strip of Wt pages as row-major rows and writes Wt tiles; the unpack-based
+    untilize_block does the reverse. The pages travel as they are (a tiled tensor's raw pages stand for the strip),
+    each datum through the unpacker's conversion, the datacopy and the packer's rounding."""
+    wt = 3
+    fmt = wh.BF16 if dtype == ttnn.bfloat16 else wh.FP32
+    tdtype = torch.bfloat16 if dtype == ttnn.bfloat16 else torch.float32
+    shape = (1, 1, 96, 32 * wt)
+    x = torch.from_numpy(salted(rng, shape, fmt).view(np.float32).copy()).to(tdtype)
+    inp = ttnn.from_torch(x, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.spec, device)
+    ttnn.generic_op([inp, out], layout_program(inp, out, wt, untilize, fp32_dest, unpack_to_dest))
+    pages = np.stack([face_storage(t) for t in tiles(x)])  # the input pages as stored
+    got = np.stack([face_storage(t) for t in tiles(ttnn.to_torch(out))])  # the output pages as written
+    strips = pages.reshape(-1, 32, 32 * wt)
+    if untilize:  # page order -> row-major strip, written 1024 datums per page
+        rows = np.stack([np.concatenate([t.reshape(32, 32) for t in tiles(x)[b * wt : (b + 1) * wt]], axis=1) for b in range(len(strips))])
+        want_raw = rows.reshape(-1, 1024)
+    else:  # strip columns -> tiles in face order
+        want_raw = np.stack([face_storage(s[:, t * 32 : (t + 1) * 32]) for s in strips for t in range(wt)])
+    dest = want_raw if unpack_to_dest and fp32_dest else wh.datacopy(want_raw, fmt, fp32_dest)
+    np.testing.assert_array_equal(got, packed(dest, dtype, fp32_dest))
+
+
+# ---- format reconfiguration ------------------------------------------------------------------------------------------
+# The reader fills CB 0 with one bf16 page and CB 1 with one fp32 page of 1.0; CB 16 is bf16, CB 17 fp32.
+FILL_BF16_AND_FP32 = (
+    "void kernel_main() {\n"
+    "    cb_reserve_back(0, 1);\n"
+    "    auto* p = reinterpret_cast<volatile uint32_t*>(get_write_ptr(0));\n"
+    "    for (int i = 0; i < 512; ++i) p[i] = 0x3f803f80u;\n"
+    "    cb_push_back(0, 1);\n"
+    "    cb_reserve_back(1, 1);\n"
+    "    auto* q = reinterpret_cast<volatile uint32_t*>(get_write_ptr(1));\n"
+    "    for (int i = 0; i < 1024; ++i) q[i] = 0x3f800000u;\n"
+    "    cb_push_back(1, 1);\n"
+    "}\n"
+)
+MIXED_CBS = ((0, 2, 2048), (1, 2, 4096, ttnn.float32), (16, 2, 2048), (17, 2, 4096, ttnn.float32))
+
+
+def copy_and_pack(src_cb: int, out_cb: int, reconfig: str = "") -> str:
+    """copy_tile of CB src_cb's front into DEST and pack_tile into out_cb, the unpacker and packer configured for
+    CB 0 and CB 16 by compute_kernel_hw_startup; `reconfig` runs before the copy."""
+    return (
+        '#include "api/compute/reconfig_data_format.h"\n#include "api/compute/pack.h"\n'
+        "void kernel_main() {\n"
+        "    compute_kernel_hw_startup(0, 16);\n"
+        f"    {reconfig}\n"
+        f"    copy_init({src_cb});\n"
+        f"    cb_wait_front({src_cb}, 1);\n"
+        "    tile_regs_acquire();\n"
+        f"    copy_tile({src_cb}, 0, 0);\n"
+        "    tile_regs_commit();\n"
+        "    tile_regs_wait();\n"
+        f"    cb_reserve_back({out_cb}, 1);\n"
+        f"    pack_tile(0, {out_cb});\n"
+        f"    cb_push_back({out_cb}, 1);\n"
+        "    tile_regs_release();\n"
+        f"    cb_pop_front({src_cb}, 1);\n"
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "src_cb, out_cb, reconfig, pattern",
+    [
+        (
+            1,
+            16,
+            "",
+            r"llk_unpack_A.*CB 1 holds Float32 data but the SrcA unpacker is configured for Float16_b \(set from CB 0\)"
+            r".*reconfig_data_format_srca\(1\)",
+        ),
+        (
+            0,
+            17,
+            "",
+            r"llk_pack \(pack_tile\).*CB 17 holds Float32 data but the packer is configured for Float16_b \(set from "
+            r"CB 16\).*pack_reconfig_data_format\(17\)",
+        ),
+        (
+            1,
+            16,
+            "reconfig_data_format_srca(0, 16);",  # old and new CB formats alike: the LLK changes nothing
+            r"CB 1 holds Float32 data but the SrcA unpacker is configured for Float16_b",
+        ),
+    ],
+)
+def test_format_change_without_reconfig_is_named(device, src_cb, out_cb, reconfig, pattern):
+    """Unpacking or packing a CB whose data format differs from the one the unpacker/packer was configured for: the
+    hardware would reinterpret the bytes, the emulator stops naming the call, CB, kernel, core and RISC."""
+    from tests.emulator.test_v2_strict import expect
+
+    msg = expect(
+        device, EmulatorError, pattern, reader=FILL_BF16_AND_FP32, compute=copy_and_pack(src_cb, out_cb, reconfig),
+        cbs=MIXED_CBS,
+    )
+    assert re.search(r"<inline kernel>:\d+ \[compute \(TRISC[02], (un)?pack\), core \(1,2\)\]", msg), msg
+
+
+@pytest.mark.parametrize(
+    "src_cb, out_cb, reconfig",
+    [
+        (1, 16, "reconfig_data_format_srca(1);"),
+        (0, 17, "pack_reconfig_data_format(17);"),
+        (1, 17, "reconfig_data_format_srca(0, 1); pack_reconfig_data_format(16, 17);"),
+    ],
+)
+def test_format_change_with_reconfig_runs(device, src_cb, out_cb, reconfig):
+    """The same copies with the reconfiguration they need run to the end."""
+    from tests.emulator.test_v2_strict import run
+
+    run(device, reader=FILL_BF16_AND_FP32, compute=copy_and_pack(src_cb, out_cb, reconfig), cbs=MIXED_CBS)
+
+
+@pytest.mark.parametrize(
+    "bcast, dtype, fp32_dest, unpack_to_dest",
+    [
+        ("col", ttnn.bfloat16, False, False),
+        ("row", ttnn.bfloat16, False, False),
+        ("scalar", ttnn.bfloat16, True, False),
+        ("row", ttnn.float32, True, False),
+        ("col", ttnn.float32, True, True),
+        pytest.param("scalar", ttnn.float32, False, False, marks=pytest.mark.slow),
+        pytest.param("col", ttnn.float32, True, False, marks=pytest.mark.slow),
+    ],
+)
+def test_unary_bcast_is_bit_exact(device, rng, bcast, dtype, fp32_dest, unpack_to_dest):
+    """unary_bcast: the tile unpacked to SrcB, its column 0 / row 0 / first datum spread over DEST -- ROW by MOVB2D
+    (the SrcB bits: bf16, or TF32 for fp32 data into an fp32 DEST), COL and SCALAR by an ELWADD onto zero (denormals
+    and -0 to +0, NaN to Inf); fp32 unpacked straight to an fp32 DEST broadcasts all 32 bits."""
+    from tests.emulator.test_v2_dataflow import copy_through_compute
+
+    fmt = wh.BF16 if dtype == ttnn.bfloat16 else wh.FP32
+    tdtype = torch.bfloat16 if dtype == ttnn.bfloat16 else torch.float32
+    shape = (1, 1, 64, 96)
+    x = torch.from_numpy(salted(rng, shape, fmt).view(np.float32).copy()).to(tdtype)
+    inp = ttnn.from_torch(x, dtype=dtype, layout=ttnn.TILE_LAYOUT, device=device)
+    out = ttnn.allocate_tensor_on_device(inp.spec, device)
+    program = copy_through_compute(inp, out, fp32_dest, unpack_to_dest, kernel="v2_unary_bcast.cpp")
+    compute = next(k for k in program.kernels if k.kernel_source.endswith("v2_unary_bcast.cpp"))
+    compute.compile_time_args = [BCASTS[bcast]]
+    ttnn.generic_op([inp, out], program)
+    want = []
+    for t in tiles(x):
+        if unpack_to_dest and fp32_dest:
+            want.append(wh.broadcast_b(t, bcast))
+            continue
+        src = wh.broadcast_b(wh.unpack(t, fmt, fp32_dest), bcast)
+        if bcast == "row":  # MOVB2D: the SrcB bits (bf16 unless SrcB holds TF32 for an fp32 DEST)
+            want.append(src & np.uint32(0xFFFFE000 if fp32_dest and fmt == wh.FP32 else 0xFFFF0000))
+        else:  # ELWADD of the datum onto a zero SrcA
+            want.append(wh.elwadd(np.zeros_like(src), src, np.zeros_like(src), fp32_dest))
+    np.testing.assert_array_equal(out_bits(out), untiles(packed(np.stack(want), dtype, fp32_dest), shape))

@@ -3,13 +3,38 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 
+#include "emu_formats.h"
 #include "llk_io_pack.h"
 #include "llk_math_common_api.h"
 
 inline void llk_pack_wait_fp32_dest_acc() {}
+
+namespace emu::tensix {
+inline int32_t pack_config_cb = -1;  // the CB whose formats the packer was last configured for
+
+inline bool same_pack_formats(uint32_t a, uint32_t b) {
+    return pack_src_format[a] == pack_src_format[b] && pack_dst_format[a] == pack_dst_format[b];
+}
+
+// A pack into `output` needs the packer configured for its formats (pack_reconfig_data_format).
+inline void require_pack_format(const char* call, uint32_t output) {
+    if (pack_config_cb < 0 || same_pack_formats(uint32_t(pack_config_cb), output)) return;
+    char msg[400];
+    std::snprintf(msg, sizeof msg,
+                  "CB %u holds %s data but the packer is configured for %s (set from CB %d). Call "
+                  "pack_reconfig_data_format(%u) before packing into it",
+                  output, format_name(pack_dst_format[output]), format_name(pack_dst_format[pack_config_cb]),
+                  pack_config_cb, output);
+    emu_llk_violation(call, int(output), msg);
+}
+}  // namespace emu::tensix
+
 template <bool is_fp32_dest_acc_en>
-inline void llk_pack_hw_configure(std::uint32_t) {}
+inline void llk_pack_hw_configure(std::uint32_t pack_output) {
+    emu::tensix::pack_config_cb = int32_t(pack_output);
+}
 
 namespace emu::tensix {
 inline bool pack_holds_dest = false;  // between tile_regs_wait and tile_regs_release
@@ -54,9 +79,14 @@ inline void llk_pack_dest_init(const std::uint32_t) {
     emu::tensix::state().pack_section = 0;
 }
 template <bool is_fp32_dest_acc_en>
-inline void llk_pack_reconfig_data_format(const std::uint32_t) {}
+inline void llk_pack_reconfig_data_format(const std::uint32_t new_output) {
+    emu::tensix::pack_config_cb = int32_t(new_output);
+}
+// The (old, new) form reprograms only when the two CBs' formats differ, as the LLK does.
 template <bool is_fp32_dest_acc_en>
-inline void llk_pack_reconfig_data_format(const std::uint32_t, const std::uint32_t) {}
+inline void llk_pack_reconfig_data_format(const std::uint32_t old_output, const std::uint32_t new_output) {
+    if (!emu::tensix::same_pack_formats(old_output, new_output)) emu::tensix::pack_config_cb = int32_t(new_output);
+}
 inline void llk_pack_relu_config(const ckernel::ReluConfig& relu_config) {
     if (relu_config.get_mode() != ckernel::ReluType::NO_RELU) emu_unsupported("the packer's ReLU (llk_pack_relu_config)");
 }

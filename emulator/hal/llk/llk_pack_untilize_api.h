@@ -24,6 +24,7 @@ inline void llk_pack_untilize(std::uint32_t block_rt_dim, std::uint32_t output, 
     using namespace emu::tensix;
     constexpr const char* call = "llk_pack_untilize (pack_untilize_block / pack_untilize_dest)";
     if (!pack_holds_dest) emu_llk_violation(call, int(output), "packs DEST outside tile_regs_wait ... tile_regs_release");
+    require_pack_format(call, output);
     const bool fp32 = DST_ACCUM_MODE;
     const uint32_t tiles = fp32 ? section_tiles<true>() : section_tiles<false>();
     const uint32_t format = pack_dst_format[output];

@@ -23,6 +23,8 @@ inline void llk_unpack_AB(const std::uint32_t operandA, const std::uint32_t oper
     using namespace emu::tensix;
     require_waited("llk_unpack_AB", operandA, tile_index_a);
     require_waited("llk_unpack_AB", operandB, tile_index_b);
+    require_unpack_format("llk_unpack_AB", 0, operandA);
+    require_unpack_format("llk_unpack_AB", 1, operandB);
     if (BType == BroadcastType::ROW && bcast_row_idx >= 32)
         emu_llk_violation("llk_unpack_AB", int(operandB), "bcast_row_idx is outside the tile (0..31)");
     State& s = state();

@@ -32,6 +32,8 @@ inline void llk_unpack_AB_matmul(const std::uint32_t operandA, const std::uint32
                                  const std::uint32_t kt_dim = 1) {
     using namespace emu::tensix;
     constexpr const char* call = "llk_unpack_AB_matmul (matmul_tiles / matmul_block)";
+    require_unpack_format(call, 0, operandB);  // in1 -> SrcA
+    require_unpack_format(call, 1, operandA);  // in0 -> SrcB
     State& s = state();
     for (uint32_t r = 0; r < rt_dim; ++r) {
         const uint32_t ia = tile_index_a + r * kt_dim;

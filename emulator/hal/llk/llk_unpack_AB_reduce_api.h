@@ -15,6 +15,8 @@ inline void llk_unpack_AB_reduce(const std::uint32_t operandA, const std::uint32
     using namespace emu::tensix;
     require_waited("llk_unpack_AB_reduce (reduce_tile)", operandA, tile_index_a);
     require_waited("llk_unpack_AB_reduce (reduce_tile)", operandB, tile_index_b);
+    require_unpack_format("llk_unpack_AB_reduce (reduce_tile)", 0, operandA);
+    require_unpack_format("llk_unpack_AB_reduce (reduce_tile)", 1, operandB);
     State& s = state();
     wait_until([&] { return load(s.srca_valid) == 0 && load(s.srcb_valid) == 0; });
     const uint8_t* a = front_tile(operandA, tile_index_a);
