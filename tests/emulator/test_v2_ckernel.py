@@ -13,7 +13,8 @@ import ttnn
 from emulator.launcher import EmulatorError
 from tests.emulator.programs import KERNELS
 
-ONE_CORE = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(0, 0), ttnn.CoreCoord(0, 0))])
+X, Y = 2, 1  # a core off the origin, so that its logical coordinates are seen
+ONE_CORE = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(X, Y), ttnn.CoreCoord(X, Y))])
 WRITER = "ttnn/cpp/ttnn/operations/eltwise/unary/device/kernels/dataflow/writer_unary_interleaved_start_id.cpp"
 
 
@@ -26,9 +27,9 @@ def program(out, compute_kernel: str, value: int):
     from emulator import wheel_build
 
     reader_rt, writer_rt, compute_rt = ttnn.RuntimeArgs(), ttnn.RuntimeArgs(), ttnn.RuntimeArgs()
-    reader_rt[0][0] = [value]
-    writer_rt[0][0] = [out.buffer_address(), 1, 0]
-    compute_rt[0][0] = []
+    reader_rt[X][Y] = [value]
+    writer_rt[X][Y] = [out.buffer_address(), 1, 0]
+    compute_rt[X][Y] = []
     reader = ttnn.KernelDescriptor(
         kernel_source=str(KERNELS / "v2_ckernel_reader.cpp"),
         core_ranges=ONE_CORE,
@@ -77,7 +78,8 @@ def test_mailboxes_config_space_semaphores_and_mutexes(device):
     assert words[3].item() == 12  # MATH's own GPR: 7 + 5 by ADDDMAREG
     assert words[4].item() == 0xC0FFEE  # init_prng_seed's config word
     assert words[5].item() >> 16 == 0x1234  # REG2FLOP: 16 bits of the GPR into bytes 2..3 of a THCON word
-    assert not words[6:].any()
+    assert words[6].item() == X and words[7].item() == Y  # my_logical_x_ / my_relative_y_
+    assert not words[8:].any()
 
 
 def test_a_mop_reaching_the_emulated_tensix_is_named(device):

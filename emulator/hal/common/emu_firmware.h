@@ -34,6 +34,12 @@ bank_noc_xy_t dram_bank_to_noc_xy[NUM_NOCS][NUM_DRAM_BANKS];
 int32_t bank_to_dram_offset[NUM_DRAM_BANKS];
 bank_noc_xy_t l1_bank_to_noc_xy[NUM_NOCS][NUM_L1_BANKS];
 int32_t bank_to_l1_offset[NUM_L1_BANKS];
+// This core's logical coordinates (get_absolute_logical_x/y) and those relative to its sub-device
+// (get_relative_logical_x/y): the whole grid is one sub-device here, so the two agree.
+uint8_t my_logical_x_;
+uint8_t my_logical_y_;
+uint8_t my_relative_x_;
+uint8_t my_relative_y_;
 uint8_t worker_logical_col_to_virtual_col[round_up_to_mult_of_4(noc_size_x)];
 uint8_t worker_logical_row_to_virtual_row[round_up_to_mult_of_4(noc_size_y)];
 
@@ -87,6 +93,9 @@ extern "C" void emu_firmware_start(const EmuFirmwareInit* init) {
         my_x[n] = init->noc_x;
         my_y[n] = init->noc_y;
     }
+    // Worker (x, y) sits at NoC (x + 1, y + 1), as the bank and coordinate tables below lay the grid out.
+    my_logical_x_ = my_relative_x_ = uint8_t(init->noc_x - 1);
+    my_logical_y_ = my_relative_y_ = uint8_t(init->noc_y - 1);
     emu_stream_regs_base = init->stream_regs;
     emu_tensix_base = init->tensix_state;
 #if defined(COMPILE_FOR_TRISC)

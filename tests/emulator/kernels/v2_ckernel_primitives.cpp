@@ -5,6 +5,7 @@
 //   [0] BRISC's value + 1 (via UNPACK)   [1] the RMW-written config field, read by MATH
 //   [2] the WRCFG-written config word     [3] MATH's own GPR after ADDDMAREG   [4] the PRNG seed word
 //   [5] the low half of the GPR, written by REG2FLOP into byte 2 of a THCON register (16-bit write)
+//   [6], [7] this core's logical x and y (firmware globals)
 #include <cstdint>
 #include "api/compute/common.h"
 #include "api/compute/cb_api.h"
@@ -53,6 +54,8 @@ void kernel_main() {
     out[5] = mailbox_read(ThreadId::MathThreadId);
     out[3] = mailbox_read(ThreadId::MathThreadId);
     out[4] = get_cfg_pointer()[PRNG_SEED_Seed_Val_ADDR32];
+    out[6] = get_absolute_logical_x();
+    out[7] = get_relative_logical_y();
     cb_push_back(tt::CBIndex::c_16, 1);
 #endif
 }
