@@ -329,7 +329,10 @@ def wheel_index(root: str | None = None) -> WheelIndex:
             if path.suffix == ".cpp":
                 continue  # kernels use names; only headers declare them
             text = path.read_text(errors="replace")
-            macros.update(define.findall(text))
+            # A define in an op's own kernel helpers (device/kernels/**, e.g. sdpa's compute_common.hpp defining
+            # REDUCE_OP) is that op's, not the API's: other kernels get such names from their program factory.
+            if "kernels" not in path.relative_to(base).parts:
+                macros.update(define.findall(text))
             words.update(word.findall(text))
     return WheelIndex(frozenset(files), frozenset(macros), frozenset(words))
 

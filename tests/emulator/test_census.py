@@ -382,3 +382,15 @@ def test_quasar_kernels_unexplained_errors_are_the_architectures():
     assert d.cls == "unclassified"
     assert kc.for_kernel("ttnn/cpp/ttnn/operations/experimental/quasar/fold/k.cpp", d).cls == "other_arch"
     assert kc.for_kernel("ttnn/cpp/ttnn/operations/data_movement/fold/k.cpp", d).cls == "unclassified"
+
+
+def test_index_takes_defines_from_api_headers_not_op_kernel_helpers(tmp_path):
+    api = tmp_path / "tt_metal" / "hw" / "inc" / "api.h"
+    helper = tmp_path / "ttnn" / "cpp" / "ttnn" / "operations" / "sdpa" / "device" / "kernels" / "common.hpp"
+    for path, text in ((api, "#define ALWI inline\n"), (helper, "#define REDUCE_OP PoolType::MAX\n")):
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    index = kc.wheel_index(str(tmp_path))
+    assert "ALWI" in index.macros and "REDUCE_OP" not in index.macros
+    d = kc.classify("k.cpp:9:5: error: use of undeclared identifier 'REDUCE_OP'", index, EMU)
+    assert (d.cls, d.detail) == ("host_define", "REDUCE_OP")
