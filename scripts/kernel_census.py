@@ -156,7 +156,7 @@ def family_of(rel: str) -> str:
 
 
 _COMPUTE_INCLUDE = re.compile(
-    r'#\s*include\s+[<"](?:api/compute/|compute_kernel_api|ttnn/kernel_lib/|ckernel)'
+    r'#\s*include\s+[<"](?:api/compute/|compute_kernel_api|(?:ttnn/cpp/)?ttnn/kernel_lib/|ttnn/kernel/compute/|ckernel)'
 )
 _DM_INCLUDE = re.compile(
     r'#\s*include\s+[<"](?:api/dataflow/dataflow_api\.h|dataflow_api\.h|api/dataflow/noc\.h)'

@@ -196,6 +196,17 @@ def test_every_class_is_either_the_emulators_or_the_hosts():
             '#include "api/dataflow/dataflow_api.h"\n#include "ttnn/kernel_lib/reduce_helpers_dataflow.hpp"',
             ("reader",),
         ),
+        (  # moreh's compute kernels: the compute helpers by their full path, and DataflowBuffer for the CBs
+            "ttnn/cpp/ttnn/operations/moreh/moreh_norm/device/moreh_norm_w/kernels/moreh_norm_w_kernel.cpp",
+            '#include "ttnn/kernel/compute/moreh_common.hpp"\n#include "api/dataflow/dataflow_buffer.h"\n'
+            "void kernel_main() {}",
+            ("compute",),
+        ),
+        (
+            "ttnn/cpp/ttnn/operations/moreh/moreh_layer_norm/device/kernels/moreh_layer_norm_large_kernel.cpp",
+            '#include "ttnn/cpp/ttnn/kernel_lib/reduce_helpers_compute.hpp"\nvoid kernel_main() {}',
+            ("compute",),
+        ),
     ],
 )
 def test_roles(rel, text, roles):
