@@ -4,17 +4,20 @@ shipped ops' warm call time.
 
     .venv/bin/python benchmarks/emulator_bench.py [--size 4096] [--repeats 3] [--paths shadow,wheel]
 
-Each path is measured in a process of its own with an empty build cache (cold builds are cold). Prints a table
-and writes benchmarks/results/emulator_bench.{json,md}. A measurement a path cannot make yet is reported with
-the error that stopped it, never as a time.
+Each path is measured in a process of its own with an empty build cache (cold builds are cold). Every row also
+reports CPU seconds (this process's threads plus the compilers it ran), which a machine loaded by other work
+does not inflate the way it does wall time. Prints a table and writes benchmarks/results/emulator_bench.{json,md}. A measurement a path cannot
+make yet is reported with the error that stopped it, never as a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -27,16 +30,33 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PATHS = {"shadow": "old: emulator kernel API", "wheel": "v2: wheel headers"}
-BUDGETS = {"compute kernel build, cold": "<= 10 s", "compute kernel build, warm": "0 (cache hit)"}
+BUDGETS = {
+    "compute kernel build, cold": "<= 10 s",
+    "compute kernel build, warm": "0 (cache hit)",
+    "wheel compute kernel build, cold": "<= 10 s",
+    "wheel compute kernel build, warm": "0 (cache hit)",
+    "wheel SFPU kernel build, cold": "<= 10 s",
+    "wheel SFPU kernel build, warm": "0 (cache hit)",
+}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process (the emulated cores' threads) and its waited-for children (compilers)."""
+    return sum(
+        u.ru_utime + u.ru_stime
+        for u in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
 
 
 def timed(fn, repeats=1):
-    times = []
+    """(median wall seconds, median CPU seconds)."""
+    times, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        cpus.append(_cpu() - c0)
+    return statistics.median(times), statistics.median(cpus)
 
 
 def _clean(msg: str) -> str:
@@ -58,8 +78,10 @@ class Rows:
 
     def measure(self, what, fn, repeats=1, note=""):
         try:
-            secs = timed(fn, repeats)
-            self.rows.append({"what": what, "seconds": round(secs, 4), "note": note})
+            secs, cpu_secs = timed(fn, repeats)
+            self.rows.append(
+                {"what": what, "seconds": round(secs, 4), "cpu_seconds": round(cpu_secs, 3), "note": note}
+            )
             return secs
         except Exception as exc:  # noqa: BLE001 -- recorded as this path's result, never as a time
             msg = _clean(str(exc))[:300]
@@ -79,7 +101,7 @@ def measure(path: str, size: int, repeats: int) -> list[dict]:
     import torch
     import ttnn
 
-    from emulator import kernel_build, runtime_lib
+    from emulator import device_info, kernel_build, runtime_lib, wheel_build
     from tests.emulator import programs
     from tests.emulator.real_programs import eltwise as wheel_eltwise
     from tests.emulator.real_programs import wheel
@@ -107,9 +129,32 @@ def measure(path: str, size: int, repeats: int) -> list[dict]:
             extra={"cbs": cbs, "compute": compute},
         )
         rows.measure(
-            "wheel compute kernel build, cold", lambda: build(real), note="eltwise_binary_kernel.cpp"
+            "wheel compute kernel build, cold",
+            lambda: build(real),
+            note="eltwise_binary_kernel.cpp (add): three TRISC builds in parallel",
         )
         rows.measure("wheel compute kernel build, warm", lambda: build(real), repeats=20)
+        # Where a cold build's time goes: each TRISC build alone (a define no other row uses keeps it cold).
+        alone = dataclasses.replace(real, defines=(*real.defines, ("EMU_BENCH_ALONE", "1")))
+        for target in wheel_build.TRISC_TARGETS:
+            rows.measure(
+                f"wheel compute kernel build, cold, {target.name} alone",
+                lambda t=target: wheel_build._build_one(alone, t, 0, device_info.DEFAULT_GRID),
+            )
+        sfpu = kernel_build.KernelBuild(
+            source=wheel.op_kernel(wheel_eltwise.UNARY, "compute/eltwise_sfpu.cpp"),
+            role="compute",
+            defines=tuple(
+                wheel_eltwise.sfpu_chain("exp_tile_init();", "exp_tile(0);", "SFPU_OP_EXP_INCLUDE")
+            ),
+            extra={"cbs": cbs, "compute": compute},
+        )
+        rows.measure(
+            "wheel SFPU kernel build, cold",
+            lambda: build(sfpu),
+            note="eltwise_sfpu.cpp (exp): three TRISC builds in parallel",
+        )
+        rows.measure("wheel SFPU kernel build, warm", lambda: build(sfpu), repeats=20)
 
     try:
         device = ttnn.open_device(device_id=0)
@@ -234,7 +279,10 @@ def main() -> None:
     def fmt(r):
         if r is None:
             return "-"
-        return f"{r['seconds']:.3f}" if r["seconds"] is not None else "fails"
+        if r["seconds"] is None:
+            return "fails"
+        cpu = f" (cpu {r['cpu_seconds']:.2f})" if "cpu_seconds" in r else ""
+        return f"{r['seconds']:.3f}{cpu}"
 
     table = Table(title=f"Tensix emulator: build and run times (seconds, {os.cpu_count()} CPUs)")
     table.add_column("what")
@@ -263,7 +311,8 @@ def main() -> None:
         (
             f"`benchmarks/emulator_bench.py --size {args.size} --repeats {args.repeats}` on {os.cpu_count()} CPUs "
             f"({platform.machine()}), each path in its own process with an empty build cache. Warm launch and "
-            "warm call are medians. The machine's 1-minute load average was "
+            "warm call are medians; (cpu N) is the median CPU seconds of the emulator process and the compilers it "
+            "ran, the work of a step whatever else runs on the machine. The machine's 1-minute load average was "
             f"{load_before:.1f} before and {load_after:.1f} after: other work shared the CPUs."
         ),
         "",
