@@ -94,12 +94,6 @@ UNARY = {
         torch.erf,
         ulps=3,
     ),
-}
-
-# Ops of the same list whose kernel build still stops in the wheel-API build's lower layers (compute_kernel_api.h
-# reaches tt-llk's unpack/math internals, relu_tile's header names APPROX in the PACK build): the benchmark
-# reports their build error; they join UNARY when they run.
-PENDING = {
     "log": UnaryOp("log_tile_init<0u>();", "log_tile<0u>(0);", KERNEL_API, uniform(0.01, 100), torch.log),
     "sigmoid": UnaryOp(
         "sigmoid_tile_init();", "sigmoid_tile(0);", KERNEL_API, uniform(-8, 8), torch.sigmoid, 0.999
