@@ -74,7 +74,7 @@ void cb_wait_front(int cb, uint32_t pages, const Loc& loc);
 void cb_pop_front(int cb, uint32_t pages, const Loc& loc);
 bool cb_pages_reservable_at_back(int cb, uint32_t pages, const Loc& loc);
 bool cb_pages_available_at_front(int cb, uint32_t pages, const Loc& loc);
-uint32_t cb_write_ptr(int cb, const Loc& loc);  // L1 byte address (a host address below 2 GiB)
+uint32_t cb_write_ptr(int cb, const Loc& loc);  // L1 byte address (a host address below 4 GiB)
 uint32_t cb_read_ptr(int cb, const Loc& loc);
 uint32_t cb_page_size(int cb, const Loc& loc);
 uint32_t cb_num_pages(int cb, const Loc& loc);

@@ -3,7 +3,7 @@
 // Our shadows of the lowest wheel headers (risc_common.h, cache.h, stream_io_map.h, noc_nonblocking_api.h) and
 // the firmware glue call these C functions instead of touching registers. Everything above them -- dataflow_api.h,
 // noc.h, TensorAccessor, the compute API -- is the wheel's unmodified code. L1 addresses are host addresses below
-// 2 GiB (each core's L1 arena lives in one low mapping), so the uint32_t pointers kernels cast dereference directly.
+// 4 GiB (each core's L1 arena lives in one low reservation), so the uint32_t pointers kernels cast dereference directly.
 #pragma once
 
 #include <cstdint>

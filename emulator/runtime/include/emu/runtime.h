@@ -17,10 +17,19 @@
 namespace emu {
 
 constexpr uint32_t kNumCBs = 32;
-// Arenas sit 16 MiB apart in one mapping below 2 GiB (64 cores take 1 GiB); all but the L1 itself is PROT_NONE
-// guard, so a pointer run up to 14.5 MiB past a core's L1 faults (and is reported) instead of writing another
-// core's L1.
-constexpr uint32_t kL1Stride = 16u << 20;
+// The cores' L1 arenas sit Device::l1_stride apart in one reservation below 4 GiB (kernels hold L1 addresses in 32
+// bits), after one arena of pure guard; all but each L1 itself is PROT_NONE, so a stray pointer up to kL1Guard
+// past the end of a core's L1 or before its start faults (and is reported) instead of writing another core's L1.
+// 64 cores take 65 x 34 MiB = 2.2 GiB. Only where a grid cannot fit below 4 GiB that way is the guard smaller.
+constexpr uint64_t kL1Guard = 32ull << 20;
+// Lowest address of the reservation: the first 16 MiB are left to whatever a non-PIE host binary maps there.
+constexpr uintptr_t kLowMapFloor = 16u << 20;
+// Where the per-core hardware blocks (hal.cpp) and runtime-argument pages (program.cpp) go: above the L1 of an
+// 8x8 grid, so that a device reopened with another grid finds its reservation's hole whole again.
+constexpr uintptr_t kCoreHardwareWindow = 0xB0000000u;
+// Maps `bytes` at the lowest free 16 MiB-aligned address from `from` up to 4 GiB (MAP_FIXED_NOREPLACE); null if
+// nothing there is free.
+void* map_below_4gib(size_t bytes, uintptr_t from, int prot);
 constexpr uint32_t kL1Alignment = 16;           // NOC_L1_READ_ALIGNMENT_BYTES
 constexpr uint32_t kDramAlignment = 32;         // NOC_DRAM_READ_ALIGNMENT_BYTES (Wormhole)
 constexpr uint32_t kPoisonWord = 0x7fbf7fbfu;   // a NaN in both bf16 halves and as fp32
@@ -88,7 +97,7 @@ struct Thread {
 
 struct Core {
     uint32_t x = 0, y = 0, index = 0;
-    uint8_t* l1 = nullptr;  // host pointer == L1 address (below 2 GiB)
+    uint8_t* l1 = nullptr;  // host pointer == L1 address (below 4 GiB)
     std::array<CB, kNumCBs> cbs{};
     std::vector<std::unique_ptr<Thread>> threads;
     std::mutex mu;
@@ -106,7 +115,10 @@ struct Device {
     // worker core l1_bank_core[b]; CBs may not grow past the lowest L1 buffer address (l1_buffer_floor).
     std::vector<std::pair<uint32_t, uint32_t>> l1_bank_core;
     uint32_t l1_buffer_floor = 1499136;
-    uint8_t* l1_region = nullptr;
+    uint8_t* l1_region = nullptr;  // core 0's L1; core i's is l1_stride * i further on
+    uint64_t l1_stride = 0;
+    uint8_t* l1_reservation = nullptr;  // l1_region less one stride of guard, l1_reservation_bytes long
+    size_t l1_reservation_bytes = 0;
     std::vector<uint8_t*> dram;
     std::vector<std::unique_ptr<Core>> cores;  // index = y * grid_x + x
     Core* core(uint32_t x, uint32_t y) { return cores.at(y * grid_x + x).get(); }

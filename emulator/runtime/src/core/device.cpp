@@ -1,9 +1,10 @@
-// The emulated chip: one low (MAP_32BIT) mapping holding every core's L1, and DRAM banks as lazily
-// committed host mappings. L1 addresses handed to kernels are host addresses, so the uint32_t pointers that
+// The emulated chip: one reservation below 4 GiB holding every core's L1 between guard gaps, and DRAM banks as
+// lazily committed host mappings. L1 addresses handed to kernels are host addresses, so the uint32_t pointers that
 // kernels cast (get_write_ptr, get_read_ptr) dereference directly.
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -58,25 +59,67 @@ bool is_poisoned(const void* p, size_t bytes) {
     return bytes >= 4;
 }
 
-// The cores' L1 arenas in one mapping below 2 GiB (L1 addresses are 32-bit host addresses). Placed from 16 MiB
-// upward, below MAP_32BIT's 1..2 GiB window, so that the per-core register blocks and argument pages other parts of
-// the runtime take from that window can never split the hole a later device_open needs; MAP_32BIT is the fallback.
-static void* map_l1_region(size_t bytes) {
-    constexpr uintptr_t kFirst = 16u << 20, kStep = 16u << 20, kEnd = uintptr_t(2) << 30;
-    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-    for (uintptr_t base = kFirst; base + bytes <= kEnd; base += kStep) {
+void* map_below_4gib(size_t bytes, uintptr_t from, int prot) {
+    constexpr uintptr_t kStep = 16u << 20, kEnd = uintptr_t(1) << 32;
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE;
+    for (uintptr_t base = (from + kStep - 1) / kStep * kStep; base + bytes <= kEnd; base += kStep) {
         void* want = reinterpret_cast<void*>(base);
-        void* m = mmap(want, bytes, PROT_READ | PROT_WRITE, flags | MAP_FIXED_NOREPLACE, -1, 0);
+        void* m = mmap(want, bytes, prot, flags, -1, 0);
         if (m == want) return m;
         if (m != MAP_FAILED) munmap(m, bytes);  // a kernel without MAP_FIXED_NOREPLACE took it as a hint
     }
-    return mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags | MAP_32BIT, -1, 0);
+    return nullptr;
 }
+
+namespace {
+
+// The L1 reservation: one PROT_NONE stride of guard, then a stride per core whose first `l1_size` bytes (rounded up
+// to whole pages) are made accessible. The largest guard that fits below 4 GiB wins; anything under kL1Guard is
+// said once per grid and guard, since a stray pointer may then reach another core's L1 unreported.
+void reserve_l1(Device& d, size_t cores) {
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const size_t used = (size_t(d.l1_size) + page - 1) / page * page;
+    constexpr uint64_t kMiB = 1u << 20;
+    for (uint64_t guard = kL1Guard; guard >= kMiB; guard /= 2) {
+        const uint64_t stride = (used + guard + kMiB - 1) / kMiB * kMiB;
+        const size_t bytes = size_t((cores + 1) * stride);
+        if (bytes >= (uint64_t(1) << 32)) continue;
+        void* m = map_below_4gib(bytes, kLowMapFloor, PROT_NONE);
+        if (!m) continue;
+        d.l1_reservation = static_cast<uint8_t*>(m);
+        d.l1_reservation_bytes = bytes;
+        d.l1_stride = stride;
+        d.l1_region = d.l1_reservation + stride;
+        for (size_t i = 0; i < cores; ++i) {
+            if (mprotect(d.l1_region + i * stride, used, PROT_READ | PROT_WRITE) != 0) {
+                munmap(m, bytes);
+                d.l1_reservation = d.l1_region = nullptr;
+                throw std::runtime_error("cannot make the emulated L1 of core " + std::to_string(i) + " writable");
+            }
+        }
+        static std::pair<size_t, uint64_t> warned{0, 0};
+        if (guard < kL1Guard && warned != std::pair{cores, stride}) {
+            warned = {cores, stride};
+            std::fprintf(stderr,
+                         "emulator: warning: the L1 of %ux%u cores fits below 4 GiB only %llu MiB apart, so a stray "
+                         "pointer more than %llu MiB past or before a core's L1 may reach another core's L1 "
+                         "unreported\n",
+                         d.grid_x, d.grid_y, (unsigned long long)(stride / kMiB),
+                         (unsigned long long)((stride - used) / kMiB));
+        }
+        return;
+    }
+    throw std::runtime_error("cannot reserve address space below 4 GiB for the L1 of " + std::to_string(d.grid_x) +
+                             "x" + std::to_string(d.grid_y) + " cores (" + std::to_string(d.l1_size) +
+                             " B each, at least 1 MiB apart)");
+}
+
+}  // namespace
 
 void device_close() {
     if (!g_device) return;
     Device& d = *g_device;
-    munmap(d.l1_region, size_t(d.cores.size()) * kL1Stride);
+    munmap(d.l1_reservation, d.l1_reservation_bytes);
     for (uint8_t* bank : d.dram) munmap(bank, d.dram_bank_size);
     delete g_device;
     g_device = nullptr;
@@ -85,10 +128,9 @@ void device_close() {
 void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb_base, uint32_t banks,
                  uint64_t bank_size) {
     device_close();
-    if (l1_size > kL1Stride) throw std::runtime_error("L1 size above the emulator's 16 MiB arena stride");
     if (cb_base < kArgsBase + 3 * kArgsStride || cb_base > l1_size)
         throw std::runtime_error("the CB region must start above the runtime-argument blocks and inside L1");
-    auto* d = new Device();
+    auto d = std::make_unique<Device>();
     d->grid_x = grid_x;
     d->grid_y = grid_y;
     d->l1_size = l1_size;
@@ -96,32 +138,27 @@ void device_open(uint32_t grid_x, uint32_t grid_y, uint32_t l1_size, uint32_t cb
     d->num_dram_banks = banks;
     d->dram_bank_size = bank_size;
     d->l1_buffer_floor = l1_size;
-    const size_t l1_bytes = size_t(grid_x) * grid_y * kL1Stride;
-    void* l1 = map_l1_region(l1_bytes);
-    if (l1 == MAP_FAILED) {
-        delete d;
-        throw std::runtime_error("cannot map the emulated L1 below 2 GiB");
-    }
-    d->l1_region = static_cast<uint8_t*>(l1);
+    reserve_l1(*d, size_t(grid_x) * grid_y);
     for (uint32_t y = 0; y < grid_y; ++y) {
         for (uint32_t x = 0; x < grid_x; ++x) {
             auto c = std::make_unique<Core>();
             c->x = x;
             c->y = y;
             c->index = y * grid_x + x;
-            c->l1 = d->l1_region + size_t(c->index) * kL1Stride;
-            const size_t page = size_t(sysconf(_SC_PAGESIZE));
-            const size_t used = (size_t(l1_size) + page - 1) / page * page;
-            mprotect(c->l1 + used, kL1Stride - used, PROT_NONE);  // guard: see kL1Stride
+            c->l1 = d->l1_region + size_t(c->index) * d->l1_stride;
             d->cores.push_back(std::move(c));
         }
     }
     for (uint32_t b = 0; b < banks; ++b) {
         void* p = mmap(nullptr, bank_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED) throw std::runtime_error("cannot map emulated DRAM bank");
+        if (p == MAP_FAILED) {
+            for (uint8_t* bank : d->dram) munmap(bank, bank_size);
+            munmap(d->l1_reservation, d->l1_reservation_bytes);
+            throw std::runtime_error("cannot map emulated DRAM bank");
+        }
         d->dram.push_back(static_cast<uint8_t*>(p));
     }
-    g_device = d;
+    g_device = d.release();
 }
 
 // Hardware L1 holds whatever the previous program left; the emulator fills every CB with a NaN pattern at

@@ -66,13 +66,11 @@ std::vector<uint8_t*> g_hw;
 uint8_t* core_hardware(const Core& c) {
     std::lock_guard<std::mutex> lock(g_hw_mu);
     if (g_hw.size() <= c.index) {
-        // Every core's block at once, in one mapping: blocks mapped one at a time as programs reach new cores land
-        // between and beside L1 mappings and split MAP_32BIT's 1 GiB window, so a later device_open finds no
-        // 512 MiB hole for L1.
+        // Every core's block at once, in one mapping above the L1 reservation's range: blocks mapped one at a time
+        // as programs reach new cores would land between and beside L1 and split the hole a later device_open needs.
         const size_t n = std::max<size_t>(device().cores.size(), c.index + 1) - g_hw.size();
-        void* p = mmap(nullptr, n * hal::kCoreHardwareSize, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED) throw std::runtime_error("cannot map the cores' stream registers below 2 GiB");
+        void* p = map_below_4gib(n * hal::kCoreHardwareSize, kCoreHardwareWindow, PROT_READ | PROT_WRITE);
+        if (!p) throw std::runtime_error("cannot map the cores' stream registers below 4 GiB");
         for (size_t i = 0; i < n; ++i) g_hw.push_back(static_cast<uint8_t*>(p) + i * hal::kCoreHardwareSize);
     }
     return g_hw[c.index];
@@ -124,12 +122,12 @@ uint8_t* local_l1(Thread& t, uint32_t addr, uint32_t bytes, const char* call) {
 }
 
 // The L1 offset a kernel's address names: kernels hold L1 addresses as host addresses inside their own core's
-// arena (the arenas sit kL1Stride apart in one mapping), or as raw offsets below the L1 size.
+// arena (the arenas sit l1_stride apart in one mapping), or as raw offsets below the L1 size.
 uint32_t l1_local_offset(uint64_t noc_addr) {
     const uint64_t addr = noc_addr & ((1ull << 36) - 1);
     const Device& d = device();
     const uintptr_t base = uintptr_t(d.l1_region);
-    if (addr >= base && addr < base + uintptr_t(d.cores.size()) * kL1Stride) return uint32_t((addr - base) % kL1Stride);
+    if (addr >= base && addr < base + uintptr_t(d.cores.size()) * d.l1_stride) return uint32_t((addr - base) % d.l1_stride);
     return uint32_t(addr);
 }
 

@@ -22,8 +22,8 @@ uint32_t l1_offset(uint32_t addr, uint32_t bytes, const char* call, const Loc& l
     Device& d = device();
     const uintptr_t base = reinterpret_cast<uintptr_t>(d.l1_region);
     uint32_t offset;
-    if (addr >= base && addr < base + uintptr_t(d.cores.size()) * kL1Stride) {
-        offset = uint32_t((addr - base) % kL1Stride);
+    if (addr >= base && addr < base + uintptr_t(d.cores.size()) * d.l1_stride) {
+        offset = uint32_t((addr - base) % d.l1_stride);
     } else if (addr < d.l1_size) {
         offset = addr;
     } else {

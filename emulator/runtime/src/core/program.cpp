@@ -44,10 +44,10 @@ uint8_t* guarded_arg_pages(const Core& c, Role role) {
     std::lock_guard<std::mutex> lock(g_arg_mu);
     uint8_t*& p = g_arg_pages[{c.index, int(role)}];
     if (!p) {
-        // [per-core page][guard][common page][guard] at a fixed slot per (core, role) in the 3..4 GiB window: below
-        // 4 GiB (the firmware holds L1 addresses in 32 bits) and clear of the 1..2 GiB window MAP_32BIT allocates
-        // from, which the device's L1 mapping needs whole.
-        // Other libraries of the process may hold parts of that window: try a few windows, then MAP_32BIT.
+        // [per-core page][guard][common page][guard] at a fixed slot per (core, role) in the 2.25..4 GiB windows:
+        // below 4 GiB (the firmware holds L1 addresses in 32 bits) and above the L1 reservation of an 8x8 grid,
+        // which a reopened device needs whole (runtime.h).
+        // Other libraries of the process may hold parts of those windows: try a few, then MAP_32BIT.
         const uintptr_t slot = uintptr_t(c.index) * 3 + uintptr_t(role);
         void* m = MAP_FAILED;
         for (uintptr_t window : {0xC0000000u, 0xA0000000u, 0xE0000000u, 0x90000000u}) {
@@ -197,17 +197,19 @@ std::string configure_cbs(Core& core, const std::vector<StagedCB>& staged) {
     return "";
 }
 
-// Where a faulting address lies among the emulated L1 arenas (the gap after each core's L1 is guard pages).
-std::string l1_context(uintptr_t addr) {
+// Where a faulting address lies in the L1 reservation (all guard pages but the L1s), from the faulting core's L1:
+// kernels reach only their own core's L1 by pointer.
+std::string l1_context(uintptr_t addr, const Core& own) {
     Device& d = device();
-    const auto base = reinterpret_cast<uintptr_t>(d.l1_region);
-    if (addr < base || addr >= base + uintptr_t(d.cores.size()) * kL1Stride) return "";
-    const Core& c = *d.cores[(addr - base) / kL1Stride];
-    const uintptr_t offset = (addr - base) % kL1Stride;
-    if (offset < d.l1_size) return "";
+    const auto lo = reinterpret_cast<uintptr_t>(d.l1_reservation), l1 = reinterpret_cast<uintptr_t>(own.l1);
+    if (addr < lo || addr >= lo + d.l1_reservation_bytes) return "";
     std::ostringstream os;
-    os << " (" << (offset - d.l1_size) << " B past the end of core (" << c.x << "," << c.y << ")'s " << d.l1_size
-       << " B L1: a pointer or size overruns a CB or buffer)";
+    if (addr < l1)
+        os << " (" << (l1 - addr) << " B before the start of core (" << own.x << "," << own.y
+           << ")'s L1: a pointer or offset runs below a CB or buffer)";
+    else if (addr >= l1 + d.l1_size)
+        os << " (" << (addr - l1 - d.l1_size) << " B past the end of core (" << own.x << "," << own.y << ")'s "
+           << d.l1_size << " B L1: a pointer or size overruns a CB or buffer)";
     return os.str();
 }
 
@@ -237,7 +239,7 @@ void thread_main(Thread* t) {
             const std::string site = wheel_built(*t) ? where_fault(*t, last_fault_pc())
                                                      : where(t, t->call, -1, t->call_loc);
             record_failure(1, site + ": " + fault + (wheel_built(*t) ? "" : "; the faulting code runs after this call") +
-                                  l1_context(reinterpret_cast<uintptr_t>(addr)));
+                                  l1_context(reinterpret_cast<uintptr_t>(addr), *t->core));
             throw Abort{};
         }
         noc_require_idle(*t);
