@@ -11,22 +11,23 @@ import pytest
 import torch
 import ttnn
 
+from emulator import device_info
 from emulator.launcher import EmulatorError, EmulatorHang
 
 PRELUDE = '#include "api/dataflow/dataflow_api.h"\n'
 
 
-def _run(device, tmp_path, body: str, core=(1, 2), name="faulty_writer.cpp"):
+def _run(device, tmp_path, body: str, core=(1, 2), name="faulty_writer.cpp", args=(7, 0), cb_bytes=4096):
     src = tmp_path / name
     src.write_text(PRELUDE + body)
     cores = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(*core), ttnn.CoreCoord(*core))])
     rt = ttnn.RuntimeArgs()
-    rt[core[0]][core[1]] = [7, 0]
+    rt[core[0]][core[1]] = list(args)
     kernel = ttnn.KernelDescriptor(
         kernel_source=str(src), core_ranges=cores, runtime_args=rt, config=ttnn.WriterConfigDescriptor()
     )
     cb = ttnn.CBDescriptor(
-        total_size=4096,
+        total_size=cb_bytes,
         core_ranges=cores,
         format_descriptors=[
             ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.bfloat16, page_size=2048)
@@ -99,6 +100,72 @@ def test_write_past_a_cores_l1_is_reported(device, tmp_path, mib):
     assert "SIGSEGV in kernel code" in msg and "past the end of core (1,2)'s" in msg, msg
     src = tmp_path / "faulty_writer.cpp"
     _check_named(msg, src, _line(src, "get_write_ptr"), "get_write_ptr")
+
+
+# A store at a distance chosen at run time (arg 0) past the end of CB 0 (arg 1 == 0) or below the start of the core's
+# L1 (arg 1 == 1; CB 0 starts L1_CB_BASE into it): one build for every distance.
+STRAY = f"""void kernel_main() {{
+    cb_reserve_back(0, 1);
+    uint32_t distance = get_arg_val<uint32_t>(0), below = get_arg_val<uint32_t>(1);
+    uint32_t cb = get_write_ptr(0);
+    uint32_t at = below ? cb - {device_info.L1_CB_BASE}u - distance : cb + CB_BYTES + distance;
+    *reinterpret_cast<volatile uint32_t*>(at) = 42;
+}}
+"""
+STRAY_CB_BYTES = 512 * 1024  # ends 0.6 MB into L1, so 1 MiB past it is already past L1
+MIB = 1 << 20
+
+
+def _stray_write(device, tmp_path, distance: int, below: bool, core):
+    body = STRAY.replace("CB_BYTES", f"{STRAY_CB_BYTES}u")
+    with pytest.raises(EmulatorError) as e:
+        _run(
+            device,
+            tmp_path,
+            body,
+            core=core,
+            name="stray.cpp",
+            args=(distance, int(below)),
+            cb_bytes=STRAY_CB_BYTES,
+        )
+    return str(e.value), tmp_path / "stray.cpp"
+
+
+FAR = int(31.9 * MIB) // 4 * 4
+# Every core's L1 sits between at least 32 MiB of guard pages on either side, so a stray store 1 to 32 MiB away
+# faults instead of landing in another core's L1: on a middle core at 1, 8, 17 and 31.9 MiB, and on the grid's
+# first and last cores (beside the reservation's ends) at 31.9 MiB.
+STRAY_CASES = [
+    ((1, 2), mib, below) for mib in (1 * MIB, 8 * MIB, 17 * MIB, FAR) for below in (False, True)
+] + [(core, FAR, below) for core in ("first", "last") for below in (False, True)]
+
+
+@pytest.mark.parametrize(
+    "core, distance, below",
+    STRAY_CASES,
+    ids=[
+        f"{c if isinstance(c, str) else 'core_1_2'}-{d / MIB:.1f}MiB-{'below_l1' if b else 'past_cb'}"
+        for c, d, b in STRAY_CASES
+    ],
+)
+def test_stray_store_near_a_cores_l1_is_reported(device, tmp_path, core, distance, below):
+    grid = device.compute_with_storage_grid_size()
+    core = {"first": (0, 0), "last": (grid.x - 1, grid.y - 1)}.get(core, core)
+    msg, src = _stray_write(device, tmp_path, distance, below, core)
+    where = f"core ({core[0]},{core[1]})'s"
+    if below:
+        expected = f"({distance} B before the start of {where} L1"
+    else:
+        past = device_info.L1_CB_BASE + STRAY_CB_BYTES + distance - device_info.WORKER_L1_SIZE
+        expected = f"({past} B past the end of {where} {device_info.WORKER_L1_SIZE} B L1"
+    assert "SIGSEGV in kernel code" in msg and expected in msg, msg
+    _check_named(msg, src, _line(src, "get_write_ptr"), "get_write_ptr", core)
+    # The device is still usable: a tensor round-trips through DRAM, and the same kernel storing to the CB's last
+    # word (distance -4) runs on the same core.
+    x = torch.randn(64, 64, dtype=torch.bfloat16)
+    assert torch.equal(ttnn.to_torch(ttnn.from_torch(x, layout=ttnn.TILE_LAYOUT, device=device)), x)
+    body = STRAY.replace("CB_BYTES", f"{STRAY_CB_BYTES}u")
+    _run(device, tmp_path, body, core=core, name="stray.cpp", args=(2**32 - 4, 0), cb_bytes=STRAY_CB_BYTES)
 
 
 def test_device_works_after_a_fault(device, tmp_path):
