@@ -16,6 +16,7 @@ import pytest
 import torch
 import ttnn
 
+from emulator import device_info
 from emulator.launcher import EmulatorError, EmulatorHang
 from tests.emulator.programs import KERNELS
 from tests.emulator.test_v2_dataflow import copy_program
@@ -561,6 +562,52 @@ def test_fault_names_the_faulting_line(device, body, line, what):
         assert re.search(r"<inline kernel>:\d+ \[writer", msg), msg
     # The device stays usable.
     run(device, reader=FILL, writer=SEND)
+
+
+# A store at a distance chosen at run time (arg 0) past the end of a 512 KiB CB 0 (arg 1 == 0) or below the start of
+# the core's L1 (arg 1 == 1): at least 32 MiB of guard pages surround every core's L1, so each faults at its line.
+STRAY_CB_BYTES = 512 * 1024  # ends 0.6 MB into L1, so 1 MiB past it is already past L1
+STRAY = (
+    "void kernel_main() {\n"  # 2
+    "    cb_reserve_back(0, 1);\n"  # 3
+    "    const uint32_t distance = get_arg_val<uint32_t>(0), below = get_arg_val<uint32_t>(1);\n"  # 4
+    "    const uint32_t cb = get_write_ptr(0);\n"  # 5
+    f"    const uint32_t at = below ? cb - {device_info.L1_CB_BASE}u - distance : cb + {STRAY_CB_BYTES}u + distance;\n"
+    "    *reinterpret_cast<volatile uint32_t*>(at) = 42;\n"  # 7
+    "}\n"
+)
+
+
+def _stray(device, distance: int, below: bool):
+    x = ttnn.from_torch(
+        torch.zeros(1, 1, 32, 32, dtype=torch.bfloat16), layout=ttnn.TILE_LAYOUT, device=device
+    )
+    kernel = _inline(DF + STRAY, ttnn.WriterConfigDescriptor(), [distance % 2**32, int(below)])
+    cb = ttnn.CBDescriptor(
+        total_size=STRAY_CB_BYTES,
+        core_ranges=CORE,
+        format_descriptors=[
+            ttnn.CBFormatDescriptor(buffer_index=0, data_format=ttnn.bfloat16, page_size=2048)
+        ],
+    )
+    ttnn.generic_op([x, x], ttnn.ProgramDescriptor(kernels=[kernel], semaphores=[], cbs=[cb]))
+
+
+@pytest.mark.parametrize("mib", [1, 8, 17, 31.9])
+@pytest.mark.parametrize("below", [False, True], ids=["past_cb", "below_l1"])
+def test_stray_store_fault_names_its_line(device, mib, below):
+    distance = int(mib * (1 << 20)) // 4 * 4
+    with pytest.raises(EmulatorError) as e:
+        _stray(device, distance, below)
+    msg = str(e.value)
+    assert f"<inline kernel>:7 [{WRITER} kernel code: SIGSEGV" in msg, msg
+    if below:
+        assert f"({distance} B before the start of core (1,2)'s L1" in msg, msg
+    else:
+        past = device_info.L1_CB_BASE + STRAY_CB_BYTES + distance - device_info.WORKER_L1_SIZE
+        assert f"({past} B past the end of core (1,2)'s {device_info.WORKER_L1_SIZE} B L1" in msg, msg
+    # The device stays usable: the same kernel storing to the CB's last word runs.
+    _stray(device, -4, False)
 
 
 def test_two_threads_moving_one_pointer(device):
