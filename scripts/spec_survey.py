@@ -1,6 +1,7 @@
 """How far the scaffolder gets on a directory of real op specs: each one scaffolded and run through the chain.
 
     .venv/bin/python scripts/spec_survey.py DIR [--manifest FILE] [--no-tests] [--out KEEP] [--name NAME]
+                                                [--only OP_DIR ...]
 
 DIR holds specs as tt-metal's op pipeline wrote them (planner ``*_spec.md`` with its ``kernel_design.md``,
 ``op_design.md`` with its ``op_requirements.md``), one directory per op. The optional manifest is a TSV of
@@ -80,9 +81,19 @@ def first_failure(res) -> str:
     return ""
 
 
-def survey(root: Path, out: Path, *, tests: bool, manifest: dict, name: str) -> list[dict]:
+def survey(
+    root: Path, out: Path, *, tests: bool, manifest: dict, name: str, only: list[str] | None = None
+) -> list[dict]:
+    """Every spec under root, or (`only`) the specs of those op directories, replacing their rows in the
+    results already written."""
     rows = []
     jobs = find_specs(root)
+    if only:
+        jobs = [j for j in jobs if j.spec.relative_to(root.resolve()).parts[0] in only]
+        previous = RESULTS / f"{name}.json"
+        if previous.is_file():
+            redo = {str(j.spec.relative_to(root.resolve())) for j in jobs}
+            rows = [r for r in json.loads(previous.read_text()) if r["spec"] not in redo]
     for k, job in enumerate(jobs):
         rel = job.spec.relative_to(root.resolve())
         src, commit = manifest.get(str(rel), ("", ""))
@@ -107,6 +118,7 @@ def survey(root: Path, out: Path, *, tests: bool, manifest: dict, name: str) -> 
             "seconds": round(time.perf_counter() - t0, 1),
         }
         rows.append(row)
+        rows.sort(key=lambda r: r["spec"])
         write(rows, root.name, name)  # after every spec: a long survey leaves a table however far it got
         print(
             f"[{k + 1}/{len(jobs)}] {rel}: generate={row['steps'].get('generate')} "
@@ -177,10 +189,11 @@ def main() -> int:
     ap.add_argument("--no-tests", action="store_true")
     ap.add_argument("--out", type=Path, default=None, help="keep the generated packages here")
     ap.add_argument("--name", default="spec_survey", help="results file stem under benchmarks/results/")
+    ap.add_argument("--only", nargs="+", metavar="OP_DIR", help="re-survey these op directories only")
     args = ap.parse_args()
     manifest = manifest_of(args.manifest or args.root / "MANIFEST.tsv")
     out = (args.out or Path(tempfile.mkdtemp(prefix="spec-survey-"))).resolve()
-    rows = survey(args.root, out, tests=not args.no_tests, manifest=manifest, name=args.name)
+    rows = survey(args.root, out, tests=not args.no_tests, manifest=manifest, name=args.name, only=args.only)
     print(write(rows, args.root.name, args.name))
     print(f"generated packages: {out}")
     return 0

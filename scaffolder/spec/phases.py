@@ -224,27 +224,42 @@ def _call_refs(text: str, cbs: list[CircularBuffer]) -> list[int | None]:
     ``tilize<c_0, c_2>(Wt, 1)`` -> [0, 2]; ``sub<COL>(c_1, c_3, cb_x_or_y, shape)`` -> [1, 3, None]. The last
     one is the output; an argument that names no CB of the table (a conditional target) stays None."""
     by_name = {c.name: c.index for c in cbs if c.name}
+    text = re.sub(r"//[^\n]*|/\*.*?\*/", " ", text.replace("`", ""), flags=re.DOTALL)
+    # `uint32_t src_cb = has_gamma ? c_29 : c_24;`: a CB chosen by an optional step reads as the CB the step
+    # writes (the first alternative); the generator's bypass copy keeps that routing when the step is off.
+    alias = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"\b(?:uint32_t|auto)\s+(\w+)\s*=\s*[^;?]*\?\s*([\w:]+)\s*:\s*[\w:]+\s*;", text)
+        if _CB_ARG.match(m.group(2))
+    }
+
+    def is_cb(arg: str) -> bool:
+        return bool(_CB_ARG.match(arg)) or arg in alias
 
     def cb_of(arg: str) -> int | None:
-        name = _CB_ARG.match(arg).group(1)
+        name = _CB_ARG.match(alias.get(arg, arg)).group(1)
         num = re.search(r"c_(\d{1,2})$", name) or re.fullmatch(r"CB_(\d{1,2})", name)
         return int(num.group(1)) if num else by_name.get(name)
 
-    text = re.sub(r"//[^\n]*|/\*.*?\*/", " ", text.replace("`", ""), flags=re.DOTALL)
+    found: tuple[str, list[int | None]] | None = None
     for m in _CALL.finditer(text):
         if _BOOKKEEPING.match(m.group(1).split("::")[-1]):
             continue
+        if found is not None and m.group(1) != found[0]:
+            continue
         args = _split_args((m.group(2) or "<>")[1:-1]) + _split_args(m.group(3))
         raw = re.search(r"_tiles?(_bcast\w*)?$", m.group(1)) and "tilize" not in m.group(1)
-        out = [cb_of(a) for a in args if _CB_ARG.match(a)]
-        if raw and out:
+        out = [cb_of(a) for a in args if is_cb(a)]
+        if raw and out and found is None:
             # reduce_tile / mul_tiles_bcast_cols read their CBs; the result leaves DEST through pack_tile.
             pack = re.search(r"pack_tile\s*\(\s*[^,()]+,\s*([^,()]+?)\s*\)", text)
-            target = cb_of(pack.group(1)) if pack and _CB_ARG.match(pack.group(1)) else None
+            target = cb_of(pack.group(1)) if pack and is_cb(pack.group(1)) else None
             return [*out, target]
         if len(out) >= 2 and any(i is not None for i in out[:-1]):
-            return out
-    return []
+            # The same helper called again further down is the spec correcting itself ("Correction: use
+            # cb_normalized"): the last call of the first helper with CB arguments is the phase's.
+            found = (m.group(1), out)
+    return found[1] if found else []
 
 
 def _split_args(text: str) -> list[str]:
