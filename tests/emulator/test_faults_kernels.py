@@ -175,10 +175,11 @@ def test_stray_store_near_a_cores_l1_is_reported(device, tmp_path, core, distanc
 # Reopening the device with other grids, faulting near each grid's last core every time, must neither fail nor
 # leave mappings behind: every mapping below 4 GiB after each round is the first round's (the L1 reservation is
 # returned on close; register blocks and argument pages are kept for reuse). 13x10 cores do not fit below 4 GiB
-# with 32 MiB guards: that grid gets smaller ones and one warning line per process.
+# with 32 MiB guards: that grid gets smaller ones and one warning line per process; 62x62 does not fit at all.
 REOPEN_PROBE = """
 import os, pathlib, sys, tempfile
 import ttnn
+from emulator.device import DeviceError
 from tests.emulator import test_faults_kernels as t
 
 def low_mappings():
@@ -198,6 +199,16 @@ for _ in range(int(sys.argv[1])):
         ttnn.close_device(dev)
     rounds.append(low_mappings())
 assert all(r == rounds[0] for r in rounds), [len(r) for r in rounds]
+# A grid whose L1 cannot fit below 4 GiB at all is refused by name, and leaves the next open unharmed.
+os.environ["TTNN_EMULATOR_GRID"] = "62x62"
+try:
+    ttnn.open_device(device_id=0)
+    raise AssertionError("a 62x62 grid opened")
+except DeviceError as e:
+    assert "cannot place the L1 of 62x62 cores" in str(e) and "TTNN_EMULATOR_GRID" in str(e), e
+os.environ["TTNN_EMULATOR_GRID"] = "8x8"
+ttnn.close_device(ttnn.open_device(device_id=0))
+assert low_mappings() == rounds[0]
 print("reopened", len(rounds), "rounds;", len(rounds[0]), "mappings below 4 GiB each")
 """
 

@@ -109,9 +109,11 @@ void reserve_l1(Device& d, size_t cores) {
         }
         return;
     }
-    throw std::runtime_error("cannot reserve address space below 4 GiB for the L1 of " + std::to_string(d.grid_x) +
-                             "x" + std::to_string(d.grid_y) + " cores (" + std::to_string(d.l1_size) +
-                             " B each, at least 1 MiB apart)");
+    const uint64_t closest = (used + kMiB + kMiB - 1) / kMiB;
+    throw std::runtime_error("cannot place the L1 of " + std::to_string(d.grid_x) + "x" + std::to_string(d.grid_y) +
+                             " cores (" + std::to_string(d.l1_size) + " B each, " + std::to_string(closest) +
+                             " MiB apart at the least) below 4 GiB, where kernels' 32-bit L1 addresses must lie: "
+                             "use a smaller TTNN_EMULATOR_GRID");
 }
 
 }  // namespace
