@@ -311,8 +311,19 @@ class WheelIndex:
     words: frozenset[str]
 
     def has_header(self, header: str) -> bool:
+        return bool(self.header_paths(header))
+
+    def header_paths(self, header: str) -> list[str]:
         header = header.lstrip("./")
-        return any(f == header or f.endswith("/" + header) for f in self.files)
+        return [f for f in self.files if f == header or f.endswith("/" + header)]
+
+    def is_op_private(self, header: str) -> bool:
+        """A bare file name that only ops' own kernel directories ship: the op's include path finds it (e.g. a
+        kernel including a helper of a sibling kernel directory), not the JIT's."""
+        if "/" in header.strip("./"):
+            return False
+        paths = self.header_paths(header)
+        return bool(paths) and all("kernels" in f.split("/")[:-1] for f in paths)
 
 
 @cache
@@ -369,7 +380,8 @@ def classify_error(
 ) -> Diagnosis:
     """One error line -> its class. The rules, in order:
     - an undefined symbol at load, a 'not implemented' marker, Tensix/RISC-V-only code: the emulator's;
-    - a header not found: the emulator's if the wheel ships it, else the host's (op include path);
+    - a header not found: the emulator's if the wheel ships it (other than as a helper of some op's kernel
+      directory, included by bare name), else the host's (op include path);
     - an undeclared name: a Metal 2.0 binding namespace -> host_binding; a macro-like name the wheel never
       #defines -> host_define; a name the wheel's headers mention -> the emulator's; else not_in_wheel;
     - a failed static_assert or constant expression outside the emulator's headers: the placeholder args;
@@ -383,7 +395,7 @@ def classify_error(
     for pat in _HEADER_NOT_FOUND:
         if (h := pat.search(msg)) is not None:
             header = h.group(1).strip()
-            if index.has_header(header):
+            if index.has_header(header) and not index.is_op_private(header):
                 return Diagnosis("emulator_missing_header", header, loc)
             if _OTHER_ARCH.search(header):
                 return Diagnosis("other_arch", header, loc)

@@ -311,7 +311,7 @@ def _known_gaps() -> set[str]:
 
 @pytest.mark.slow
 def test_census_sample_fails_only_on_the_known_emulator_gaps(monkeypatch):
-    """At least 100 wheel kernels (137): one per (top-level op family, compute/dataflow) stratum, the rest in
+    """At least 100 wheel kernels (136): one per (top-level op family, compute/dataflow) stratum, the rest in
     proportion, built with the wheel-API build. Every emulator-caused failure must be one of the open gaps listed
     in census_gaps.txt (a new one is a regression), and a listed kernel that now builds must leave the list, so
     the list only shrinks as the second generation is completed."""
@@ -405,3 +405,21 @@ def test_index_takes_defines_from_api_headers_not_op_kernel_helpers(tmp_path):
     assert "ALWI" in index.macros and "REDUCE_OP" not in index.macros
     d = kc.classify("k.cpp:9:5: error: use of undeclared identifier 'REDUCE_OP'", index, EMU)
     assert (d.cls, d.detail) == ("host_define", "REDUCE_OP")
+
+
+def test_a_bare_header_only_op_kernel_directories_ship_is_the_host_include_path():
+    index = kc.WheelIndex(
+        files=frozenset(
+            {
+                "ttnn/cpp/ttnn/operations/b/device/kernels/compute/eltwise_utils_common.hpp",
+                "ttnn/cpp/ttnn/operations/data_movement/common/kernels/common.hpp",
+            }
+        ),
+        macros=frozenset(),
+        words=frozenset(),
+    )
+    bare = kc.classify("k.cpp:5:10: fatal error: 'eltwise_utils_common.hpp' file not found", index, EMU)
+    assert (bare.cls, bare.detail) == ("host_include", "eltwise_utils_common.hpp")
+    # By its path from an include directory the JIT passes, a missing one is the emulator's.
+    full = "k.cpp:5:10: fatal error: 'ttnn/operations/data_movement/common/kernels/common.hpp' file not found"
+    assert kc.classify(full, index, EMU).cls == "emulator_missing_header"
