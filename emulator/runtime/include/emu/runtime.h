@@ -24,8 +24,9 @@ constexpr uint32_t kNumCBs = 32;
 constexpr uint64_t kL1Guard = 32ull << 20;
 // Lowest address of the reservation: the first 16 MiB are left to whatever a non-PIE host binary maps there.
 constexpr uintptr_t kLowMapFloor = 16u << 20;
-// Where the per-core hardware blocks (hal.cpp) and runtime-argument pages (program.cpp) go: above the L1 of an
-// 8x8 grid, so that a device reopened with another grid finds its reservation's hole whole again.
+// Where the per-core hardware blocks (hal.cpp) go, 2.75 GiB, as the runtime-argument pages (program.cpp) go to
+// windows from 2.25 GiB: above the L1 of an 8x8 grid (16 MiB..2.2 GiB), and kept for the process's life, so that a
+// device reopened with another grid finds its reservation's hole whole again.
 constexpr uintptr_t kCoreHardwareWindow = 0xB0000000u;
 // Maps `bytes` at the lowest free 16 MiB-aligned address from `from` up to 4 GiB (MAP_FIXED_NOREPLACE); null if
 // nothing there is free.
