@@ -238,6 +238,10 @@ def build_program(
             raise Unmapped(f"phase {p.index} {p.name}: {p.reduce_dim} has no template")
         if p.kind not in ("tilize", "untilize", "reduce", "binary", "copy", "remainder", "unary"):
             raise Unmapped(f"phase {p.index} {p.name}: {p.kind} phase has no template")
+        if p.kind == "binary" and p.op != "square" and re.search(r"(?<!of )\bsquare(_tile)?\b", p.text, re.I):
+            # "Subtract mean, square": squaring the result in DEST is no post-op template; dropping it would
+            # leave the mean of the centred values where the variance should be.
+            raise Unmapped(f"phase {p.index} {p.name}: {p.op} then square in DEST has no template")
         if p.kind == "unary" and re.search(r"(?<![a-z_])eps|\+\s*\w|\badd\b", p.text, re.IGNORECASE):
             # "+eps, rsqrt" read as one unary op would drop the addition: not generated rather than wrong.
             raise Unmapped(f"phase {p.index} {p.name}: {p.text.strip()!r} is more than the unary {p.op}")

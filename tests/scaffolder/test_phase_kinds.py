@@ -169,3 +169,14 @@ def test_phases_given_as_bold_items_of_a_data_flow_list(tmp_path):
         ("reduce", [0, 2], 3, "NONE"),
         ("binary", [0, 3], 16, "COL"),
     ]
+
+
+def test_a_binary_phase_that_also_squares_is_not_generated_rather_than_wrong(tmp_path):
+    """'Subtract mean, square' as one phase: the subtraction alone would leave the mean of the centred values
+    where the variance should be, so the phase is an error-level finding and the kernel a data path."""
+    text = (PHASES / "row_rescale_inplace_spec.md").read_text()
+    text = text.replace("| 2 | Square | CB_1 (Wt tiles) | CB_2 (Wt tiles) | x^2 |", "| 2 | Subtract Mean, Square | CB_1 (Wt tiles), CB_5 (epsilon) | CB_2 (Wt tiles) | (x - e)^2 |")
+    spec = tmp_path / "sq_spec.md"
+    spec.write_text(text)
+    res = CliRunner().invoke(app, ["new-op", str(spec), "--out", str(tmp_path / "out")])
+    assert "phase 2 subtract_mean_square: sub then square in DEST has no template" in res.output, res.output
