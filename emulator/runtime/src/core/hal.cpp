@@ -437,6 +437,31 @@ void reset_core_hardware(Core& core) {
 
 using namespace emu;
 
+// The wheel's cb_push_back / cb_pop_front add to the CB counters with plain stores the emulator never sees. A
+// thread that finds a counter of its core moved since it last looked (its own push, or another thread's pop) counts
+// it as the program's progress and wakes the core's sleeping waiters: without it a producer's waiter would sleep
+// out its back-off, and two threads handing pages to each other would look stalled to the deadlock check.
+thread_local uint32_t t_counters_seen[2 * kNumCBs];
+thread_local const Core* t_counters_core = nullptr;
+
+void note_counter_moves(Thread& t) {
+    bool moved = t_counters_core != t.core;
+    t_counters_core = t.core;
+    for (uint32_t cb = 0; cb < kNumCBs; ++cb) {
+        if (!t.core->cbs[cb].configured) continue;
+        for (uint32_t side = 0; side < 2; ++side) {
+            const uint32_t now = cb_counter(*t.core, int(cb), side == 0);
+            if (now != t_counters_seen[2 * cb + side]) {
+                t_counters_seen[2 * cb + side] = now;
+                moved = true;
+            }
+        }
+    }
+    if (!moved) return;
+    op_status().progress.fetch_add(1, std::memory_order_relaxed);
+    t.core->cv.notify_all();
+}
+
 extern "C" {
 
 uint32_t emu_reg_read(uint32_t addr) {
@@ -478,6 +503,7 @@ void emu_poll(void) {
     check_in_flight(t);
     // A waiting thread's own transactions complete (on silicon they land on their own while it waits).
     land_all(t);
+    note_counter_moves(t);
     const uint64_t progress = op_status().progress.load(std::memory_order_relaxed);
     if (progress != t_progress_seen) {
         if (t_polls >= 64) note_not_waiting(t);
