@@ -26,7 +26,10 @@ inline bool same_unpack_formats(uint32_t a, uint32_t b) {
 // another CB's, the hardware reinterprets the bytes (the first generation's named violation, kept on v2).
 inline void require_unpack_format(const char* call, uint32_t reg, uint32_t operand) {
     const int32_t cfg = unpack_config_cb[reg];
-    if (cfg < 0 || same_unpack_formats(uint32_t(cfg), operand)) return;
+    // Only the stored format decides how the unpacker reads the bytes. Two CBs of one stored format can still
+    // differ in register format by their unpack-to-dest mode (Float32 for an UnpackToDestFp32 CB, TF32 for
+    // another), which selects where SrcA's unpack lands, not how it reads: no reinterpretation, no violation.
+    if (cfg < 0 || unpack_src_format[cfg] == unpack_src_format[operand]) return;
     char msg[400];
     std::snprintf(msg, sizeof msg,
                   "CB %u holds %s data but the %s unpacker is configured for %s (set from CB %d); hardware would "
