@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from emulator import chlkc_descriptors, device_info, kernel_build, runtime_lib
+from emulator import build_cache, chlkc_descriptors, device_info, kernel_build, runtime_lib
 from emulator.kernel_build import KernelBuild, KernelBuildError
 
 HAL_DIR = Path(__file__).resolve().parent / "hal"
@@ -316,7 +316,8 @@ def _build_one(kb: KernelBuild, target: Target, noc: int, grid: tuple[int, int])
     out_dir.mkdir(parents=True, exist_ok=True)
     so = out_dir / f"{key}.{target.name}.so"
     manifest = so.with_suffix(".deps.json")
-    if so.exists() and manifest.exists() and kernel_build._deps_unchanged(manifest):
+    # A damaged object (cut short, overwritten) fails its seal and is rebuilt rather than loaded (SIGBUS).
+    if build_cache.intact(so) and manifest.exists() and kernel_build._deps_unchanged(manifest):
         return so
     # The build directory sits in the cache so that the finished object is renamed into place atomically.
     with tempfile.TemporaryDirectory(prefix="build-", dir=out_dir) as tmp:
@@ -346,6 +347,7 @@ def _build_one(kb: KernelBuild, target: Target, noc: int, grid: tuple[int, int])
         for stale in so.parent.glob(f"{so.stem}.core*.so"):
             stale.unlink(missing_ok=True)
         os.replace(tmp_so, so)
+        build_cache.seal(so)
     return so
 
 
