@@ -154,6 +154,7 @@ def save_partial(results: list[dict], command: str) -> None:
 def report(results: list[dict], command: str, seconds: int, complete: bool = True) -> str:
     for r in results:
         for e in r["errors"]:
+            e["error"] = census.portable(e["error"])  # no machine paths in the report
             e["owner"] = owner(e["at"], e["error"])
     ok = [r for r in results if not r["errors"]]
     sfpu = [r for r in results if any(e["owner"] == "sfpu" for e in r["errors"])]
