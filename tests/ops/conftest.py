@@ -6,6 +6,7 @@ import importlib
 import os
 import secrets
 import threading
+from pathlib import Path
 
 import pytest
 import torch
@@ -153,7 +154,8 @@ class NoHostLayoutConversion:
 class CompileCounter:
     """Counts the emulator's kernel builds and the host compiler runs among them (inactive off the emulator).
 
-    ``builds`` counts every kernel a launch asked for; ``compiles`` those that ran g++ (a cache miss).
+    ``builds`` counts every kernel a launch asked for; ``compiles`` those that ran the compiler (a cache miss). On
+    the wheel-API build a compute kernel is three TRISC builds; its UNPACK build stands for the kernel here.
     """
 
     def __init__(self, monkeypatch):
@@ -168,8 +170,15 @@ class CompileCounter:
         if self.active:
             real_run, real_build = kernel_build.subprocess.run, kernel_build.build
 
+            from emulator import wheel_build
+
+            real_wheel_build = wheel_build.build
+
             def counting_run(cmd, *args, **kwargs):
-                if cmd and str(cmd[0]).endswith(("g++", "c++", "clang++")):
+                name = Path(str(cmd[0])).name if cmd else ""
+                is_compiler = name.endswith(("g++", "c++")) or name.startswith("clang++")
+                later_trisc = any(str(a).startswith(("-DCOMPILE_FOR_TRISC=1", "-DCOMPILE_FOR_TRISC=2")) for a in cmd)
+                if is_compiler and "-o" in cmd and not later_trisc:
                     with lock:
                         self.compiles += 1
                 return real_run(cmd, *args, **kwargs)
@@ -179,8 +188,14 @@ class CompileCounter:
                     self.builds += 1
                 return real_build(kb)
 
+            def counting_wheel_build(kb, *args, **kwargs):
+                with lock:
+                    self.builds += 1
+                return real_wheel_build(kb, *args, **kwargs)
+
             monkeypatch.setattr(kernel_build.subprocess, "run", counting_run)
             monkeypatch.setattr(kernel_build, "build", counting_build)
+            monkeypatch.setattr(wheel_build, "build", counting_wheel_build)
 
     def reset(self) -> None:
         self.builds = self.compiles = 0
