@@ -265,6 +265,8 @@ def build_program(
     N = prog.names
     cbs = dict(cbs)
     for new, old in prog.generated.items():
+        if old not in N or old not in cbs:
+            raise Unmapped(f"in-place phase on c_{old}: c_{old} is not in the CB table")
         N[new] = next(n for n in (f"{N[old]}_next", f"{N[old]}_next_{new}") if n not in N.values())
         cbs[new] = replace(cbs[old], index=new, name=N[new], page_unit="tile")
     if any(p.output == FINAL for p in phases):
