@@ -42,7 +42,7 @@ def read_reference(doc: Document) -> tuple[str, str, int] | None:
         src = textwrap.dedent(c.text)
         try:
             tree = ast.parse(src)
-        except SyntaxError:
+        except (SyntaxError, UnicodeEncodeError):  # not Python (or text no encoder takes, a lone surrogate)
             continue
         fns = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
         near = any(0 < c.line - line <= 3 for line in labelled) or any(
