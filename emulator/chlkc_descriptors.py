@@ -10,6 +10,8 @@ from __future__ import annotations
 INVALID = 255
 FLOAT32, FLOAT16, TF32, FLOAT16_B = 0, 1, 4, 5
 A_FAMILY = {1, 2, 3}  # Float16, Bfp8, Bfp4: 5-bit exponents
+BFP8, BFP8_B = 2, 6
+BFP_A, BFP_B = {2, 3, 11}, {6, 7, 15}  # Bfp8/4/2 and their _b forms
 INTEGER = {8, 9, 14, 24, 30}  # Int32, UInt16, Int8, UInt32, UInt8
 NUM_CBS = 32
 
@@ -34,7 +36,14 @@ def pack_src(fmt: int, fp32_dest_acc: bool, conditional: int) -> int:
     if fmt in INTEGER:
         return fmt
     if fp32_dest_acc:
-        return FLOAT32
+        # The JIT's rule: the CB's own format (Float16 as Float16_b, block floats as Bfp8), the packer
+        # converting from the 32-bit DEST. Fast tilize reads it for its input CB to tell TF32 data (Float32)
+        # from 16-bit data (Float16_b).
+        if fmt in BFP_B:
+            return BFP8_B
+        if fmt in BFP_A:
+            return BFP8
+        return FLOAT16_B if fmt == FLOAT16 else fmt
     return FLOAT16 if fmt in A_FAMILY else (conditional if fmt == FLOAT32 else FLOAT16_B)
 
 
@@ -102,6 +111,10 @@ def render(cbs, compute) -> str:
         + "#if defined(UCK_CHLKC_PACK)\n"
         + _array("std::int32_t", "unpack_src_format", u_src)
         + "#endif\n#endif\n\n"
+        # Compute builds only, as the JIT guards them: a data-movement kernel that sizes work by DEST (the
+        # compute_kernel_lib dest helpers) is given ENABLE_FP32_DEST_ACC / DST_SYNC_FULL by its factory instead.
+        "#if defined(UCK_CHLKC_MATH) || defined(UCK_CHLKC_PACK) || defined(UCK_CHLKC_UNPACK)\n"
         f"constexpr bool DST_ACCUM_MODE = {'true' if fp32 else 'false'};\n"
         f"#define DST_SYNC_MODE DstSync::Sync{'Full' if compute.get('dst_full_sync') else 'Half'}\n"
+        "#endif\n"
     )

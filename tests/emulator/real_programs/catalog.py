@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.emulator.real_programs import copy, eltwise, layout, matmul, moreh, move, reduce
+from tests.emulator.real_programs import copy, eltwise, generic_reduce, layout, matmul, moreh, move, reduce
 
 PROGRAMS: dict[str, Callable] = {
     "copy_tiled": copy.tiled_copy,
@@ -34,6 +34,10 @@ PROGRAMS: dict[str, Callable] = {
     "pack_untilize_fp32": layout.pack_untilize_fp32,
     "transpose_wh": layout.transpose_wh,
     "hc_sum_reduce_w": reduce.hc_sum_reduce,
+    "reduce_w_sum": generic_reduce.reduce_w_sum,
+    "reduce_w_max": generic_reduce.reduce_w_max,
+    "reduce_h_sum": generic_reduce.reduce_h_sum,
+    "reduce_h_max": generic_reduce.reduce_h_max,
     "bmm_broadcast_batch": matmul.bmm_broadcast_batch,
     "bmm_batched": matmul.bmm_batched,
     "moreh_sgd_momentum": moreh.sgd_momentum,

@@ -6,10 +6,7 @@
   gathers 32 such rows face by face over a NoC loopback into one tile (c_26), which compute transposes back into
   the output (c_16). Output blocks of 32 input tiles split column-major over the grid; HiFi4, 16-bit DEST.
 
-In the 0.81.1 wheel the generic reduce (reduction/generic reduce.cpp), moreh_sum and moreh_norm kernels read
-their arguments only through Metal 2.0 bindings (get_arg(args::...), dfb::, tensor::), which need a
-ProgramSpec the wheel does not expose to Python; hc_sum_reduce's kernels are among the legacy ones a
-ProgramDescriptor can launch."""
+The generic reduce along W and H is in generic_reduce.py."""
 
 from __future__ import annotations
 
