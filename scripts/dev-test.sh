@@ -40,8 +40,15 @@ if compgen -G "$DEVICE_NODES" >/dev/null && [ "${TTNN_EMULATOR:-}" != "1" ]; the
 else
     MODE=emulator
 fi
-if [ "$MODE" = emulator ] && ! command -v g++ >/dev/null 2>&1; then
-    die_setup "no g++ on PATH: the emulator compiles kernels with the host g++ (11 or newer)"
+if [ "$MODE" = emulator ]; then
+    command -v g++ >/dev/null 2>&1 || die_setup "no g++ on PATH: the emulator builds its runtime with the host g++ (11 or newer)"
+    # Kernels build against the ttnn wheel's own headers with clang >= 17: say what to install before any test runs.
+    WHY=$("$PY" -c 'from emulator import runtime_lib
+try:
+    runtime_lib.kernel_compiler()
+except runtime_lib.ToolchainError as exc:
+    print(exc)' 2>/dev/null)
+    [ -z "$WHY" ] || die_setup "$WHY"
 fi
 LOCK="$STATE_DIR/device-0.lock"
 DIRTY="$STATE_DIR/device-0.dirty"
@@ -122,7 +129,7 @@ if [ -s "$TRIAGE" ]; then
     # An emulated hang that the tests expected and caught (pytest passed) leaves no device state behind; on
     # hardware any hang means the chip needs a reset.
     if [ "$RC" = 0 ] && [ "$MODE" = emulator ]; then
-        HANDLED=$(grep -cE "^(deadlock on core|no progress for)" "$TRIAGE")
+        HANDLED=$(grep -cE "^(deadlock|no progress for)" "$TRIAGE")
     else
         HANG=1
     fi
@@ -136,7 +143,7 @@ if [ "$HANG" = 1 ]; then
         echo "the emulator ended pytest: a kernel made no progress for ${OP_TIMEOUT}s and could not be unwound"
     fi
     if [ -s "$TRIAGE" ]; then
-        grep -E "deadlock|BLOCKED|no progress|CB [0-9]+:|running, last call" "$TRIAGE" | head -40
+        grep -E "deadlock|BLOCKED|waiting at|spinning at|no progress|CB [0-9]+:|running, last call" "$TRIAGE" | head -40
     fi
     echo "full triage log: $TRIAGE"
     reset_device

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,17 @@ def fake_hardware(state: Path):
     return {"DEV_TEST_DEVICE_NODES": str(state / "node*"), "PATH": f"{bin_dir}:{os.environ['PATH']}"}, log
 
 
+def blocked_on(triage: str, risc: str, cb: int) -> bool:
+    """The triage names the thread (RISC, kernel, line) waiting in cb_wait_front on ``cb``; the first generation
+    of the emulator words it as BLOCKED in cb_wait_front(cb N, 1 pages)."""
+    thread = rf"{risc} <inline kernel> on core \(0,0\): "
+    wheel = thread + rf"waiting at <inline kernel>:2, in cb_wait_front \(.*\) on CB {cb}$"
+    first = (
+        rf"\({risc.upper()}\) <inline kernel> on core \(0,0\): BLOCKED in cb_wait_front\(cb {cb}, 1 pages\)"
+    )
+    return any(re.search(p, triage, re.MULTILINE) for p in (wheel, first))
+
+
 @pytest.fixture(scope="module")
 def hang_run(tmp_path_factory):
     """case_hang.py on the hardware path: a deadlock report, then a reset."""
@@ -68,8 +80,8 @@ def test_hang_exits_2_with_triage_naming_threads_and_cbs(hang_run):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "dev-test: hardware" in proc.stdout
     assert "DEV_TEST_RESULT: HANG" in proc.stdout and "HANG TRIAGE" in proc.stdout
-    assert "BLOCKED in cb_wait_front(cb 0, 1 pages)" in proc.stdout
-    assert "BLOCKED in cb_wait_front(cb 16, 1 pages)" in proc.stdout
+    for risc, cb in (("brisc", 0), ("ncrisc", 16)):
+        assert blocked_on(proc.stdout, risc, cb), proc.stdout
     assert "CB 16: 2 pages x 2048 B" in proc.stdout
     assert not (state / "device-0.dirty").exists()
 
@@ -139,7 +151,7 @@ def test_setup_errors(tmp_path):
 
 
 def test_missing_compiler_is_a_setup_error(tmp_path):
-    """On the emulator path a machine without g++ gets exit 3 and the reason, before any test runs."""
+    """On the emulator path a machine without g++ or clang gets exit 3 and the reason, before any test runs."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("bash", "dirname", "mkdir", "flock", "touch", "timeout", "grep", "head", "rm", "ls"):
@@ -148,6 +160,12 @@ def test_missing_compiler_is_a_setup_error(tmp_path):
             (bin_dir / tool).symlink_to(found)
     proc = dev_test(tmp_path, FIXTURES / "case_pass.py", PATH=str(bin_dir))
     assert proc.returncode == 3 and "no g++ on PATH" in proc.stderr, proc.stdout + proc.stderr
+    # With g++ but no clang >= 17 (the kernels' compiler), the reason names what to install.
+    (bin_dir / "g++").symlink_to(shutil.which("g++"))
+    proc = dev_test(tmp_path, FIXTURES / "case_pass.py", PATH=str(bin_dir), TTNN_EMULATOR_CXX="")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "SETUP_ERROR" in proc.stderr and "install clang-19" in proc.stderr, proc.stdout + proc.stderr
+    assert "passed" not in proc.stdout
 
 
 def test_lock_is_exclusive(tmp_path):
