@@ -143,24 +143,46 @@ def test_edited_header_rebuilds_and_refreshes_per_core_copies(kernel_dir, compil
     assert rows() == [[70, 8, 5, 9, 1]] * 4 and len(compilations) == 2
 
 
-def test_compiler_and_reused_wheel_headers_are_part_of_the_key(monkeypatch):
-    """The header-only pieces reused from the wheel are not in a kernel's dependency list (the wheel is read-only),
-    so their content, like the compiler's identity, goes into the digest every key starts from."""
+def test_compiler_and_emulator_headers_are_part_of_the_key(kernel_dir, compilations, monkeypatch):
+    """A different compiler makes different binaries, and the emulator's own headers are not a kernel's
+    arguments: both invalidate a cached kernel."""
     from emulator import runtime_lib
 
-    base = kernel_build._api_digest()
-    monkeypatch.setattr(runtime_lib, "_compiler", "g++ (other) 99.1")
-    assert kernel_build._api_digest() != base
-    monkeypatch.setattr(runtime_lib, "_compiler", None)
-    assert kernel_build._api_digest() == base
+    if not launcher.wheel_api():
+        # The header-only pieces the first generation reuses from the wheel are not in a kernel's dependency
+        # list (the wheel is read-only), so their content, like the compiler's identity, goes into the digest
+        # every key starts from.
+        base = kernel_build._api_digest()
+        monkeypatch.setattr(runtime_lib, "_compiler", "g++ (other) 99.1")
+        assert kernel_build._api_digest() != base
+        monkeypatch.setattr(runtime_lib, "_compiler", None)
+        assert kernel_build._api_digest() == base
+        real_read = kernel_build.Path.read_bytes
+
+        def edited(path):
+            data = real_read(path)
+            return data + b"\n// edited" if path.name == "compile_time_args.h" else data
+
+        monkeypatch.setattr(kernel_build.Path, "read_bytes", edited)
+        assert kernel_build._api_digest() != base
+        return
+    # The kernel compiler's identity (its --version) is part of the key.
+    base = build(kernel_dir)
+    monkeypatch.setattr(runtime_lib, "_kernel_cxx_id", "clang++ (other) 99.1")
+    assert build(kernel_dir) != base and len(compilations) == 2
+    monkeypatch.setattr(runtime_lib, "_kernel_cxx_id", None)
+    assert build(kernel_dir) == base and len(compilations) == 2
+    # The emulator's shadow of a wheel header (the NoC layer beneath dataflow_api.h) is recorded under its own
+    # path among the object's dependencies, so an edit to it rebuilds the same key.
     real_read = kernel_build.Path.read_bytes
 
     def edited(path):
         data = real_read(path)
-        return data + b"\n// edited" if path.name == "compile_time_args.h" else data
+        shadow = path.name == "noc_nonblocking_api.h" and "hal" in path.parts
+        return data + b"\n// edited" if shadow else data
 
     monkeypatch.setattr(kernel_build.Path, "read_bytes", edited)
-    assert kernel_build._api_digest() != base
+    assert build(kernel_dir) == base and len(compilations) == 3
 
 
 def test_missing_toolchain_is_named(monkeypatch):
