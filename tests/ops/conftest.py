@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import secrets
+import subprocess
 import threading
 from pathlib import Path
 
@@ -154,48 +155,51 @@ class NoHostLayoutConversion:
 class CompileCounter:
     """Counts the emulator's kernel builds and the host compiler runs among them (inactive off the emulator).
 
-    ``builds`` counts every kernel a launch asked for; ``compiles`` those that ran the compiler (a cache miss). On
-    the wheel-API build a compute kernel is three TRISC builds; its UNPACK build stands for the kernel here.
+    ``builds`` counts every kernel a launch asked for; ``compiles`` those that ran the compiler (a cache miss). A
+    compute kernel is three TRISC builds; its UNPACK build stands for the kernel here.
     """
 
     def __init__(self, monkeypatch):
         try:
-            from emulator import kernel_build
+            from emulator import wheel_build
         except ImportError:
-            kernel_build = None
-        self.active = kernel_build is not None and ttnn.generic_op.__module__.startswith("emulator")
+            wheel_build = None
+        self.active = wheel_build is not None and ttnn.generic_op.__module__.startswith("emulator")
         self.builds = 0
         self.compiles = 0
         lock = threading.Lock()  # the launcher builds a program's kernels on a thread pool
-        if self.active:
-            real_run, real_build = kernel_build.subprocess.run, kernel_build.build
+        if not self.active:
+            return
+        real_run = subprocess.run
 
-            from emulator import wheel_build
+        def counting_run(cmd, *args, **kwargs):
+            name = Path(str(cmd[0])).name if cmd else ""
+            is_compiler = name.endswith(("g++", "c++")) or name.startswith("clang++")
+            later_trisc = any(
+                str(a).startswith(("-DCOMPILE_FOR_TRISC=1", "-DCOMPILE_FOR_TRISC=2")) for a in cmd
+            )
+            if is_compiler and "-o" in cmd and not later_trisc:
+                with lock:
+                    self.compiles += 1
+            return real_run(cmd, *args, **kwargs)
 
-            real_wheel_build = wheel_build.build
-
-            def counting_run(cmd, *args, **kwargs):
-                name = Path(str(cmd[0])).name if cmd else ""
-                is_compiler = name.endswith(("g++", "c++")) or name.startswith("clang++")
-                later_trisc = any(str(a).startswith(("-DCOMPILE_FOR_TRISC=1", "-DCOMPILE_FOR_TRISC=2")) for a in cmd)
-                if is_compiler and "-o" in cmd and not later_trisc:
-                    with lock:
-                        self.compiles += 1
-                return real_run(cmd, *args, **kwargs)
-
-            def counting_build(kb):
+        def counting(build):
+            def counted(kb, *args, **kwargs):
                 with lock:
                     self.builds += 1
-                return real_build(kb)
+                return build(kb, *args, **kwargs)
 
-            def counting_wheel_build(kb, *args, **kwargs):
-                with lock:
-                    self.builds += 1
-                return real_wheel_build(kb, *args, **kwargs)
+            return counted
 
-            monkeypatch.setattr(kernel_build.subprocess, "run", counting_run)
-            monkeypatch.setattr(kernel_build, "build", counting_build)
-            monkeypatch.setattr(wheel_build, "build", counting_wheel_build)
+        monkeypatch.setattr(subprocess, "run", counting_run)
+        monkeypatch.setattr(wheel_build, "build", counting(wheel_build.build))
+        # The first-generation build, for as long as the launcher still offers it (the default API until now).
+        try:
+            from emulator import kernel_build
+        except ImportError:
+            kernel_build = None
+        if hasattr(kernel_build, "build"):
+            monkeypatch.setattr(kernel_build, "build", counting(kernel_build.build))
 
     def reset(self) -> None:
         self.builds = self.compiles = 0
