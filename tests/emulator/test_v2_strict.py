@@ -18,6 +18,7 @@ import ttnn
 
 from emulator import device_info
 from emulator.launcher import EmulatorError, EmulatorHang
+from tests.emulator import programs
 from tests.emulator.programs import KERNELS
 from tests.emulator.test_v2_dataflow import copy_program
 
@@ -721,6 +722,28 @@ def test_fpu_op_without_its_init(device):
         "    cb_wait_front(0, 1);\n    cb_wait_front(1, 1);\n    tile_regs_acquire();\n    add_tiles(0, 1, 0, 0, 0);\n}\n",
         cbs=TWO_IN,
     )
+
+
+@pytest.mark.parametrize(
+    "case, line, trisc, call, what",
+    [
+        (4, 27, "TRISC1, math", "(add_tiles)", "writes DEST outside tile_regs_acquire ... tile_regs_commit"),
+        (8, None, "TRISC1, math", "tile_regs_acquire (in tile_regs_acquire", "DEST is already acquired"),
+        (9, 49, "TRISC2, pack", "tile_regs_release (in tile_regs_release", "releases DEST without tile_regs_wait"),
+    ],
+    ids=["math_without_acquire", "acquire_twice", "release_without_wait"],
+)
+def test_dest_hand_off_out_of_order(device, case, line, trisc, call, what):
+    """The DEST hand-off between MATH and PACK out of order, in the compute harness kernel's error cases: each
+    stops the op naming the kernel file, line, TRISC, core and call."""
+    tile = torch.full((1024,), 0x3F80, dtype=torch.int16).numpy().tobytes()
+    cbs = {0: (ttnn.bfloat16, 1, tile), 1: (ttnn.bfloat16, 1, tile), 16: (ttnn.bfloat16, 1, None)}
+    src = KERNELS / "compute_protocol_errors.cpp"
+    with pytest.raises(EmulatorError) as info:
+        programs.compute_alone(device, src, [], cbs, defines=[("ERROR_CASE", str(case))])
+    msg = str(info.value)
+    where = f"{src}:{line}" if line else f"{src}"  # the second of two adjacent acquires: no line in the report yet
+    assert f"{where} [compute ({trisc}), core (0,0)]" in msg and call in msg and what in msg, msg
 
 
 @pytest.mark.slow
