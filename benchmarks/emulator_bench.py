@@ -1,10 +1,11 @@
-"""Emulator speed, old kernel API (the emulator's shadow headers) against v2 (the wheel's own headers,
-TTNN_EMULATOR_API=wheel): compute-kernel build cold and warm, a 4096x4096 bf16 eltwise op's run time, and the
-shipped ops' warm call time.
+"""Emulator speed on v2 (kernels built against the wheel's own headers) beside the first generation's recorded
+times (its own kernel API, which v2 replaces): compute-kernel build cold and warm, a 4096x4096 bf16 eltwise op's
+run time, and the shipped ops' warm call time.
 
-    .venv/bin/python benchmarks/emulator_bench.py [--size 4096] [--repeats 3] [--paths shadow,wheel]
+    .venv/bin/python benchmarks/emulator_bench.py [--size 4096] [--repeats 3]
 
-Each path is measured in a process of its own with an empty build cache (cold builds are cold). Every row also
+v2 is measured in a process of its own with an empty build cache (cold builds are cold); the "before" column is
+read from the previous benchmarks/results/emulator_bench.json and written back unchanged. Every row also
 reports CPU seconds (this process's threads plus the compilers it ran), which a machine loaded by other work
 does not inflate the way it does wall time. Prints a table and writes benchmarks/results/emulator_bench.{json,md}. A measurement a path cannot
 make yet is reported with the error that stopped it, never as a time.
@@ -29,7 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PATHS = {"shadow": "old: emulator kernel API", "wheel": "v2: wheel headers"}
+PATHS = {"shadow": "before: emulator kernel API (recorded)", "wheel": "v2: wheel headers"}
+RECORDED = (
+    "shadow"  # the first generation's column: measured while it existed, kept from the previous results
+)
 BUDGETS = {
     "compute kernel build, cold": "<= 10 s",
     "compute kernel build, warm": "0 (cache hit)",
@@ -89,30 +93,22 @@ class Rows:
             return None
 
 
-def _builder(path: str):
-    from emulator import kernel_build, wheel_build
-
-    if path == "wheel":
-        return lambda kb: wheel_build.build(kb)
-    return kernel_build.build
-
-
-def measure(path: str, size: int, repeats: int) -> list[dict]:
+def measure(size: int, repeats: int) -> list[dict]:
     import torch
     import ttnn
 
-    from emulator import device_info, kernel_build, runtime_lib, wheel_build
+    from emulator import device_info, runtime_lib, wheel_build
     from tests.emulator import programs
     from tests.emulator.real_programs import eltwise as wheel_eltwise
     from tests.emulator.real_programs import wheel
 
     rows = Rows()
-    build = _builder(path)
+    build = wheel_build.build
     rows.measure("runtime library build, cold", runtime_lib.library_path)
 
     compute = {"math_fidelity": 4, "fp32_dest_acc": False, "math_approx": False, "dst_full_sync": False}
     cbs = tuple((i, 5, 2048) for i in (0, 1, 2, 16))
-    ours = kernel_build.KernelBuild(
+    ours = wheel_build.KernelBuild(
         source=str(programs.KERNELS / "eltwise_compute.cpp"),
         role="compute",
         compile_time_args=(256,),
@@ -121,40 +117,37 @@ def measure(path: str, size: int, repeats: int) -> list[dict]:
     )
     rows.measure("compute kernel build, cold", lambda: build(ours), note="tests' eltwise_compute.cpp (mul)")
     rows.measure("compute kernel build, warm", lambda: build(ours), repeats=20, note="same kernel, cached")
-    if path == "wheel":
-        real = kernel_build.KernelBuild(
-            source=wheel.op_kernel(wheel_eltwise.BINARY, "compute/eltwise_binary_kernel.cpp"),
-            role="compute",
-            defines=(("ELTWISE_OP", "add_tiles"), ("ELTWISE_OP_TYPE", "EltwiseBinaryType::ELWADD")),
-            extra={"cbs": cbs, "compute": compute},
-        )
+    real = wheel_build.KernelBuild(
+        source=wheel.op_kernel(wheel_eltwise.BINARY, "compute/eltwise_binary_kernel.cpp"),
+        role="compute",
+        defines=(("ELTWISE_OP", "add_tiles"), ("ELTWISE_OP_TYPE", "EltwiseBinaryType::ELWADD")),
+        extra={"cbs": cbs, "compute": compute},
+    )
+    rows.measure(
+        "wheel compute kernel build, cold",
+        lambda: build(real),
+        note="eltwise_binary_kernel.cpp (add): three TRISC builds in parallel",
+    )
+    rows.measure("wheel compute kernel build, warm", lambda: build(real), repeats=20)
+    # Where a cold build's time goes: each TRISC build alone (a define no other row uses keeps it cold).
+    alone = dataclasses.replace(real, defines=(*real.defines, ("EMU_BENCH_ALONE", "1")))
+    for target in wheel_build.TRISC_TARGETS:
         rows.measure(
-            "wheel compute kernel build, cold",
-            lambda: build(real),
-            note="eltwise_binary_kernel.cpp (add): three TRISC builds in parallel",
+            f"wheel compute kernel build, cold, {target.name} alone",
+            lambda t=target: wheel_build._build_one(alone, t, 0, device_info.DEFAULT_GRID),
         )
-        rows.measure("wheel compute kernel build, warm", lambda: build(real), repeats=20)
-        # Where a cold build's time goes: each TRISC build alone (a define no other row uses keeps it cold).
-        alone = dataclasses.replace(real, defines=(*real.defines, ("EMU_BENCH_ALONE", "1")))
-        for target in wheel_build.TRISC_TARGETS:
-            rows.measure(
-                f"wheel compute kernel build, cold, {target.name} alone",
-                lambda t=target: wheel_build._build_one(alone, t, 0, device_info.DEFAULT_GRID),
-            )
-        sfpu = kernel_build.KernelBuild(
-            source=wheel.op_kernel(wheel_eltwise.UNARY, "compute/eltwise_sfpu.cpp"),
-            role="compute",
-            defines=tuple(
-                wheel_eltwise.sfpu_chain("exp_tile_init();", "exp_tile(0);", "SFPU_OP_EXP_INCLUDE")
-            ),
-            extra={"cbs": cbs, "compute": compute},
-        )
-        rows.measure(
-            "wheel SFPU kernel build, cold",
-            lambda: build(sfpu),
-            note="eltwise_sfpu.cpp (exp): three TRISC builds in parallel",
-        )
-        rows.measure("wheel SFPU kernel build, warm", lambda: build(sfpu), repeats=20)
+    sfpu = wheel_build.KernelBuild(
+        source=wheel.op_kernel(wheel_eltwise.UNARY, "compute/eltwise_sfpu.cpp"),
+        role="compute",
+        defines=tuple(wheel_eltwise.sfpu_chain("exp_tile_init();", "exp_tile(0);", "SFPU_OP_EXP_INCLUDE")),
+        extra={"cbs": cbs, "compute": compute},
+    )
+    rows.measure(
+        "wheel SFPU kernel build, cold",
+        lambda: build(sfpu),
+        note="eltwise_sfpu.cpp (exp): three TRISC builds in parallel",
+    )
+    rows.measure("wheel SFPU kernel build, warm", lambda: build(sfpu), repeats=20)
 
     try:
         device = ttnn.open_device(device_id=0)
@@ -232,16 +225,22 @@ def measure(path: str, size: int, repeats: int) -> list[dict]:
     return rows.rows
 
 
-def run_path(path: str, size: int, repeats: int) -> list[dict]:
+def recorded(results: Path) -> list[dict]:
+    """The first generation's rows from the previous results, if they hold them."""
+    try:
+        return json.loads((results / "emulator_bench.json").read_text())["paths"][RECORDED]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def run_v2(size: int, repeats: int) -> list[dict]:
     cache = tempfile.mkdtemp(prefix="emu-bench-cache-")
-    env = dict(os.environ, TTNN_EMULATOR_CACHE=cache)
-    env.pop("TTNN_EMULATOR_API", None)
-    if path == "wheel":
-        env["TTNN_EMULATOR_API"] = "wheel"
+    # TTNN_EMULATOR_API=wheel selects v2 wherever an older emulator still defaults to its first generation.
+    env = dict(os.environ, TTNN_EMULATOR_CACHE=cache, TTNN_EMULATOR_API="wheel")
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = Path(f.name)
     try:
-        cmd = [sys.executable, __file__, "--measure", path, "--size", str(size), "--repeats", str(repeats)]
+        cmd = [sys.executable, __file__, "--measure", "--size", str(size), "--repeats", str(repeats)]
         proc = subprocess.run([*cmd, "--json", str(out)], env=env, cwd=ROOT, check=False)
         if proc.returncode != 0 or not out.stat().st_size:
             return [{"what": "(whole run)", "seconds": None, "note": f"exited {proc.returncode}"}]
@@ -255,21 +254,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--paths", default="shadow,wheel")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        args.json.write_text(json.dumps(measure(args.measure, args.size, args.repeats)))
+        args.json.write_text(json.dumps(measure(args.size, args.repeats)))
         return
 
     from rich.console import Console
     from rich.table import Table
 
-    paths = [p for p in args.paths.split(",") if p]
+    before = recorded(args.out)
     load_before = os.getloadavg()[0]
-    results = {p: run_path(p, args.size, args.repeats) for p in paths}
+    results = {RECORDED: before} if before else {}
+    results["wheel"] = run_v2(args.size, args.repeats)
+    paths = list(results)
     load_after = os.getloadavg()[0]
     whats = []
     for rows in reversed(list(results.values())):  # v2's list (the fullest) sets the order
@@ -302,15 +302,16 @@ def main() -> None:
         f"- {PATHS.get(p, p)}, {r['what']}: {r['note']}"
         for p, rows in results.items()
         for r in rows
-        if r["seconds"] is None
+        if r["seconds"] is None and p != RECORDED
     ]
     args.out.mkdir(parents=True, exist_ok=True)
     header = [
-        "# Emulator build and run times, old kernel API vs v2 (wheel headers)",
+        "# Emulator build and run times, v2 (wheel headers) beside the first generation's recorded times",
         "",
         (
             f"`benchmarks/emulator_bench.py --size {args.size} --repeats {args.repeats}` on {os.cpu_count()} CPUs "
-            f"({platform.machine()}), each path in its own process with an empty build cache. Warm launch and "
+            f"({platform.machine()}), v2 in its own process with an empty build cache; the before column is the "
+            "first generation's (its own kernel API, which v2 replaces) as recorded in the previous results. Warm launch and "
             "warm call are medians; (cpu N) is the median CPU seconds of the emulator process and the compilers it "
             "ran, the work of a step whatever else runs on the machine. The machine's 1-minute load average was "
             f"{load_before:.1f} before and {load_after:.1f} after: other work shared the CPUs."

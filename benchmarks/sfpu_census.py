@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["TTNN_EMULATOR_API"] = "wheel"
 
-from emulator import device_info, kernel_build, runtime_lib, wheel_build
+from emulator import device_info, runtime_lib, wheel_build
 from scripts import kernel_census as census
 
 SFPU_INCLUDE = re.compile(
@@ -79,7 +79,7 @@ def check(job: tuple[str, str]) -> dict:
     names = census.binding_names(text)
     header = census.bindings_header(names) if names else None
     source, inline = (f'{header}\n#include "{path}"\n', True) if header else (str(path), False)
-    kb = kernel_build.KernelBuild(
+    kb = wheel_build.KernelBuild(
         source=source,
         role="compute",
         compile_time_args=census.CT_PLACEHOLDERS[0],

@@ -8,8 +8,7 @@ Two tables:
   SFPU_OP_CHAIN_0 define) for the ops the first generation had a hand-written stand-in for. "before" is the first
   generation (shadow headers, one compute thread, stand-in SFPU); "after" is the wheel's API (three TRISC builds,
   the ckernel_sfpu algorithm on the x86 SFPI). The first generation is gone from the emulator, so its rows are kept
-  from the JSON of the run that measured them (`measured` says when); a run on a checkout that still has it
-  measures them again.
+  from the JSON of the run that measured them (`measured` says when).
 - the wheel's eltwise_sfpu.cpp with its reader/writer (what ttnn's unary ops run), for ops the stand-ins never had.
 
 Each (grid, op, generation) runs in a process of its own, after a warm-up launch that builds the kernels; times are
@@ -20,7 +19,6 @@ benchmarks/results/sfpu_unary_bench.{json,md}.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import subprocess
@@ -81,10 +79,6 @@ print(json.dumps(timed(lambda: ttnn.generic_op([inp, out], programs.eltwise([inp
 )
 
 
-def first_generation_present() -> bool:
-    return (ROOT / "emulator" / "kernel_api").is_dir()
-
-
 def run(child: str, arg: str, grid: str, repeats: int, env_extra: dict) -> dict:
     env = {**os.environ, "TTNN_EMULATOR_GRID": grid, **env_extra}
     proc = subprocess.run(
@@ -114,7 +108,6 @@ def main() -> None:
     ap.add_argument("--ops", default="exp,sqrt,gelu", help="ops through the wheel's eltwise_sfpu.cpp")
     ap.add_argument("--same-ops", default="sqrt,rsqrt,recip", help="ops with a first-generation stand-in")
     args = ap.parse_args()
-    today = datetime.date.today().isoformat()
     old = {}
     if (RESULTS / "sfpu_unary_bench.json").exists():
         saved = json.loads((RESULTS / "sfpu_unary_bench.json").read_text())
@@ -123,15 +116,7 @@ def main() -> None:
     for op in filter(None, args.same_ops.split(",")):
         for grid in ("1x1", "8x8"):
             chain = json.dumps(SAME_CHAINS[op])
-            if first_generation_present():
-                b = {
-                    "op": op,
-                    "grid": grid,
-                    "measured": today,
-                    **run(SAME_CHILD, chain, grid, args.repeats, {"TTNN_EMULATOR_API": ""}),
-                }
-            else:
-                b = old.get((op, grid))
+            b = old.get((op, grid))
             a = {
                 "op": op,
                 "grid": grid,

@@ -2,7 +2,7 @@
 each failure as the emulator's (a missing function, header, symbol or hardware layer) or the host's (a define,
 compile-time argument, include path or binding that only the op's program factory supplies).
 
-    .venv/bin/python scripts/kernel_census.py [--jobs 2] [--sample N] [--match SUBSTR] [--api wheel]
+    .venv/bin/python scripts/kernel_census.py [--jobs 2] [--sample N] [--match SUBSTR]
 
 Each kernel is built for its role(s) -- reader/writer (data movement) or compute, decided from its path, its
 includes and its entry point -- with placeholder compile-time args (every index set to 2: a DRAM-interleaved
@@ -503,14 +503,6 @@ class KernelResult:
         return (emu or bad or self.roles)[0].cls
 
 
-def _objects(built) -> list[Path]:
-    if isinstance(built, (str, os.PathLike)):
-        return [Path(built)]
-    if isinstance(built, dict):
-        return [Path(p) for p in built.values()]
-    return [Path(p) for p in built]
-
-
 _RUNTIME_LOADED = False
 
 
@@ -543,20 +535,16 @@ PLACEHOLDER_COMPUTE = {
 }
 
 
-def _wheel_api() -> bool:
-    return os.environ.get("TTNN_EMULATOR_API", "").strip().lower() == "wheel"
-
-
 def _attempt(kernel_path: Path, role: str, ct: tuple[int, ...], named, defines, header: str | None):
-    """One build with the builder TTNN_EMULATOR_API selects; returns (objects or None, diagnostics)."""
-    from emulator import kernel_build
+    """Every RISC build of one kernel against the wheel's own headers; returns (objects or None, diagnostics)."""
+    from emulator import wheel_build
 
     if header is not None:
         source = f'{header}\n#include "{kernel_path}"\n'
         inline = True
     else:
         source, inline = str(kernel_path), False
-    kb = kernel_build.KernelBuild(
+    kb = wheel_build.KernelBuild(
         source=source,
         role=role,
         compile_time_args=ct,
@@ -572,12 +560,8 @@ def _attempt(kernel_path: Path, role: str, ct: tuple[int, ...], named, defines, 
         extra={"cbs": PLACEHOLDER_CBS, "compute": PLACEHOLDER_COMPUTE},
     )
     try:
-        if _wheel_api():
-            from emulator import wheel_build
-
-            return [path for _risc, path in wheel_build.build(kb)], ""
-        return _objects(kernel_build.build(kb)), ""
-    except kernel_build.KernelBuildError as exc:
+        return [path for _risc, path in wheel_build.build(kb)], ""
+    except wheel_build.KernelBuildError as exc:
         return None, getattr(exc, "stderr", None) or str(exc)
 
 
@@ -618,8 +602,7 @@ def run_kernel(kernel: Kernel, root: str) -> KernelResult:
     return result
 
 
-def _worker_init(api: str, cache_dir: str | None) -> None:
-    os.environ["TTNN_EMULATOR_API"] = api
+def _worker_init(cache_dir: str | None) -> None:
     if cache_dir:
         os.environ["TTNN_EMULATOR_CACHE"] = cache_dir
     sys.path.insert(0, str(ROOT))
@@ -710,7 +693,7 @@ def write_reports(
         "",
         (
             f"Every device kernel in the ttnn {meta.get('ttnn_version', '')} wheel built with the emulator "
-            f"(`TTNN_EMULATOR_API={meta.get('api')}`), {summary['kernels']} kernels, {summary['builds']} role "
+            f"against the wheel's own kernel API, {summary['kernels']} kernels, {summary['builds']} role "
             f"builds, {meta.get('seconds', 0):.0f} s on {meta.get('jobs')} jobs. Command: `{meta.get('command')}`, emulator at `{meta.get('emulator_commit')}`."
         ),
         "",
@@ -752,7 +735,6 @@ def _meta(args, argv, t0: float, selected: int) -> dict:
     import importlib.metadata
 
     return {
-        "api": args.api,
         "jobs": args.jobs,
         "seconds": round(time.perf_counter() - t0, 1),
         "ttnn_version": importlib.metadata.version("ttnn"),
@@ -800,7 +782,6 @@ def main(argv: list[str] | None = None) -> int:
         "--sample", type=int, default=0, help="a stratified sample of N kernels instead of all"
     )
     parser.add_argument("--match", default="", help="only kernels whose path contains this")
-    parser.add_argument("--api", default="wheel", help="TTNN_EMULATOR_API for the builds (wheel = v2)")
     parser.add_argument("--cache", default=None, help="TTNN_EMULATOR_CACHE for the builds")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--stem", default="kernel_census")
@@ -808,9 +789,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.reclassify:
         doc = json.loads(args.reclassify.read_text())
-        meta = {
-            k: doc[k] for k in ("api", "jobs", "seconds", "ttnn_version", "command", "selection") if k in doc
-        }
+        meta = {k: doc[k] for k in ("jobs", "seconds", "ttnn_version", "command", "selection") if k in doc}
         meta["emulator_commit"] = doc.get("emulator_commit")
         write_reports(reclassify(doc, wheel_index()), meta, args.out, args.stem)
         return 0
@@ -828,7 +807,7 @@ def main(argv: list[str] | None = None) -> int:
     kernels = [k for k in discover(root) if args.match in k.rel]
     if args.sample:
         kernels = stratified_sample(kernels, args.sample)
-    _worker_init(args.api, args.cache)
+    _worker_init(args.cache)
     from emulator import runtime_lib
 
     runtime_lib.library_path()  # build the runtime once, before the workers need it
@@ -846,9 +825,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     with (
         Progress(*columns) as progress,
-        ProcessPoolExecutor(
-            max_workers=args.jobs, initializer=_worker_init, initargs=(args.api, args.cache)
-        ) as pool,
+        ProcessPoolExecutor(max_workers=args.jobs, initializer=_worker_init, initargs=(args.cache,)) as pool,
     ):
         task = progress.add_task("census", total=len(kernels), ok=0, host=0, emu=0)
         # Hash order, not path order: a partial report (interrupted, or read mid-run) is a fair sample of all.
