@@ -328,6 +328,46 @@ def test_kernel_bcast_reduce_sqrt(rng, runtime_objects, tmp_path):
     assert np.all(res[:, 1:] == 0)  # the reduce edge mask zeroes everything but column 0
 
 
+def test_kernel_bcast_reduce_sqrt_on_the_wheel_api(rng, device, monkeypatch):
+    """The same norm-style chain on the wheel's API (three TRISC builds, the LLK layer, the wheel's SFPU sqrt),
+    through generic_op: the product tiles the kernel packs into c_16 and reads back, reduced along rows through
+    the scaler, then sqrt, against the Wormhole model's product and sum and a float64 sqrt."""
+    import ttnn
+
+    from tests.emulator import programs
+
+    monkeypatch.setenv("TTNN_EMULATOR_API", "wheel")
+    wt = 2
+    x = np.abs(random_bf16(rng, 32 * 32 * wt)).reshape(32, 32 * wt)
+    col = np.abs(random_bf16(rng, 1024)).reshape(32, 32)
+    scaler = O.scaler_tile(1 / 64)
+
+    def raw(a):
+        return (O.bits(O.tilize(a)) >> 16).astype(np.uint16).tobytes()
+
+    cbs = {
+        0: (ttnn.bfloat16, wt, raw(x)),
+        1: (ttnn.bfloat16, 1, raw(col)),
+        2: (ttnn.bfloat16, 1, raw(scaler)),
+        16: (ttnn.bfloat16, wt, None),
+        17: (ttnn.bfloat16, 1, None),
+    }
+    out = programs.compute_alone(
+        device, KERNELS / "compute_bcast_reduce_sqrt.cpp", [], cbs, defines=[("WT", str(wt))], out_cb=17
+    )
+    xb, cb_bits = O.bits(x), O.bits(col)
+    prod = [W.pack_bf16(W.binary("mul", xb[:, 32 * t : 32 * t + 32], cb_bits, bcast="col")) for t in range(wt)]
+    dst = np.zeros((32, 32), np.uint32)
+    for t in range(wt):
+        dst = W.reduce("sum", "row", prod[t].astype(np.uint32) << 16, O.bits(scaler), dst=dst, had=True)
+    acc = O.from_bits(dst[:, 0]).astype(np.float64)
+    res = O.untilize(bf16_tiles(out))
+    ideal = O.bf16_rne(np.sqrt(acc).astype(np.float32))
+    ulp = np.spacing(ideal) * 65536
+    assert np.all(np.abs(res[:, 0] - ideal) <= ulp), np.abs(res[:, 0] - ideal).max()
+    assert np.all(res[:, 1:] == 0)  # the reduce edge mask zeroes everything but column 0
+
+
 ERROR_CASES = {
     1: "add_init called before compute_kernel_hw_startup",
     2: "add_tiles without its matching init: call add_init(icb0, icb1) before it",
