@@ -26,6 +26,8 @@ The rules:
   with zero (−0 and denormals → +0, NaN → ±Inf).
 * Pack to bf16: NaN → ±Inf, add 0x8000 and keep the top 16 bits, then anything below the smallest normal → +0.
   Pack to fp32: fp32 DEST as is; bf16 DEST via the bf16 rules, widened.
+* Fast tilize: MOVA2D/MOVB2D move Src datums as they are (TF32 into a 32-bit DEST, bf16 bits into a 16-bit
+  one), exponent 0 → +0 unless the Src zero flag is set; the packer reads DEST at 32 bits only for TF32 data.
 """
 
 from __future__ import annotations
@@ -364,6 +366,22 @@ def pack_fp32(dest, fp32_dest: bool) -> np.ndarray:
     h = (u >> 16).astype(I64)
     h = np.where((h & 0x7FFF) > 0x7F80, (h & 0x8000) | 0x7F80, np.where((h & 0x7FFF) < 0x80, 0, h))
     return (h << 16).astype(U32)
+
+
+def fast_tilize(u, fmt: str, fp32_dest: bool, out_fmt: str, keep_zero: bool = False) -> np.ndarray:
+    """Fast tilize of each datum (the tile/face placement is the layout's): unpacked into SrcA/SrcB (fp32 data as
+    TF32 with an fp32 DEST, else bf16), moved by MOVA2D/MOVB2D, which write the 19-bit Src datum to a 32-bit DEST
+    for TF32 data and its bf16 bits to a 16-bit DEST otherwise (whatever DST_ACCUM_MODE says), turning an
+    exponent-0 datum into +0 unless the Src zero flag is set (copy_init sets it; hw_configure, reconfig and the
+    FPU inits clear it), then packed from DEST read at 32 bits only for TF32 data."""
+    tf32 = fmt == FP32 and fp32_dest
+    src = unpack(u, fmt, fp32_dest)
+    if not keep_zero:
+        src = np.where((src & U32(0x7F800000)) == 0, U32(0), src)
+    dest = src if tf32 else src & U32(0xFFFF0000)
+    if out_fmt == BF16:
+        return pack_bf16(dest).astype(U32) << 16
+    return pack_fp32(dest, tf32)
 
 
 def transpose_wh(u, fmt: str, fp32_dest: bool) -> np.ndarray:

@@ -269,7 +269,15 @@ inline void record_kernel_runtime(std::uint64_t kernel_runtime) {
 }
 
 namespace math {
-inline void _configure_copy_zero_flag_state_(...) {}
+// The Src zero-substitution flag (ALU_ACC_CTRL_Zero_Flag_disabled_src) as the MATH thread last set it: true keeps
+// exponent-0 Src datums through MOVA2D/MOVB2D, false (the operand-driven default for float formats, which
+// hw_configure, reconfig and the FPU inits re-establish) flushes them to +0. Fast tilize's moves read it.
+inline bool src_zero_flag_keep = false;
+inline void _configure_default_zero_flag_state_() { src_zero_flag_keep = false; }
+// copy_init keeps the flag set except for Lf8 sources (whose zeros would otherwise read back as tiny values).
+inline void _configure_copy_zero_flag_state_(const std::uint32_t src_dst_format) {
+    src_zero_flag_keep = (src_dst_format & 0x1F) != 10;  // DataFormat::Lf8
+}
 }  // namespace math
 
 }  // namespace ckernel

@@ -25,6 +25,7 @@ extern "C" [[noreturn]] void emu_llk_violation(const char* call, int cb, const c
 namespace emu::compute {
 float datacopy_a2d(float src, bool fp32_dest);
 float datacopy_b2d(float src, int bcast, bool src_tf32, bool fp32_dest);
+float mov_to_dest(float src, bool src_tf32, bool keep_zero);
 void reduce_math(int pool, int dim, const float* data, const float* scaler, float* dst, bool had, int math_fidelity,
                  bool fp32_dest);
 void binary_math(int op, int bcast, uint32_t row_idx, const float* a, const float* b, float* dst, bool acc,

@@ -18,6 +18,7 @@ inline void llk_math_eltwise_binary_init(const std::uint32_t, const std::uint32_
     using namespace emu::tensix;
     math_init = MathInit{MathInit::Binary, uint32_t(eltwise_binary_type), uint32_t(src_b_bcast_type),
                          uint32_t(binary_reuse_dest), acc_to_dest != 0};
+    ckernel::math::_configure_default_zero_flag_state_();
 }
 
 namespace emu::tensix {

@@ -41,8 +41,11 @@ inline float* math_dest_tile(const char* call, uint32_t dst_index) {
 }
 }  // namespace emu::tensix
 
+// Configuring the math formats (hw_configure, reconfig_data_format*) re-establishes the Src zero flag's default.
 template <bool is_fp32_dest_acc_en>
-inline void llk_math_hw_configure(const std::uint32_t, const std::uint32_t) {}
+inline void llk_math_hw_configure(const std::uint32_t, const std::uint32_t) {
+    ckernel::math::_configure_default_zero_flag_state_();
+}
 inline void llk_math_set_fp32_dest_acc(bool) {}
 inline void llk_math_reconfig_remap(const bool) {}
 
@@ -73,16 +76,40 @@ inline void llk_math_pack_sync_init() {
     wait_until([&] { return load(s.sem[kSemMathPack]) == 0; });
 }
 
+namespace emu::tensix {
+// The (old, new) forms reprogram, and so reset the flag, only when the two CBs' register formats differ.
+inline void math_reconfig([[maybe_unused]] uint32_t old_operand, [[maybe_unused]] uint32_t new_operand) {
+#if !defined(UCK_CHLKC_PACK)  // the PACK build has no unpack formats (and no math to configure)
+    if (unpack_src_format[old_operand] != unpack_src_format[new_operand] ||
+        unpack_dst_format[old_operand] != unpack_dst_format[new_operand])
+        ckernel::math::_configure_default_zero_flag_state_();
+#endif
+}
+}  // namespace emu::tensix
+
 template <bool is_fp32_dest_acc_en, bool skip_int8 = false>
-inline void llk_math_reconfig_data_format_srca(const std::uint32_t) {}
+inline void llk_math_reconfig_data_format_srca(const std::uint32_t) {
+    ckernel::math::_configure_default_zero_flag_state_();
+}
 template <bool is_fp32_dest_acc_en, bool skip_int8 = false>
-inline void llk_math_reconfig_data_format_srcb(const std::uint32_t) {}
+inline void llk_math_reconfig_data_format_srcb(const std::uint32_t) {
+    ckernel::math::_configure_default_zero_flag_state_();
+}
 template <bool is_fp32_dest_acc_en, bool skip_int8 = false>
-inline void llk_math_reconfig_data_format(const std::uint32_t, const std::uint32_t) {}
+inline void llk_math_reconfig_data_format(const std::uint32_t, const std::uint32_t) {
+    ckernel::math::_configure_default_zero_flag_state_();
+}
 template <bool is_fp32_dest_acc_en, bool skip_int8 = false>
-inline void llk_math_reconfig_data_format(const std::uint32_t, const std::uint32_t, const std::uint32_t,
-                                          const std::uint32_t) {}
+inline void llk_math_reconfig_data_format(const std::uint32_t old_a, const std::uint32_t new_a,
+                                          const std::uint32_t old_b, const std::uint32_t new_b) {
+    emu::tensix::math_reconfig(old_a, new_a);
+    emu::tensix::math_reconfig(old_b, new_b);
+}
 template <bool is_fp32_dest_acc_en, bool skip_int8 = false>
-inline void llk_math_reconfig_data_format_srca(const std::uint32_t, const std::uint32_t) {}
+inline void llk_math_reconfig_data_format_srca(const std::uint32_t old_operand, const std::uint32_t new_operand) {
+    emu::tensix::math_reconfig(old_operand, new_operand);
+}
 template <bool is_fp32_dest_acc_en, bool skip_int8 = false>
-inline void llk_math_reconfig_data_format_srcb(const std::uint32_t, const std::uint32_t) {}
+inline void llk_math_reconfig_data_format_srcb(const std::uint32_t old_operand, const std::uint32_t new_operand) {
+    emu::tensix::math_reconfig(old_operand, new_operand);
+}

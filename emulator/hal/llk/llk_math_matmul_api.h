@@ -18,6 +18,7 @@ inline void llk_math_matmul_init(const std::uint32_t, const std::uint32_t, const
                                  const std::uint32_t = 1, const std::uint32_t = 1) {
     using namespace emu::tensix;
     math_init = MathInit{MathInit::Matmul, uint32_t(math_fidelity), 0, 0, false};
+    ckernel::math::_configure_default_zero_flag_state_();
 }
 
 template <MathFidelity math_fidelity, int THROTTLE_LEVEL = 0, uint32_t num_faces = 4 /*not used*/>

@@ -14,6 +14,7 @@ inline void llk_math_reduce_init(const std::uint32_t = 0, const std::uint32_t = 
     static_assert(type != PoolType::MIN, "emulator LLK layer: reduce MIN is not modelled");
     using namespace emu::tensix;
     math_init = MathInit{MathInit::Reduce, uint32_t(type), uint32_t(dim), 0, false};
+    ckernel::math::_configure_default_zero_flag_state_();
 }
 
 template <PoolType type, ReduceDim dim, bool is_fp32_dest_acc_en, MathFidelity math_fidelity,

@@ -11,6 +11,7 @@ template <bool transpose_of_faces = true, bool is_32bit = false>
 inline void llk_math_transpose_dest(uint dst_index) {
     using namespace emu::tensix;
     float* dst = math_dest_tile<DST_ACCUM_MODE>("llk_math_transpose_dest (transpose_wh_tile)", dst_index);
+    ckernel::math::src_zero_flag_keep = true;  // its MOVD2B/MOVB2D sequence owns the keep policy
     float tmp[kTileElems];
     std::memcpy(tmp, dst, sizeof tmp);
     for (uint32_t i = 0; i < kTileElems; ++i) dst[i] = tmp[emu::compute::transposed_index(int(i), transpose_of_faces, true)];

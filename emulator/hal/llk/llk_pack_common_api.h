@@ -38,6 +38,9 @@ inline void llk_pack_hw_configure(std::uint32_t pack_output) {
 
 namespace emu::tensix {
 inline bool pack_holds_dest = false;  // between tile_regs_wait and tile_regs_release
+// unit_dim fast_tilize_init programmed the packer for (its MOP, address mods and DEST offsets replace the ordinary
+// packer's until fast_tilize_uninit); 0 outside.
+inline uint32_t pack_fast_tilize_unit_dim = 0;
 inline uint32_t pack_reduce_mask = 0;  // 0 off, else 1 + ReduceDim (llk_pack_reduce_mask_config)
 
 // Whether the reduce edge mask lets storage-order element i of a tile through.

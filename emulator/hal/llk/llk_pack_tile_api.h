@@ -20,6 +20,9 @@ inline void llk_pack(std::uint32_t tile_index, std::uint32_t output, std::uint32
     if (!pack_holds_dest) emu_llk_violation("llk_pack (pack_tile)", int(output), "packs DEST outside tile_regs_wait ... tile_regs_release");
     if (tile_index >= tiles) emu_llk_violation("llk_pack (pack_tile)", int(output), "DEST index past the tiles of one DEST section");
     require_pack_format("llk_pack (pack_tile)", output);
+    if (pack_fast_tilize_unit_dim != 0)
+        emu_llk_violation("llk_pack (pack_tile)", int(output), "the packer is still programmed for fast tilize (call "
+                                                               "fast_tilize_uninit before other packs)");
     // In order, successive packs fill the reserved window tile by tile (the CB's write-tile pointer, reset by
     // cb_push_back); out of order, output_tile_index names the tile.
     LocalCBInterface& c = cb(output);

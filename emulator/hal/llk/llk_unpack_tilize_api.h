@@ -3,11 +3,12 @@
 // row r starts at datum tile_index·32 + r·block_ct_dim·32 (llk_unpack_tilize_block turns a tile number into that
 // unit, one block of 32 rows being block_ct_dim·32 units). The datums land in SrcA in face order with the unpacker's conversion
 // (or straight in DEST with UnpackToDestFp32), as llk_unpack_A's do. tilizeA_B also unpacks a tile of B into SrcB.
-// Fast tilize is not modelled: a kernel that calls it fails naming the call.
+// Fast tilize (emu_fast_tilize.h) reads the same strip through both source registers.
 #pragma once
 
 #include <cstdint>
 
+#include "emu_fast_tilize.h"
 #include "llk_unpack_common_api.h"
 
 namespace emu::tensix {
@@ -81,14 +82,89 @@ inline void llk_unpack_tilizeA_B_block(std::uint32_t operandA, std::uint32_t ope
         llk_unpack_tilizeA_B<zero_srcA>(operandA, operandB, t, tile_idx_b, block_c_tiles_a);
 }
 
-inline void llk_unpack_fast_tilize_init(const std::uint32_t, std::uint32_t) {
-    emu_unsupported("llk_unpack_fast_tilize_init (fast_tilize_init)");
+namespace emu::tensix {
+inline uint32_t unpack_fast_tilize_full_dim = 0;  // the strip width fast_tilize_init set; 0 outside init/uninit
+}  // namespace emu::tensix
+
+// Fast tilize, UNPACK side: the unpackers read the strip full_dim tiles wide, their tile descriptors reprogrammed
+// for row-major reads (so other unpacks need fast_tilize_uninit first).
+inline void llk_unpack_fast_tilize_init(const std::uint32_t operand, std::uint32_t full_dim) {
+    using namespace emu::tensix;
+    constexpr const char* call = "llk_unpack_fast_tilize_init (fast_tilize_init)";
+    if (full_dim == 0) emu_llk_violation(call, int(operand), "full_dim is 0 (the strip must be at least one tile wide)");
+    const uint32_t src = unpack_src_format[operand], dst = unpack_dst_format[operand];
+    // tt-llk supports Float16_b data and Float32 data read as TF32 or bf16; Float32 kept whole is UnpackToDestFp32,
+    // which unpacks to DEST rather than through the source registers fast tilize moves.
+    if (!(src == kFloat16_b && dst == kFloat16_b) && !(src == kFloat32 && (dst == fast_tilize::kTf32 || dst == kFloat16_b))) {
+        char msg[300];
+        std::snprintf(msg, sizeof msg, "fast tilize reads Float16_b data or Float32 data through TF32/bf16 source "
+                      "registers; this CB holds %s unpacked as %s%s", format_name(int32_t(src)), format_name(int32_t(dst)),
+                      dst == kFloat32 ? " (UnpackToDestFp32: use tilize_init/tilize_block)" : "");
+        emu_llk_violation(call, int(operand), msg);
+    }
+    unpack_fast_tilize_full_dim = full_dim;
 }
+
 template <bool is_fp32_dest_acc_en>
 inline void llk_unpack_fast_tilize_uninit() {
-    emu_unsupported("llk_unpack_fast_tilize_uninit (fast_tilize_uninit)");
+    emu::tensix::unpack_fast_tilize_full_dim = 0;
 }
-inline void llk_unpack_fast_tilize_block(const std::uint32_t, const std::uint32_t, const std::uint32_t,
-                                         const std::uint32_t, const std::uint32_t) {
-    emu_unsupported("llk_unpack_fast_tilize_block (fast_tilize_block)");
+
+// num_units units of unit_dim tiles from 32-datum unit tile_index of the strip at the CB's front (rows full_dim·32
+// datums apart); unit_dim 2 and 3 take consecutive tiles of one tile row, unit_dim 1 (a one-tile-wide strip) the
+// tile below the last.
+inline void llk_unpack_fast_tilize_block(const std::uint32_t operand, const std::uint32_t tile_index,
+                                         const std::uint32_t unit_dim, const std::uint32_t num_units,
+                                         const std::uint32_t full_dim) {
+    using namespace emu::tensix;
+    namespace ft = emu::tensix::fast_tilize;
+    constexpr const char* call = "llk_unpack_fast_tilize_block (fast_tilize_block)";
+    char msg[300];
+    if (unpack_fast_tilize_full_dim == 0)
+        emu_llk_violation(call, int(operand), "fast_tilize_block without fast_tilize_init (or after fast_tilize_uninit)");
+    if (full_dim != unpack_fast_tilize_full_dim) {
+        std::snprintf(msg, sizeof msg, "full_dim %u, but fast_tilize_init programmed the unpackers for a strip %u tiles "
+                      "wide", full_dim, unpack_fast_tilize_full_dim);
+        emu_llk_violation(call, int(operand), msg);
+    }
+    if (!ft::legal_unit_dim(unit_dim) || (unit_dim == 1) != (full_dim == 1)) {
+        std::snprintf(msg, sizeof msg, "unit_dim %u with full_dim %u: tt-llk's fast tilize takes unit_dim 1 for a "
+                      "one-tile-wide strip and 2 or 3 otherwise", unit_dim, full_dim);
+        emu_llk_violation(call, int(operand), msg);
+    }
+    if (num_units == 0) return;
+    const uint32_t row = full_dim * 32, column = tile_index % full_dim;
+    if (unit_dim > 1 && column + unit_dim * num_units > full_dim) {
+        std::snprintf(msg, sizeof msg, "%u units of %u tiles from tile column %u run past the end of the %u-tile row "
+                      "(a unit's tiles must lie in one tile row)", num_units, unit_dim, column, full_dim);
+        emu_llk_violation(call, int(operand), msg);
+    }
+    require_unpack_format(call, 0, operand);
+    if (ft::uses_srcb(unit_dim)) require_unpack_format(call, 1, operand);
+    const uint32_t format = unpack_src_format[operand];
+    const uint32_t datum = format == kFloat32 ? 4 : 2;
+    const bool tf32 = unpack_dst_format[operand] == ft::kTf32;
+    // Datum offset of (unit u, tile t, row r, column c) from the CB's front.
+    auto at = [&](uint32_t u, uint32_t t, uint32_t r, uint32_t c) {
+        return unit_dim == 1 ? tile_index * 32 + (u * 32 + r) * row + c : tile_index * 32 + (u * unit_dim + t) * 32 + r * row + c;
+    };
+    const uint32_t last = at(num_units - 1, unit_dim - 1, 31, 31);
+    require_waited(call, operand, (last * datum) / (cb(operand).fifo_page_size << 4));
+    const uint8_t* strip = front_tile(operand, 0);
+    State& s = state();
+    const bool b = ft::uses_srcb(unit_dim);
+    for (uint32_t u = 0; u < num_units; ++u) {
+        for (uint32_t load_index = 0; load_index < ft::loads(unit_dim); ++load_index) {
+            wait_until([&] { return load(s.srca_valid) == 0 && (!b || load(s.srcb_valid) == 0); });
+            const uint32_t rows = ft::load_rows(unit_dim), first_row = load_index * rows;
+            for (uint32_t t = 0; t < unit_dim; ++t)
+                for (uint32_t r = 0; r < rows; ++r)
+                    for (uint32_t c = 0; c < 32; ++c) {
+                        const ft::Slot slot = ft::slot(unit_dim, t, r, c);
+                        (slot.srcb ? s.srcb : s.srca)[slot.index] = to_reg(strip, at(u, t, first_row + r, c), format, tf32);
+                    }
+            if (b) store(s.srcb_valid, 1);
+            store(s.srca_valid, 1);
+        }
+    }
 }

@@ -34,4 +34,10 @@ float datacopy_b2d(float src, int bcast, bool src_tf32, bool fp32_dest) {
     return u2f(fpu::elwadd(0, fpu::src19(f2u(src)), 0, true, false, false, fp32_dest));          // 0 + B
 }
 
+float mov_to_dest(float src, bool src_tf32, bool keep_zero) {
+    const uint32_t u = f2u(src);
+    if (!keep_zero && (u & 0x7F800000u) == 0) return 0.0f;
+    return u2f(u & (src_tf32 ? 0xFFFFE000u : 0xFFFF0000u));
+}
+
 }  // namespace emu::compute

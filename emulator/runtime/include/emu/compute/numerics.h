@@ -40,6 +40,9 @@ float datacopy_a2d(float src, bool fp32_dest);
 // B2D broadcast of one SrcB datum: ROW uses MOVB2D (bf16 precision unless SrcB holds TF32, denormals kept),
 // COL and SCALAR use ELWADD with a zero SrcA (as datacopy_a2d on a 32-bit DEST, rounded to bf16 otherwise).
 float datacopy_b2d(float src, int bcast, bool src_tf32, bool fp32_dest);
+// Fast tilize's MOVA2D/MOVB2D: a Src datum moved as it is, 32 bits of a TF32 Src into a 32-bit DEST, the bf16
+// bits otherwise; with the Src zero flag at its default (not `keep_zero`), an exponent-0 datum becomes +0.
+float mov_to_dest(float src, bool src_tf32, bool keep_zero);
 
 // Source element of output element i when a tile is unpacked transposed: `faces` swaps faces 1 and 2,
 // `within` transposes each 16×16 face (both: the whole 32×32 tile, transpose_wh).
