@@ -84,6 +84,8 @@ def _env(out: Path) -> dict[str, str]:
         filter(None, [str(out), env.get("TTNN_SCAFFOLD_OPS_PATH")])
     )
     env.setdefault("LOGURU_LEVEL", "INFO")
+    # The kernels run on the emulator's wheel-API build, the one the compile step builds them with.
+    env["TTNN_EMULATOR_API"] = "wheel"
     return env
 
 
@@ -139,7 +141,8 @@ def _generate(job: SpecJob, out: Path) -> tuple[StepResult, StepResult, str, str
     except Exception:  # noqa: BLE001  (a crash is a parser bug; report it, keep checking other specs)
         return StepResult("fail", "parser crashed:\n" + traceback.format_exc()), StepResult("skip"), "", ""
     gaps = ", ".join(
-        f"{sfpu.api_name(op)}_tile (phase {p.index} {p.name})" for p, op in emulator_gaps(build_plan(result.spec))
+        f"{sfpu.api_name(op)}_tile (phase {p.index} {p.name})"
+        for p, op in emulator_gaps(build_plan(result.spec))
     )
     warnings = len(result.warnings)
     parse = StepResult(
@@ -248,13 +251,15 @@ def _capture(test_mod, device, shape, dtype, layout, with_optional):
 
 
 def _compile(program) -> list[str]:
-    """Build every kernel of a program descriptor as the emulator's launcher does; returns the roles built."""
-    from emulator import kernel_build, launcher
+    """Build every kernel of a program descriptor as the emulator's launcher does (against the wheel's own
+    headers, every RISC build of it: a compute kernel's three TRISCs); returns the roles built."""
+    from emulator import launcher, wheel_build
 
     roles = []
     for kernel in program.kernels:
-        kb, _ = launcher.kernel_build_of(kernel)
-        kernel_build.build(kb)
+        kb, noc = launcher.kernel_build_of(kernel)
+        kb.extra.update(launcher.descriptor_inputs(program, kernel.config))
+        wheel_build.build(kb, noc)
         roles.append(kb.role)
     return roles
 

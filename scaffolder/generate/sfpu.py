@@ -1,9 +1,10 @@
 """SFPU unary ops a phase can name, with the header and calls of the 0.81.1 kernel API that run each on a
-DEST tile, and whether this project's emulator implements them yet."""
+DEST tile, and whether the kernel API the emulator builds against (the ttnn wheel's own headers) declares them."""
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from pathlib import Path
 
@@ -25,7 +26,6 @@ SFPU_OPS: dict[str, tuple[str, str]] = {
     "abs": (_KERNEL_LIB, "abs"),
 }
 SFPU_NAMES = tuple(SFPU_OPS)
-_EMULATOR_API = Path(__file__).resolve().parents[2] / "emulator" / "kernel_api"
 
 
 def api_name(op: str) -> str:
@@ -36,11 +36,22 @@ def header(op: str) -> str:
     return SFPU_OPS[op][0]
 
 
+def _wheel_headers() -> Path | None:
+    """The wheel's device-side headers (``tt_metal/hw/inc``, holding ``api/compute/**``), found without importing
+    ttnn; None without the wheel."""
+    found = importlib.util.find_spec("ttnn")
+    if found is None or found.origin is None:
+        return None
+    return Path(found.origin).resolve().parent / "tt_metal" / "hw" / "inc"
+
+
 @functools.cache
 def emulator_builds(op: str) -> bool:
-    """Whether the emulator's kernel API declares `<name>_tile` (a kernel calling it builds there)."""
-    path = _EMULATOR_API / header(op)
-    if not path.is_file():
+    """Whether the wheel's header for ``op`` declares `<name>_tile`: the emulator compiles kernels against the
+    wheel's own kernel API, so a kernel calling it builds there."""
+    headers = _wheel_headers()
+    path = headers / header(op) if headers else None
+    if path is None or not path.is_file():
         return False
     return re.search(rf"\b{api_name(op)}_tile\s*\(", path.read_text(errors="replace")) is not None
 
