@@ -16,13 +16,13 @@ find_python312() {
     return 1
 }
 
-# The emulator compiles every kernel with the host's g++ (C++17; 11 or newer).
+# The emulator builds its runtime library with the host's g++ (11 or newer).
 if ! command -v g++ >/dev/null 2>&1; then
-    echo "error: g++ not found: the Tensix emulator builds kernels with the host compiler (install g++ 11 or newer)" >&2
+    echo "error: g++ not found: the Tensix emulator builds its runtime with the host compiler (install g++ 11 or newer)" >&2
     exit 3
 fi
 
-# Kernels built against the ttnn wheel's own device headers (TTNN_EMULATOR_API=wheel) need C++20 that g++ 12
+# Kernels build against the ttnn wheel's own device headers, which need C++20 that g++ 12
 # rejects: clang 17 or newer. Debian 12 packages clang-19; without root, PyPI's ziglang bundles clang 19.
 have_clang() {
     local c v
