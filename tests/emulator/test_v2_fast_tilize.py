@@ -36,7 +36,9 @@ def two_cores(blocks: int):
     return cores, [(one(0), first), (one(1), blocks - first)]
 
 
-def program(inp, out, wt, *, helper, keep_zero=False, fp32_dest=False, full_sync=False, block_wt=None):
+def program(
+    inp, out, wt, *, helper, keep_zero=False, fp32_dest=False, full_sync=False, block_wt=None, pack_before_uninit=False
+):
     """The rows of `inp` (row-major, one row per page) read into CB 0; a compute kernel tilizes
     each block of 32 rows into Wt tiles of CB 16; the wheel's writer writes them into `out` (TILE layout)."""
     blocks = inp.padded_shape[-2] // 32
@@ -62,7 +64,7 @@ def program(inp, out, wt, *, helper, keep_zero=False, fp32_dest=False, full_sync
     compute = ttnn.KernelDescriptor(
         kernel_source=str(KERNELS / ("v2_fast_tilize_helper.cpp" if helper else "v2_fast_tilize.cpp")),
         core_ranges=cores,
-        compile_time_args=[wt] if helper else [int(keep_zero)],
+        compile_time_args=[wt] if helper else [int(keep_zero), int(pack_before_uninit)],
         runtime_args=compute_rt,
         config=config,
     )
@@ -179,6 +181,13 @@ def test_fast_tilize_block_of_another_width_fails_naming_the_call(device, rng):
     another width would read rows at the wrong stride, so the op fails naming the call and both widths."""
     with pytest.raises(EmulatorError, match=r"llk_unpack_fast_tilize_block \(fast_tilize_block\).*full_dim 2.*4 tiles"):
         run(device, rng, ttnn.bfloat16, ttnn.bfloat16, 4, blocks=1, helper=False, block_wt=2)
+
+
+def test_pack_tile_before_fast_tilize_uninit_fails_naming_the_call(device, rng):
+    """fast_tilize_init reprograms the packer (its MOP, address mods and DEST offsets) until fast_tilize_uninit; a
+    pack_tile in between would pack with them, so the op fails naming the call."""
+    with pytest.raises(EmulatorError, match=r"llk_pack \(pack_tile\).*fast_tilize_uninit"):
+        run(device, rng, ttnn.bfloat16, ttnn.bfloat16, 2, blocks=1, helper=False, pack_before_uninit=True)
 
 
 def test_pack_src_format_follows_the_jit():
