@@ -23,18 +23,10 @@ class EmulatorHang(EmulatorError):
     """No kernel thread could progress: a deadlock report of every thread and CB."""
 
 
-def wheel_api() -> bool:
-    """``TTNN_EMULATOR_API=wheel``: kernels build against the wheel's own device headers (emulator v2)."""
-    return os.environ.get("TTNN_EMULATOR_API", "").strip().lower() == "wheel"
-
-
 def _objects(kb: kernel_build.KernelBuild, noc: int, grid) -> list[tuple[str, Path, bool]]:
-    """(role, shared object, needs a private copy per core) of every RISC thread the kernel runs as."""
-    if wheel_api():
-        # Every v2 object carries firmware globals, which each core (and RISC) keeps privately.
-        return [(kb.role, so, True) for _, so in wheel_build.build(kb, noc, grid)]
-    so = kernel_build.build(kb)
-    return [(kb.role, so, kernel_build.has_kernel_globals(so))]
+    """(role, shared object, needs a private copy per core) of every RISC thread the kernel runs as. Every object
+    carries firmware globals, which each core (and RISC) keeps privately."""
+    return [(kb.role, so, True) for _, so in wheel_build.build(kb, noc, grid)]
 
 
 def descriptor_inputs(program_descriptor, config) -> dict:
@@ -192,12 +184,11 @@ def run(io_tensors, program_descriptor) -> EmulatedTensor:
     )
     lib.emu_program_run.argtypes = [ctypes.c_double, ctypes.c_char_p, ctypes.c_size_t]
 
-    # Build every distinct kernel first (in parallel; g++ is the slow part of a cold run).
+    # Build every distinct kernel first (in parallel; the compiler is the slow part of a cold run).
     builds = []
     for kernel in program_descriptor.kernels:
         kb, noc = kernel_build_of(kernel)
-        if wheel_api():
-            kb.extra.update(descriptor_inputs(program_descriptor, kernel.config))
+        kb.extra.update(descriptor_inputs(program_descriptor, kernel.config))
         builds.append((kernel, kb.role, noc, kb))
     with ThreadPoolExecutor(max_workers=max(1, min(len(builds), os.cpu_count() or 1))) as pool:
         objects = list(pool.map(lambda b: _objects(b[3], b[2], device.grid), builds))

@@ -94,15 +94,10 @@ def run_on_host(ttnn, op, args, kwargs):
         raise NativeOpError(
             f"{name}(output_tensor=...) on emulated tensors is not supported by its host reference"
         )
-    from emulator import launcher, unary_program  # the launcher's import chain reaches this module
+    from emulator import unary_program  # the launcher's import chain reaches this module
 
     first = next(a for a in args if isinstance(a, emu_tensor.EmulatedTensor))
-    if (
-        launcher.wheel_api()
-        and len(args) == 1
-        and args[0] is first
-        and unary_program.runs(ttnn, short, first, kwargs)
-    ):
+    if len(args) == 1 and args[0] is first and unary_program.runs(ttnn, short, first, kwargs):
         _warn_once(
             name,
             f"{name} ran on the emulated device as its factory's program (the wheel's eltwise_sfpu.cpp with "

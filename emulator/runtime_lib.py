@@ -73,7 +73,7 @@ def compiler_id() -> str:
 
 
 # The wheel's device-side headers need C++20 that g++ 12 rejects (``static_assert(false)`` in templates that are
-# never instantiated), so kernels built against them (TTNN_EMULATOR_API=wheel) use clang >= 17.
+# never instantiated), so kernels built against them use clang >= 17.
 KERNEL_CXX_ENV = "TTNN_EMULATOR_CXX"
 _KERNEL_CXX_CANDIDATES = ("clang++-19", "clang++-20", "clang++-18", "clang++-17", "clang++")
 MIN_CLANG = 17

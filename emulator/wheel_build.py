@@ -1,4 +1,4 @@
-"""Builds kernels against the ttnn wheel's own device headers (``TTNN_EMULATOR_API=wheel``), as tt-metal's JIT
+"""Builds kernels against the ttnn wheel's own device headers, as tt-metal's JIT
 does for Wormhole B0, with the emulator's shadows of the lowest hardware layers first on the include path.
 
 A data-movement kernel is one build (BRISC or NCRISC); a compute kernel is three, one per TRISC, each with its
@@ -202,7 +202,7 @@ def include_dirs(kb: KernelBuild, compute: bool) -> list[Path]:
 
 def _kernel_include(kb: KernelBuild) -> str:
     if kb.inline:
-        # Reports name an inline kernel's own lines, as the first generation's do.
+        # Reports name an inline kernel's own lines.
         return '#line 1 "<inline kernel>"\n' + kb.source + "\n"
     return f'#include "{Path(kb.source).resolve()}"\n'
 

@@ -84,8 +84,6 @@ def _env(out: Path) -> dict[str, str]:
         filter(None, [str(out), env.get("TTNN_SCAFFOLD_OPS_PATH")])
     )
     env.setdefault("LOGURU_LEVEL", "INFO")
-    # The kernels run on the emulator's wheel-API build, the one the compile step builds them with.
-    env["TTNN_EMULATOR_API"] = "wheel"
     return env
 
 

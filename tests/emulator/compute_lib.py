@@ -22,7 +22,6 @@ SOURCES = [
     "elwise_tile",
     "reduce",
     "matmul",
-    "numerics",
     "test_abi",
 ]
 F32P = ctypes.POINTER(ctypes.c_float)

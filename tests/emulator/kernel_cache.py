@@ -1,29 +1,26 @@
-"""The kernel build the launcher uses (the first generation's, or the wheel-API build under
-``TTNN_EMULATOR_API=wheel``), seen the way the cache tests need it: how to build, where objects land, and
-which subprocess calls are kernel compilations."""
+"""The launcher's kernel build (clang against the wheel's headers, one object per RISC build), seen the way the
+cache tests need it: how to build, where objects land, and which subprocess calls are kernel compilations."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from emulator import kernel_build, launcher, runtime_lib, wheel_build
+from emulator import kernel_build, runtime_lib, wheel_build
 
 
 def build(kb: kernel_build.KernelBuild) -> tuple[Path, ...]:
-    """Every object of ``kb`` (one per RISC build on the wheel-API build, one on the first generation)."""
-    if launcher.wheel_api():
-        return tuple(so for _, so in wheel_build.build(kb))
-    return (kernel_build.build(kb),)
+    """Every object of ``kb``: one per RISC build (three for a compute kernel)."""
+    return tuple(so for _, so in wheel_build.build(kb))
 
 
 def objects_dir(cache: Path) -> Path:
     """Where kernel objects land under the cache root ``cache``."""
-    return cache / ("kernels-wheel" if launcher.wheel_api() else "kernels")
+    return cache / "kernels-wheel"
 
 
 def is_compilation(cmd) -> bool:
-    """A kernel compilation by the build in use (not a `--version` probe)."""
+    """A kernel compilation (not a `--version` probe)."""
     if not cmd or "-o" not in cmd:
         return False
-    compiler = runtime_lib.kernel_compiler() if launcher.wheel_api() else ["g++"]
+    compiler = runtime_lib.kernel_compiler()
     return list(cmd[: len(compiler)]) == list(compiler)

@@ -9,7 +9,7 @@ import pytest
 import torch
 import ttnn
 
-from emulator import kernel_build, launcher
+from emulator import kernel_build
 from tests.emulator import kernel_cache, programs
 
 KERNEL = r"""
@@ -78,8 +78,7 @@ def build(kernel_dir, *, extra="1", named=3, ct=5, role="writer", fidelity=4):
         defines=(("EXTRA", extra),),
         compute_defines=(("MATH_FIDELITY", str(fidelity)),),
     )
-    if launcher.wheel_api():
-        kb.extra.update(cbs=[], compute={**compute, "unpack_to_dest_mask": 0})
+    kb.extra.update(cbs=[], compute={**compute, "unpack_to_dest_mask": 0})
     return kernel_cache.build(kb)
 
 
@@ -148,24 +147,6 @@ def test_compiler_and_emulator_headers_are_part_of_the_key(kernel_dir, compilati
     arguments: both invalidate a cached kernel."""
     from emulator import runtime_lib
 
-    if not launcher.wheel_api():
-        # The header-only pieces the first generation reuses from the wheel are not in a kernel's dependency
-        # list (the wheel is read-only), so their content, like the compiler's identity, goes into the digest
-        # every key starts from.
-        base = kernel_build._api_digest()
-        monkeypatch.setattr(runtime_lib, "_compiler", "g++ (other) 99.1")
-        assert kernel_build._api_digest() != base
-        monkeypatch.setattr(runtime_lib, "_compiler", None)
-        assert kernel_build._api_digest() == base
-        real_read = kernel_build.Path.read_bytes
-
-        def edited(path):
-            data = real_read(path)
-            return data + b"\n// edited" if path.name == "compile_time_args.h" else data
-
-        monkeypatch.setattr(kernel_build.Path, "read_bytes", edited)
-        assert kernel_build._api_digest() != base
-        return
     # The kernel compiler's identity (its --version) is part of the key.
     base = build(kernel_dir)
     monkeypatch.setattr(runtime_lib, "_kernel_cxx_id", "clang++ (other) 99.1")

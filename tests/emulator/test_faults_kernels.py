@@ -1,7 +1,6 @@
 """A kernel that faults is reported, not fatal: a null dereference, unbounded recursion or a pointer
 run past a core's L1 becomes an EmulatorError naming the kernel file, core and RISC with the faulting line (the
-wheel's API, whose calls inline into the kernel, ``TTNN_EMULATOR_API=wheel``) or the last kernel-API call and its
-line (the first generation). The process and the device stay usable. (A kernel spinning on its runtime args is
+wheel's API calls inline into the kernel, so that is the kernel's own line). The process and the device stay usable. (A kernel spinning on its runtime args is
 test_v2_strict's test_pure_spin_is_a_livelock_naming_the_kernel_line.)"""
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import torch
 import ttnn
 
 from emulator import device_info
-from emulator.launcher import EmulatorError, wheel_api
+from emulator.launcher import EmulatorError
 
 PRELUDE = '#include "api/dataflow/dataflow_api.h"\n'
 
@@ -74,11 +73,11 @@ OVERRUN = """void kernel_main() {
 
 
 def _check_named(err: str, src, call: str, fault: str, core=(1, 2)):
-    """The report names the kernel file, core and RISC, and where it faulted: on the wheel's API the line that
-    faulted (`fault`), on the first generation the line of the last kernel-API call (`call`) and that call."""
-    line = _line(src, fault if wheel_api() else call)
+    """The report names the kernel file, core and RISC, and the line that faulted (`fault`; the wheel's API calls,
+    such as `call`, inline into the kernel)."""
+    line = _line(src, fault)
     assert f"{src}:{line} [writer (NCRISC), core ({core[0]},{core[1]})]" in err, err
-    assert "] kernel code: SIG" in err if wheel_api() else f"] {call}:" in err, err
+    assert "] kernel code: SIG" in err, err
 
 
 def test_null_dereference_is_reported(device, tmp_path):
@@ -216,11 +215,8 @@ print("reopened", len(rounds), "rounds;", len(rounds[0]), "mappings below 4 GiB 
 """
 
 
-@pytest.mark.parametrize("api", ["default", "wheel"])
-def test_reopening_with_other_grids_neither_fails_nor_leaks(api):
-    env = {k: v for k, v in os.environ.items() if k not in ("TTNN_EMULATOR_GRID", "TTNN_EMULATOR_API")}
-    if api == "wheel":
-        env["TTNN_EMULATOR_API"] = "wheel"
+def test_reopening_with_other_grids_neither_fails_nor_leaks():
+    env = {k: v for k, v in os.environ.items() if k != "TTNN_EMULATOR_GRID"}
     proc = subprocess.run(
         [sys.executable, "-c", REOPEN_PROBE, "3"],
         capture_output=True,

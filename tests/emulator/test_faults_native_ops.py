@@ -1,7 +1,6 @@
-"""A registered ttnn op on an emulated tensor, on both kernel APIs (default and TTNN_EMULATOR_API=wheel): the
-element-wise ones run as a labelled host torch reference (tt-metal's tests use them for goldens) -- on the
-wheel-API build the unary SFPU ops of emulator/unary_program.py run as their factory's device program instead
--- and any other one raises an error naming it; none may crash the process."""
+"""A registered ttnn op on an emulated tensor: the unary SFPU ops of emulator/unary_program.py run as their
+factory's device program, the other element-wise ones as a labelled host torch reference (tt-metal's tests use
+them for goldens), and any other op raises an error naming it; none may crash the process."""
 
 from __future__ import annotations
 
@@ -15,15 +14,10 @@ from emulator import native_ops
 from emulator.tensor import EmulatedTensor
 
 
-@pytest.fixture(autouse=True, params=["default", "wheel"])
-def api(request, monkeypatch):
-    """Every test on both kernel APIs, each with fresh once-per-op warnings."""
-    if request.param == "wheel":
-        monkeypatch.setenv("TTNN_EMULATOR_API", "wheel")
-    else:
-        monkeypatch.delenv("TTNN_EMULATOR_API", raising=False)
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch):
+    """Every test with fresh once-per-op warnings."""
     monkeypatch.setattr(native_ops, "_warned", set())
-    return request.param
 
 
 def _bf16(x: torch.Tensor) -> torch.Tensor:
@@ -34,18 +28,12 @@ def _device_tensor(x, device, layout=None):
     return ttnn.from_torch(x, dtype=ttnn.bfloat16, layout=layout or ttnn.TILE_LAYOUT, device=device)
 
 
-def test_unary_runs_labelled_once_warned(device, api):
-    """exp: a host reference on the default API; on the wheel-API build the unary factory's program of the
-    wheel's kernels (Wormhole's bf16 SFPU exp, within one bf16 step of float64)."""
+def test_unary_runs_labelled_once_warned(device):
+    """exp runs the unary factory's program of the wheel's kernels (Wormhole's bf16 SFPU exp, within one bf16
+    step of float64), with a once-per-op warning saying so."""
     x = torch.randn(2, 64, 96, dtype=torch.float64)
     t = _device_tensor(x, device)
-    if api == "wheel":
-        warning, message = native_ops.EmulatedProgramWarning, r"^ttnn.exp ran on the emulated device as its"
-    else:
-        warning, message = (
-            native_ops.HostReferenceWarning,
-            r"^ttnn.exp ran as a host torch reference, not its",
-        )
+    warning, message = native_ops.EmulatedProgramWarning, r"^ttnn.exp ran on the emulated device as its"
     with pytest.warns(warning, match=message):
         y = ttnn.exp(t)
     assert isinstance(y, EmulatedTensor) and y.dtype == ttnn.bfloat16 and y.layout == ttnn.TILE_LAYOUT
@@ -58,7 +46,7 @@ def test_unary_runs_labelled_once_warned(device, api):
 
 
 def test_unary_outside_the_device_programs_is_a_host_reference(device):
-    """An element-wise op without a device program here (sigmoid) runs as the host reference on both APIs."""
+    """An element-wise op without a device program here (sigmoid) runs as the host reference."""
     x = torch.randn(32, 64, dtype=torch.float64)
     with pytest.warns(native_ops.HostReferenceWarning, match=r"^ttnn.sigmoid ran as a host torch reference"):
         y = ttnn.sigmoid(_device_tensor(x, device))

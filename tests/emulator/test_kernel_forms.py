@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 import ttnn
 
-from emulator.launcher import wheel_api
 from tests.emulator import programs
 
 GLOBALS_WRITER = r"""
@@ -104,27 +102,3 @@ def test_legacy_namespace_main_compute_kernel(device):
             kernel.source_type = ttnn.KernelDescriptor.SourceType.SOURCE_CODE
     ttnn.generic_op([inp, out], program)
     assert torch.equal(ttnn.to_torch(out), x)
-
-
-@pytest.mark.skipif(
-    wheel_api(),
-    reason="the first generation's loader only: on the wheel's API every object carries firmware globals and is "
-    "copied per core (test_kernel_globals_are_private_to_each_core covers both)",
-)
-def test_only_kernels_with_state_get_per_core_copies(tmp_path):
-    """A kernel without globals is loaded once for all cores; one with globals once per core (the linker's own
-    writable symbols such as the GOT are not kernel state)."""
-    from emulator import kernel_build
-
-    plain = kernel_build.build(
-        kernel_build.KernelBuild(
-            source=str(programs.KERNELS / "tile_writer.cpp"), role="writer", compile_time_args=(16, 2, 2048)
-        )
-    )
-    assert kernel_build.kernel_globals(plain) == []
-    assert not kernel_build.has_kernel_globals(plain)
-    stateful = kernel_build.build(
-        kernel_build.KernelBuild(source=GLOBALS_WRITER, role="writer", inline=True, compile_time_args=(2, 64))
-    )
-    assert sorted(kernel_build.kernel_globals(stateful)) == ["_ZL11total_pages", "launches"]
-    assert kernel_build.has_kernel_globals(stateful)

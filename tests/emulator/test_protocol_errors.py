@@ -1,7 +1,6 @@
 """Every hardware hang or silent corruption becomes an error naming kernel, line, core, CB and call.
 
-Checks both kernel APIs make. The wheel API's (``TTNN_EMULATOR_API=wheel``) own forms of the rest, with its
-reports, are in test_v2_strict.py; the few checks only the first generation makes yet are marked V1_ONLY."""
+More checks, with the reports of the wheel's API, are in test_v2_strict.py."""
 
 from __future__ import annotations
 
@@ -13,13 +12,7 @@ import torch
 import ttnn
 
 from emulator.kernel_build import KernelBuildError
-from emulator.launcher import EmulatorError, EmulatorHang, wheel_api
-
-
-def v1_only(reason: str):
-    """A check the wheel's API does not make yet (the wheel's inline CB calls move the counters and pointers
-    without the emulator seeing each call)."""
-    return pytest.mark.skipif(wheel_api(), reason=f"not checked on TTNN_EMULATOR_API=wheel yet: {reason}")
+from emulator.launcher import EmulatorError, EmulatorHang
 
 CORE = ttnn.CoreRangeSet([ttnn.CoreRange(ttnn.CoreCoord(1, 2), ttnn.CoreCoord(1, 2))])
 DF = '#include "api/dataflow/dataflow_api.h"\n'
@@ -94,27 +87,6 @@ def expect(exc, device, pattern, **kw):
     return message
 
 
-@v1_only("a pop of more pages than the last cb_wait_front waited for, within the pages pushed")
-def test_pop_beyond_wait(device):
-    expect(
-        EmulatorError,
-        device,
-        r"pops 2 pages but only 1 were waited for",
-        reader="void kernel_main() { cb_reserve_back(0, 2); cb_push_back(0, 2); }\n",
-        writer="void kernel_main() { cb_wait_front(0, 1); cb_pop_front(0, 2); }\n",
-    )
-
-
-@v1_only("a push of more pages than the last cb_reserve_back reserved, within the CB's free pages")
-def test_push_beyond_reserve(device):
-    expect(
-        EmulatorError,
-        device,
-        r"pushes 2 pages but only 1 were reserved",
-        reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 2); }\n",
-    )
-
-
 def test_missing_read_barrier(device):
     expect(
         EmulatorError,
@@ -159,16 +131,6 @@ def test_cb_total_over_l1_budget(device):
     )
 
 
-@v1_only("get_write_ptr reads the CB's write pointer as a plain load")
-def test_get_write_ptr_outside_reservation(device):
-    expect(
-        EmulatorError,
-        device,
-        r"get_write_ptr on CB 0: called outside a reservation",
-        reader="void kernel_main() { volatile uint32_t p = get_write_ptr(0); (void)p; }\n",
-    )
-
-
 def test_poisoned_l1_is_never_sent(device):
     expect(
         EmulatorError,
@@ -180,21 +142,6 @@ def test_poisoned_l1_is_never_sent(device):
         " noc_async_write(get_read_ptr(0), get_noc_addr(0, 0, 1u << 20), 64);\n"
         " noc_async_write_barrier(); cb_pop_front(0, 1); }\n",
     )
-
-
-@v1_only("the unpacker reading L1 never written since the op started (sending it over the NoC is checked)")
-def test_compute_reading_never_written_l1(device):
-    """The reader pushes a page it never filled: the unpacker would read stale L1 on hardware."""
-    msg = expect(
-        EmulatorError,
-        device,
-        r"tile 0 of CB 0 \(face 0\) was never written since the op started",
-        cbs=((0, 2, 2048), (16, 2, 2048)),
-        reader="void kernel_main() { cb_reserve_back(0, 1); cb_push_back(0, 1); }\n",
-        compute="void kernel_main() { compute_kernel_hw_startup(0, 16); copy_init(0);\n"
-        " cb_wait_front(0, 1); tile_regs_acquire(); copy_tile(0, 0, 0); }\n",
-    )
-    assert "[compute (TRISC), core (1,2)] copy_tile on CB 0" in msg
 
 
 def test_two_threads_moving_one_pointer(device):
@@ -242,33 +189,6 @@ def test_format_change_without_reconfig(device):
     )
 
 
-@pytest.mark.parametrize(
-    "call, name",
-    [
-        pytest.param(
-            "add_reuse_dest_init<EltwiseBinaryReuseDestType::DEST_TO_SRCA>(0);",
-            "add_reuse_dest_init",
-            marks=pytest.mark.skipif(
-                wheel_api(), reason="modelled on the wheel's API: test_v2_compute's test_binary_dest_reuse_is_bit_exact"
-            ),
-        ),
-        pytest.param(
-            "enable_fp32_dest_acc();",
-            "enable_fp32_dest_acc",
-            marks=v1_only("switching DEST's width mid-kernel (llk_math_set_fp32_dest_acc does nothing)"),
-        ),
-        pytest.param(
-            "set_fp32_dest_acc<true>();",
-            "set_fp32_dest_acc switching the DEST width",
-            marks=v1_only("switching DEST's width mid-kernel (llk_math_set_fp32_dest_acc does nothing)"),
-        ),
-    ],
-)
-def test_known_but_unimplemented_calls_fail_at_build_time(device, call, name):
-    with pytest.raises(KernelBuildError, match=re.escape(f"unsupported call: {name} is not implemented")):
-        run(device, compute='#include "api/compute/reduce.h"\nvoid kernel_main() { ' + call + " }\n")
-
-
 def test_unmodelled_reduce_fails_at_build_time_by_name(device):
     """A reduce the emulator does not model (MIN) stops the build, naming the kernel and what is missing."""
     with pytest.raises(KernelBuildError) as info:
@@ -278,11 +198,8 @@ def test_unmodelled_reduce_fails_at_build_time_by_name(device):
             "void kernel_main() { reduce_init<PoolType::MIN, ReduceDim::REDUCE_ROW>(0, 1, 16); }\n",
         )
     msg = str(info.value)
-    if wheel_api():
-        assert "kernel <inline kernel> (compute) failed to compile" in msg, msg
-        assert "reduce MIN is not modelled" in msg, msg
-    else:
-        assert "unsupported call: reduce_init<PoolType::MIN> is not implemented" in msg, msg
+    assert "kernel <inline kernel> (compute) failed to compile" in msg, msg
+    assert "reduce MIN is not modelled" in msg, msg
 
 
 # ---- NoC barriers ------------------------------------------------------------------------------------------------
@@ -395,10 +312,8 @@ def test_arg_address_past_the_list(device):
     with pytest.raises(EmulatorError) as info:
         ttnn.generic_op([out, out], _args_program(out, [("PAST_THE_END", "5")]))
     msg = str(info.value)
-    if wheel_api():  # the read through the pointer faults on the guard page after the list, at its line
-        assert "<inline kernel> on core (1,2) ncrisc:" in msg, msg
-        assert "per-core runtime arg index 5 is past the 4 per-core runtime args (at <inline kernel>:13)" in msg, msg
-    else:
-        assert "get_arg_addr: per-core arg index 5 is past the 4 per-core runtime args" in msg, msg
-
-
+    # The read through the pointer faults on the guard page after the list, at its line.
+    assert "<inline kernel> on core (1,2) ncrisc:" in msg, msg
+    assert (
+        "per-core runtime arg index 5 is past the 4 per-core runtime args (at <inline kernel>:13)" in msg
+    ), msg

@@ -193,13 +193,6 @@ class CompileCounter:
 
         monkeypatch.setattr(subprocess, "run", counting_run)
         monkeypatch.setattr(wheel_build, "build", counting(wheel_build.build))
-        # The first-generation build, for as long as the launcher still offers it (the default API until now).
-        try:
-            from emulator import kernel_build
-        except ImportError:
-            kernel_build = None
-        if hasattr(kernel_build, "build"):
-            monkeypatch.setattr(kernel_build, "build", counting(kernel_build.build))
 
     def reset(self) -> None:
         self.builds = self.compiles = 0

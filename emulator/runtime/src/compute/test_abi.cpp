@@ -79,18 +79,6 @@ uint32_t emu_test_dest_add(uint32_t sign, int32_t exp, uint32_t man, uint32_t ds
 void emu_test_set_minus_one_defect(int on) { fpu::set_minus_one_defect(on != 0); }
 
 // SFPU ops on n values read from DEST: op 0 sqrt, 1 rsqrt, 2 recip.
-void emu_test_sfpu(const float* in, float* out, int n, int op, int approx, int fast, int fp32_dest) {
-    for (int i = 0; i < n; ++i) {
-        if (op == 0) out[i] = sfpu_sqrt(in[i], approx != 0, fast != 0, fp32_dest != 0);
-        else if (op == 1) out[i] = sfpu_rsqrt(in[i], approx != 0, fast != 0, fp32_dest != 0);
-        else out[i] = sfpu_recip(in[i], approx != 0, fp32_dest != 0);
-    }
-}
-
-void emu_test_binop_scalar(const float* in, float* out, int n, int mode, uint32_t param_bits, int fp32_dest) {
-    for (int i = 0; i < n; ++i) out[i] = sfpu_binop_scalar(in[i], ScalarOp(mode), param_bits, fp32_dest != 0);
-}
-
 int emu_test_face_index(int r, int c) { return face_index(r, c); }
 
 }

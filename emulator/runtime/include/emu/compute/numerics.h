@@ -48,12 +48,6 @@ float mov_to_dest(float src, bool src_tf32, bool keep_zero);
 // `within` transposes each 16×16 face (both: the whole 32×32 tile, transpose_wh).
 int transposed_index(int i, bool faces, bool within);
 
-// ---- SFPU stores ---------------------------------------------------------------------------------------------
-// SFPU store into a 16-bit DEST keeps the top 16 bits (truncation).
-inline float sfpu_store_bf16(float v) { return u2f(f2u(v) & 0xFFFF0000u); }
-// Explicit round-to-nearest-even to bf16 (sfpi convert<vFloat16b>(…, RoundMode::Nearest)); NaN stays NaN.
-float round_bf16_rne(float v);
-
 // ---- FPU tile math (operands already in Src form, storage order) -------------------------------------------
 // Index into a SrcB tile of the datum broadcast to output element i (bcast: 0 none, 1 COL, 2 ROW, 3 SCALAR).
 int bcast_src_index(int bcast, int i, uint32_t row_idx);
@@ -90,14 +84,5 @@ inline void store_datum(DataFormat fmt, uint8_t* p, int i, float v, bool fp32_de
     if (fmt == DataFormat::Float32) { uint32_t u = pack_fp32(v, fp32_dest); std::memcpy(p + 4 * i, &u, 4); }
     else { uint16_t h = pack_bf16(v); std::memcpy(p + 2 * i, &h, 2); }
 }
-
-// ---- SFPU algorithms (host fp32 rerun of tt-metal's Wormhole kernels) --------------------------------------
-// Each takes the fp32 value the SFPU reads from DEST and returns what it writes back, including the
-// rounding/truncation of the store into a bf16 DEST when `fp32_dest` is false.
-float sfpu_sqrt(float x, bool approx, bool fast, bool fp32_dest);
-float sfpu_rsqrt(float x, bool approx, bool fast, bool fp32_dest);
-float sfpu_recip(float x, bool approx, bool fp32_dest);
-enum class ScalarOp : int { Add = 0, Sub = 1, Mul = 2, Div = 3, Rsub = 4 };
-float sfpu_binop_scalar(float x, ScalarOp op, uint32_t param_bits, bool fp32_dest);
 
 }  // namespace emu::compute
