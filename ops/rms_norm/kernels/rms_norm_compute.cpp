@@ -1,6 +1,6 @@
-// rms_norm compute (TRISC0-2).
+// rms_norm compute (TRISC0-2), written with compute_kernel_lib's helpers.
 //
-// Per tile-row; every CB has the input's format (bf16 or fp32) and DEST is fp32:
+// Per tile-row; every CB has the input's format (bf16 or fp32) and DEST is fp32 by default:
 //   pass 1  ms   = reduce_row(x * x) * 1/W            (Col0 tile)
 //           istd = rsqrt(ms + eps)                     (eps tile broadcast as a scalar)
 //   pass 2  y    = x * istd [* gamma]                  (COL broadcast for istd, ROW for Row0 gamma)
@@ -8,21 +8,28 @@
 // arrives in cb_x from the reader and y is packed straight into cb_out.
 // With chunk == Wt the tilized row stays in cb_x for both passes; otherwise each pass re-reads its chunks
 // and the per-chunk sums (ones scaler) are combined by one more reduce with the 1/W scaler.
+//
+// cb_x is held by this kernel for a whole chunk (waited once, popped once), so every element that reads
+// it is caller-managed (no wait, no pop) and addresses its block by a tile offset.
 
 #include <cstdint>
 #include "api/compute/compute_kernel_hw_startup.h"
-#include "api/compute/cb_api.h"
-#include "api/compute/reg_api.h"
-#include "api/compute/pack.h"
-#include "api/compute/tile_move_copy.h"
-#include "api/compute/tilize.h"
-#include "api/compute/pack_untilize.h"
-#include "api/compute/reduce.h"
-#include "api/compute/bcast.h"
-#include "api/compute/eltwise_binary.h"
-#include "api/compute/eltwise_unary/rsqrt.h"
-#include "api/compute/eltwise_unary/binop_with_scalar.h"
-#include "api/compute/reconfig_data_format.h"
+#include "api/dataflow/dataflow_buffer.h"
+#include "ttnn/cpp/ttnn/kernel_lib/tilize_helpers.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/untilize_helpers.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/reduce_helpers_compute.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/api/chain.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/core/optional.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/unary/math.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/unary/scalar.hpp"
+
+namespace ckl = compute_kernel_lib;
+using ckl::BroadcastDim;
+using ckl::InputTileMapping;
+using ckl::PopPolicy;
+using ckl::PushPolicy;
+using ckl::ReservePolicy;
+using ckl::WaitPolicy;
 
 constexpr uint32_t cb_rm_in = 0;
 constexpr uint32_t cb_gamma = 1;
@@ -51,11 +58,39 @@ constexpr uint32_t n_chunks = Wt / chunk;
 constexpr uint32_t blocks_per_chunk = chunk / blk;
 constexpr bool resident = n_chunks == 1;
 constexpr uint32_t cb_sum_scaler = resident ? cb_scaler : cb_ones;
+constexpr uint32_t cb_row_sum = resident ? cb_var : cb_part;
 // Final tiles of a block: straight to the output for TILE layout, else to cb_t1 for pack-untilize.
 constexpr uint32_t cb_y = tile_layout ? cb_out : cb_t1;
+constexpr uint32_t cb_scaled = has_gamma ? cb_t0 : cb_y;
+
+// One column block of `blk` tiles, one DEST slot per tile.
+constexpr auto block_shape = ckl::IterationShape::tiles(blk).block_size(blk);
+
+// Operand specs. A caller-held block of cb_x (or cb_t0) at a runtime tile offset:
+constexpr auto held(uint32_t cb) {
+    return ckl::input(
+        cb,
+        WaitPolicy::None,
+        PopPolicy::None,
+        InputTileMapping::Block,
+        ckl::DataFormatReconfig::Enabled,
+        ckl::TileAddressing::Offset);
+}
+// A block the chain waits for and pops itself:
+constexpr auto streamed(uint32_t cb) {
+    return ckl::input(cb, WaitPolicy::PerBlockSize, PopPolicy::PerBlockSize, InputTileMapping::Block);
+}
+// A one-tile operand the kernel waits once and pops once (istd, eps, -0.5), broadcast over the block:
+constexpr auto pinned(uint32_t cb, BroadcastDim dim) {
+    return ckl::input(cb, dim, WaitPolicy::None, PopPolicy::None);
+}
+constexpr auto block_out(uint32_t cb) {
+    return ckl::output(cb, ReservePolicy::PerBlockSize, PushPolicy::PerBlockSize);
+}
 
 // fp32 numerics. The FPU reads fp32 CB data by truncating the mantissa: 10 bits in SrcB, 9 usable bits in
-// SrcA at HiFi4. Two remedies keep float32 close to fp32:
+// SrcA at HiFi4. Two remedies keep float32 close to fp32, both as plain chain elements (ELWMUL accumulates
+// onto DEST, so consecutive BinaryFpu elements on one slot sum their products):
 //  * SrcA operands (x, x*istd) are split: lo = v - (v as SrcA reads it), computed exactly in the fp32 DEST
 //    (copy with UnpackToDestFp32, then ELWMUL-accumulate v * -0.5 twice), and the product is formed as
 //    v*b + lo*b, both accumulated in DEST; lo's own truncation is ~2^-18 of v.
@@ -69,85 +104,20 @@ constexpr uint32_t cb_y = tile_layout ? cb_out : cb_t1;
 //  * SrcB operands that compute produces (squares, istd) are scaled by 1 + 2/3 ulp of the SrcB format before
 //    packing, which makes their truncation unbiased. 0x3F800AAB = fp32 bits of 1 + 2^-11/1.5.
 constexpr uint32_t round_for_srcb = 0x3F800AABu;
+using RoundForSrcB = ckl::Optional<is_fp32, ckl::MulUnary<>>;
 
-inline void round_dest_for_fpu(uint32_t n, uint32_t factor_bits) {
+// cb_lo <- v - trunc_srca(v) for the caller-held tiles [base, base + blk) of cb_v (fp32 only).
+template <uint32_t cb_v>
+inline void split_low(DataflowBuffer& v, DataflowBuffer& neg_half, DataflowBuffer& lo, uint32_t base) {
     if constexpr (is_fp32) {
-        binop_with_scalar_tile_init();
-        for (uint32_t i = 0; i < n; ++i) {
-            mul_unary_tile(i, factor_bits);
-        }
+        using MinusHalf = ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held(cb_v), pinned(cb_neg_half, BroadcastDim::Scalar)>;
+        ckl::eltwise_chain(
+            block_shape,
+            ckl::CopyTile<held(cb_v)>{v, base},
+            MinusHalf{v, neg_half, base, 0u},
+            MinusHalf{v, neg_half, base, 0u},
+            ckl::PackTile<block_out(cb_lo)>{lo});
     }
-}
-
-inline void pack_to(uint32_t cb, uint32_t n);
-
-// cb_lo <- v - trunc_srca(v) for tiles [base, base + blk) of cb_v (fp32 only).
-inline void split_low(uint32_t cb_v, uint32_t base) {
-    copy_init(cb_v);
-    tile_regs_acquire();
-    for (uint32_t i = 0; i < blk; ++i) {
-        copy_tile(cb_v, base + i, i);
-    }
-    mul_bcast_scalar_init(cb_v, cb_neg_half);
-    for (uint32_t pass = 0; pass < 2; ++pass) {
-        for (uint32_t i = 0; i < blk; ++i) {
-            mul_tiles_bcast_scalar(cb_v, cb_neg_half, base + i, 0, i);
-        }
-    }
-    pack_to(cb_lo, blk);
-    cb_wait_front(cb_lo, blk);
-}
-
-inline void pack_to(uint32_t cb, uint32_t n) {
-    tile_regs_commit();
-    cb_reserve_back(cb, n);
-    tile_regs_wait();
-    for (uint32_t i = 0; i < n; ++i) {
-        pack_tile(i, cb);
-    }
-    tile_regs_release();
-    cb_push_back(cb, n);
-}
-
-inline void acquire_chunk(bool first_pass) {
-    if constexpr (!tile_layout) {
-        if (first_pass || !resident) {
-            reconfig_data_format_srca(cb_rm_in);
-            pack_reconfig_data_format(cb_x);
-            tilize_init(cb_rm_in, blk, cb_x);
-            for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
-                cb_wait_front(cb_rm_in, blk);
-                cb_reserve_back(cb_x, blk);
-                tilize_block(cb_rm_in, blk, cb_x);
-                cb_push_back(cb_x, blk);
-                cb_pop_front(cb_rm_in, blk);
-            }
-            tilize_uninit(cb_rm_in, cb_x);
-        }
-    }
-    cb_wait_front(cb_x, chunk);
-}
-
-inline void release_chunk() {
-    if constexpr (!resident) {
-        cb_pop_front(cb_x, chunk);
-    }
-}
-
-inline void reduce_rows(uint32_t cb_in, uint32_t n, uint32_t cb_s, uint32_t cb_dst) {
-    reconfig_data_format(cb_s, cb_in);
-    reduce_init<PoolType::SUM, ReduceDim::REDUCE_ROW>(cb_in, cb_s, cb_dst);
-    tile_regs_acquire();
-    for (uint32_t i = 0; i < n; ++i) {
-        reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(cb_in, cb_s, i, 0, 0);
-    }
-    tile_regs_commit();
-    cb_reserve_back(cb_dst, 1);
-    tile_regs_wait();
-    pack_tile(0, cb_dst);
-    tile_regs_release();
-    cb_push_back(cb_dst, 1);
-    reduce_uninit();
 }
 
 void kernel_main() {
@@ -155,130 +125,131 @@ void kernel_main() {
     if (num_rows == 0) {
         return;
     }
+    DataflowBuffer x(cb_x), sq(cb_sq), var(cb_var), istd(cb_istd), lo(cb_lo);
+    DataflowBuffer scaler(cb_scaler), eps(cb_eps), ones(cb_ones), neg_half(cb_neg_half);
+    DataflowBuffer gamma(cb_gamma), t0(cb_t0), y(cb_y);
+    DataflowBuffer& scaled = has_gamma ? t0 : y;
+
     compute_kernel_hw_startup(cb_x, cb_scaler, cb_sq);
-    cb_wait_front(cb_scaler, 1);
-    cb_wait_front(cb_eps, 1);
-    if constexpr (!resident) {
-        cb_wait_front(cb_ones, 1);
-    }
+    eps.wait_front(1);
     if constexpr (is_fp32) {
-        cb_wait_front(cb_neg_half, 1);
+        neg_half.wait_front(1);
     }
+
+    // The tilized chunk lands in cb_x (ROW_MAJOR input: in the first pass, and in every pass when the row
+    // is streamed); TILE input arrives there from the reader.
+    auto acquire_chunk = [&](bool first_pass) {
+        if constexpr (!tile_layout) {
+            if (first_pass || !resident) {
+                ckl::tilize<blk, cb_rm_in, cb_x>(blocks_per_chunk);
+            }
+        }
+        x.wait_front(chunk);
+    };
+    auto release_chunk = [&]() {
+        if constexpr (!resident) {
+            x.pop_front(chunk);
+        }
+    };
 
     for (uint32_t row = 0; row < num_rows; ++row) {
         // Pass 1: mean of squares.
         for (uint32_t c = 0; c < n_chunks; ++c) {
             acquire_chunk(true);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
-                if constexpr (is_fp32) {
-                    split_low(cb_x, b * blk);
-                }
-                mul_init(cb_x, cb_x, false);
-                tile_regs_acquire();
-                for (uint32_t i = 0; i < blk; ++i) {
-                    mul_tiles(cb_x, cb_x, b * blk + i, b * blk + i, i);
-                }
-                if constexpr (is_fp32) {
-                    mul_init(cb_lo, cb_x, false);
-                    for (uint32_t i = 0; i < blk; ++i) {
-                        mul_tiles(cb_lo, cb_x, i, b * blk + i, i);
-                    }
-                }
-                round_dest_for_fpu(blk, round_for_srcb);  // squares enter the reduce through SrcB
-                pack_to(cb_sq, blk);
-                if constexpr (is_fp32) {
-                    cb_pop_front(cb_lo, blk);
-                }
+                const uint32_t base = b * blk;
+                split_low<cb_x>(x, neg_half, lo, base);
+                // x*x [+ lo*x]; the squares enter the reduce through SrcB.
+                ckl::eltwise_chain(
+                    block_shape,
+                    ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held(cb_x), held(cb_x)>{x, x, base, base},
+                    ckl::Optional<is_fp32, ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, streamed(cb_lo), held(cb_x)>>{
+                        lo, x, 0u, base},
+                    RoundForSrcB{round_for_srcb},
+                    ckl::PackTile<block_out(cb_sq)>{sq});
             }
-            cb_wait_front(cb_sq, chunk);
-            reduce_rows(cb_sq, chunk, cb_sum_scaler, resident ? cb_var : cb_part);
-            cb_pop_front(cb_sq, chunk);
+            ckl::reduce<
+                PoolType::SUM,
+                ReduceDim::REDUCE_ROW,
+                cb_sq,
+                cb_sum_scaler,
+                cb_row_sum,
+                ckl::ReduceInputPolicy::BulkWaitBulkPop>(ckl::ReduceInputBlockShape::row(chunk));
             release_chunk();
         }
         if constexpr (!resident) {
-            cb_wait_front(cb_part, n_chunks);
-            reduce_rows(cb_part, n_chunks, cb_scaler, cb_var);
-            cb_pop_front(cb_part, n_chunks);
+            ckl::reduce<
+                PoolType::SUM,
+                ReduceDim::REDUCE_ROW,
+                cb_part,
+                cb_scaler,
+                cb_var,
+                ckl::ReduceInputPolicy::BulkWaitBulkPop>(ckl::ReduceInputBlockShape::row(n_chunks));
         }
 
-        // istd = rsqrt(ms + eps), in DEST without an intermediate pack.
-        cb_wait_front(cb_var, 1);
-        add_bcast_scalar_init(cb_var, cb_eps);
-        tile_regs_acquire();
-        add_tiles_bcast_scalar(cb_var, cb_eps, 0, 0, 0);
-        rsqrt_tile_init();
-        rsqrt_tile(0);
-        round_dest_for_fpu(1, round_for_srcb);  // istd is the COL-broadcast SrcB operand
-        pack_to(cb_istd, 1);
-        cb_pop_front(cb_var, 1);
-        cb_wait_front(cb_istd, 1);
+        // istd = rsqrt(ms + eps), in DEST without an intermediate pack; istd is the COL-broadcast SrcB
+        // operand of pass 2.
+        ckl::eltwise_chain(
+            ckl::IterationShape::one_tile(),
+            ckl::BinaryFpu<ckl::BinaryFpuOp::Add, ckl::input(cb_var), pinned(cb_eps, BroadcastDim::Scalar)>{var, eps},
+            ckl::Rsqrt<ckl::Approx::Exact>{},
+            RoundForSrcB{round_for_srcb},
+            ckl::PackTile<ckl::output(cb_istd)>{istd});
+        istd.wait_front(1);
 
         // Pass 2: scale, optional gamma, output.
         for (uint32_t c = 0; c < n_chunks; ++c) {
             acquire_chunk(false);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
-                constexpr uint32_t cb_scaled = has_gamma ? cb_t0 : cb_y;
-                if constexpr (is_fp32) {
-                    split_low(cb_x, b * blk);
-                }
-                mul_bcast_cols_init(cb_x, cb_istd);
-                tile_regs_acquire();
-                for (uint32_t i = 0; i < blk; ++i) {
-                    mul_tiles_bcast_cols(cb_x, cb_istd, b * blk + i, 0, i);
-                }
-                if constexpr (is_fp32) {
-                    mul_bcast_cols_init(cb_lo, cb_istd);
-                    for (uint32_t i = 0; i < blk; ++i) {
-                        mul_tiles_bcast_cols(cb_lo, cb_istd, i, 0, i);
-                    }
-                }
-                pack_to(cb_scaled, blk);
-                if constexpr (is_fp32) {
-                    cb_pop_front(cb_lo, blk);
-                }
+                const uint32_t base = b * blk;
+                split_low<cb_x>(x, neg_half, lo, base);
+                ckl::eltwise_chain(
+                    block_shape,
+                    ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held(cb_x), pinned(cb_istd, BroadcastDim::Col)>{
+                        x, istd, base, 0u},
+                    ckl::Optional<
+                        is_fp32,
+                        ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, streamed(cb_lo), pinned(cb_istd, BroadcastDim::Col)>>{
+                        lo, istd},
+                    ckl::PackTile<block_out(cb_scaled)>{scaled});
 
                 if constexpr (has_gamma) {
-                    cb_wait_front(cb_t0, blk);
-                    cb_wait_front(cb_gamma, blk);
+                    // gamma's Row0 block is read by both products, so the first waits for it and pops it
+                    // only when the chain ends.
+                    constexpr auto gamma_block = ckl::input(
+                        cb_gamma, BroadcastDim::Row, WaitPolicy::Upfront, PopPolicy::AtEnd, InputTileMapping::Block);
+                    constexpr auto gamma_held =
+                        ckl::input(cb_gamma, BroadcastDim::Row, WaitPolicy::None, PopPolicy::None, InputTileMapping::Block);
                     if constexpr (is_fp32) {
-                        split_low(cb_t0, 0);
+                        scaled.wait_front(blk);
+                        split_low<cb_t0>(scaled, neg_half, lo, 0);
                     }
-                    mul_bcast_rows_init(cb_t0, cb_gamma);
-                    tile_regs_acquire();
-                    for (uint32_t i = 0; i < blk; ++i) {
-                        mul_tiles_bcast_rows(cb_t0, cb_gamma, i, i, i);
-                    }
-                    if constexpr (is_fp32) {
-                        mul_bcast_rows_init(cb_lo, cb_gamma);
-                        for (uint32_t i = 0; i < blk; ++i) {
-                            mul_tiles_bcast_rows(cb_lo, cb_gamma, i, i, i);
-                        }
-                    }
-                    pack_to(cb_y, blk);
-                    if constexpr (is_fp32) {
-                        cb_pop_front(cb_lo, blk);
-                    }
-                    cb_pop_front(cb_t0, blk);
-                    cb_pop_front(cb_gamma, blk);
+                    ckl::eltwise_chain(
+                        block_shape,
+                        ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, streamed(cb_t0), gamma_block>{scaled, gamma},
+                        ckl::Optional<is_fp32, ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, streamed(cb_lo), gamma_held>>{
+                            lo, gamma},
+                        ckl::PackTile<block_out(cb_y)>{y});
                 }
 
                 if constexpr (!tile_layout) {
-                    reconfig_data_format_srca(cb_t1);
-                    pack_reconfig_data_format(cb_out);
-                    pack_untilize_init<blk, blk>(cb_t1, cb_out);
-                    cb_wait_front(cb_t1, blk);
-                    cb_reserve_back(cb_out, blk);
-                    pack_untilize_block<blk, blk>(cb_t1, 1, cb_out);
-                    cb_push_back(cb_out, blk);
-                    cb_pop_front(cb_t1, blk);
-                    pack_untilize_uninit(cb_out);
+                    ckl::untilize<blk, cb_t1, cb_out>(1);
                 }
             }
             release_chunk();
         }
-        cb_pop_front(cb_istd, 1);
+        istd.pop_front(1);
         if constexpr (resident) {
-            cb_pop_front(cb_x, Wt);
+            x.pop_front(Wt);
         }
+    }
+    // The constant tiles were pushed once by the reader and read by every row.
+    scaler.pop_front(1);
+    eps.pop_front(1);
+    if constexpr (!resident) {
+        ones.pop_front(1);
+    }
+    if constexpr (is_fp32) {
+        neg_half.pop_front(1);
     }
 }

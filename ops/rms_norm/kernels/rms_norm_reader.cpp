@@ -9,6 +9,9 @@
 
 #include <cstdint>
 #include "api/dataflow/dataflow_api.h"
+#include "ttnn/cpp/ttnn/kernel_lib/reduce_helpers_dataflow.hpp"
+
+namespace dkl = dataflow_kernel_lib;
 
 constexpr uint32_t cb_rm_in = 0;
 constexpr uint32_t cb_gamma = 1;
@@ -64,19 +67,6 @@ inline void zero_tile(uint32_t addr) {
     for (uint32_t i = 0; i < tile_bytes / 4; ++i) {
         p[i] = 0;
     }
-}
-
-// Reduce-scaler layout: zeros except row 0 of each of the four faces.
-inline void push_scaler_tile(uint32_t cb, uint32_t word) {
-    cb_reserve_back(cb, 1);
-    const uint32_t addr = get_write_ptr(cb);
-    zero_tile(addr);
-    for (uint32_t face = 0; face < 4; ++face) {
-        for (uint32_t c = 0; c < 16; ++c) {
-            put_elem(addr, face * 256 + c, word);
-        }
-    }
-    cb_push_back(cb, 1);
 }
 
 // Scalar-broadcast layout: the value at [0, 0], zeros elsewhere.
@@ -146,11 +136,13 @@ void kernel_main() {
     const auto src = TensorAccessor(src_args, src_addr, src_page_bytes);
     const auto gamma = TensorAccessor(gamma_args, gamma_addr, stick_bytes);
 
-    push_scaler_tile(cb_scaler, scaler_bits);
-    push_scalar_tile(cb_eps, eps_bits);
+    // The host rounds 1/W to what the reduce's SrcA reads (bf16 words arrive in the low half).
+    dkl::prepare_reduce_scaler<cb_scaler, dkl::PoolType::SUM, dkl::ReduceDim::REDUCE_ROW>(
+        __builtin_bit_cast(float, elem_bytes == 2 ? scaler_bits << 16 : scaler_bits));
     if constexpr (n_chunks > 1) {
-        push_scaler_tile(cb_ones, elem_bytes == 2 ? 0x3F80u : 0x3F800000u);
+        dkl::calculate_and_prepare_reduce_scaler<cb_ones, dkl::PoolType::SUM, dkl::ReduceDim::REDUCE_ROW>();
     }
+    push_scalar_tile(cb_eps, eps_bits);
     if constexpr (elem_bytes == 4) {
         push_scalar_tile(cb_neg_half, 0xBF000000u);  // -0.5 for compute's hi/lo operand split
     }
