@@ -1,4 +1,4 @@
-// layer_norm_rm compute (TRISC0-2).
+// layer_norm_rm compute (TRISC0-2), written around compute_kernel_lib.
 //
 // Per tile-row; data CBs have the input's format (bf16 or fp32), the row statistics are fp32 CBs, DEST is
 // fp32 by default:
@@ -9,9 +9,16 @@
 //   pass 3  y     = (x - mean) * istd [* gamma] [+ beta]        (COL broadcasts for Col0 stats,
 //                                                                ROW broadcasts for Row0 gamma/beta)
 //           pack-untilize y into cb_out_rm, blk tiles at a time.
+// Every phase is a compute_kernel_lib helper, which owns its DEST sync, inits and format reconfig:
+// tilize / untilize, reduce (row sums with the scaler CB), and eltwise_chain for the element-wise steps
+// (BinaryFpu with COL/ROW/SCALAR broadcasts, CopyTile, UnaryBcast, Rsqrt, MulUnary, PackTile). Steps that
+// correct a result accumulate onto DEST: a chain loads a slot (CopyTile, UnaryBcast or an ELWSUB) and the
+// ELWMULs after it add their products to it, as ELWMUL always accumulates into DEST. Operands read by
+// several steps (x, the row statistics, constant tiles, a block and its low part) are waited and popped
+// beside the chains (WaitPolicy::None); streamed blocks use per-block policies.
+//
 // Centring is x - mean_hi (exact in the fp32 DEST) plus (-1) * mean_lo accumulated by ELWMUL, so rows
 // whose mean is large against their spread keep their accuracy (a bf16 mean would be off by 2^-9 |mean|).
-// Every op reconfigures the unpacker and packer formats it uses, since bf16 and fp32 CBs mix.
 // x is tilized in chunks of `chunk` tiles. With chunk == Wt the tilized row stays in cb_x for all three
 // passes; otherwise each pass re-tilizes its chunks and the per-chunk sums (taken with a ones scaler)
 // are combined by one more reduce with the 1/W scaler.
@@ -36,20 +43,21 @@
 //    accumulate onto it, instead of an ELWADD that would truncate both operands.
 
 #include <cstdint>
-#include <initializer_list>
 #include "api/compute/compute_kernel_hw_startup.h"
-#include "api/compute/cb_api.h"
-#include "api/compute/reg_api.h"
-#include "api/compute/pack.h"
-#include "api/compute/tile_move_copy.h"
-#include "api/compute/tilize.h"
-#include "api/compute/pack_untilize.h"
-#include "api/compute/reduce.h"
-#include "api/compute/bcast.h"
-#include "api/compute/eltwise_binary.h"
-#include "api/compute/eltwise_unary/rsqrt.h"
-#include "api/compute/eltwise_unary/binop_with_scalar.h"
-#include "api/compute/reconfig_data_format.h"
+#include "ttnn/cpp/ttnn/kernel_lib/tilize_helpers.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/untilize_helpers.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/reduce_helpers_compute.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/api/chain.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/api/convenience.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/unary/math.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/unary/scalar.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/broadcast/bcast.hpp"
+#include "ttnn/cpp/ttnn/kernel_lib/eltwise/core/optional.hpp"
+
+namespace ckl = compute_kernel_lib;
+using ckl::BroadcastDim;
+using ckl::PopPolicy;
+using ckl::WaitPolicy;
 
 constexpr uint32_t cb_rm_in = 0;
 constexpr uint32_t cb_gamma = 1;
@@ -58,9 +66,9 @@ constexpr uint32_t cb_scaler = 8;
 constexpr uint32_t cb_eps = 9;
 constexpr uint32_t cb_ones = 10;
 constexpr uint32_t cb_neg_one = 11;
-constexpr uint32_t cb_neg_half = 14;
 constexpr uint32_t cb_mean_lo = 12;
 constexpr uint32_t cb_lo = 13;
+constexpr uint32_t cb_neg_half = 14;
 constexpr uint32_t cb_out_rm = 16;
 constexpr uint32_t cb_x = 24;
 constexpr uint32_t cb_sq = 25;
@@ -81,239 +89,171 @@ constexpr bool is_fp32 = get_compile_time_arg_val(5) == 1;
 constexpr uint32_t n_chunks = Wt / chunk;
 constexpr uint32_t blocks_per_chunk = chunk / blk;
 constexpr bool resident = n_chunks == 1;
-// Where each row-sum lands: straight into the statistic, or into per-chunk partials first.
+// Where each pass's row sum lands: straight into the statistic (1/W scaler), or into per-chunk partials
+// (ones scaler) that one more reduce combines.
 constexpr uint32_t cb_sum_scaler = resident ? cb_scaler : cb_ones;
 // fp32 bits of 1 + 2^-11 / 1.5: 2/3 of a SrcB ulp, the mean truncation loss.
 constexpr uint32_t round_for_srcb = 0x3F800AABu;
 
-// Commit DEST tiles [0, n) and pack them into `cb` as one push.
-inline void pack_to(uint32_t cb, uint32_t n) {
-    pack_reconfig_data_format(cb);
-    tile_regs_commit();
-    cb_reserve_back(cb, n);
-    tile_regs_wait();
-    for (uint32_t i = 0; i < n; ++i) {
-        pack_tile(i, cb);
-    }
-    tile_regs_release();
-    cb_push_back(cb, n);
+// Where pass 3 leaves y: each step writes the temporary the previous one did not (fp32 folds beta into
+// the last product).
+constexpr uint32_t cb_y = is_fp32 ? (has_gamma ? cb_t0 : cb_t1)
+                                  : ((has_gamma != has_beta) ? cb_t0 : cb_t1);
+
+// One block of blk tiles, synchronised (wait/pop, reserve/push) as one group.
+constexpr auto block_shape = ckl::IterationShape::tiles(blk).block_size(blk, ckl::BlockTailSync::FullBlock);
+constexpr auto per_block_in(uint32_t cb) {
+    return ckl::input(cb, WaitPolicy::PerBlockSize, PopPolicy::PerBlockSize, ckl::InputTileMapping::Block);
+}
+constexpr auto per_block_out(uint32_t cb) {
+    return ckl::output(cb, ckl::ReservePolicy::PerBlockSize, ckl::PushPolicy::PerBlockSize);
 }
 
-// Make chunk `c` of x available at the front of cb_x (tilizing it when this pass must re-read it).
-inline void acquire_chunk(bool first_pass) {
+// Caller-managed operands (waited and popped beside the chains).
+constexpr auto held(uint32_t cb) { return ckl::input(cb, WaitPolicy::None, PopPolicy::None); }
+constexpr auto held_col(uint32_t cb) { return ckl::input(held(cb), BroadcastDim::Col); }
+constexpr auto x_block = ckl::input(
+    cb_x, WaitPolicy::None, PopPolicy::None, ckl::InputTileMapping::Block, ckl::DataFormatReconfig::Enabled,
+    ckl::TileAddressing::Offset);
+
+// Tilize the next chunk of x into cb_x when this pass must (re)read it; the consumers wait for it.
+inline void tilize_chunk(bool first_pass) {
     if (first_pass || !resident) {
-        reconfig_data_format_srca(cb_rm_in);
-        pack_reconfig_data_format(cb_x);
-        tilize_init(cb_rm_in, blk, cb_x);
-        for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
-            cb_wait_front(cb_rm_in, blk);
-            cb_reserve_back(cb_x, blk);
-            tilize_block(cb_rm_in, blk, cb_x);
-            cb_push_back(cb_x, blk);
-            cb_pop_front(cb_rm_in, blk);
-        }
-        tilize_uninit(cb_rm_in, cb_x);
+        ckl::tilize<blk, cb_rm_in, cb_x>(blocks_per_chunk);
     }
-    cb_wait_front(cb_x, chunk);
 }
 
-inline void release_chunk() {
+inline void release_chunk(DataflowBuffer& x) {
     if constexpr (!resident) {
-        cb_pop_front(cb_x, chunk);
+        x.pop_front(chunk);
     }
 }
 
-// One Col0 tile: row sums of tiles [0, n) of `cb_in` times the scaler in `cb_s`, packed into `cb_out`.
-inline void reduce_rows(uint32_t cb_in, uint32_t n, uint32_t cb_s, uint32_t cb_out) {
-    reconfig_data_format(cb_s, cb_in);
-    reduce_init<PoolType::SUM, ReduceDim::REDUCE_ROW>(cb_in, cb_s, cb_out);
-    tile_regs_acquire();
-    for (uint32_t i = 0; i < n; ++i) {
-        reduce_tile<PoolType::SUM, ReduceDim::REDUCE_ROW>(cb_in, cb_s, i, 0, 0);
-    }
-    pack_reconfig_data_format(cb_out);
-    tile_regs_commit();
-    cb_reserve_back(cb_out, 1);
-    tile_regs_wait();
-    pack_tile(0, cb_out);
-    tile_regs_release();
-    cb_push_back(cb_out, 1);
-    reduce_uninit();
+// Row sum of the chunk's tiles of `cb_in` into the statistic, or into the chunk's partial.
+template <uint32_t cb_in, uint32_t cb_stat, ckl::ReduceInputPolicy policy>
+inline void sum_rows() {
+    ckl::reduce<PoolType::SUM, ReduceDim::REDUCE_ROW, cb_in, cb_sum_scaler, resident ? cb_stat : cb_part, policy>(
+        ckl::ReduceInputBlockShape::row(chunk));
 }
 
 // Combine the per-chunk partial sums into the statistic (no-op when the row is resident).
-inline void finish_stat(uint32_t cb_stat) {
+template <uint32_t cb_stat>
+inline void finish_stat() {
     if constexpr (!resident) {
-        cb_wait_front(cb_part, n_chunks);
-        reduce_rows(cb_part, n_chunks, cb_scaler, cb_stat);
-        cb_pop_front(cb_part, n_chunks);
+        ckl::reduce<
+            PoolType::SUM,
+            ReduceDim::REDUCE_ROW,
+            cb_part,
+            cb_scaler,
+            cb_stat,
+            ckl::ReduceInputPolicy::BulkWaitBulkPop>(ckl::ReduceInputBlockShape::row(n_chunks));
     }
 }
 
 // cb_mean_lo <- mean - (mean as SrcB reads it): exact copy of mean into DEST, then ELWMUL accumulates
 // (-0.5) * mean through SrcB twice (header: why not (-1) * mean once).
-inline void split_mean() {
-    reconfig_data_format_srca(cb_mean);
-    copy_init(cb_mean);
-    tile_regs_acquire();
-    copy_tile(cb_mean, 0, 0);
-    reconfig_data_format(cb_neg_half, cb_mean);
-    mul_init(cb_neg_half, cb_mean, false);
-    mul_tiles(cb_neg_half, cb_mean, 0, 0, 0);
-    mul_tiles(cb_neg_half, cb_mean, 0, 0, 0);
-    pack_to(cb_mean_lo, 1);
-    cb_wait_front(cb_mean_lo, 1);
+inline void split_mean(DataflowBuffer& mean, DataflowBuffer& neg_half, DataflowBuffer& mean_lo) {
+    using HalfMean = ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held(cb_neg_half), held(cb_mean)>;
+    mean.wait_front(1);
+    ckl::eltwise_chain(
+        ckl::IterationShape::one_tile(),
+        ckl::CopyTile<held(cb_mean)>{mean},
+        HalfMean{neg_half, mean},
+        HalfMean{neg_half, mean},
+        ckl::PackTile<ckl::output(cb_mean_lo)>{mean_lo});
+    mean_lo.wait_front(1);
 }
 
-// Scale DEST tiles [0, n) by 1 + 2/3 ulp of SrcB before packing a result the FPU reads through SrcB.
-inline void round_dest_for_srcb(uint32_t n) {
-    if constexpr (is_fp32) {
-        binop_with_scalar_tile_init();
-        for (uint32_t i = 0; i < n; ++i) {
-            mul_unary_tile(i, round_for_srcb);
-        }
-    }
+// Operands of one block, read at their front blk tiles (caller-managed waits and pops).
+constexpr auto held_block(uint32_t cb) {
+    return ckl::input(cb, WaitPolicy::None, PopPolicy::None, ckl::InputTileMapping::Block);
 }
+// fp32: DEST times 1 + 2/3 ulp of SrcB before packing a result the FPU reads through SrcB.
+using RoundForSrcB = ckl::Optional<is_fp32, ckl::MulUnary<>>;
 
-// cb_lo <- v - (v as SrcA reads it) for tiles [base, base+blk) of cb_v (fp32 only).
-inline void split_low(uint32_t cb_v, uint32_t base) {
-    reconfig_data_format_srca(cb_v);
-    copy_init(cb_v);
-    tile_regs_acquire();
-    for (uint32_t i = 0; i < blk; ++i) {
-        copy_tile(cb_v, base + i, i);
-    }
-    reconfig_data_format(cb_v, cb_neg_half);
-    mul_bcast_scalar_init(cb_v, cb_neg_half);
-    for (uint32_t pass = 0; pass < 2; ++pass) {  // (-0.5) * v twice: header
-        for (uint32_t i = 0; i < blk; ++i) {
-            mul_tiles_bcast_scalar(cb_v, cb_neg_half, base + i, 0, i);
-        }
-    }
-    pack_to(cb_lo, blk);
-    cb_wait_front(cb_lo, blk);
+// cb_lo <- v - (v as SrcA reads it) for the blk front tiles of cb_v (fp32 only): v's exact copy plus
+// (-0.5) * v through SrcA twice (header).
+template <uint32_t cb_v>
+inline void split_low(DataflowBuffer& v, DataflowBuffer& neg_half, DataflowBuffer& lo) {
+    using HalfV = ckl::BinaryFpu<
+        ckl::BinaryFpuOp::Mul, held_block(cb_v), ckl::input(held(cb_neg_half), BroadcastDim::Scalar)>;
+    ckl::eltwise_chain(
+        block_shape,
+        ckl::CopyTile<held_block(cb_v)>{v},
+        HalfV{v, neg_half},
+        HalfV{v, neg_half},
+        ckl::PackTile<per_block_out(cb_lo)>{lo});
+    lo.wait_front(blk);
 }
 
 // cb_t0 <- x[base .. base+blk) - mean, as (x - mean_hi) + (-1) * mean_lo in the fp32 DEST. For fp32 data
 // x itself is copied into DEST exactly and both parts of the mean are accumulated as (-1) * part.
-inline void center_block(uint32_t base) {
+inline void center_block(DataflowBuffer& x, DataflowBuffer& mean, DataflowBuffer& mean_lo, DataflowBuffer& neg_one,
+                         DataflowBuffer& t0, uint32_t base) {
+    x.wait_front(chunk);
+    using MinusMeanLo = ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held(cb_neg_one), held_col(cb_mean_lo)>;
     if constexpr (is_fp32) {
-        reconfig_data_format_srca(cb_x);
-        copy_init(cb_x);
-        tile_regs_acquire();
-        for (uint32_t i = 0; i < blk; ++i) {
-            copy_tile(cb_x, base + i, i);
-        }
-        reconfig_data_format(cb_neg_one, cb_mean);
-        mul_bcast_cols_init(cb_neg_one, cb_mean);
-        for (uint32_t i = 0; i < blk; ++i) {
-            mul_tiles_bcast_cols(cb_neg_one, cb_mean, 0, 0, i);
-        }
+        ckl::eltwise_chain(
+            block_shape,
+            ckl::CopyTile<x_block>{x, base},
+            ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held(cb_neg_one), held_col(cb_mean)>{neg_one, mean},
+            MinusMeanLo{neg_one, mean_lo},
+            ckl::PackTile<per_block_out(cb_t0)>{t0});
     } else {
-        reconfig_data_format(cb_x, cb_mean);
-        sub_bcast_cols_init(cb_x, cb_mean);
-        tile_regs_acquire();
-        for (uint32_t i = 0; i < blk; ++i) {
-            sub_tiles_bcast_cols(cb_x, cb_mean, base + i, 0, i);
-        }
+        ckl::eltwise_chain(
+            block_shape,
+            ckl::BinaryFpu<ckl::BinaryFpuOp::Sub, x_block, held_col(cb_mean)>{x, mean, base},
+            MinusMeanLo{neg_one, mean_lo},
+            ckl::PackTile<per_block_out(cb_t0)>{t0});
     }
-    reconfig_data_format(cb_neg_one, cb_mean_lo);
-    mul_bcast_cols_init(cb_neg_one, cb_mean_lo);
-    for (uint32_t i = 0; i < blk; ++i) {
-        mul_tiles_bcast_cols(cb_neg_one, cb_mean_lo, 0, 0, i);
-    }
-    pack_to(cb_t0, blk);
 }
 
-// cb_out <- cb_a (blk tiles, popped) op cb_b; the broadcast kind follows the valid region of cb_b.
-enum class Step { MulCol, MulRow, AddRow, Square };
-
-template <Step step>
-inline void block_step(uint32_t cb_a, uint32_t cb_b, uint32_t cb_out) {
-    cb_wait_front(cb_a, blk);
-    reconfig_data_format(cb_a, cb_b);
-    if constexpr (step == Step::MulCol) {
-        mul_bcast_cols_init(cb_a, cb_b);
-    } else if constexpr (step == Step::MulRow) {
-        mul_bcast_rows_init(cb_a, cb_b);
-    } else if constexpr (step == Step::AddRow) {
-        add_bcast_rows_init(cb_a, cb_b);
-    } else {
-        mul_init(cb_a, cb_a, false);
+// fp32: cb_out <- cb_a (blk tiles, popped) times cb_b (COL: its one Col0 tile; ROW: blk Row0 tiles, popped)
+// with cb_a split into the part SrcA reads and its exact remainder; with add_beta, beta is broadcast into
+// DEST first and the products accumulate onto it.
+template <uint32_t cb_a, uint32_t cb_b, uint32_t cb_out, BroadcastDim bcast, bool add_beta>
+inline void exact_product(
+    DataflowBuffer& a, DataflowBuffer& b, DataflowBuffer& out, DataflowBuffer& beta, DataflowBuffer& neg_half,
+    DataflowBuffer& lo) {
+    constexpr bool col = bcast == BroadcastDim::Col;
+    constexpr auto b_in = ckl::input(col ? held(cb_b) : held_block(cb_b), bcast);
+    a.wait_front(blk);
+    split_low<cb_a>(a, neg_half, lo);
+    if constexpr (!col) {
+        b.wait_front(blk);
     }
-    tile_regs_acquire();
-    for (uint32_t i = 0; i < blk; ++i) {
-        if constexpr (step == Step::MulCol) {
-            mul_tiles_bcast_cols(cb_a, cb_b, i, 0, i);
-        } else if constexpr (step == Step::MulRow) {
-            mul_tiles_bcast_rows(cb_a, cb_b, i, i, i);
-        } else if constexpr (step == Step::AddRow) {
-            add_tiles_bcast_rows(cb_a, cb_b, i, i, i);
-        } else {
-            mul_tiles(cb_a, cb_a, i, i, i);
-        }
+    if constexpr (add_beta) {
+        beta.wait_front(blk);
     }
-    pack_to(cb_out, blk);
-    cb_pop_front(cb_a, blk);
-}
-
-// fp32: cb_out <- cb_a (blk tiles, popped) times cb_b with the given broadcast, with cb_a split into the
-// part SrcA reads and its exact remainder; beta, when given, is broadcast into DEST first and the products
-// accumulate onto it. The result is the last of a block when beta is folded in.
-template <Step step>
-inline void exact_product(uint32_t cb_a, uint32_t cb_b, uint32_t cb_out, bool add_beta) {
-    cb_wait_front(cb_a, blk);
-    split_low(cb_a, 0);
-    tile_regs_acquire();
-    if (add_beta) {
-        cb_wait_front(cb_beta, blk);
-        reconfig_data_format_srca(cb_beta);
-        unary_bcast_init<BroadcastType::ROW>(cb_beta);
-        for (uint32_t i = 0; i < blk; ++i) {
-            unary_bcast<BroadcastType::ROW>(cb_beta, i, i);
-        }
-        unary_bcast_uninit<BroadcastType::ROW>(cb_beta);
+    ckl::eltwise_chain(
+        block_shape,
+        ckl::Optional<add_beta, ckl::UnaryBcast<BroadcastDim::Row, held_block(cb_beta)>>{beta},
+        ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held_block(cb_a), b_in>{a, b},
+        ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held_block(cb_lo), b_in>{lo, b},
+        ckl::PackTile<per_block_out(cb_out)>{out});
+    lo.pop_front(blk);
+    a.pop_front(blk);
+    if constexpr (!col) {
+        b.pop_front(blk);
     }
-    for (uint32_t cb : {cb_a, cb_lo}) {
-        reconfig_data_format(cb, cb_b);
-        if constexpr (step == Step::MulCol) {
-            mul_bcast_cols_init(cb, cb_b);
-        } else {
-            mul_bcast_rows_init(cb, cb_b);
-        }
-        for (uint32_t i = 0; i < blk; ++i) {
-            if constexpr (step == Step::MulCol) {
-                mul_tiles_bcast_cols(cb, cb_b, i, 0, i);
-            } else {
-                mul_tiles_bcast_rows(cb, cb_b, i, i, i);
-            }
-        }
-    }
-    pack_to(cb_out, blk);
-    cb_pop_front(cb_lo, blk);
-    cb_pop_front(cb_a, blk);
-    if (add_beta) {
-        cb_pop_front(cb_beta, blk);
+    if constexpr (add_beta) {
+        beta.pop_front(blk);
     }
 }
 
 // fp32: cb_sq <- (cb_t0)^2 for one block (cb_t0 popped), with the SrcA operand split and the square rounded
 // for the SrcB read of the variance reduce.
-inline void exact_square() {
-    cb_wait_front(cb_t0, blk);
-    split_low(cb_t0, 0);
-    tile_regs_acquire();
-    for (uint32_t cb : {cb_t0, cb_lo}) {
-        reconfig_data_format(cb, cb_t0);
-        mul_init(cb, cb_t0, false);
-        for (uint32_t i = 0; i < blk; ++i) {
-            mul_tiles(cb, cb_t0, i, i, i);
-        }
-    }
-    round_dest_for_srcb(blk);
-    pack_to(cb_sq, blk);
-    cb_pop_front(cb_lo, blk);
-    cb_pop_front(cb_t0, blk);
+inline void exact_square(DataflowBuffer& t0, DataflowBuffer& sq, DataflowBuffer& neg_half, DataflowBuffer& lo) {
+    t0.wait_front(blk);
+    split_low<cb_t0>(t0, neg_half, lo);
+    ckl::eltwise_chain(
+        block_shape,
+        ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held_block(cb_t0), held_block(cb_t0)>{t0, t0},
+        ckl::BinaryFpu<ckl::BinaryFpuOp::Mul, held_block(cb_lo), held_block(cb_t0)>{lo, t0},
+        RoundForSrcB{round_for_srcb},
+        ckl::PackTile<per_block_out(cb_sq)>{sq});
+    lo.pop_front(blk);
+    t0.pop_front(blk);
 }
 
 void kernel_main() {
@@ -322,103 +262,92 @@ void kernel_main() {
         return;
     }
     compute_kernel_hw_startup(cb_x, cb_scaler, cb_t0);
-    cb_wait_front(cb_scaler, 1);
-    cb_wait_front(cb_eps, 1);
-    if constexpr (!resident) {
-        cb_wait_front(cb_ones, 1);
-    }
-    cb_wait_front(cb_neg_one, 1);
-    cb_wait_front(cb_neg_half, 1);
+    DataflowBuffer t0(cb_t0), t1(cb_t1), sq(cb_sq), var(cb_var), eps(cb_eps), istd(cb_istd);
+    DataflowBuffer gamma(cb_gamma), beta(cb_beta);
+    DataflowBuffer x(cb_x), mean(cb_mean), mean_lo(cb_mean_lo), neg_one(cb_neg_one), neg_half(cb_neg_half), lo(cb_lo);
+    eps.wait_front(1);
+    neg_one.wait_front(1);
+    neg_half.wait_front(1);
 
     for (uint32_t row = 0; row < num_rows; ++row) {
         // Pass 1: mean.
         for (uint32_t c = 0; c < n_chunks; ++c) {
-            acquire_chunk(true);
-            reduce_rows(cb_x, chunk, cb_sum_scaler, resident ? cb_mean : cb_part);
-            release_chunk();
+            tilize_chunk(true);
+            sum_rows<cb_x, cb_mean, ckl::ReduceInputPolicy::WaitUpfrontNoPop>();  // x stays for pass 2
+            release_chunk(x);
         }
-        finish_stat(cb_mean);
-        cb_wait_front(cb_mean, 1);
-        split_mean();
+        finish_stat<cb_mean>();
+        split_mean(mean, neg_half, mean_lo);
 
         // Pass 2: population variance of the centred values.
         for (uint32_t c = 0; c < n_chunks; ++c) {
-            acquire_chunk(false);
+            tilize_chunk(false);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
-                center_block(b * blk);
+                center_block(x, mean, mean_lo, neg_one, t0, b * blk);
                 if constexpr (is_fp32) {
-                    exact_square();
+                    exact_square(t0, sq, neg_half, lo);
                 } else {
-                    block_step<Step::Square>(cb_t0, cb_t0, cb_sq);
+                    ckl::square<per_block_in(cb_t0), per_block_out(cb_sq)>(block_shape, t0, sq);
                 }
             }
-            cb_wait_front(cb_sq, chunk);
-            reduce_rows(cb_sq, chunk, cb_sum_scaler, resident ? cb_var : cb_part);
-            cb_pop_front(cb_sq, chunk);
-            release_chunk();
+            sum_rows<cb_sq, cb_var, ckl::ReduceInputPolicy::BulkWaitBulkPop>();
+            release_chunk(x);
         }
-        finish_stat(cb_var);
+        finish_stat<cb_var>();
 
-        // istd = rsqrt(var + eps), computed in DEST without an intermediate pack.
-        cb_wait_front(cb_var, 1);
-        reconfig_data_format(cb_var, cb_eps);
-        add_bcast_scalar_init(cb_var, cb_eps);
-        tile_regs_acquire();
-        add_tiles_bcast_scalar(cb_var, cb_eps, 0, 0, 0);
-        rsqrt_tile_init();
-        rsqrt_tile(0);
-        round_dest_for_srcb(1);  // istd is the COL-broadcast SrcB operand
-        pack_to(cb_istd, 1);
-        cb_pop_front(cb_var, 1);
-        cb_wait_front(cb_istd, 1);
+        // istd = rsqrt(var + eps) in DEST; for fp32 rounded for its SrcB reads.
+        ckl::eltwise_chain(
+            ckl::IterationShape::one_tile(),
+            ckl::BinaryFpu<
+                ckl::BinaryFpuOp::Add,
+                ckl::input(cb_var),
+                ckl::input(cb_eps, BroadcastDim::Scalar, WaitPolicy::None, PopPolicy::None)>{var, eps},
+            ckl::Rsqrt<>{},
+            RoundForSrcB{round_for_srcb},
+            ckl::PackTile<ckl::output(cb_istd)>{istd});
+        istd.wait_front(1);
 
         // Pass 3: normalize, optional affine, untilize.
         for (uint32_t c = 0; c < n_chunks; ++c) {
-            acquire_chunk(false);
+            tilize_chunk(false);
             for (uint32_t b = 0; b < blocks_per_chunk; ++b) {
-                center_block(b * blk);
-                uint32_t cur = cb_t1;
+                center_block(x, mean, mean_lo, neg_one, t0, b * blk);
                 if constexpr (is_fp32) {
-                    exact_product<Step::MulCol>(cb_t0, cb_istd, cb_t1, has_beta && !has_gamma);
+                    exact_product<cb_t0, cb_istd, cb_t1, BroadcastDim::Col, has_beta && !has_gamma>(
+                        t0, istd, t1, beta, neg_half, lo);
                     if constexpr (has_gamma) {
-                        cb_wait_front(cb_gamma, blk);
-                        exact_product<Step::MulRow>(cb_t1, cb_gamma, cb_t0, has_beta);
-                        cb_pop_front(cb_gamma, blk);
-                        cur = cb_t0;
+                        exact_product<cb_t1, cb_gamma, cb_t0, BroadcastDim::Row, has_beta>(
+                            t1, gamma, t0, beta, neg_half, lo);
                     }
                 } else {
-                    block_step<Step::MulCol>(cb_t0, cb_istd, cb_t1);
+                    ckl::mul<
+                        per_block_in(cb_t0),
+                        ckl::input(cb_istd, BroadcastDim::Col, WaitPolicy::None, PopPolicy::None),
+                        per_block_out(cb_t1)>(block_shape, t0, istd, t1);
+                    if constexpr (has_gamma) {
+                        ckl::mul<
+                            per_block_in(cb_t1),
+                            ckl::input(per_block_in(cb_gamma), BroadcastDim::Row),
+                            per_block_out(cb_t0)>(block_shape, t1, gamma, t0);
+                    }
+                    if constexpr (has_beta) {
+                        constexpr uint32_t cb_a = has_gamma ? cb_t0 : cb_t1;
+                        constexpr uint32_t cb_c = has_gamma ? cb_t1 : cb_t0;
+                        ckl::add<
+                            per_block_in(cb_a),
+                            ckl::input(per_block_in(cb_beta), BroadcastDim::Row),
+                            per_block_out(cb_c)>(block_shape, has_gamma ? t0 : t1, beta, has_gamma ? t1 : t0);
+                    }
                 }
-                if constexpr (has_gamma && !is_fp32) {
-                    cb_wait_front(cb_gamma, blk);
-                    block_step<Step::MulRow>(cur, cb_gamma, cb_t0);
-                    cb_pop_front(cb_gamma, blk);
-                    cur = cb_t0;
-                }
-                if constexpr (has_beta && !is_fp32) {
-                    const uint32_t next = cur == cb_t0 ? cb_t1 : cb_t0;
-                    cb_wait_front(cb_beta, blk);
-                    block_step<Step::AddRow>(cur, cb_beta, next);
-                    cb_pop_front(cb_beta, blk);
-                    cur = next;
-                }
-                reconfig_data_format_srca(cur);
-                pack_reconfig_data_format(cb_out_rm);
-                pack_untilize_init<blk, blk>(cur, cb_out_rm);
-                cb_wait_front(cur, blk);
-                cb_reserve_back(cb_out_rm, blk);
-                pack_untilize_block<blk, blk>(cur, 1, cb_out_rm);
-                cb_push_back(cb_out_rm, blk);
-                cb_pop_front(cur, blk);
-                pack_untilize_uninit(cb_out_rm);
+                ckl::untilize<blk, cb_y, cb_out_rm>(1);
             }
-            release_chunk();
+            release_chunk(x);
         }
-        cb_pop_front(cb_mean, 1);
-        cb_pop_front(cb_mean_lo, 1);
-        cb_pop_front(cb_istd, 1);
+        mean.pop_front(1);
+        mean_lo.pop_front(1);
+        istd.pop_front(1);
         if constexpr (resident) {
-            cb_pop_front(cb_x, Wt);
+            x.pop_front(Wt);
         }
     }
 }
