@@ -189,6 +189,25 @@ def test_format_change_without_reconfig(device):
     )
 
 
+@pytest.mark.parametrize("call", ["enable_fp32_dest_acc();", "set_fp32_dest_acc<true>();"])
+def test_switching_the_dest_width_mid_kernel_is_refused_by_name(device, call):
+    """DEST keeps the compute config's width; a kernel switching it stops naming the call instead of running at
+    the wrong width. Asking for the width in force (set_fp32_dest_acc<false> on a 16-bit DEST) is a no-op."""
+    body = (
+        '#include "api/compute/reduce.h"\nvoid kernel_main() { compute_kernel_hw_startup(0, 16); '
+        + call
+        + " }\n"
+    )
+    expect(
+        EmulatorError, device, r"enable_fp32_dest_acc.*switching DEST between 16-bit and fp32", compute=body
+    )
+    run(
+        device,
+        compute='#include "api/compute/reduce.h"\n'
+        "void kernel_main() { compute_kernel_hw_startup(0, 16); set_fp32_dest_acc<false>(); }\n",
+    )
+
+
 def test_unmodelled_reduce_fails_at_build_time_by_name(device):
     """A reduce the emulator does not model (MIN) stops the build, naming the kernel and what is missing."""
     with pytest.raises(KernelBuildError) as info:

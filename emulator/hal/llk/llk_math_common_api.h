@@ -46,7 +46,16 @@ template <bool is_fp32_dest_acc_en>
 inline void llk_math_hw_configure(const std::uint32_t, const std::uint32_t) {
     ckernel::math::_configure_default_zero_flag_state_();
 }
-inline void llk_math_set_fp32_dest_acc(bool) {}
+// The emulator's DEST keeps the width the compute config gives (fp32_dest_acc_en): switching it mid-kernel
+// (enable/disable_fp32_dest_acc) is refused by name rather than run at the wrong width. Asking for the width
+// already in force is what set_fp32_dest_acc<DST_ACCUM_MODE> does on silicon: nothing.
+inline void llk_math_set_fp32_dest_acc(bool enable) {
+    if (enable != static_cast<bool>(DST_ACCUM_MODE)) {
+        emu_llk_violation(enable ? "enable_fp32_dest_acc" : "disable_fp32_dest_acc", -1,
+                          "switching DEST between 16-bit and fp32 mid-kernel is not modelled by the emulator: its "
+                          "DEST keeps the compute config's fp32_dest_acc_en for the whole kernel");
+    }
+}
 inline void llk_math_reconfig_remap(const bool) {}
 
 inline void llk_math_wait_for_dest_available() {
